@@ -1,0 +1,9 @@
+/**
+ * The baseline: the one declaration of what every environment must look like. Data and small pure
+ * helpers only; no resources. Components, the Kyverno policy generator and the CrossGuard pack import it.
+ */
+export * from "./environments";
+export * from "./labels";
+export * from "./naming";
+export * from "./validation";
+export * from "./workloads";

@@ -1,0 +1,45 @@
+/** Labels the baseline requires on namespaces and reads back in policies. */
+
+/** Labels every namespace carries: who owns it, which env it belongs to, and its tier. */
+export const RequiredLabel = {
+    Owner: "owner",
+    Env: "env",
+    Tier: "tier",
+} as const;
+export type RequiredLabel = (typeof RequiredLabel)[keyof typeof RequiredLabel];
+
+export const REQUIRED_NAMESPACE_LABELS: readonly RequiredLabel[] = [
+    RequiredLabel.Owner,
+    RequiredLabel.Env,
+    RequiredLabel.Tier,
+];
+
+/**
+ * The label the API server sets on every namespace (since Kubernetes 1.21) and that nobody can change:
+ * selectors use it, not a hand-set `name` label, which a stock cluster does not have.
+ */
+export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+
+/** Marks what this package manages. */
+export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
+export const MANAGED_BY_VALUE = "k8s-baseline";
+
+/** Pod Security Admission label keys for a mode (`enforce`, `audit`, `warn`). */
+export function podSecurityLabel(mode: "enforce" | "audit" | "warn"): string {
+    return `pod-security.kubernetes.io/${mode}`;
+}
+export function podSecurityVersionLabel(mode: "enforce" | "audit" | "warn"): string {
+    return `pod-security.kubernetes.io/${mode}-version`;
+}
+
+/** Namespaces that belong to the cluster or the platform and are exempt from app policies. */
+export const SYSTEM_NAMESPACES: readonly string[] = ["kube-system", "kube-public", "kube-node-lease"];
+export const PLATFORM_NAMESPACES = {
+    externalSecrets: "external-secrets",
+    kyverno: "kyverno",
+    certManager: "cert-manager",
+} as const;
+
+/** The namespace cluster DNS runs in and the label that selects its pods. */
+export const DNS_NAMESPACE = "kube-system";
+export const DNS_POD_LABELS: Readonly<Record<string, string>> = { "k8s-app": "kube-dns" };

@@ -1,0 +1,54 @@
+/**
+ * RBAC rules, built as data. There are no deny rules in RBAC: isolation comes from granting little, so
+ * every rule here is namespaced and Secret access is always by name.
+ */
+import { AccessRole } from "../baseline";
+
+/** A PolicyRule as the rbac.authorization.k8s.io/v1 API spells it. */
+export interface PolicyRule {
+    readonly apiGroups: string[];
+    readonly resources: string[];
+    readonly verbs: string[];
+    readonly resourceNames?: string[];
+}
+
+/**
+ * `get` on the named Secrets only. No `list` or `watch`: either returns every Secret in the namespace,
+ * values included, whatever `resourceNames` says about `get`.
+ */
+export function secretReaderRules(secretNames: readonly string[]): PolicyRule[] {
+    if (secretNames.length === 0) return [];
+    return [{ apiGroups: [""], resources: ["secrets"], resourceNames: [...secretNames].sort(), verbs: ["get"] }];
+}
+
+const READ = ["get", "list", "watch"];
+const WRITE = ["create", "update", "patch", "delete"];
+
+/**
+ * What a CI deployer may do in its namespace: roll out workloads and their configuration, watch the rollout,
+ * and read (never write) the Secrets it is told about. It cannot touch RBAC, ServiceAccounts or their
+ * tokens, exec into pods, or write Secrets, so it cannot raise its own privileges.
+ */
+export function deployerRules(readableSecrets: readonly string[]): PolicyRule[] {
+    return [
+        {
+            apiGroups: ["apps"],
+            resources: ["deployments", "statefulsets", "daemonsets", "replicasets"],
+            verbs: [...READ, ...WRITE],
+        },
+        { apiGroups: ["batch"], resources: ["jobs", "cronjobs"], verbs: [...READ, ...WRITE] },
+        { apiGroups: [""], resources: ["configmaps", "services"], verbs: [...READ, ...WRITE] },
+        { apiGroups: [""], resources: ["pods", "pods/log", "events"], verbs: READ },
+        { apiGroups: ["autoscaling"], resources: ["horizontalpodautoscalers"], verbs: [...READ, ...WRITE] },
+        { apiGroups: ["policy"], resources: ["poddisruptionbudgets"], verbs: [...READ, ...WRITE] },
+        { apiGroups: ["networking.k8s.io"], resources: ["ingresses"], verbs: [...READ, ...WRITE] },
+        { apiGroups: ["external-secrets.io"], resources: ["externalsecrets"], verbs: [...READ, ...WRITE] },
+        ...secretReaderRules(readableSecrets),
+    ];
+}
+
+/** The built-in aggregated ClusterRole that grants an access role inside one namespace. */
+export function clusterRoleFor(role: AccessRole): string {
+    // view/edit/admin are the API server's own aggregated roles; cluster-admin is never granted.
+    return role;
+}

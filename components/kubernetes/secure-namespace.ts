@@ -1,0 +1,378 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import {
+    AccessRole,
+    accessRoleWithin,
+    ArgsChecker,
+    Environment,
+    isDns1123Label,
+    isDns1123Subdomain,
+    LABEL_VALUE,
+    MANAGED_BY_LABEL,
+    MANAGED_BY_VALUE,
+    profileFor,
+    RequiredLabel,
+    podSecurityLabel,
+    podSecurityVersionLabel,
+    ACCESS_ROLE_ORDER,
+} from "../baseline";
+import { EgressRuleArgs, IngressRuleArgs, namespaceNetworkPolicies, PortArgs, Protocol } from "./network";
+import { clusterRoleFor, deployerRules } from "./rbac";
+
+/** A group of people and the access it gets in the namespace. */
+export interface GroupAccessArgs {
+    /** Group name as the cluster's authenticator reports it (an EKS access entry group, an OIDC group). */
+    group: string;
+    /** Built-in role to bind: view, edit or admin, at most the environment profile's `maxHumanAccess`. */
+    role: AccessRole;
+}
+
+/** A ServiceAccount for CI that rolls out workloads in the namespace. */
+export interface DeployerArgs {
+    /** ServiceAccount name. Default: `ci-deployer`. */
+    serviceAccountName?: string;
+    /** Secrets the deployer may `get` (to check a rollout's inputs), by name. Default: none. */
+    readableSecrets?: string[];
+}
+
+/** Arguments of a SecureNamespace. */
+export interface SecureNamespaceArgs {
+    /** Project name, a DNS-1123 label; prefixes every per-env name. */
+    project: string;
+    /** Environment: dev, stage or prod. Chooses the Pod Security levels, quota and access limits. */
+    env: Environment;
+    /** Namespace name, a DNS-1123 label. Default: the resource name. */
+    namespace?: string;
+    /** Team that owns the namespace: the `owner` label. */
+    owner: string;
+    /** The `tier` label, e.g. `app`, `data`, `platform`. Default: `app`. */
+    tier?: string;
+    /** Egress beyond DNS the pods need. Default: none (DNS only). */
+    egress?: EgressRuleArgs[];
+    /** Ingress the pods accept. Default: none. */
+    ingress?: IngressRuleArgs[];
+    /** Human access by group. Default: none. */
+    access?: GroupAccessArgs[];
+    /** A CI deployer ServiceAccount and Role. Default: none. */
+    deployer?: DeployerArgs;
+}
+
+const COMPONENT = "SecureNamespace";
+const DEFAULT_DEPLOYER = "ci-deployer";
+const PROTOCOLS: readonly string[] = Object.values(Protocol);
+const UNIVERSAL_CIDRS = new Set(["0.0.0.0/0", "::/0"]);
+const CIDR =
+    /^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)\/(3[0-2]|[12]?\d)$|^[0-9a-fA-F:]+:[0-9a-fA-F:]*\/(12[0-8]|1[01]\d|\d?\d)$/;
+
+/** The validated, defaulted input of a SecureNamespace. */
+export interface ResolvedNamespace {
+    readonly project: string;
+    readonly env: Environment;
+    readonly namespace: string;
+    readonly owner: string;
+    readonly tier: string;
+    readonly egress: EgressRuleArgs[];
+    readonly ingress: IngressRuleArgs[];
+    readonly access: GroupAccessArgs[];
+    readonly deployer?: { serviceAccountName: string; readableSecrets: string[] };
+}
+
+function checkPorts(check: ArgsChecker, ports: readonly PortArgs[] | undefined, field: string): void {
+    if (!check.check(Array.isArray(ports) && ports.length > 0, field, "is empty", "list the ports the rule needs")) {
+        return;
+    }
+    ports!.forEach((p, i) => {
+        check.check(
+            Number.isInteger(p.port) && p.port >= 1 && p.port <= 65535,
+            `${field}[${i}].port`,
+            `${JSON.stringify(p.port)} is not a port`,
+            "give a number from 1 to 65535",
+        );
+        check.check(
+            p.protocol === undefined || PROTOCOLS.includes(p.protocol),
+            `${field}[${i}].protocol`,
+            `${JSON.stringify(p.protocol)} is not a protocol`,
+            `use one of ${PROTOCOLS.join(", ")}`,
+        );
+    });
+}
+
+/** Checks and defaults a SecureNamespace's arguments; throws an ArgumentError listing every problem. */
+export function resolveSecureNamespaceArgs(name: string, args: SecureNamespaceArgs): ResolvedNamespace {
+    const check = new ArgsChecker(COMPONENT, name);
+    check.dnsLabel(args.project, "project", 30);
+    const envOk = check.environment(args.env);
+    const namespace = args.namespace ?? name;
+    if (check.dnsLabel(namespace, "namespace") && envOk) check.sameEnvironment(namespace, args.env, "namespace");
+    const tier = args.tier ?? "app";
+    check.check(
+        typeof args.owner === "string" && args.owner.length > 0 && LABEL_VALUE.test(args.owner),
+        "owner",
+        `${JSON.stringify(args.owner)} is not a valid label value`,
+        "name the owning team with letters, digits, '-', '_' or '.' (at most 63 characters)",
+    );
+    check.check(
+        tier.length > 0 && LABEL_VALUE.test(tier),
+        "tier",
+        `${JSON.stringify(tier)} is not a valid label value`,
+        'use a short word such as "app", "data" or "platform"',
+    );
+
+    const egress = args.egress ?? [];
+    egress.forEach((rule, i) => {
+        const field = `egress[${i}]`;
+        const cidrs = rule.cidrs ?? [];
+        const namespaces = rule.namespaces ?? [];
+        check.check(
+            cidrs.length + namespaces.length > 0,
+            field,
+            "names no destination",
+            "give cidrs or namespaces",
+        );
+        cidrs.forEach((cidr, j) => {
+            if (
+                check.check(
+                    CIDR.test(cidr),
+                    `${field}.cidrs[${j}]`,
+                    `${JSON.stringify(cidr)} is not a CIDR block`,
+                    'write it as "10.0.0.0/16"',
+                )
+            ) {
+                check.check(
+                    !UNIVERSAL_CIDRS.has(cidr),
+                    `${field}.cidrs[${j}]`,
+                    `${cidr} allows egress to anywhere and undoes default-deny`,
+                    "name the destination's own CIDR blocks (a VPC endpoint subnet, a database subnet)",
+                );
+            }
+        });
+        namespaces.forEach((ns, j) => check.dnsLabel(ns, `${field}.namespaces[${j}]`));
+        checkPorts(check, rule.ports, `${field}.ports`);
+    });
+    const ingress = args.ingress ?? [];
+    ingress.forEach((rule, i) => {
+        const field = `ingress[${i}]`;
+        if (
+            check.check(
+                Array.isArray(rule.namespaces) && rule.namespaces.length > 0,
+                `${field}.namespaces`,
+                "is empty",
+                "name the namespaces allowed to connect",
+            )
+        ) {
+            rule.namespaces.forEach((ns, j) => check.dnsLabel(ns, `${field}.namespaces[${j}]`));
+        }
+        checkPorts(check, rule.ports, `${field}.ports`);
+    });
+
+    const access = args.access ?? [];
+    const seenGroups = new Set<string>();
+    access.forEach((grant, i) => {
+        const field = `access[${i}]`;
+        check.check(
+            typeof grant.group === "string" && grant.group.length > 0 && !grant.group.startsWith("system:"),
+            `${field}.group`,
+            `${JSON.stringify(grant.group)} is not a group this package may bind`,
+            "name a group of people; system: groups are the cluster's own",
+        );
+        check.check(!seenGroups.has(grant.group), `${field}.group`, `${grant.group} is listed twice`, "list each group once");
+        seenGroups.add(grant.group);
+        if (
+            check.check(
+                (ACCESS_ROLE_ORDER as readonly string[]).includes(grant.role),
+                `${field}.role`,
+                `${JSON.stringify(grant.role)} is not an access role`,
+                `use one of ${ACCESS_ROLE_ORDER.join(", ")} (cluster-admin is never granted)`,
+            ) &&
+            envOk
+        ) {
+            const max = profileFor(args.env).maxHumanAccess;
+            check.check(
+                accessRoleWithin(grant.role, max),
+                `${field}.role`,
+                `${grant.role} exceeds what the ${args.env} profile allows people (${max})`,
+                `grant ${max} or less; changes in ${args.env} go through the deployer`,
+            );
+        }
+    });
+
+    let deployer: ResolvedNamespace["deployer"];
+    if (args.deployer) {
+        const serviceAccountName = args.deployer.serviceAccountName ?? DEFAULT_DEPLOYER;
+        check.dnsLabel(serviceAccountName, "deployer.serviceAccountName");
+        const readableSecrets = args.deployer.readableSecrets ?? [];
+        readableSecrets.forEach((secret, i) =>
+            check.check(
+                isDns1123Subdomain(secret),
+                `deployer.readableSecrets[${i}]`,
+                `${JSON.stringify(secret)} is not a Secret name`,
+                "give the Secret's exact name (no wildcards: RBAC matches names exactly)",
+            ),
+        );
+        deployer = { serviceAccountName, readableSecrets };
+    }
+    check.throwIfInvalid();
+    return {
+        project: args.project,
+        env: args.env,
+        namespace,
+        owner: args.owner,
+        tier,
+        egress,
+        ingress,
+        access,
+        deployer,
+    };
+}
+
+/** The labels of a SecureNamespace: Pod Security modes and versions from the profile, and the required labels. */
+export function namespaceLabels(resolved: ResolvedNamespace): Record<string, string> {
+    const psa = profileFor(resolved.env).podSecurity;
+    const labels: Record<string, string> = {
+        [RequiredLabel.Owner]: resolved.owner,
+        [RequiredLabel.Env]: resolved.env,
+        [RequiredLabel.Tier]: resolved.tier,
+        [MANAGED_BY_LABEL]: MANAGED_BY_VALUE,
+    };
+    for (const mode of ["enforce", "audit", "warn"] as const) {
+        labels[podSecurityLabel(mode)] = psa[mode];
+        labels[podSecurityVersionLabel(mode)] = psa.version;
+    }
+    return labels;
+}
+
+/** RFC 1123 name for a RoleBinding of a group: `<role>-<group>` with other characters folded to `-`. */
+function bindingName(role: string, group: string): string {
+    const folded = group.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "");
+    const candidate = `${role}-${folded}`.slice(0, 63).replace(/-+$/, "");
+    return isDns1123Label(candidate) ? candidate : `${role}-group`;
+}
+
+/**
+ * A namespace with the environment's Pod Security labels, default-deny network policies, quota, limits,
+ * human access by group and an optional CI deployer.
+ */
+export class SecureNamespace extends pulumi.ComponentResource {
+    /** The namespace's name. */
+    public readonly namespaceName: pulumi.Output<string>;
+    /** Names of the NetworkPolicies created in the namespace. */
+    public readonly networkPolicyNames: pulumi.Output<string[]>;
+    /** The CI deployer's ServiceAccount name, when one was requested. */
+    public readonly deployerServiceAccountName?: pulumi.Output<string>;
+
+    constructor(name: string, args: SecureNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
+        const resolved = resolveSecureNamespaceArgs(name, args);
+        super("k8s-baseline:index:SecureNamespace", name, {}, opts);
+        const profile = profileFor(resolved.env);
+        const ns = resolved.namespace;
+
+        const namespace = new k8s.core.v1.Namespace(
+            name,
+            { metadata: { name: ns, labels: namespaceLabels(resolved) } },
+            { parent: this },
+        );
+        const inNamespace: pulumi.CustomResourceOptions = { parent: this, dependsOn: [namespace] };
+        const metadata = (objectName: string) => ({
+            name: objectName,
+            namespace: namespace.metadata.name,
+            labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE },
+        });
+
+        const policies = namespaceNetworkPolicies(resolved.egress, resolved.ingress).map(
+            (policy) =>
+                new k8s.networking.v1.NetworkPolicy(
+                    `${name}-${policy.name}`,
+                    { metadata: metadata(policy.name), spec: policy.spec },
+                    inNamespace,
+                ),
+        );
+
+        const quota = profile.quota;
+        new k8s.core.v1.ResourceQuota(
+            `${name}-quota`,
+            {
+                metadata: metadata("baseline-quota"),
+                spec: {
+                    hard: {
+                        "requests.cpu": quota.requestsCpu,
+                        "requests.memory": quota.requestsMemory,
+                        "limits.cpu": quota.limitsCpu,
+                        "limits.memory": quota.limitsMemory,
+                        pods: String(quota.pods),
+                        services: String(quota.services),
+                        persistentvolumeclaims: String(quota.persistentVolumeClaims),
+                    },
+                },
+            },
+            inNamespace,
+        );
+        const limits = profile.limitRange;
+        new k8s.core.v1.LimitRange(
+            `${name}-limits`,
+            {
+                metadata: metadata("baseline-limits"),
+                spec: {
+                    limits: [
+                        {
+                            type: "Container",
+                            default: { cpu: limits.defaultLimitCpu, memory: limits.defaultLimitMemory },
+                            defaultRequest: { cpu: limits.defaultRequestCpu, memory: limits.defaultRequestMemory },
+                            max: { cpu: limits.maxCpu, memory: limits.maxMemory },
+                        },
+                    ],
+                },
+            },
+            inNamespace,
+        );
+
+        for (const grant of resolved.access) {
+            const role = clusterRoleFor(grant.role);
+            const binding = bindingName(role, grant.group);
+            new k8s.rbac.v1.RoleBinding(
+                `${name}-${binding}`,
+                {
+                    metadata: metadata(binding),
+                    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role },
+                    subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: grant.group }],
+                },
+                inNamespace,
+            );
+        }
+
+        if (resolved.deployer) {
+            const saName = resolved.deployer.serviceAccountName;
+            const sa = new k8s.core.v1.ServiceAccount(
+                `${name}-${saName}`,
+                {
+                    metadata: metadata(saName),
+                    // CI obtains short-lived tokens with the TokenRequest API; nothing mounts one into a pod.
+                    automountServiceAccountToken: false,
+                },
+                inNamespace,
+            );
+            const role = new k8s.rbac.v1.Role(
+                `${name}-${saName}-role`,
+                { metadata: metadata(saName), rules: deployerRules(resolved.deployer.readableSecrets) },
+                inNamespace,
+            );
+            new k8s.rbac.v1.RoleBinding(
+                `${name}-${saName}-binding`,
+                {
+                    metadata: metadata(saName),
+                    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
+                    subjects: [{ kind: "ServiceAccount", name: sa.metadata.name, namespace: ns }],
+                },
+                inNamespace,
+            );
+            this.deployerServiceAccountName = sa.metadata.name;
+        }
+
+        this.namespaceName = namespace.metadata.name;
+        this.networkPolicyNames = pulumi.all(policies.map((p) => p.metadata.name));
+        this.registerOutputs({
+            namespaceName: this.namespaceName,
+            networkPolicyNames: this.networkPolicyNames,
+            deployerServiceAccountName: this.deployerServiceAccountName,
+        });
+    }
+}

@@ -1,0 +1,137 @@
+/**
+ * Pulumi mocks for component tests: every registered resource is recorded with its type, name, inputs and
+ * parent, and the mock engine answers with the ids and ARNs AWS, Kubernetes and Vault would.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+export const ACCOUNT = "123456789012";
+export const REGION = "eu-west-1";
+
+export interface RecordedResource {
+    readonly type: string;
+    readonly name: string;
+    /** The inputs the resource was registered with, Outputs resolved. */
+    readonly inputs: Record<string, any>;
+    /** The type of the parent resource, from the URN's type chain (`parent$type`). */
+    readonly parentType?: string;
+    readonly custom: boolean;
+}
+
+let recorded: { type: string; name: string; inputs: Record<string, any>; custom: boolean }[] = [];
+
+function hex(seed: string, length: number): string {
+    let h = 0x811c9dc5;
+    let out = "";
+    while (out.length < length) {
+        for (const c of seed + out.length) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
+        out += h.toString(16).padStart(8, "0");
+    }
+    return out.slice(0, length);
+}
+
+/** What the provider would report for a new resource: realistic ids and ARNs. */
+function stateOf(type: string, name: string, inputs: Record<string, any>): { id: string; state: Record<string, any> } {
+    const arnBase = (service: string, region = REGION) => `arn:aws:${service}:${region}:${ACCOUNT}`;
+    switch (type) {
+        case "aws:iam/role:Role": {
+            const roleName = inputs.name ?? `${name}-${hex(name, 7)}`;
+            return { id: roleName, state: { ...inputs, name: roleName, arn: `arn:aws:iam::${ACCOUNT}:role/${roleName}` } };
+        }
+        case "aws:iam/policy:Policy": {
+            const policyName = inputs.name ?? `${name}-${hex(name, 7)}`;
+            const arn = `arn:aws:iam::${ACCOUNT}:policy/${policyName}`;
+            return { id: arn, state: { ...inputs, name: policyName, arn } };
+        }
+        case "aws:kms/key:Key": {
+            const h = hex(name, 32);
+            const keyId = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+            return { id: keyId, state: { ...inputs, keyId, arn: `${arnBase("kms")}:key/${keyId}` } };
+        }
+        case "aws:kms/alias:Alias":
+            return { id: inputs.name, state: { ...inputs, arn: `${arnBase("kms")}:${inputs.name}` } };
+        case "aws:secretsmanager/secret:Secret": {
+            const arn = `${arnBase("secretsmanager")}:secret:${inputs.name}-${hex(name, 6)}`;
+            return { id: arn, state: { ...inputs, arn } };
+        }
+        default:
+            if (type.startsWith("kubernetes:")) {
+                const metadata = { ...(inputs.metadata ?? {}) };
+                metadata.name ??= `${name}-${hex(name, 8)}`;
+                const id = metadata.namespace ? `${metadata.namespace}/${metadata.name}` : metadata.name;
+                return { id, state: { ...inputs, metadata } };
+            }
+            return { id: `${name}-id`, state: { ...inputs } };
+    }
+}
+
+let installed = false;
+
+/** Installs the mocks once per process; call before importing components that create resources. */
+export function installMocks(): void {
+    if (installed) return;
+    installed = true;
+    pulumi.runtime.setMocks(
+        {
+            newResource(args: pulumi.runtime.MockResourceArgs) {
+                recorded.push({ type: args.type, name: args.name, inputs: args.inputs, custom: args.custom ?? false });
+                if (!args.custom) return { id: undefined, state: {} };
+                return stateOf(args.type, args.name, args.inputs);
+            },
+            call(args: pulumi.runtime.MockCallArgs) {
+                return args.inputs;
+            },
+        },
+        "k8s-baseline",
+        "test",
+        false,
+    );
+}
+
+/** Resolves an Output in a test. */
+export function valueOf<T>(output: pulumi.Input<T> | undefined): Promise<T> {
+    return new Promise((resolve) => pulumi.output(output as pulumi.Input<T>).apply(resolve as (v: unknown) => void));
+}
+
+/** Waits until every registration started so far has finished. */
+export async function settled(): Promise<void> {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+    await settings.waitForRPCs();
+}
+
+interface MockMonitor {
+    resources: Map<string, { urn: string }>;
+}
+
+function monitor(): MockMonitor {
+    return pulumi.runtime.getMonitor() as unknown as MockMonitor;
+}
+
+/** Every resource registered since the last reset, with its parent's type. */
+export function resources(): RecordedResource[] {
+    const parents = new Map<string, string | undefined>();
+    for (const { urn } of monitor().resources.values()) {
+        const [, , typeChain, name] = urn.split("::");
+        const types = typeChain.split("$");
+        parents.set(`${types[types.length - 1]}::${name}`, types.length > 1 ? types[types.length - 2] : undefined);
+    }
+    return recorded.map((r) => ({ ...r, parentType: parents.get(`${r.type}::${r.name}`) }));
+}
+
+/** Resources of one type. */
+export function ofType(type: string): RecordedResource[] {
+    return resources().filter((r) => r.type === type);
+}
+
+/** The one resource of `type` whose logical name is `name`. */
+export function named(type: string, name: string): RecordedResource {
+    const found = resources().filter((r) => r.type === type && r.name === name);
+    if (found.length !== 1) throw new Error(`expected one ${type} named ${name}, found ${found.length}`);
+    return found[0];
+}
+
+/** Forgets what was registered, so each test sees only its own resources. */
+export function resetResources(): void {
+    recorded = [];
+    monitor().resources.clear();
+}
