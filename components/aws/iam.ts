@@ -1,0 +1,208 @@
+/**
+ * IAM and KMS policy documents, built as data from typed input. Components only wire them into resources;
+ * tests judge them by simulation.
+ */
+import { Environment, secretArnPattern, serviceAccountSubject, STS_AUDIENCE } from "../baseline";
+
+/** An IAM policy statement. */
+export interface PolicyStatement {
+    Sid?: string;
+    Effect: "Allow" | "Deny";
+    Principal?: Record<string, string | string[]>;
+    Action: string | string[];
+    Resource?: string | string[];
+    Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+/** An IAM policy document. */
+export interface PolicyDocument {
+    Version: "2012-10-17";
+    Statement: PolicyStatement[];
+}
+
+/** The Secrets Manager endpoint through which the env key may be used. */
+export function secretsManagerService(region: string): string {
+    return `secretsmanager.${region}.amazonaws.com`;
+}
+
+/** Input of an IRSA trust policy. */
+export interface IrsaTrust {
+    readonly oidcProviderArn: string;
+    /** Issuer host and path, without `https://`. */
+    readonly oidcIssuer: string;
+    readonly namespace: string;
+    readonly serviceAccount: string;
+}
+
+/**
+ * Trust for IAM Roles for Service Accounts: only the one ServiceAccount's projected token, minted for STS,
+ * may assume the role. StringEquals on both keys: StringLike with a wildcard, or a missing `aud`, would let
+ * other ServiceAccounts or other audiences' tokens in.
+ */
+export function irsaTrustPolicy(trust: IrsaTrust): PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "ServiceAccountWebIdentity",
+                Effect: "Allow",
+                Principal: { Federated: trust.oidcProviderArn },
+                Action: "sts:AssumeRoleWithWebIdentity",
+                Condition: {
+                    StringEquals: {
+                        [`${trust.oidcIssuer}:sub`]: serviceAccountSubject(trust.namespace, trust.serviceAccount),
+                        [`${trust.oidcIssuer}:aud`]: STS_AUDIENCE,
+                    },
+                },
+            },
+        ],
+    };
+}
+
+/** The service principal of EKS Pod Identity. */
+export const POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com";
+
+/**
+ * Trust for EKS Pod Identity: the EKS service assumes the role (and tags the session with the pod's
+ * namespace and ServiceAccount) on behalf of one cluster of this account. Which ServiceAccount gets the role
+ * is the PodIdentityAssociation's job.
+ */
+export function podIdentityTrustPolicy(accountId: string, clusterArn: string): PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "EksPodIdentity",
+                Effect: "Allow",
+                Principal: { Service: POD_IDENTITY_PRINCIPAL },
+                Action: ["sts:AssumeRole", "sts:TagSession"],
+                Condition: {
+                    StringEquals: { "aws:SourceAccount": accountId },
+                    ArnEquals: { "aws:SourceArn": clusterArn },
+                },
+            },
+        ],
+    };
+}
+
+/** Input of an app's permission policy. */
+export interface AppSecretsAccess {
+    readonly partition: string;
+    readonly region: string;
+    readonly accountId: string;
+    readonly project: string;
+    readonly env: Environment;
+    readonly app: string;
+    readonly environmentKeyArn: string;
+}
+
+/**
+ * What an app's role may do: read its own secrets, and decrypt with the env key only when Secrets Manager
+ * asks on its behalf. No list, no write, no other prefix.
+ */
+export function appSecretsPolicy(access: AppSecretsAccess): PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "ReadOwnSecrets",
+                Effect: "Allow",
+                Action: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
+                Resource: secretArnPattern(
+                    access.partition,
+                    access.region,
+                    access.accountId,
+                    access.project,
+                    access.env,
+                    access.app,
+                ),
+            },
+            {
+                Sid: "DecryptThroughSecretsManager",
+                Effect: "Allow",
+                Action: "kms:Decrypt",
+                Resource: access.environmentKeyArn,
+                Condition: { StringEquals: { "kms:ViaService": secretsManagerService(access.region) } },
+            },
+        ],
+    };
+}
+
+/**
+ * Key administration without cryptographic use: the account (and so IAM) can manage the key's lifecycle
+ * and policy, so the key can never become unmanageable, but reading data still needs the statement below.
+ */
+export const KEY_ADMIN_ACTIONS: readonly string[] = [
+    "kms:CancelKeyDeletion",
+    "kms:CreateAlias",
+    "kms:DeleteAlias",
+    "kms:DescribeKey",
+    "kms:DisableKey",
+    "kms:DisableKeyRotation",
+    "kms:EnableKey",
+    "kms:EnableKeyRotation",
+    "kms:GetKeyPolicy",
+    "kms:GetKeyRotationStatus",
+    "kms:ListAliases",
+    "kms:ListResourceTags",
+    "kms:PutKeyPolicy",
+    "kms:RotateKeyOnDemand",
+    "kms:ScheduleKeyDeletion",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:UpdateAlias",
+    "kms:UpdateKeyDescription",
+];
+
+/** What Secrets Manager needs of the key to encrypt and decrypt secret values. */
+export const SECRETS_MANAGER_KEY_ACTIONS: readonly string[] = [
+    "kms:Decrypt",
+    "kms:DescribeKey",
+    "kms:Encrypt",
+    "kms:GenerateDataKey",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+];
+
+/** Input of an env key's policy. */
+export interface EnvironmentKeyAccess {
+    readonly partition: string;
+    readonly region: string;
+    readonly accountId: string;
+    /** Principals that administer the key. Default: the account root (delegating to IAM). */
+    readonly administratorArns: readonly string[];
+}
+
+/**
+ * The env key's resource policy. `Resource: "*"` is how a key policy says "this key": it cannot name
+ * anything else. Cryptographic use is only through Secrets Manager in this account and region, so even a
+ * principal with kms:Decrypt in its IAM policy cannot decrypt with the key directly.
+ */
+export function environmentKeyPolicy(access: EnvironmentKeyAccess): PolicyDocument {
+    const accountRoot = `arn:${access.partition}:iam::${access.accountId}:root`;
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "AdministerKey",
+                Effect: "Allow",
+                Principal: { AWS: [...access.administratorArns] },
+                Action: [...KEY_ADMIN_ACTIONS],
+                Resource: "*",
+            },
+            {
+                Sid: "UseThroughSecretsManager",
+                Effect: "Allow",
+                Principal: { AWS: accountRoot },
+                Action: [...SECRETS_MANAGER_KEY_ACTIONS],
+                Resource: "*",
+                Condition: {
+                    StringEquals: {
+                        "kms:ViaService": secretsManagerService(access.region),
+                        "kms:CallerAccount": access.accountId,
+                    },
+                },
+            },
+        ],
+    };
+}

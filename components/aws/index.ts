@@ -1,0 +1,4 @@
+export * from "./app-secrets";
+export * from "./environment-key";
+export * from "./iam";
+export * from "./workload-identity";

@@ -1,0 +1,278 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import {
+    appResourceName,
+    ArgsChecker,
+    ArgumentError,
+    Environment,
+    isDns1123Subdomain,
+    MANAGED_BY_LABEL,
+    MANAGED_BY_VALUE,
+    partitionOf,
+} from "../baseline";
+import { secretReaderRules } from "../kubernetes/rbac";
+import { appSecretsPolicy, irsaTrustPolicy, podIdentityTrustPolicy } from "./iam";
+import { OIDC_ISSUER_FIX, OIDC_PROVIDER_FIX, oidcIssuerProblems, oidcProviderArnProblems } from "./identity-validation";
+
+/** How a pod's ServiceAccount is given its AWS role. */
+export const IdentityMode = {
+    /** IAM Roles for Service Accounts: the cluster's OIDC provider and a projected token. */
+    Irsa: "irsa",
+    /** EKS Pod Identity: the EKS Pod Identity Agent and a PodIdentityAssociation. */
+    PodIdentity: "pod-identity",
+} as const;
+export type IdentityMode = (typeof IdentityMode)[keyof typeof IdentityMode];
+
+/** Arguments of a WorkloadIdentity. */
+export interface WorkloadIdentityArgs {
+    /** Project name, a DNS-1123 label; prefixes every per-env name. */
+    project: string;
+    /** Environment: dev, stage or prod. */
+    env: Environment;
+    /** App name, a DNS-1123 label; its secrets live under `<project>-<env>/<app>/`. */
+    app: string;
+    /** Namespace the app runs in (created beforehand, e.g. by a SecureNamespace). */
+    namespace: string;
+    /** ServiceAccount name. Default: the app name. */
+    serviceAccountName?: string;
+    /** AWS account id (12 digits) that holds the env's secrets and key. */
+    accountId: string;
+    /** AWS region of the env's secrets and key. */
+    region: string;
+    /** How the ServiceAccount gets its role: `irsa` or `pod-identity`. Default: `irsa`. */
+    identityMode?: IdentityMode;
+    /** IRSA: ARN of the cluster's IAM OIDC provider. Required with `irsa`. */
+    oidcProviderArn?: pulumi.Input<string>;
+    /** IRSA: the cluster's OIDC issuer, host and path without `https://`. Required with `irsa`. */
+    oidcIssuer?: pulumi.Input<string>;
+    /** Pod Identity: name of the EKS cluster. Required with `pod-identity`. */
+    clusterName?: pulumi.Input<string>;
+    /** ARN of the env's KMS key (an EnvironmentKey's `keyArn`). */
+    environmentKeyArn: pulumi.Input<string>;
+    /** The app calls the Kubernetes API, so its pods mount a ServiceAccount token. Default: false. */
+    callsKubernetesApi?: boolean;
+    /** Names of Kubernetes Secrets in the namespace the app may `get` (e.g. what its ExternalSecrets write). Default: none. */
+    kubernetesSecretNames?: string[];
+    /** Tags for the IAM role. */
+    tags?: Record<string, string>;
+}
+
+const COMPONENT = "WorkloadIdentity";
+const MODES: readonly string[] = Object.values(IdentityMode);
+
+/** The validated, defaulted input of a WorkloadIdentity. */
+export interface ResolvedWorkloadIdentity {
+    readonly project: string;
+    readonly env: Environment;
+    readonly app: string;
+    readonly namespace: string;
+    readonly serviceAccountName: string;
+    readonly accountId: string;
+    readonly region: string;
+    readonly partition: string;
+    readonly identityMode: IdentityMode;
+    readonly callsKubernetesApi: boolean;
+    readonly kubernetesSecretNames: string[];
+    readonly roleName: string;
+}
+
+/** Checks and defaults a WorkloadIdentity's arguments; throws an ArgumentError listing every problem. */
+export function resolveWorkloadIdentityArgs(name: string, args: WorkloadIdentityArgs): ResolvedWorkloadIdentity {
+    const check = new ArgsChecker(COMPONENT, name);
+    check.dnsLabel(args.project, "project", 30);
+    const envOk = check.environment(args.env);
+    check.dnsLabel(args.app, "app", 30);
+    if (check.dnsLabel(args.namespace, "namespace") && envOk) check.sameEnvironment(args.namespace, args.env, "namespace");
+    const serviceAccountName = args.serviceAccountName ?? args.app;
+    check.dnsLabel(serviceAccountName, "serviceAccountName");
+    check.accountId(args.accountId);
+    check.region(args.region);
+    const identityMode = args.identityMode ?? IdentityMode.Irsa;
+    check.check(
+        MODES.includes(identityMode),
+        "identityMode",
+        `${JSON.stringify(identityMode)} is not an identity mode`,
+        `use one of ${MODES.join(", ")}`,
+    );
+    if (identityMode === IdentityMode.Irsa) {
+        check.check(args.oidcProviderArn !== undefined, "oidcProviderArn", "is required with irsa", OIDC_PROVIDER_FIX);
+        check.check(args.oidcIssuer !== undefined, "oidcIssuer", "is required with irsa", OIDC_ISSUER_FIX);
+        if (typeof args.oidcIssuer === "string") {
+            for (const problem of oidcIssuerProblems(args.oidcIssuer)) check.fail("oidcIssuer", problem, OIDC_ISSUER_FIX);
+        }
+        if (typeof args.oidcProviderArn === "string" && typeof args.accountId === "string") {
+            const issuer = typeof args.oidcIssuer === "string" ? args.oidcIssuer : undefined;
+            for (const problem of oidcProviderArnProblems(args.oidcProviderArn, args.accountId, issuer)) {
+                check.fail("oidcProviderArn", problem, OIDC_PROVIDER_FIX);
+            }
+        }
+    } else if (identityMode === IdentityMode.PodIdentity) {
+        check.check(
+            args.clusterName !== undefined,
+            "clusterName",
+            "is required with pod-identity",
+            "give the EKS cluster's name",
+        );
+    }
+    check.check(
+        args.environmentKeyArn !== undefined,
+        "environmentKeyArn",
+        "is required",
+        "pass the env's EnvironmentKey keyArn",
+    );
+    if (typeof args.environmentKeyArn === "string") {
+        check.check(
+            /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[a-f0-9-]+$/.test(args.environmentKeyArn),
+            "environmentKeyArn",
+            `${JSON.stringify(args.environmentKeyArn)} is not a KMS key ARN`,
+            "pass the key's ARN (not an alias, not a wildcard)",
+        );
+    }
+    const kubernetesSecretNames = args.kubernetesSecretNames ?? [];
+    kubernetesSecretNames.forEach((secret, i) =>
+        check.check(
+            isDns1123Subdomain(secret),
+            `kubernetesSecretNames[${i}]`,
+            `${JSON.stringify(secret)} is not a Secret name`,
+            "give the Secret's exact name (no wildcards: RBAC matches names exactly)",
+        ),
+    );
+    const roleName = envOk ? appResourceName(args.project, args.env, args.app) : "";
+    check.check(roleName.length <= 64, "app", `role name ${roleName} is longer than IAM's 64 characters`, "shorten project or app");
+    check.throwIfInvalid();
+    return {
+        project: args.project,
+        env: args.env,
+        app: args.app,
+        namespace: args.namespace,
+        serviceAccountName,
+        accountId: args.accountId,
+        region: args.region,
+        partition: partitionOf(args.region),
+        identityMode,
+        callsKubernetesApi: args.callsKubernetesApi ?? false,
+        kubernetesSecretNames,
+        roleName,
+    };
+}
+
+/**
+ * One app's identity: a ServiceAccount, the IAM role it assumes (through IRSA or EKS Pod Identity) allowed
+ * to read only that app's secrets in that env, and a Role to `get` only the app's own Kubernetes Secrets.
+ */
+export class WorkloadIdentity extends pulumi.ComponentResource {
+    /** The ServiceAccount's name. */
+    public readonly serviceAccountName: pulumi.Output<string>;
+    /** The namespace of the ServiceAccount. */
+    public readonly namespace: pulumi.Output<string>;
+    /** ARN of the app's IAM role. */
+    public readonly roleArn: pulumi.Output<string>;
+    /** Name of the app's IAM role. */
+    public readonly roleName: pulumi.Output<string>;
+
+    constructor(name: string, args: WorkloadIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
+        const resolved = resolveWorkloadIdentityArgs(name, args);
+        super("k8s-baseline:index:WorkloadIdentity", name, {}, opts);
+        const { namespace, serviceAccountName: sa } = resolved;
+
+        let assumeRolePolicy: pulumi.Output<string>;
+        if (resolved.identityMode === IdentityMode.Irsa) {
+            assumeRolePolicy = pulumi
+                .all([args.oidcProviderArn!, args.oidcIssuer!])
+                .apply(([oidcProviderArn, oidcIssuer]) => {
+                    // Known only once the cluster exists: checked here with the same rules as at construction.
+                    const problems = [
+                        ...oidcIssuerProblems(oidcIssuer).map((p) => `oidcIssuer: ${p}; fix: ${OIDC_ISSUER_FIX}`),
+                        ...oidcProviderArnProblems(oidcProviderArn, resolved.accountId, oidcIssuer).map(
+                            (p) => `oidcProviderArn: ${p}; fix: ${OIDC_PROVIDER_FIX}`,
+                        ),
+                    ];
+                    if (problems.length > 0) throw new ArgumentError(COMPONENT, name, problems);
+                    return JSON.stringify(
+                        irsaTrustPolicy({ oidcProviderArn, oidcIssuer, namespace, serviceAccount: sa }),
+                    );
+                });
+        } else {
+            const clusterArn = pulumi.interpolate`arn:${resolved.partition}:eks:${resolved.region}:${resolved.accountId}:cluster/${args.clusterName!}`;
+            assumeRolePolicy = clusterArn.apply((arn) =>
+                JSON.stringify(podIdentityTrustPolicy(resolved.accountId, arn)),
+            );
+        }
+
+        const role = new aws.iam.Role(
+            `${name}-role`,
+            {
+                name: resolved.roleName,
+                description: `${resolved.app} in ${resolved.env}: reads its own secrets`,
+                assumeRolePolicy,
+                maxSessionDuration: 3600,
+                tags: { project: resolved.project, env: resolved.env, app: resolved.app, ...args.tags },
+            },
+            { parent: this },
+        );
+        new aws.iam.RolePolicy(
+            `${name}-secrets`,
+            {
+                name: "read-own-secrets",
+                role: role.id,
+                policy: pulumi.output(args.environmentKeyArn).apply((environmentKeyArn) =>
+                    JSON.stringify(appSecretsPolicy({ ...resolved, environmentKeyArn })),
+                ),
+            },
+            { parent: this },
+        );
+
+        const serviceAccount = new k8s.core.v1.ServiceAccount(
+            `${name}-sa`,
+            {
+                metadata: {
+                    name: sa,
+                    namespace,
+                    labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, "app.kubernetes.io/name": resolved.app },
+                    // The EKS pod identity webhook projects the web identity token from this annotation on its
+                    // own volume, so IRSA works with automountServiceAccountToken off.
+                    annotations:
+                        resolved.identityMode === IdentityMode.Irsa ? { "eks.amazonaws.com/role-arn": role.arn } : {},
+                },
+                // A pod that never calls the API server has no use for a token that lets it.
+                automountServiceAccountToken: resolved.callsKubernetesApi,
+            },
+            { parent: this },
+        );
+
+        if (resolved.identityMode === IdentityMode.PodIdentity) {
+            new aws.eks.PodIdentityAssociation(
+                `${name}-pod-identity`,
+                { clusterName: args.clusterName!, namespace, serviceAccount: sa, roleArn: role.arn },
+                { parent: this, dependsOn: [serviceAccount] },
+            );
+        }
+
+        const rules = secretReaderRules(resolved.kubernetesSecretNames);
+        if (rules.length > 0) {
+            const metadata = { name: `${sa}-secrets`, namespace, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE } };
+            const secretRole = new k8s.rbac.v1.Role(`${name}-secret-reader`, { metadata, rules }, { parent: this });
+            new k8s.rbac.v1.RoleBinding(
+                `${name}-secret-reader`,
+                {
+                    metadata,
+                    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: secretRole.metadata.name },
+                    subjects: [{ kind: "ServiceAccount", name: serviceAccount.metadata.name, namespace }],
+                },
+                { parent: this },
+            );
+        }
+
+        this.serviceAccountName = serviceAccount.metadata.name;
+        this.namespace = serviceAccount.metadata.namespace;
+        this.roleArn = role.arn;
+        this.roleName = role.name;
+        this.registerOutputs({
+            serviceAccountName: this.serviceAccountName,
+            namespace: this.namespace,
+            roleArn: this.roleArn,
+            roleName: this.roleName,
+        });
+    }
+}

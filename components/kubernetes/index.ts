@@ -1,0 +1,3 @@
+export * from "./network";
+export * from "./rbac";
+export * from "./secure-namespace";
