@@ -92,6 +92,20 @@ export function valueOf<T>(output: pulumi.Input<T> | undefined): Promise<T> {
     return new Promise((resolve) => pulumi.output(output as pulumi.Input<T>).apply(resolve as (v: unknown) => void));
 }
 
+/** Resolves an Output, rejecting when it fails (unlike `valueOf`, which waits on success only). */
+export function settle<T>(output: pulumi.Output<T>): Promise<T> {
+    // Output.promise() is the SDK's own way of awaiting an Output; it is internal, hence the cast.
+    return (output as unknown as { promise(): Promise<T> }).promise();
+}
+
+/** The serialized form the engine receives for a secret value. */
+export function isSerializedSecret(value: unknown, plaintext: string): boolean {
+    const secret = value as Record<string, unknown> | undefined;
+    return (
+        secret?.[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig && secret?.value === plaintext
+    );
+}
+
 /** Waits until every registration started so far has finished. */
 export async function settled(): Promise<void> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports

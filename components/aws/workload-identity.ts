@@ -158,6 +158,32 @@ export function resolveWorkloadIdentityArgs(name: string, args: WorkloadIdentity
 }
 
 /**
+ * The role's trust policy. With IRSA the issuer and provider are often Outputs of the cluster, known only at
+ * deployment: they are checked here, when they resolve, with the same rules as at construction.
+ */
+export function assumeRolePolicyFor(
+    name: string,
+    resolved: ResolvedWorkloadIdentity,
+    args: WorkloadIdentityArgs,
+): pulumi.Output<string> {
+    const { namespace, serviceAccountName: sa } = resolved;
+    if (resolved.identityMode === IdentityMode.Irsa) {
+        return pulumi.all([args.oidcProviderArn!, args.oidcIssuer!]).apply(([oidcProviderArn, oidcIssuer]) => {
+            const problems = [
+                ...oidcIssuerProblems(oidcIssuer).map((p) => `oidcIssuer: ${p}; fix: ${OIDC_ISSUER_FIX}`),
+                ...oidcProviderArnProblems(oidcProviderArn, resolved.accountId, oidcIssuer).map(
+                    (p) => `oidcProviderArn: ${p}; fix: ${OIDC_PROVIDER_FIX}`,
+                ),
+            ];
+            if (problems.length > 0) throw new ArgumentError(COMPONENT, name, problems);
+            return JSON.stringify(irsaTrustPolicy({ oidcProviderArn, oidcIssuer, namespace, serviceAccount: sa }));
+        });
+    }
+    const clusterArn = pulumi.interpolate`arn:${resolved.partition}:eks:${resolved.region}:${resolved.accountId}:cluster/${args.clusterName!}`;
+    return clusterArn.apply((arn) => JSON.stringify(podIdentityTrustPolicy(resolved.accountId, arn)));
+}
+
+/**
  * One app's identity: a ServiceAccount, the IAM role it assumes (through IRSA or EKS Pod Identity) allowed
  * to read only that app's secrets in that env, and a Role to `get` only the app's own Kubernetes Secrets.
  */
@@ -176,29 +202,7 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
         super("k8s-baseline:index:WorkloadIdentity", name, {}, opts);
         const { namespace, serviceAccountName: sa } = resolved;
 
-        let assumeRolePolicy: pulumi.Output<string>;
-        if (resolved.identityMode === IdentityMode.Irsa) {
-            assumeRolePolicy = pulumi
-                .all([args.oidcProviderArn!, args.oidcIssuer!])
-                .apply(([oidcProviderArn, oidcIssuer]) => {
-                    // Known only once the cluster exists: checked here with the same rules as at construction.
-                    const problems = [
-                        ...oidcIssuerProblems(oidcIssuer).map((p) => `oidcIssuer: ${p}; fix: ${OIDC_ISSUER_FIX}`),
-                        ...oidcProviderArnProblems(oidcProviderArn, resolved.accountId, oidcIssuer).map(
-                            (p) => `oidcProviderArn: ${p}; fix: ${OIDC_PROVIDER_FIX}`,
-                        ),
-                    ];
-                    if (problems.length > 0) throw new ArgumentError(COMPONENT, name, problems);
-                    return JSON.stringify(
-                        irsaTrustPolicy({ oidcProviderArn, oidcIssuer, namespace, serviceAccount: sa }),
-                    );
-                });
-        } else {
-            const clusterArn = pulumi.interpolate`arn:${resolved.partition}:eks:${resolved.region}:${resolved.accountId}:cluster/${args.clusterName!}`;
-            assumeRolePolicy = clusterArn.apply((arn) =>
-                JSON.stringify(podIdentityTrustPolicy(resolved.accountId, arn)),
-            );
-        }
+        const assumeRolePolicy = assumeRolePolicyFor(name, resolved, args);
 
         const role = new aws.iam.Role(
             `${name}-role`,
