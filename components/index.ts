@@ -1,0 +1,9 @@
+/**
+ * k8s-baseline: Pulumi components for a Kubernetes security and secrets baseline per environment.
+ * Every component's type token is `k8s-baseline:index:<Name>`.
+ */
+export * as baseline from "./baseline";
+export { Environment } from "./baseline";
+export * from "./aws";
+export * from "./kubernetes";
+export * from "./vault";
