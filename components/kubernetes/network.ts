@@ -33,7 +33,9 @@ export interface EgressRuleArgs {
 /** Ingress the namespace's pods accept, e.g. from an ingress controller's namespace. */
 export interface IngressRuleArgs {
     /** Namespaces (by name) whose pods may connect. */
-    namespaces: string[];
+    namespaces?: string[];
+    /** CIDR blocks that may connect, e.g. the control plane's, for admission webhooks. `0.0.0.0/0` is refused. */
+    cidrs?: string[];
     /** Ports they may connect to. At least one. */
     ports: PortArgs[];
 }
@@ -106,7 +108,10 @@ export function namespaceNetworkPolicies(
                 podSelector: {},
                 policyTypes: ["Ingress"],
                 ingress: ingress.map((rule) => ({
-                    from: rule.namespaces.map(namespacePeer),
+                    from: [
+                        ...(rule.cidrs ?? []).map((cidr) => ({ ipBlock: { cidr } })),
+                        ...(rule.namespaces ?? []).map(namespacePeer),
+                    ],
                     ports: portsOf(rule.ports),
                 })),
             },

@@ -97,6 +97,32 @@ function checkPorts(check: ArgsChecker, ports: readonly PortArgs[] | undefined, 
     });
 }
 
+/** Checks the peers and ports of one declared egress or ingress rule. */
+function checkPeers(check: ArgsChecker, rule: EgressRuleArgs | IngressRuleArgs, field: string): void {
+    const cidrs = rule.cidrs ?? [];
+    const namespaces = rule.namespaces ?? [];
+    check.check(cidrs.length + namespaces.length > 0, field, "names no peer", "give cidrs or namespaces");
+    cidrs.forEach((cidr, j) => {
+        if (
+            check.check(
+                CIDR.test(cidr),
+                `${field}.cidrs[${j}]`,
+                `${JSON.stringify(cidr)} is not a CIDR block`,
+                'write it as "10.0.0.0/16"',
+            )
+        ) {
+            check.check(
+                !UNIVERSAL_CIDRS.has(cidr),
+                `${field}.cidrs[${j}]`,
+                `${cidr} matches any address and undoes default-deny`,
+                "name the peer's own CIDR blocks (a VPC endpoint subnet, a database subnet)",
+            );
+        }
+    });
+    namespaces.forEach((ns, j) => check.dnsLabel(ns, `${field}.namespaces[${j}]`));
+    checkPorts(check, rule.ports, `${field}.ports`);
+}
+
 /** Checks and defaults a SecureNamespace's arguments; throws an ArgumentError listing every problem. */
 export function resolveSecureNamespaceArgs(name: string, args: SecureNamespaceArgs): ResolvedNamespace {
     const check = new ArgsChecker(COMPONENT, name);
@@ -119,51 +145,9 @@ export function resolveSecureNamespaceArgs(name: string, args: SecureNamespaceAr
     );
 
     const egress = args.egress ?? [];
-    egress.forEach((rule, i) => {
-        const field = `egress[${i}]`;
-        const cidrs = rule.cidrs ?? [];
-        const namespaces = rule.namespaces ?? [];
-        check.check(
-            cidrs.length + namespaces.length > 0,
-            field,
-            "names no destination",
-            "give cidrs or namespaces",
-        );
-        cidrs.forEach((cidr, j) => {
-            if (
-                check.check(
-                    CIDR.test(cidr),
-                    `${field}.cidrs[${j}]`,
-                    `${JSON.stringify(cidr)} is not a CIDR block`,
-                    'write it as "10.0.0.0/16"',
-                )
-            ) {
-                check.check(
-                    !UNIVERSAL_CIDRS.has(cidr),
-                    `${field}.cidrs[${j}]`,
-                    `${cidr} allows egress to anywhere and undoes default-deny`,
-                    "name the destination's own CIDR blocks (a VPC endpoint subnet, a database subnet)",
-                );
-            }
-        });
-        namespaces.forEach((ns, j) => check.dnsLabel(ns, `${field}.namespaces[${j}]`));
-        checkPorts(check, rule.ports, `${field}.ports`);
-    });
+    egress.forEach((rule, i) => checkPeers(check, rule, `egress[${i}]`));
     const ingress = args.ingress ?? [];
-    ingress.forEach((rule, i) => {
-        const field = `ingress[${i}]`;
-        if (
-            check.check(
-                Array.isArray(rule.namespaces) && rule.namespaces.length > 0,
-                `${field}.namespaces`,
-                "is empty",
-                "name the namespaces allowed to connect",
-            )
-        ) {
-            rule.namespaces.forEach((ns, j) => check.dnsLabel(ns, `${field}.namespaces[${j}]`));
-        }
-        checkPorts(check, rule.ports, `${field}.ports`);
-    });
+    ingress.forEach((rule, i) => checkPeers(check, rule, `ingress[${i}]`));
 
     const access = args.access ?? [];
     const seenGroups = new Set<string>();
