@@ -35,7 +35,10 @@ function stateOf(type: string, name: string, inputs: Record<string, any>): { id:
     switch (type) {
         case "aws:iam/role:Role": {
             const roleName = inputs.name ?? `${name}-${hex(name, 7)}`;
-            return { id: roleName, state: { ...inputs, name: roleName, arn: `arn:aws:iam::${ACCOUNT}:role/${roleName}` } };
+            return {
+                id: roleName,
+                state: { ...inputs, name: roleName, arn: `arn:aws:iam::${ACCOUNT}:role/${roleName}` },
+            };
         }
         case "aws:iam/policy:Policy": {
             const policyName = inputs.name ?? `${name}-${hex(name, 7)}`;
@@ -101,9 +104,7 @@ export function settle<T>(output: pulumi.Output<T>): Promise<T> {
 /** The serialized form the engine receives for a secret value. */
 export function isSerializedSecret(value: unknown, plaintext: string): boolean {
     const secret = value as Record<string, unknown> | undefined;
-    return (
-        secret?.[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig && secret?.value === plaintext
-    );
+    return secret?.[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig && secret?.value === plaintext;
 }
 
 /** Waits until every registration started so far has finished. */

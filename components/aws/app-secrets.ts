@@ -1,13 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import {
-    ArgsChecker,
-    Environment,
-    profileFor,
-    SECRET_NAME_SEGMENT,
-    secretPath,
-    secretPathPrefix,
-} from "../baseline";
+import { ArgsChecker, Environment, profileFor, SECRET_NAME_SEGMENT, secretPath, secretPathPrefix } from "../baseline";
 
 /** Automatic rotation of a secret by a rotation Lambda. */
 export interface SecretRotationArgs {
@@ -81,9 +74,11 @@ export function resolveAppSecretsArgs(name: string, args: AppSecretsArgs): Resol
     const appOk = check.dnsLabel(args.app, "app", 30);
     const prefix = projectOk && envOk && appOk ? secretPathPrefix(args.project, args.env, args.app) : undefined;
 
-    const recoveryWindowInDays = args.recoveryWindowInDays ?? (envOk ? profileFor(args.env).secretRecoveryWindowDays : 30);
+    const recoveryWindowInDays =
+        args.recoveryWindowInDays ?? (envOk ? profileFor(args.env).secretRecoveryWindowDays : 30);
     const windowOk = check.check(
-        recoveryWindowInDays === 0 || (Number.isInteger(recoveryWindowInDays) && recoveryWindowInDays >= 7 && recoveryWindowInDays <= 30),
+        recoveryWindowInDays === 0 ||
+            (Number.isInteger(recoveryWindowInDays) && recoveryWindowInDays >= 7 && recoveryWindowInDays <= 30),
         "recoveryWindowInDays",
         `${recoveryWindowInDays} is not a Secrets Manager recovery window`,
         "give 7 to 30 days (or 0 outside prod)",
@@ -109,7 +104,9 @@ export function resolveAppSecretsArgs(name: string, args: AppSecretsArgs): Resol
 
     const secrets: ResolvedSecret[] = [];
     const seen = new Set<string>();
-    if (check.check(Array.isArray(args.secrets), "secrets", "is required", "list the app's secrets (it may be empty)")) {
+    if (
+        check.check(Array.isArray(args.secrets), "secrets", "is required", "list the app's secrets (it may be empty)")
+    ) {
         args.secrets.forEach((secret, i) => {
             const field = `secrets[${i}]`;
             let shortName = secret.name;
@@ -136,7 +133,12 @@ export function resolveAppSecretsArgs(name: string, args: AppSecretsArgs): Resol
             ) {
                 return;
             }
-            check.check(!seen.has(shortName), `${field}.name`, `${shortName} is declared twice`, "declare each secret once");
+            check.check(
+                !seen.has(shortName),
+                `${field}.name`,
+                `${shortName} is declared twice`,
+                "declare each secret once",
+            );
             seen.add(shortName);
             check.check(
                 typeof secret.value !== "string",
@@ -154,7 +156,9 @@ export function resolveAppSecretsArgs(name: string, args: AppSecretsArgs): Resol
                 );
                 if (r.automaticallyAfterDays !== undefined) {
                     check.check(
-                        Number.isInteger(r.automaticallyAfterDays) && r.automaticallyAfterDays >= 1 && r.automaticallyAfterDays <= 1000,
+                        Number.isInteger(r.automaticallyAfterDays) &&
+                            r.automaticallyAfterDays >= 1 &&
+                            r.automaticallyAfterDays <= 1000,
                         `${field}.rotation.automaticallyAfterDays`,
                         `${r.automaticallyAfterDays} is out of range`,
                         "give 1 to 1000 days",
@@ -168,7 +172,12 @@ export function resolveAppSecretsArgs(name: string, args: AppSecretsArgs): Resol
                         'write "rate(30 days)" or "cron(0 4 1 * ? *)"',
                     );
                 }
-                check.check(r.lambdaArn !== undefined, `${field}.rotation.lambdaArn`, "is required", "give the rotation function's ARN");
+                check.check(
+                    r.lambdaArn !== undefined,
+                    `${field}.rotation.lambdaArn`,
+                    "is required",
+                    "give the rotation function's ARN",
+                );
             }
             secrets.push({
                 shortName,

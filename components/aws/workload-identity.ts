@@ -83,7 +83,8 @@ export function resolveWorkloadIdentityArgs(name: string, args: WorkloadIdentity
     check.dnsLabel(args.project, "project", 30);
     const envOk = check.environment(args.env);
     check.dnsLabel(args.app, "app", 30);
-    if (check.dnsLabel(args.namespace, "namespace") && envOk) check.sameEnvironment(args.namespace, args.env, "namespace");
+    if (check.dnsLabel(args.namespace, "namespace") && envOk)
+        check.sameEnvironment(args.namespace, args.env, "namespace");
     const serviceAccountName = args.serviceAccountName ?? args.app;
     check.dnsLabel(serviceAccountName, "serviceAccountName");
     check.accountId(args.accountId);
@@ -99,7 +100,8 @@ export function resolveWorkloadIdentityArgs(name: string, args: WorkloadIdentity
         check.check(args.oidcProviderArn !== undefined, "oidcProviderArn", "is required with irsa", OIDC_PROVIDER_FIX);
         check.check(args.oidcIssuer !== undefined, "oidcIssuer", "is required with irsa", OIDC_ISSUER_FIX);
         if (typeof args.oidcIssuer === "string") {
-            for (const problem of oidcIssuerProblems(args.oidcIssuer)) check.fail("oidcIssuer", problem, OIDC_ISSUER_FIX);
+            for (const problem of oidcIssuerProblems(args.oidcIssuer))
+                check.fail("oidcIssuer", problem, OIDC_ISSUER_FIX);
         }
         if (typeof args.oidcProviderArn === "string" && typeof args.accountId === "string") {
             const issuer = typeof args.oidcIssuer === "string" ? args.oidcIssuer : undefined;
@@ -139,7 +141,12 @@ export function resolveWorkloadIdentityArgs(name: string, args: WorkloadIdentity
         ),
     );
     const roleName = envOk ? appResourceName(args.project, args.env, args.app) : "";
-    check.check(roleName.length <= 64, "app", `role name ${roleName} is longer than IAM's 64 characters`, "shorten project or app");
+    check.check(
+        roleName.length <= 64,
+        "app",
+        `role name ${roleName} is longer than IAM's 64 characters`,
+        "shorten project or app",
+    );
     check.throwIfInvalid();
     return {
         project: args.project,
@@ -220,9 +227,9 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
             {
                 name: "read-own-secrets",
                 role: role.id,
-                policy: pulumi.output(args.environmentKeyArn).apply((environmentKeyArn) =>
-                    JSON.stringify(appSecretsPolicy({ ...resolved, environmentKeyArn })),
-                ),
+                policy: pulumi
+                    .output(args.environmentKeyArn)
+                    .apply((environmentKeyArn) => JSON.stringify(appSecretsPolicy({ ...resolved, environmentKeyArn }))),
             },
             { parent: this },
         );

@@ -10,9 +10,7 @@ export class ArgumentError extends Error {
     readonly problems: readonly string[];
 
     constructor(component: string, name: string, problems: readonly string[]) {
-        super(
-            `${component} "${name}": invalid arguments:\n` + problems.map((problem) => `  - ${problem}`).join("\n"),
-        );
+        super(`${component} "${name}": invalid arguments:\n` + problems.map((problem) => `  - ${problem}`).join("\n"));
         this.name = "ArgumentError";
         this.problems = problems;
     }
@@ -69,7 +67,7 @@ export class ArgsChecker {
             typeof value === "string" && AWS_ACCOUNT_ID.test(value),
             field,
             `${JSON.stringify(value)} is not an AWS account id`,
-            "give the 12-digit account number, e.g. \"123456789012\"",
+            'give the 12-digit account number, e.g. "123456789012"',
         );
     }
 

@@ -159,7 +159,12 @@ export function resolveSecureNamespaceArgs(name: string, args: SecureNamespaceAr
             `${JSON.stringify(grant.group)} is not a group this package may bind`,
             "name a group of people; system: groups are the cluster's own",
         );
-        check.check(!seenGroups.has(grant.group), `${field}.group`, `${grant.group} is listed twice`, "list each group once");
+        check.check(
+            !seenGroups.has(grant.group),
+            `${field}.group`,
+            `${grant.group} is listed twice`,
+            "list each group once",
+        );
         seenGroups.add(grant.group);
         if (
             check.check(
@@ -227,7 +232,10 @@ export function namespaceLabels(resolved: ResolvedNamespace): Record<string, str
 
 /** RFC 1123 name for a RoleBinding of a group: `<role>-<group>` with other characters folded to `-`. */
 function bindingName(role: string, group: string): string {
-    const folded = group.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "");
+    const folded = group
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, "-")
+        .replace(/^-+|-+$/g, "");
     const candidate = `${role}-${folded}`.slice(0, 63).replace(/-+$/, "");
     return isDns1123Label(candidate) ? candidate : `${role}-group`;
 }

@@ -59,7 +59,11 @@ async function buildPlatform(): Promise<{ roles: AppRole[]; keys: EnvKey[] }> {
     }
     await settled();
     for (const env of ENVIRONMENTS) {
-        keys.push({ env, keyArn: keyArns[env]!, policy: JSON.parse(named("aws:kms/key:Key", `${env}-key-key`).inputs.policy) });
+        keys.push({
+            env,
+            keyArn: keyArns[env]!,
+            policy: JSON.parse(named("aws:kms/key:Key", `${env}-key-key`).inputs.policy),
+        });
     }
     const roles = identities.map(({ env, app }) => {
         const role = named("aws:iam/role:Role", `${env}-${app}-role`).inputs;
@@ -74,7 +78,10 @@ async function buildPlatform(): Promise<{ roles: AppRole[]; keys: EnvKey[] }> {
     return { roles, keys };
 }
 
-const VIA_SECRETS_MANAGER = { "kms:ViaService": `secretsmanager.${REGION}.amazonaws.com`, "kms:CallerAccount": ACCOUNT };
+const VIA_SECRETS_MANAGER = {
+    "kms:ViaService": `secretsmanager.${REGION}.amazonaws.com`,
+    "kms:CallerAccount": ACCOUNT,
+};
 
 /** Every way a role's access differs from "its own secrets, its own env key through Secrets Manager, nothing else". */
 async function isolationViolations(roles: readonly AppRole[], keys: readonly EnvKey[]): Promise<string[]> {
@@ -85,19 +92,36 @@ async function isolationViolations(roles: readonly AppRole[], keys: readonly Env
     };
     for (const role of roles) {
         const who = `${role.env}/${role.app}`;
-        const ask = (action: string, resource: string, context?: Record<string, string>, resourcePolicy?: PolicyDocument) =>
-            simulate({ principal: role.roleArn, action, resource, accountId: ACCOUNT, context }, [role.permissions], resourcePolicy);
+        const ask = (
+            action: string,
+            resource: string,
+            context?: Record<string, string>,
+            resourcePolicy?: PolicyDocument,
+        ) =>
+            simulate(
+                { principal: role.roleArn, action, resource, accountId: ACCOUNT, context },
+                [role.permissions],
+                resourcePolicy,
+            );
         for (const env of ENVIRONMENTS) {
             for (const app of APPS) {
                 const own = env === role.env && app === role.app;
                 const arn = secretArn(env, app, "db-password");
                 for (const action of ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]) {
-                    await expect(`${who} ${action} ${env}/${app}`, ask(action, arn), own ? "Allowed" : "ImplicitlyDenied");
+                    await expect(
+                        `${who} ${action} ${env}/${app}`,
+                        ask(action, arn),
+                        own ? "Allowed" : "ImplicitlyDenied",
+                    );
                 }
             }
         }
         const ownArn = secretArn(role.env, role.app, "db-password");
-        for (const action of ["secretsmanager:PutSecretValue", "secretsmanager:DeleteSecret", "secretsmanager:UpdateSecret"]) {
+        for (const action of [
+            "secretsmanager:PutSecretValue",
+            "secretsmanager:DeleteSecret",
+            "secretsmanager:UpdateSecret",
+        ]) {
             await expect(`${who} ${action} own`, ask(action, ownArn), "ImplicitlyDenied");
         }
         await expect(`${who} ListSecrets`, ask("secretsmanager:ListSecrets", "*"), "ImplicitlyDenied");
@@ -113,7 +137,11 @@ async function isolationViolations(roles: readonly AppRole[], keys: readonly Env
                 ask("kms:Decrypt", key.keyArn, { "kms:CallerAccount": ACCOUNT }, key.policy),
                 "ImplicitlyDenied",
             );
-            await expect(`${who} kms:Encrypt ${key.env} key`, ask("kms:Encrypt", key.keyArn, VIA_SECRETS_MANAGER, key.policy), "ImplicitlyDenied");
+            await expect(
+                `${who} kms:Encrypt ${key.env} key`,
+                ask("kms:Encrypt", key.keyArn, VIA_SECRETS_MANAGER, key.policy),
+                "ImplicitlyDenied",
+            );
         }
         for (const env of ENVIRONMENTS) {
             for (const app of APPS) {
@@ -125,7 +153,9 @@ async function isolationViolations(roles: readonly AppRole[], keys: readonly Env
                 };
                 const own = env === role.env && app === role.app;
                 if (trustAllows(role.trust, token) !== own) {
-                    violations.push(`${who} trust: ServiceAccount ${app} of ${env} ${own ? "cannot" : "can"} assume it`);
+                    violations.push(
+                        `${who} trust: ServiceAccount ${app} of ${env} ${own ? "cannot" : "can"} assume it`,
+                    );
                 }
             }
         }
@@ -136,8 +166,14 @@ async function isolationViolations(roles: readonly AppRole[], keys: readonly Env
             aud: "sts.amazonaws.com",
         };
         const impostors: [string, WebIdentityToken][] = [
-            ["another ServiceAccount of the namespace", { ...ownToken, sub: `system:serviceaccount:${role.app}:default` }],
-            ["the same name in another namespace", { ...ownToken, sub: `system:serviceaccount:kube-system:${role.app}` }],
+            [
+                "another ServiceAccount of the namespace",
+                { ...ownToken, sub: `system:serviceaccount:${role.app}:default` },
+            ],
+            [
+                "the same name in another namespace",
+                { ...ownToken, sub: `system:serviceaccount:kube-system:${role.app}` },
+            ],
             ["a token for another audience", { ...ownToken, aud: "vault" }],
         ];
         for (const [what, token] of impostors) {
@@ -166,36 +202,73 @@ describe("IAM isolation matrix (simulated)", function () {
             platform.roles.map((role) => (role === prodPayments() ? change(role) : role));
         // Through JSON so that a patch of `undefined` removes the key, as it would from a real document.
         const withStatement = (doc: PolicyDocument, i: number, patch: object): PolicyDocument =>
-            JSON.parse(JSON.stringify({ ...doc, Statement: doc.Statement.map((s, j) => (j === i ? { ...s, ...patch } : s)) }));
+            JSON.parse(
+                JSON.stringify({ ...doc, Statement: doc.Statement.map((s, j) => (j === i ? { ...s, ...patch } : s)) }),
+            );
 
         it("secret Resource widened to *", async () => {
             const roles = widen((r) => ({ ...r, permissions: withStatement(r.permissions, 0, { Resource: "*" }) }));
             const violations = await isolationViolations(roles, platform.keys);
-            assert.ok(violations.some((v) => v.startsWith("prod/payments secretsmanager:GetSecretValue dev/orders: Allowed")), violations.join("\n"));
+            assert.ok(
+                violations.some((v) => v.startsWith("prod/payments secretsmanager:GetSecretValue dev/orders: Allowed")),
+                violations.join("\n"),
+            );
         });
 
         it("secret actions widened to secretsmanager:*", async () => {
-            const roles = widen((r) => ({ ...r, permissions: withStatement(r.permissions, 0, { Action: "secretsmanager:*" }) }));
+            const roles = widen((r) => ({
+                ...r,
+                permissions: withStatement(r.permissions, 0, { Action: "secretsmanager:*" }),
+            }));
             const violations = await isolationViolations(roles, platform.keys);
-            assert.ok(violations.includes("prod/payments secretsmanager:PutSecretValue own: Allowed, expected ImplicitlyDenied"), violations.join("\n"));
+            assert.ok(
+                violations.includes(
+                    "prod/payments secretsmanager:PutSecretValue own: Allowed, expected ImplicitlyDenied",
+                ),
+                violations.join("\n"),
+            );
         });
 
         it("the app prefix without its trailing slash", async () => {
             const roles = platform.roles.map((r) =>
                 r.env === "prod" && r.app === "pay"
-                    ? { ...r, permissions: withStatement(r.permissions, 0, { Resource: (r.permissions.Statement[0].Resource as string).replace("/pay/*", "/pay*") }) }
+                    ? {
+                          ...r,
+                          permissions: withStatement(r.permissions, 0, {
+                              Resource: (r.permissions.Statement[0].Resource as string).replace("/pay/*", "/pay*"),
+                          }),
+                      }
                     : r,
             );
             const violations = await isolationViolations(roles, platform.keys);
-            assert.ok(violations.includes("prod/pay secretsmanager:GetSecretValue prod/payments: Allowed, expected ImplicitlyDenied"), violations.join("\n"));
+            assert.ok(
+                violations.includes(
+                    "prod/pay secretsmanager:GetSecretValue prod/payments: Allowed, expected ImplicitlyDenied",
+                ),
+                violations.join("\n"),
+            );
         });
 
         it("kms:Decrypt without the ViaService condition, on every key", async () => {
-            const roles = widen((r) => ({ ...r, permissions: withStatement(r.permissions, 1, { Resource: "*", Condition: undefined }) }));
-            const keys = platform.keys.map((k) => ({ ...k, policy: withStatement(k.policy, 1, { Condition: undefined }) }));
+            const roles = widen((r) => ({
+                ...r,
+                permissions: withStatement(r.permissions, 1, { Resource: "*", Condition: undefined }),
+            }));
+            const keys = platform.keys.map((k) => ({
+                ...k,
+                policy: withStatement(k.policy, 1, { Condition: undefined }),
+            }));
             const violations = await isolationViolations(roles, keys);
-            assert.ok(violations.includes("prod/payments kms:Decrypt dev key via Secrets Manager: Allowed, expected ImplicitlyDenied"), violations.join("\n"));
-            assert.ok(violations.includes("prod/payments kms:Decrypt prod key directly: Allowed, expected ImplicitlyDenied"), violations.join("\n"));
+            assert.ok(
+                violations.includes(
+                    "prod/payments kms:Decrypt dev key via Secrets Manager: Allowed, expected ImplicitlyDenied",
+                ),
+                violations.join("\n"),
+            );
+            assert.ok(
+                violations.includes("prod/payments kms:Decrypt prod key directly: Allowed, expected ImplicitlyDenied"),
+                violations.join("\n"),
+            );
         });
 
         it("trust with StringLike on a wildcard subject", async () => {
@@ -205,19 +278,28 @@ describe("IAM isolation matrix (simulated)", function () {
                 return {
                     ...r,
                     trust: withStatement(r.trust, 0, {
-                        Condition: { StringEquals: { [`${issuer}:aud`]: cond[`${issuer}:aud`] }, StringLike: { [`${issuer}:sub`]: "system:serviceaccount:*" } },
+                        Condition: {
+                            StringEquals: { [`${issuer}:aud`]: cond[`${issuer}:aud`] },
+                            StringLike: { [`${issuer}:sub`]: "system:serviceaccount:*" },
+                        },
                     }),
                 };
             });
             const violations = await isolationViolations(roles, platform.keys);
-            assert.ok(violations.includes("prod/payments trust: another ServiceAccount of the namespace can assume it"), violations.join("\n"));
+            assert.ok(
+                violations.includes("prod/payments trust: another ServiceAccount of the namespace can assume it"),
+                violations.join("\n"),
+            );
         });
 
         it("trust without the audience condition", async () => {
             const roles = widen((r) => {
                 const issuer = issuerOf("prod");
                 const sub = r.trust.Statement[0].Condition!.StringEquals[`${issuer}:sub`];
-                return { ...r, trust: withStatement(r.trust, 0, { Condition: { StringEquals: { [`${issuer}:sub`]: sub } } }) };
+                return {
+                    ...r,
+                    trust: withStatement(r.trust, 0, { Condition: { StringEquals: { [`${issuer}:sub`]: sub } } }),
+                };
             });
             const violations = await isolationViolations(roles, platform.keys);
             assert.deepEqual(violations, ["prod/payments trust: a token for another audience can assume it"]);

@@ -35,7 +35,9 @@ export async function simulate(
     };
     const result = await runSimulation(simulation, { simulationMode: "Strict" });
     if (result.resultType === "error") {
-        throw new Error(`simulation of ${request.action} on ${request.resource} failed: ${JSON.stringify(result.errors)}`);
+        throw new Error(
+            `simulation of ${request.action} on ${request.resource} failed: ${JSON.stringify(result.errors)}`,
+        );
     }
     return result.overallResult as Decision;
 }
@@ -50,7 +52,10 @@ export interface WebIdentityToken {
 }
 
 function globMatch(pattern: string, value: string): boolean {
-    const regex = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+    const regex = pattern
+        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+        .replace(/\*/g, ".*")
+        .replace(/\?/g, ".");
     return new RegExp(`^${regex}$`).test(value);
 }
 

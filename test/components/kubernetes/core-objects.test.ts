@@ -42,6 +42,9 @@ describe("Kubernetes objects of the foundation components", () => {
             spec: { podSelector: {}, egress: [{ ports: [{ port: { any: 1 } }] }] },
         };
         const errors = await coreObjectErrors(bad);
-        assert.ok(errors.some((e) => e.includes("/spec/egress/0/ports/0/port")), errors.join("\n"));
+        assert.ok(
+            errors.some((e) => e.includes("/spec/egress/0/ports/0/port")),
+            errors.join("\n"),
+        );
     });
 });

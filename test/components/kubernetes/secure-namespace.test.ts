@@ -41,7 +41,11 @@ describe("SecureNamespace", () => {
         new SecureNamespace("payments", args());
         await settled();
         const policies = new Map(ofType(NP).map((p) => [p.inputs.metadata.name, p.inputs]));
-        assert.deepEqual([...policies.keys()].sort(), ["allow-dns-egress", "default-deny-egress", "default-deny-ingress"]);
+        assert.deepEqual([...policies.keys()].sort(), [
+            "allow-dns-egress",
+            "default-deny-egress",
+            "default-deny-ingress",
+        ]);
         assert.deepEqual(policies.get("default-deny-ingress")!.spec, { podSelector: {}, policyTypes: ["Ingress"] });
         assert.deepEqual(policies.get("default-deny-egress")!.spec, { podSelector: {}, policyTypes: ["Egress"] });
         for (const p of policies.values()) assert.equal(p.metadata.namespace, "payments");
@@ -69,7 +73,9 @@ describe("SecureNamespace", () => {
         );
         await settled();
         const egress = named(NP, "payments-allow-declared-egress").inputs.spec;
-        assert.deepEqual(egress.egress, [{ to: [{ ipBlock: { cidr: "10.20.0.0/24" } }], ports: [{ protocol: "TCP", port: 443 }] }]);
+        assert.deepEqual(egress.egress, [
+            { to: [{ ipBlock: { cidr: "10.20.0.0/24" } }], ports: [{ protocol: "TCP", port: 443 }] },
+        ]);
         const ingress = named(NP, "payments-allow-declared-ingress").inputs.spec;
         assert.deepEqual(ingress.ingress, [
             {
@@ -96,8 +102,14 @@ describe("SecureNamespace", () => {
         await settled();
         const bindings = ofType("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding");
         assert.equal(bindings.length, 1);
-        assert.deepEqual(bindings[0].inputs.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "edit" });
-        assert.deepEqual(bindings[0].inputs.subjects, [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: "payments-devs" }]);
+        assert.deepEqual(bindings[0].inputs.roleRef, {
+            apiGroup: "rbac.authorization.k8s.io",
+            kind: "ClusterRole",
+            name: "edit",
+        });
+        assert.deepEqual(bindings[0].inputs.subjects, [
+            { apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: "payments-devs" },
+        ]);
         assert.equal(bindings[0].inputs.metadata.namespace, "payments");
     });
 
@@ -107,16 +119,25 @@ describe("SecureNamespace", () => {
         await settled();
         const sa = named("kubernetes:core/v1:ServiceAccount", "payments-ci-deployer").inputs;
         assert.equal(sa.automountServiceAccountToken, false);
-        const rules: any[] = named("kubernetes:rbac.authorization.k8s.io/v1:Role", "payments-ci-deployer-role").inputs.rules;
+        const rules: any[] = named("kubernetes:rbac.authorization.k8s.io/v1:Role", "payments-ci-deployer-role").inputs
+            .rules;
         const secretRules = rules.filter((r) => r.resources.includes("secrets"));
-        assert.deepEqual(secretRules, [{ apiGroups: [""], resources: ["secrets"], resourceNames: ["payments-db"], verbs: ["get"] }]);
-        assert.ok(rules.some((r) => r.apiGroups.includes("apps") && r.verbs.includes("patch")), "can roll out Deployments");
+        assert.deepEqual(secretRules, [
+            { apiGroups: [""], resources: ["secrets"], resourceNames: ["payments-db"], verbs: ["get"] },
+        ]);
+        assert.ok(
+            rules.some((r) => r.apiGroups.includes("apps") && r.verbs.includes("patch")),
+            "can roll out Deployments",
+        );
         for (const rule of rules) {
             assert.ok(!rule.verbs.includes("*") && !rule.resources.includes("*"), "no wildcards");
             assert.ok(!rule.apiGroups.includes("rbac.authorization.k8s.io"), "cannot grant itself more");
             assert.ok(!rule.resources.includes("serviceaccounts/token") && !rule.resources.includes("pods/exec"));
         }
-        const binding = named("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "payments-ci-deployer-binding").inputs;
+        const binding = named(
+            "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+            "payments-ci-deployer-binding",
+        ).inputs;
         assert.deepEqual(binding.subjects, [{ kind: "ServiceAccount", name: "ci-deployer", namespace: "payments" }]);
     });
 
@@ -130,29 +151,84 @@ describe("SecureNamespace", () => {
 
     describe("rejects bad input before registering anything", () => {
         const cases: [string, Partial<SecureNamespaceArgs>, RegExp][] = [
-            ["an unknown env", { env: "qa" as never }, /env: "qa" is not a known environment; fix: use one of dev, stage, prod/],
-            ["a namespace that is not DNS-1123", { namespace: "Payments_NS" }, /namespace: "Payments_NS" is not a DNS-1123 label/],
-            ["a namespace of another env", { namespace: "payments-dev" }, /namespace: "payments-dev" names environment dev from the prod environment/],
+            [
+                "an unknown env",
+                { env: "qa" as never },
+                /env: "qa" is not a known environment; fix: use one of dev, stage, prod/,
+            ],
+            [
+                "a namespace that is not DNS-1123",
+                { namespace: "Payments_NS" },
+                /namespace: "Payments_NS" is not a DNS-1123 label/,
+            ],
+            [
+                "a namespace of another env",
+                { namespace: "payments-dev" },
+                /namespace: "payments-dev" names environment dev from the prod environment/,
+            ],
             ["a project that is not DNS-1123", { project: "Shop" }, /project: "Shop" is not a DNS-1123 label/],
             ["a missing owner", { owner: "" }, /owner: "" is not a valid label value/],
-            ["egress to anywhere", { egress: [{ cidrs: ["0.0.0.0/0"], ports: [{ port: 443 }] }] }, /egress\[0\]\.cidrs\[0\]: 0\.0\.0\.0\/0 matches any address and undoes default-deny/],
-            ["egress with no ports", { egress: [{ cidrs: ["10.0.0.0/8"], ports: [] }] }, /egress\[0\]\.ports: is empty/],
-            ["a bad port", { egress: [{ namespaces: ["db"], ports: [{ port: 70000 }] }] }, /egress\[0\]\.ports\[0\]\.port: 70000 is not a port/],
-            ["ingress from anywhere", { ingress: [{ cidrs: ["::/0"], ports: [{ port: 443 }] }] }, /ingress\[0\]\.cidrs\[0\]: ::\/0 matches any address/],
-            ["ingress from nobody", { ingress: [{ ports: [{ port: 443 }] }] }, /ingress\[0\]: names no peer; fix: give cidrs or namespaces/],
-            ["a bad CIDR", { egress: [{ cidrs: ["10.0.0.0"], ports: [{ port: 443 }] }] }, /"10\.0\.0\.0" is not a CIDR block/],
-            ["edit access in prod", { access: [{ group: "devs", role: "edit" }] }, /access\[0\]\.role: edit exceeds what the prod profile allows people \(view\)/],
-            ["cluster-admin", { env: "dev", access: [{ group: "devs", role: "cluster-admin" as never }] }, /access\[0\]\.role: "cluster-admin" is not an access role/],
-            ["a system group", { access: [{ group: "system:masters", role: "view" }] }, /access\[0\]\.group: "system:masters" is not a group this package may bind/],
-            ["a wildcard readable secret", { deployer: { readableSecrets: ["*"] } }, /deployer\.readableSecrets\[0\]: "\*" is not a Secret name/],
+            [
+                "egress to anywhere",
+                { egress: [{ cidrs: ["0.0.0.0/0"], ports: [{ port: 443 }] }] },
+                /egress\[0\]\.cidrs\[0\]: 0\.0\.0\.0\/0 matches any address and undoes default-deny/,
+            ],
+            [
+                "egress with no ports",
+                { egress: [{ cidrs: ["10.0.0.0/8"], ports: [] }] },
+                /egress\[0\]\.ports: is empty/,
+            ],
+            [
+                "a bad port",
+                { egress: [{ namespaces: ["db"], ports: [{ port: 70000 }] }] },
+                /egress\[0\]\.ports\[0\]\.port: 70000 is not a port/,
+            ],
+            [
+                "ingress from anywhere",
+                { ingress: [{ cidrs: ["::/0"], ports: [{ port: 443 }] }] },
+                /ingress\[0\]\.cidrs\[0\]: ::\/0 matches any address/,
+            ],
+            [
+                "ingress from nobody",
+                { ingress: [{ ports: [{ port: 443 }] }] },
+                /ingress\[0\]: names no peer; fix: give cidrs or namespaces/,
+            ],
+            [
+                "a bad CIDR",
+                { egress: [{ cidrs: ["10.0.0.0"], ports: [{ port: 443 }] }] },
+                /"10\.0\.0\.0" is not a CIDR block/,
+            ],
+            [
+                "edit access in prod",
+                { access: [{ group: "devs", role: "edit" }] },
+                /access\[0\]\.role: edit exceeds what the prod profile allows people \(view\)/,
+            ],
+            [
+                "cluster-admin",
+                { env: "dev", access: [{ group: "devs", role: "cluster-admin" as never }] },
+                /access\[0\]\.role: "cluster-admin" is not an access role/,
+            ],
+            [
+                "a system group",
+                { access: [{ group: "system:masters", role: "view" }] },
+                /access\[0\]\.group: "system:masters" is not a group this package may bind/,
+            ],
+            [
+                "a wildcard readable secret",
+                { deployer: { readableSecrets: ["*"] } },
+                /deployer\.readableSecrets\[0\]: "\*" is not a Secret name/,
+            ],
         ];
         for (const [what, overrides, message] of cases) {
             it(what, async () => {
-                assert.throws(() => new SecureNamespace("payments", args(overrides)), (e: Error) => {
-                    assert.match(e.message, /^SecureNamespace "payments": invalid arguments:/);
-                    assert.match(e.message, message);
-                    return true;
-                });
+                assert.throws(
+                    () => new SecureNamespace("payments", args(overrides)),
+                    (e: Error) => {
+                        assert.match(e.message, /^SecureNamespace "payments": invalid arguments:/);
+                        assert.match(e.message, message);
+                        return true;
+                    },
+                );
                 await settled();
                 assert.equal(resources().length, 0);
             });
