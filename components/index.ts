@@ -7,3 +7,5 @@ export { Environment } from "./baseline";
 export * from "./aws";
 export * from "./kubernetes";
 export * from "./vault";
+export * from "./contract";
+export * from "./platform-reference";

@@ -56,6 +56,11 @@ function stateOf(type: string, name: string, inputs: Record<string, any>): { id:
             const arn = `${arnBase("secretsmanager")}:secret:${inputs.name}-${hex(name, 6)}`;
             return { id: arn, state: { ...inputs, arn } };
         }
+        case "pulumi:pulumi:StackReference": {
+            const outputs = stackOutputs.get(inputs.name);
+            if (!outputs) throw new Error(`no outputs mocked for stack ${inputs.name}`);
+            return { id: inputs.name, state: { name: inputs.name, outputs, secretOutputNames: [] } };
+        }
         default:
             if (type.startsWith("kubernetes:")) {
                 const metadata = { ...(inputs.metadata ?? {}) };
@@ -65,6 +70,13 @@ function stateOf(type: string, name: string, inputs: Record<string, any>): { id:
             }
             return { id: `${name}-id`, state: { ...inputs } };
     }
+}
+
+const stackOutputs = new Map<string, Record<string, unknown>>();
+
+/** Sets what a StackReference to `stack` reads. */
+export function mockStackOutputs(stack: string, outputs: Record<string, unknown>): void {
+    stackOutputs.set(stack, outputs);
 }
 
 let installed = false;

@@ -62,6 +62,16 @@ export function secretArnPattern(
     return `arn:${partition}:secretsmanager:${region}:${accountId}:secret:${secretPathPrefix(project, env, app)}*`;
 }
 
+/** `<app>-<secret>`: the Kubernetes Secret an ExternalSecret writes an app's secret into. */
+export function externalSecretTargetName(app: string, secret: string): string {
+    return `${app}-${secret}`.replace(/[_.]/g, "-");
+}
+
+/** `<app>-store`: the SecretStore of an app's namespace, bound to the app's own ServiceAccount. */
+export function secretStoreName(app: string): string {
+    return `${app}-store`;
+}
+
 /** `<env>/<app>/`: the path an app owns inside a Vault KV v2 mount. */
 export function vaultSecretPrefix(env: Environment, app: string): string {
     return `${env}/${app}/`;
