@@ -1,0 +1,200 @@
+/**
+ * The External Secrets custom resources an app needs, as data: a SecretStore that authenticates as the app's
+ * own ServiceAccount, and one ExternalSecret per secret. Pure functions, so what reaches the cluster can be
+ * read and checked against the upstream CRD schemas without a cluster.
+ */
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, SECRET_NAME_SEGMENT } from "../../baseline";
+
+/**
+ * The only API version these builders emit. `v1beta1` stopped being served in External Secrets v0.17.0: a
+ * manifest that still uses it is rejected by a current cluster.
+ */
+export const EXTERNAL_SECRETS_API_VERSION = "external-secrets.io/v1";
+
+/** Where an app's secrets are read from. */
+export const SecretBackend = {
+    /** AWS Secrets Manager, through the app's IRSA role. */
+    AwsSecretsManager: "aws-secrets-manager",
+    /** A Vault KV v2 mount, through Vault's Kubernetes auth. */
+    Vault: "vault",
+} as const;
+export type SecretBackend = (typeof SecretBackend)[keyof typeof SecretBackend];
+
+/** Every backend, for messages and checks. */
+export const SECRET_BACKENDS: readonly SecretBackend[] = Object.values(SecretBackend);
+
+/** The audience the Vault Kubernetes auth role of an app expects (VaultAppAccess's default). */
+export const DEFAULT_VAULT_AUDIENCE = "vault";
+
+/** A Go duration as the refresh interval takes it: hours, minutes and seconds, in that order, e.g. `1h30m`. */
+export const REFRESH_INTERVAL = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+
+/** The length in seconds of a refresh interval, or undefined when it is not one. */
+export function refreshIntervalSeconds(value: unknown): number | undefined {
+    if (typeof value !== "string" || value.length === 0) return undefined;
+    const match = REFRESH_INTERVAL.exec(value);
+    if (!match) return undefined;
+    const [, h, m, s] = match;
+    return Number(h ?? 0) * 3600 + Number(m ?? 0) * 60 + Number(s ?? 0);
+}
+
+/** What a key of the target Secret may be called (the CRD's `secretKey` pattern). */
+export const SECRET_DATA_KEY = /^[-._a-zA-Z0-9]+$/;
+
+/** A custom resource manifest: what `k8s.apiextensions.CustomResource` is given. */
+export interface CustomResourceManifest {
+    apiVersion: string;
+    kind: string;
+    metadata: { name: string; namespace: string; labels: Record<string, string> };
+    spec: Record<string, unknown>;
+}
+
+/**
+ * The remote key of a secret, given its short name (`db-password`) or its full key inside the app's prefix
+ * (`<prefix>db-password`); undefined when the name is neither, which includes any key of another app.
+ */
+export function remoteKeyWithin(prefix: string, name: unknown): string | undefined {
+    if (typeof name !== "string") return undefined;
+    const shortName = name.startsWith(prefix) ? name.slice(prefix.length) : name;
+    return SECRET_NAME_SEGMENT.test(shortName) ? `${prefix}${shortName}` : undefined;
+}
+
+function labelsOf(app: string): Record<string, string> {
+    return { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, "app.kubernetes.io/name": app };
+}
+
+/** What every SecretStore needs: its name, namespace, app and the ServiceAccount it authenticates as. */
+export interface SecretStoreManifestInput {
+    readonly name: string;
+    readonly namespace: string;
+    readonly app: string;
+    /** The app's own ServiceAccount, in the store's namespace. */
+    readonly serviceAccountName: string;
+}
+
+/**
+ * A SecretStore for AWS Secrets Manager. It authenticates with a token of the app's own ServiceAccount,
+ * exchanged for the role in the ServiceAccount's `eks.amazonaws.com/role-arn` annotation (IRSA). No `role` is
+ * set: that would make the operator assume a second role on top of the app's, and the app's role is the one
+ * whose policy is scoped to the app's secrets.
+ */
+export function awsSecretStoreManifest(
+    input: SecretStoreManifestInput & { readonly region: string },
+): CustomResourceManifest {
+    return {
+        apiVersion: EXTERNAL_SECRETS_API_VERSION,
+        kind: "SecretStore",
+        metadata: { name: input.name, namespace: input.namespace, labels: labelsOf(input.app) },
+        spec: {
+            provider: {
+                aws: {
+                    service: "SecretsManager",
+                    region: input.region,
+                    // A namespaced store can only name a ServiceAccount of its own namespace: no namespace field.
+                    auth: { jwt: { serviceAccountRef: { name: input.serviceAccountName } } },
+                },
+            },
+        },
+    };
+}
+
+/** Where a Vault store reads and how it logs in. */
+export interface VaultStoreManifestInput extends SecretStoreManifestInput {
+    readonly server: string;
+    /** The KV v2 mount, without `/data`. */
+    readonly mountPath: string;
+    /** The Kubernetes auth backend path. */
+    readonly authPath: string;
+    /** The Kubernetes auth role bound to the app's ServiceAccount. */
+    readonly role: string;
+    /** The audience the role checks; the ServiceAccount token is requested for it. */
+    readonly audience: string;
+    /** Base64-encoded PEM CA bundle of the Vault server. */
+    readonly caBundle?: string;
+}
+
+/**
+ * A SecretStore for a Vault KV v2 mount, logging in through Kubernetes auth with a token of the app's own
+ * ServiceAccount. The token is requested for the role's audience: a token for the API server's default
+ * audience is refused by a role that checks one.
+ */
+export function vaultSecretStoreManifest(input: VaultStoreManifestInput): CustomResourceManifest {
+    return {
+        apiVersion: EXTERNAL_SECRETS_API_VERSION,
+        kind: "SecretStore",
+        metadata: { name: input.name, namespace: input.namespace, labels: labelsOf(input.app) },
+        spec: {
+            provider: {
+                vault: {
+                    server: input.server,
+                    path: input.mountPath,
+                    version: "v2",
+                    ...(input.caBundle !== undefined ? { caBundle: input.caBundle } : {}),
+                    auth: {
+                        kubernetes: {
+                            mountPath: input.authPath,
+                            role: input.role,
+                            serviceAccountRef: { name: input.serviceAccountName, audiences: [input.audience] },
+                        },
+                    },
+                },
+            },
+        },
+    };
+}
+
+/** One ExternalSecret. */
+export interface ExternalSecretManifestInput {
+    readonly name: string;
+    readonly namespace: string;
+    readonly app: string;
+    readonly storeName: string;
+    /** The Kubernetes Secret the operator writes. */
+    readonly targetName: string;
+    /** The key in Secrets Manager, or the path relative to the Vault mount. */
+    readonly remoteKey: string;
+    /** The prefix the app owns; `remoteKey` must lie directly under it. */
+    readonly keyPrefix: string;
+    /** Properties of the remote secret to copy, each to a key of the same name. Default: all of them. */
+    readonly keys?: readonly string[];
+    /** A Go duration. */
+    readonly refreshInterval: string;
+}
+
+/**
+ * An ExternalSecret that copies one remote secret into a Secret the ExternalSecret owns. The Secret is
+ * garbage-collected with the ExternalSecret (`Owner`), and kept with its last value if the remote secret
+ * disappears (`Retain`), so a deleted or unreachable secret does not take running pods down with it.
+ *
+ * Throws when the remote key is not directly under the app's prefix: whatever the caller checked, no manifest
+ * that reads another app's secret is built.
+ */
+export function externalSecretManifest(input: ExternalSecretManifestInput): CustomResourceManifest {
+    const { remoteKey, keyPrefix } = input;
+    if (
+        keyPrefix.length === 0 ||
+        !keyPrefix.endsWith("/") ||
+        remoteKeyWithin(keyPrefix, remoteKey) !== remoteKey ||
+        remoteKey.includes("*")
+    ) {
+        throw new Error(
+            `ExternalSecret ${input.name}: remote key ${JSON.stringify(remoteKey)} is not under ${keyPrefix}`,
+        );
+    }
+    const keys = input.keys ?? [];
+    const source =
+        keys.length > 0
+            ? { data: keys.map((key) => ({ secretKey: key, remoteRef: { key: remoteKey, property: key } })) }
+            : { dataFrom: [{ extract: { key: remoteKey } }] };
+    return {
+        apiVersion: EXTERNAL_SECRETS_API_VERSION,
+        kind: "ExternalSecret",
+        metadata: { name: input.name, namespace: input.namespace, labels: labelsOf(input.app) },
+        spec: {
+            refreshInterval: input.refreshInterval,
+            secretStoreRef: { name: input.storeName, kind: "SecretStore" },
+            target: { name: input.targetName, creationPolicy: "Owner", deletionPolicy: "Retain" },
+            ...source,
+        },
+    };
+}

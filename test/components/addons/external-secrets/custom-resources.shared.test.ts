@@ -1,0 +1,182 @@
+/**
+ * The custom resources AppExternalSecrets emits, checked against the External Secrets CRD schemas of the
+ * operator release the chart installs (../shared/crds/schemas): what the API server would accept, not what the
+ * builders' own tests expect.
+ */
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import { installMocks, resetResources, resources, settled } from "../../../mocks";
+installMocks();
+import { AppExternalSecrets } from "../../../../components/addons/external-secrets";
+import { customResourceErrors, Manifest, manifestOf } from "../../../k8s-schemas";
+import { sharedPath } from "../../../shared";
+import { awsArgs, CA_BUNDLE, vaultArgs, vaultStore } from "./fixtures";
+
+/** Every Kubernetes object registered, as a manifest. */
+function emitted(): Manifest[] {
+    return resources()
+        .filter((r) => r.type.startsWith("kubernetes:"))
+        .map((r) => manifestOf(r.type, r.inputs));
+}
+
+interface StructuralSchema {
+    properties?: Record<string, StructuralSchema>;
+    items?: StructuralSchema;
+    additionalProperties?: unknown;
+    "x-kubernetes-preserve-unknown-fields"?: boolean;
+}
+
+/**
+ * Fields the schema does not declare. The schemas do not forbid unknown fields, so the validator lets them
+ * through; the API server drops them instead (pruning), and a misspelled optional field such as
+ * `deletionPolcy` would silently fall back to the default.
+ */
+function unknownFields(value: unknown, schema: StructuralSchema | undefined, path = ""): string[] {
+    if (schema === undefined || value === null || typeof value !== "object") return [];
+    if (Array.isArray(value)) return value.flatMap((item, i) => unknownFields(item, schema.items, `${path}/${i}`));
+    if (
+        !schema.properties ||
+        schema.additionalProperties !== undefined ||
+        schema["x-kubernetes-preserve-unknown-fields"]
+    ) {
+        return [];
+    }
+    return Object.entries(value as Record<string, unknown>).flatMap(([key, child]) =>
+        key in schema.properties!
+            ? unknownFields(child, schema.properties![key], `${path}/${key}`)
+            : [`${path}/${key} is not a field of the schema`],
+    );
+}
+
+function schemaOf(manifest: Manifest): StructuralSchema {
+    const [group, version] = manifest.apiVersion.split("/");
+    const file = sharedPath("crds", "schemas", `${group}_${manifest.kind.toLowerCase()}_${version}.json`);
+    return JSON.parse(fs.readFileSync(file, "utf8")) as StructuralSchema;
+}
+
+function copyOf(manifest: Manifest): Manifest {
+    return JSON.parse(JSON.stringify(manifest)) as Manifest;
+}
+
+describe("External Secrets custom resources, against the upstream CRD schemas", () => {
+    const built = new Map<string, Manifest[]>();
+
+    before(async () => {
+        resetResources();
+        new AppExternalSecrets(
+            "payments",
+            awsArgs({
+                secrets: [
+                    { name: "db-password" },
+                    { name: "shop-prod/payments/stripe", keys: ["api-key", "webhook-secret"], refreshInterval: "30m" },
+                    { name: "tls.key", targetName: "payments-tls" },
+                ],
+            }),
+        );
+        await settled();
+        built.set("aws-secrets-manager", emitted());
+
+        resetResources();
+        new AppExternalSecrets(
+            "payments",
+            vaultArgs({
+                vault: vaultStore({ caBundle: CA_BUNDLE }),
+                secrets: [
+                    { name: "db-password" },
+                    { name: "prod/payments/stripe", keys: ["api-key"], refreshInterval: "1h30m" },
+                ],
+            }),
+        );
+        await settled();
+        built.set("vault", emitted());
+    });
+
+    for (const backend of ["aws-secrets-manager", "vault"]) {
+        it(`${backend}: every custom resource validates against its external-secrets.io/v1 schema`, () => {
+            const manifests = built.get(backend)!;
+            assert.deepEqual(manifests.map((m) => m.kind).sort(), [
+                "ExternalSecret",
+                "ExternalSecret",
+                ...(backend === "vault" ? [] : ["ExternalSecret"]),
+                "SecretStore",
+            ]);
+            for (const manifest of manifests) {
+                assert.equal(manifest.apiVersion, "external-secrets.io/v1", manifest.kind);
+                assert.deepEqual(customResourceErrors(manifest), [], `${manifest.kind} ${manifest.metadata?.name}`);
+                assert.deepEqual(
+                    unknownFields(manifest, schemaOf(manifest)),
+                    [],
+                    `${manifest.kind} ${manifest.metadata?.name}`,
+                );
+            }
+        });
+    }
+
+    it("reports a manifest of external-secrets.io/v1beta1 as no longer served", () => {
+        for (const manifest of built.get("aws-secrets-manager")!) {
+            const old = { ...copyOf(manifest), apiVersion: "external-secrets.io/v1beta1" };
+            assert.deepEqual(customResourceErrors(old), [
+                `external-secrets.io/v1beta1 ${manifest.kind} is no longer served by the upstream operator`,
+            ]);
+        }
+    });
+
+    it("reports misspelled fields and values", () => {
+        const [awsStore] = built.get("aws-secrets-manager")!.filter((m) => m.kind === "SecretStore");
+        const misspelled = copyOf(awsStore);
+        misspelled.spec.provider.aws.regoin = misspelled.spec.provider.aws.region;
+        delete misspelled.spec.provider.aws.region;
+        assert.ok(
+            customResourceErrors(misspelled).some((e) => e.includes("/spec/provider/aws") && e.includes("region")),
+            customResourceErrors(misspelled).join("\n"),
+        );
+
+        const wrongService = copyOf(awsStore);
+        wrongService.spec.provider.aws.service = "SecretManager";
+        assert.ok(
+            customResourceErrors(wrongService).some((e) => e.startsWith("/spec/provider/aws/service")),
+            customResourceErrors(wrongService).join("\n"),
+        );
+
+        const [vaultStoreManifest] = built.get("vault")!.filter((m) => m.kind === "SecretStore");
+        const noName = copyOf(vaultStoreManifest);
+        const ref = noName.spec.provider.vault.auth.kubernetes.serviceAccountRef;
+        ref.nmae = ref.name;
+        delete ref.name;
+        assert.ok(
+            customResourceErrors(noName).some((e) => e.includes("serviceAccountRef") && e.includes("name")),
+            customResourceErrors(noName).join("\n"),
+        );
+
+        const pemNotBase64 = copyOf(vaultStoreManifest);
+        pemNotBase64.spec.provider.vault.caBundle = "-----BEGIN CERTIFICATE-----";
+        assert.ok(
+            customResourceErrors(pemNotBase64).some((e) => e.startsWith("/spec/provider/vault/caBundle")),
+            customResourceErrors(pemNotBase64).join("\n"),
+        );
+
+        const [externalSecret] = built.get("aws-secrets-manager")!.filter((m) => m.kind === "ExternalSecret");
+        const owned = copyOf(externalSecret);
+        owned.spec.target.creationPolicy = "Owned";
+        assert.ok(
+            customResourceErrors(owned).some((e) => e.startsWith("/spec/target/creationPolicy")),
+            customResourceErrors(owned).join("\n"),
+        );
+
+        // A misspelled optional field passes the schema but would be pruned: the field walk catches it.
+        const retained = copyOf(externalSecret);
+        retained.spec.target.deletionPolcy = retained.spec.target.deletionPolicy;
+        delete retained.spec.target.deletionPolicy;
+        assert.deepEqual(customResourceErrors(retained), []);
+        assert.deepEqual(unknownFields(retained, schemaOf(retained)), [
+            "/spec/target/deletionPolcy is not a field of the schema",
+        ]);
+
+        const clusterStore = copyOf(externalSecret);
+        clusterStore.spec.secretStoreRef.kind = "Secretstore";
+        assert.ok(
+            customResourceErrors(clusterStore).some((e) => e.startsWith("/spec/secretStoreRef/kind")),
+            customResourceErrors(clusterStore).join("\n"),
+        );
+    });
+});
