@@ -53,6 +53,31 @@ function crdFileName(manifest: Manifest): { group: string; version: string; base
     return { group, version, base: `${group}_${manifest.kind.toLowerCase()}_${version}` };
 }
 
+/**
+ * The API server prunes fields a structural schema does not declare, silently: a misspelled field is
+ * accepted and dropped. To report it instead, every object schema that lists its properties, does not
+ * declare additionalProperties and does not preserve unknown fields is closed.
+ */
+function closeStructuralSchema(schema: any): any {
+    if (Array.isArray(schema)) return schema.map(closeStructuralSchema);
+    if (schema === null || typeof schema !== "object") return schema;
+    const closed: any = {};
+    for (const [key, value] of Object.entries(schema)) {
+        closed[key] =
+            key === "properties"
+                ? Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, closeStructuralSchema(v)]))
+                : closeStructuralSchema(value);
+    }
+    if (
+        closed.properties !== undefined &&
+        closed.additionalProperties === undefined &&
+        closed["x-kubernetes-preserve-unknown-fields"] !== true
+    ) {
+        closed.additionalProperties = false;
+    }
+    return closed;
+}
+
 /** Errors of `manifest` against its CRD's upstream schema; an unknown or no-longer-served version is an error. */
 export function customResourceErrors(manifest: Manifest): string[] {
     const { base } = crdFileName(manifest);
@@ -66,11 +91,15 @@ export function customResourceErrors(manifest: Manifest): string[] {
             }
             return [`no upstream schema for ${manifest.apiVersion} ${manifest.kind} (expected ${file})`];
         }
-        validate = ajv.compile(JSON.parse(fs.readFileSync(file, "utf8")));
+        validate = ajv.compile(closeStructuralSchema(JSON.parse(fs.readFileSync(file, "utf8"))));
         crdValidators.set(base, validate);
     }
     if (validate(manifest)) return [];
-    return (validate.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message}`);
+    return (validate.errors ?? []).map((e) =>
+        e.keyword === "additionalProperties"
+            ? `${e.instancePath || "/"} has a field the schema does not declare: ${e.params.additionalProperty}`
+            : `${e.instancePath || "/"} ${e.message}`,
+    );
 }
 
 type ModelClass = new (data: unknown) => { validate(): void };
