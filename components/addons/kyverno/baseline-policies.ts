@@ -1,0 +1,329 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ArgsChecker, Environment, PLATFORM_NAMESPACES, PLATFORM_REGISTRIES, SYSTEM_NAMESPACES } from "../../baseline";
+import { kyvernoExcludedNamespaces } from "./chart";
+import { checkPolicyException, policyException, PolicyExceptionArgs, ResolvedPolicyException } from "./exceptions";
+import { ImageValidatingPolicyManifest, PolicyExceptionManifest, ValidatingPolicyManifest } from "./manifests";
+import {
+    BaselinePolicyName,
+    baselineRules,
+    ImageVerification,
+    imageSignaturePolicy,
+    PolicyScope,
+    RuleInputs,
+    ServiceAccountRef,
+    validatingPolicy,
+} from "./policies";
+
+/** A ServiceAccount by namespace and name. */
+export interface ServiceAccountRefArgs {
+    /** Namespace of the ServiceAccount. */
+    namespace: string;
+    /** Name of the ServiceAccount. */
+    name: string;
+}
+
+/** A keyless (Sigstore Fulcio) signing identity. */
+export interface KeylessArgs {
+    /** OIDC issuer that vouched for the signer, e.g. `https://token.actions.githubusercontent.com`. */
+    issuer: string;
+    /** Exact identity of the signer, e.g. a CI workflow's `https://github.com/org/repo/.github/workflows/release.yml@refs/heads/main`. */
+    subject: string;
+}
+
+/** How the env's app images are signed: exactly one of `keyless` or `publicKeys`. */
+export interface ImageVerificationArgs {
+    /** Keyless signatures by this identity. */
+    keyless?: KeylessArgs;
+    /** Cosign public keys (PEM); an image verifies when any one of them signed it. */
+    publicKeys?: string[];
+}
+
+/** Arguments of BaselinePolicies. */
+export interface BaselinePoliciesArgs {
+    /** Environment: dev, stage or prod. Prod denies violations; dev and stage report and warn. */
+    env: Environment;
+    /**
+     * Registries the env's app images may come from, as prefixes ending in `/` that start with the registry
+     * host (e.g. `123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/`). The platform's registries are always
+     * approved as well.
+     */
+    registries: string[];
+    /** ServiceAccounts whose pods may mount a Kubernetes API token. Default: none. */
+    apiAccessServiceAccounts?: ServiceAccountRefArgs[];
+    /** Signature verification of the images from `registries`. Default: none (no ImageValidatingPolicy). */
+    imageVerification?: ImageVerificationArgs;
+    /** Time-limited policy exceptions. Default: none. */
+    exceptions?: PolicyExceptionArgs[];
+    /**
+     * Namespaces the policies leave alone. Must include kube-system, kube-public and kube-node-lease.
+     * Default: those and the platform namespaces (external-secrets, kyverno, cert-manager).
+     */
+    excludedNamespaces?: string[];
+}
+
+const COMPONENT = "BaselinePolicies";
+
+/** Public registry hosts: approving one of them without an organisation path approves anybody's images. */
+const PUBLIC_REGISTRY_HOSTS: readonly string[] = [
+    "docker.io",
+    "index.docker.io",
+    "registry-1.docker.io",
+    "ghcr.io",
+    "quay.io",
+    "gcr.io",
+    "public.ecr.aws",
+    "mcr.microsoft.com",
+    "registry.k8s.io",
+];
+
+const HOST = "[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:[0-9]{1,5})?";
+const PATH_SEGMENT = "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*";
+const REGISTRY_PREFIX = new RegExp(`^${HOST}/(${PATH_SEGMENT}/)*$`);
+const PEM_PUBLIC_KEY = /^-----BEGIN PUBLIC KEY-----\r?\n[A-Za-z0-9+/=\r\n]+\r?\n-----END PUBLIC KEY-----\s*$/;
+
+/** The validated, defaulted input of BaselinePolicies. */
+export interface ResolvedBaselinePolicies {
+    readonly env: Environment;
+    /** The env's app registries. */
+    readonly registries: readonly string[];
+    /** Every approved registry: the app registries, then PLATFORM_REGISTRIES. */
+    readonly approvedRegistries: readonly string[];
+    readonly apiAccessServiceAccounts: readonly ServiceAccountRef[];
+    readonly imageVerification?: ImageVerification;
+    readonly exceptions: readonly ResolvedPolicyException[];
+    readonly excludedNamespaces: readonly string[];
+}
+
+function checkRegistries(check: ArgsChecker, registries: unknown): string[] {
+    if (
+        !check.check(
+            Array.isArray(registries) && registries.length > 0,
+            "registries",
+            "is empty",
+            'list the registries the env\'s app images come from, e.g. "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/"',
+        )
+    ) {
+        return [];
+    }
+    const list = registries as string[];
+    list.forEach((registry, i) => {
+        const field = `registries[${i}]`;
+        if (
+            !check.check(
+                typeof registry === "string" && REGISTRY_PREFIX.test(registry),
+                field,
+                `${JSON.stringify(registry)} is not a registry prefix`,
+                'write the registry host and path, lower-case, ending in "/", with no scheme, tag or wildcard',
+            )
+        ) {
+            return;
+        }
+        const host = registry.slice(0, registry.indexOf("/"));
+        check.check(
+            host.includes(".") || host.includes(":") || host === "localhost",
+            field,
+            `${registry} does not start with a registry host, so it would match Docker Hub images of ${host}`,
+            'start with the registry\'s host name, e.g. "registry.example.com/team/"',
+        );
+        check.check(
+            !PUBLIC_REGISTRY_HOSTS.includes(host) || registry.length > host.length + 1,
+            field,
+            `${registry} approves every image published on a public registry`,
+            `add the organisation's path, e.g. "${host}/my-org/"`,
+        );
+        check.check(list.indexOf(registry) === i, field, `${registry} is listed twice`, "list each registry once");
+    });
+    return list;
+}
+
+function checkImageVerification(check: ArgsChecker, args: ImageVerificationArgs): ImageVerification | undefined {
+    const hasKeyless = args.keyless !== undefined;
+    const hasKeys = args.publicKeys !== undefined;
+    if (
+        !check.check(
+            hasKeyless !== hasKeys,
+            "imageVerification",
+            hasKeyless ? "gives both keyless and publicKeys" : "gives neither keyless nor publicKeys",
+            "give exactly one: keyless (issuer and subject) or publicKeys",
+        )
+    ) {
+        return undefined;
+    }
+    if (args.keyless) {
+        const { issuer, subject } = args.keyless;
+        check.check(
+            typeof issuer === "string" && /^https:\/\/[^\s*]+$/.test(issuer),
+            "imageVerification.keyless.issuer",
+            `${JSON.stringify(issuer)} is not an https OIDC issuer URL`,
+            'give the issuer URL, e.g. "https://token.actions.githubusercontent.com"',
+        );
+        check.check(
+            typeof subject === "string" && subject.length > 0 && !/[\s*]/.test(subject),
+            "imageVerification.keyless.subject",
+            `${JSON.stringify(subject)} is not an exact signer identity`,
+            "give the signer's exact identity (no wildcard), e.g. the release workflow's URL and ref",
+        );
+        return { keyless: { issuer, subject } };
+    }
+    const keys = args.publicKeys ?? [];
+    check.check(
+        keys.length > 0,
+        "imageVerification.publicKeys",
+        "is empty",
+        "give at least one cosign public key (PEM)",
+    );
+    keys.forEach((key, i) =>
+        check.check(
+            typeof key === "string" && PEM_PUBLIC_KEY.test(key),
+            `imageVerification.publicKeys[${i}]`,
+            "is not a PEM public key",
+            'paste the cosign.pub contents, from "-----BEGIN PUBLIC KEY-----" to "-----END PUBLIC KEY-----"',
+        ),
+    );
+    return { publicKeys: [...keys] };
+}
+
+/**
+ * Checks and defaults BaselinePolicies' arguments; throws an ArgumentError listing every problem. `now` is
+ * the instant exceptions' expiry dates are compared with.
+ */
+export function resolveBaselinePoliciesArgs(
+    name: string,
+    args: BaselinePoliciesArgs,
+    now: Date = new Date(),
+): ResolvedBaselinePolicies {
+    const check = new ArgsChecker(COMPONENT, name);
+    check.environment(args.env);
+    const registries = checkRegistries(check, args.registries);
+
+    const apiAccessServiceAccounts = args.apiAccessServiceAccounts ?? [];
+    const seenAccounts = new Set<string>();
+    apiAccessServiceAccounts.forEach((sa, i) => {
+        check.dnsLabel(sa.namespace, `apiAccessServiceAccounts[${i}].namespace`);
+        check.dnsLabel(sa.name, `apiAccessServiceAccounts[${i}].name`);
+        const key = `${sa.namespace}/${sa.name}`;
+        check.check(
+            !seenAccounts.has(key),
+            `apiAccessServiceAccounts[${i}]`,
+            `${key} is listed twice`,
+            "list each once",
+        );
+        seenAccounts.add(key);
+    });
+
+    const excludedNamespaces = args.excludedNamespaces ?? kyvernoExcludedNamespaces(PLATFORM_NAMESPACES.kyverno);
+    excludedNamespaces.forEach((ns, i) => check.dnsLabel(ns, `excludedNamespaces[${i}]`));
+    const missing = SYSTEM_NAMESPACES.filter((ns) => !excludedNamespaces.includes(ns));
+    check.check(
+        missing.length === 0,
+        "excludedNamespaces",
+        `leaves out ${missing.join(", ")}, which must stay exempt: the cluster cannot start its own components while Kyverno is down`,
+        `add ${missing.join(", ")}`,
+    );
+
+    const imageVerification = args.imageVerification
+        ? checkImageVerification(check, args.imageVerification)
+        : undefined;
+
+    const kinds = new Map<string, string>();
+    for (const policy of Object.values(BaselinePolicyName)) {
+        if (policy === BaselinePolicyName.VerifyImageSignatures) {
+            if (args.imageVerification) kinds.set(policy, "ImageValidatingPolicy");
+        } else {
+            kinds.set(policy, "ValidatingPolicy");
+        }
+    }
+    const exceptions: ResolvedPolicyException[] = [];
+    const seenExceptions = new Set<string>();
+    (args.exceptions ?? []).forEach((input, i) => {
+        const field = `exceptions[${i}]`;
+        const resolved = checkPolicyException(check, input, field, PLATFORM_NAMESPACES.kyverno, kinds, now);
+        if (!resolved) return;
+        const key = `${resolved.namespace}/${resolved.name}`;
+        check.check(
+            !seenExceptions.has(key),
+            `${field}.name`,
+            `${key} is declared twice`,
+            "give each exception its own name",
+        );
+        seenExceptions.add(key);
+        exceptions.push(resolved);
+    });
+
+    check.throwIfInvalid();
+    return {
+        env: args.env,
+        registries,
+        approvedRegistries: [...new Set([...registries, ...PLATFORM_REGISTRIES])],
+        apiAccessServiceAccounts: apiAccessServiceAccounts.map(({ namespace, name: sa }) => ({ namespace, name: sa })),
+        imageVerification,
+        exceptions,
+        excludedNamespaces: [...excludedNamespaces],
+    };
+}
+
+/** The Kyverno objects of BaselinePolicies. */
+export interface BaselinePolicyManifests {
+    readonly validatingPolicies: ValidatingPolicyManifest[];
+    readonly imageValidatingPolicy?: ImageValidatingPolicyManifest;
+    readonly exceptions: PolicyExceptionManifest[];
+}
+
+/** The rule inputs of `resolved`: what the CrossGuard pack needs to evaluate the same rules. */
+export function ruleInputsOf(resolved: ResolvedBaselinePolicies): RuleInputs {
+    return {
+        env: resolved.env,
+        registries: resolved.approvedRegistries,
+        apiAccessServiceAccounts: resolved.apiAccessServiceAccounts,
+    };
+}
+
+/** Every Kyverno object of `resolved`. Pure: tested as data. */
+export function baselinePolicyManifests(resolved: ResolvedBaselinePolicies): BaselinePolicyManifests {
+    const scope: PolicyScope = { env: resolved.env, excludedNamespaces: resolved.excludedNamespaces };
+    return {
+        validatingPolicies: baselineRules(ruleInputsOf(resolved)).map((rule) => validatingPolicy(rule, scope)),
+        imageValidatingPolicy: resolved.imageVerification
+            ? imageSignaturePolicy(resolved.imageVerification, resolved.registries, scope)
+            : undefined,
+        exceptions: resolved.exceptions.map(policyException),
+    };
+}
+
+/**
+ * The baseline's admission policies for one environment's cluster, enforced by Kyverno: one ValidatingPolicy
+ * per rule (denying in prod, auditing and warning elsewhere), an ImageValidatingPolicy for image signatures
+ * when asked, and the declared, dated exceptions. Kyverno's CRDs must exist first: make it depend on the
+ * Kyverno component.
+ */
+export class BaselinePolicies extends pulumi.ComponentResource {
+    /** Names of the policies created (ValidatingPolicies, then the ImageValidatingPolicy if any). */
+    public readonly policyNames: pulumi.Output<string[]>;
+
+    constructor(name: string, args: BaselinePoliciesArgs, opts?: pulumi.ComponentResourceOptions) {
+        const resolved = resolveBaselinePoliciesArgs(name, args);
+        super("k8s-baseline:index:BaselinePolicies", name, {}, opts);
+        const manifests = baselinePolicyManifests(resolved);
+
+        const policyManifests: (ValidatingPolicyManifest | ImageValidatingPolicyManifest)[] = [
+            ...manifests.validatingPolicies,
+            ...(manifests.imageValidatingPolicy ? [manifests.imageValidatingPolicy] : []),
+        ];
+        const policies = policyManifests.map(
+            (manifest) =>
+                new k8s.apiextensions.CustomResource(`${name}-${manifest.metadata.name}`, manifest, { parent: this }),
+        );
+        for (const manifest of manifests.exceptions) {
+            new k8s.apiextensions.CustomResource(
+                `${name}-exception-${manifest.metadata.namespace}-${manifest.metadata.name}`,
+                manifest,
+                // Kyverno validates an exception against the policies it names.
+                { parent: this, dependsOn: policies },
+            );
+        }
+
+        this.policyNames = pulumi.all(policies.map((policy) => policy.metadata.name));
+        this.registerOutputs({ policyNames: this.policyNames });
+    }
+}

@@ -1,0 +1,229 @@
+/**
+ * Policy exceptions: a named, owned, justified and dated waiver of some baseline policies in some
+ * namespaces, as a Kyverno `PolicyException` (policies.kyverno.io/v1).
+ *
+ * An exception is a debt with a due date. It must say who owns it, why it exists and when it ends; one whose
+ * date has passed is refused when the program runs, so that it is removed or deliberately renewed, and
+ * Kyverno stops applying it at `spec.expiresAt` even if nobody runs the program.
+ */
+import { ArgsChecker, isDns1123Subdomain, LABEL_VALUE } from "../../baseline";
+import { celString, celStringList } from "./cel";
+import { KYVERNO_POLICIES_API_VERSION, managedLabels, PolicyExceptionManifest, PolicyRef } from "./manifests";
+
+/** Annotations an exception carries, for people and tools that read the object. */
+export const ExceptionAnnotation = {
+    Owner: "k8s-baseline/exception-owner",
+    Reason: "k8s-baseline/exception-reason",
+    Expires: "k8s-baseline/exception-expires",
+} as const;
+export type ExceptionAnnotation = (typeof ExceptionAnnotation)[keyof typeof ExceptionAnnotation];
+
+/** A validated exception, ready to be written as a PolicyException. */
+export interface ResolvedPolicyException {
+    readonly name: string;
+    /** The namespace the PolicyException object lives in (where Kyverno accepts exceptions). */
+    readonly namespace: string;
+    readonly policies: readonly PolicyRef[];
+    readonly owner: string;
+    readonly reason: string;
+    /** The first day (UTC) the exception no longer applies, `YYYY-MM-DD`. */
+    readonly expires: string;
+    /** The namespaces whose objects are excepted. */
+    readonly namespaces: readonly string[];
+    /** Labels an excepted object must carry, in addition to being in one of `namespaces`. */
+    readonly matchLabels: Readonly<Record<string, string>>;
+}
+
+/** A time-limited waiver of some baseline policies for the objects of some namespaces. */
+export interface PolicyExceptionArgs {
+    /** Name of the PolicyException object. */
+    name: string;
+    /** Namespace the PolicyException object is created in: the one Kyverno accepts exceptions in. Default: `kyverno`. */
+    namespace?: string;
+    /** Names of the baseline policies waived, e.g. `baseline-require-probes`. */
+    policies: string[];
+    /** Team accountable for the exception (a label value). */
+    owner: string;
+    /** Why the objects cannot comply yet, and what will make them comply. */
+    reason: string;
+    /** First day (UTC) the exception no longer applies, `YYYY-MM-DD`; a date that has passed is refused. */
+    expires: string;
+    /** Namespaces whose objects are excepted (a Namespace object by its own name). At least one. */
+    namespaces: string[];
+    /**
+     * Labels an excepted object must also carry; for a workload, put them on the controller and its pod
+     * template, since Kyverno judges both. Default: none (every object of the namespaces).
+     */
+    matchLabels?: Record<string, string>;
+}
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const LABEL_KEY =
+    /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const RENEW = "remove the exception, or renew it with a new expiry date and a current reason";
+
+/** True when `value` is a real calendar date written `YYYY-MM-DD`. */
+export function isIsoDate(value: unknown): value is string {
+    if (typeof value !== "string") return false;
+    const match = DATE.exec(value);
+    if (!match) return false;
+    const date = new Date(`${value}T00:00:00Z`);
+    return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+}
+
+/** Today's date in UTC, `YYYY-MM-DD`. */
+export function utcDate(now: Date): string {
+    return now.toISOString().slice(0, 10);
+}
+
+/**
+ * Checks one declared exception; records every problem on `check` under `field` and returns the resolved
+ * exception when it is valid. `kinds` maps the policy names an exception may reference to their kind.
+ */
+export function checkPolicyException(
+    check: ArgsChecker,
+    input: PolicyExceptionArgs,
+    field: string,
+    defaultNamespace: string,
+    kinds: ReadonlyMap<string, string>,
+    now: Date,
+): ResolvedPolicyException | undefined {
+    let valid = true;
+    const expect = (ok: boolean, at: string, problem: string, fix: string): boolean => {
+        valid = check.check(ok, at, problem, fix) && valid;
+        return ok;
+    };
+    const namespace = input.namespace ?? defaultNamespace;
+    expect(
+        isDns1123Subdomain(input.name) && input.name.length <= 63,
+        `${field}.name`,
+        `${JSON.stringify(input.name)} is not a valid object name`,
+        "use lower-case letters, digits, '-' and '.', at most 63 characters",
+    );
+    valid = check.dnsLabel(namespace, `${field}.namespace`) && valid;
+    expect(
+        typeof input.owner === "string" && input.owner.length > 0 && LABEL_VALUE.test(input.owner),
+        `${field}.owner`,
+        `${JSON.stringify(input.owner)} does not name an owner`,
+        "name the team accountable for the exception (letters, digits, '-', '_' or '.', at most 63 characters)",
+    );
+    expect(
+        typeof input.reason === "string" && input.reason.trim().length > 0,
+        `${field}.reason`,
+        "is required",
+        "say why the workload cannot comply yet and what will make it comply",
+    );
+    if (
+        expect(
+            isIsoDate(input.expires),
+            `${field}.expires`,
+            `${JSON.stringify(input.expires)} is not a date`,
+            'give the day the exception ends, as "YYYY-MM-DD"',
+        )
+    ) {
+        const today = utcDate(now);
+        expect(input.expires > today, `${field}.expires`, `${input.expires} has passed (today is ${today})`, RENEW);
+    }
+
+    const policies = Array.isArray(input.policies) ? input.policies : [];
+    expect(policies.length > 0, `${field}.policies`, "is empty", "name the baseline policies the exception waives");
+    const seenPolicies = new Set<string>();
+    policies.forEach((policy, i) => {
+        expect(
+            kinds.has(policy),
+            `${field}.policies[${i}]`,
+            `${JSON.stringify(policy)} is not a policy of this baseline`,
+            `use one of ${[...kinds.keys()].join(", ")}`,
+        );
+        expect(
+            !seenPolicies.has(policy),
+            `${field}.policies[${i}]`,
+            `${policy} is listed twice`,
+            "list each policy once",
+        );
+        seenPolicies.add(policy);
+    });
+
+    // Without a namespace an exception would waive the policy across the cluster, and a team could claim it
+    // by labelling its own objects: the namespace is the boundary a team cannot cross by itself.
+    const namespaces = Array.isArray(input.namespaces) ? input.namespaces : [];
+    expect(
+        namespaces.length > 0,
+        `${field}.namespaces`,
+        "is empty",
+        "list the namespaces whose objects the exception covers (an exception never covers the whole cluster)",
+    );
+    namespaces.forEach((ns, i) => {
+        valid = check.dnsLabel(ns, `${field}.namespaces[${i}]`) && valid;
+    });
+
+    const matchLabels = input.matchLabels ?? {};
+    for (const [key, value] of Object.entries(matchLabels)) {
+        expect(
+            LABEL_KEY.test(key),
+            `${field}.matchLabels`,
+            `${JSON.stringify(key)} is not a label key`,
+            "use a Kubernetes label key such as app.kubernetes.io/name",
+        );
+        expect(
+            typeof value === "string" && value.length > 0 && LABEL_VALUE.test(value),
+            `${field}.matchLabels.${key}`,
+            `${JSON.stringify(value)} is not a label value`,
+            "use a non-empty Kubernetes label value",
+        );
+    }
+    if (!valid) return undefined;
+    return {
+        name: input.name,
+        namespace,
+        policies: policies.map((name) => ({ name, kind: kinds.get(name)! })),
+        owner: input.owner,
+        reason: input.reason.trim(),
+        expires: input.expires,
+        namespaces: [...namespaces],
+        matchLabels: { ...matchLabels },
+    };
+}
+
+/**
+ * The condition selecting the excepted objects: in one of the namespaces (a Namespace object by its own
+ * name) and, when given, carrying the labels.
+ */
+export function exceptionMatchExpression(exception: ResolvedPolicyException): string {
+    const namespaces = celStringList(exception.namespaces);
+    const inNamespaces =
+        `(object.kind == 'Namespace' ? object.metadata.name in ${namespaces} : ` +
+        `(has(object.metadata.namespace) && object.metadata.namespace in ${namespaces}))`;
+    const labels = Object.entries(exception.matchLabels).map(
+        ([key, value]) =>
+            `${celString(key)} in object.metadata.labels && object.metadata.labels[${celString(key)}] == ${celString(value)}`,
+    );
+    if (labels.length === 0) return inNamespaces;
+    return `${inNamespaces} && has(object.metadata.labels) && ${labels.join(" && ")}`;
+}
+
+/** The PolicyException of `exception`. */
+export function policyException(exception: ResolvedPolicyException): PolicyExceptionManifest {
+    return {
+        apiVersion: KYVERNO_POLICIES_API_VERSION,
+        kind: "PolicyException",
+        metadata: {
+            name: exception.name,
+            namespace: exception.namespace,
+            labels: managedLabels(),
+            annotations: {
+                [ExceptionAnnotation.Owner]: exception.owner,
+                [ExceptionAnnotation.Reason]: exception.reason,
+                [ExceptionAnnotation.Expires]: exception.expires,
+            },
+        },
+        spec: {
+            policyRefs: exception.policies.map((ref) => ({ ...ref })),
+            matchConditions: [{ name: "excepted-objects", expression: exceptionMatchExpression(exception) }],
+            // The exception ends at the start of its expiry day, UTC, the same instant the construction check uses.
+            expiresAt: `${exception.expires}T00:00:00Z`,
+            // Shown in policy reports next to the skipped result.
+            properties: { owner: exception.owner, reason: exception.reason, expires: exception.expires },
+        },
+    };
+}

@@ -1,0 +1,406 @@
+import * as assert from "node:assert/strict";
+import { installMocks, named, ofType, resetResources, resources, settled, valueOf } from "../../../mocks";
+installMocks();
+import {
+    BaselinePolicies,
+    BaselinePoliciesArgs,
+    BaselinePolicyName,
+    baselinePolicyManifests,
+    kyvernoValues,
+    resolveBaselinePoliciesArgs,
+    resolveKyvernoArgs,
+} from "../../../../components/addons/kyverno";
+import { PLATFORM_NAMESPACES, PLATFORM_REGISTRIES, SYSTEM_NAMESPACES } from "../../../../components/baseline";
+import { APP_REGISTRY, daysFromToday, exceptionArgs, KEYLESS, policiesArgs, PUBLIC_KEY } from "./fixtures";
+
+const VALIDATING = "kubernetes:policies.kyverno.io/v1:ValidatingPolicy";
+const IMAGE_VALIDATING = "kubernetes:policies.kyverno.io/v1:ImageValidatingPolicy";
+const EXCEPTION = "kubernetes:policies.kyverno.io/v1:PolicyException";
+
+const RULE_POLICIES = Object.values(BaselinePolicyName).filter((n) => n !== BaselinePolicyName.VerifyImageSignatures);
+
+function policy(name: string): Record<string, any> {
+    return named(VALIDATING, `cluster-${name}`).inputs;
+}
+
+describe("BaselinePolicies", () => {
+    beforeEach(resetResources);
+
+    it("creates one ValidatingPolicy per rule of the baseline", async () => {
+        const policies = new BaselinePolicies("cluster", policiesArgs());
+        assert.deepEqual(await valueOf(policies.policyNames), RULE_POLICIES);
+        await settled();
+        const created = ofType(VALIDATING);
+        assert.deepEqual(created.map((p) => p.inputs.metadata.name).sort(), [...RULE_POLICIES].sort());
+        for (const p of created) {
+            assert.equal(p.inputs.apiVersion, "policies.kyverno.io/v1");
+            assert.equal(p.inputs.kind, "ValidatingPolicy");
+            assert.ok(p.inputs.spec.validations.length >= 1);
+            for (const v of p.inputs.spec.validations) assert.ok(v.expression && v.message, p.name);
+        }
+        assert.equal(ofType(IMAGE_VALIDATING).length, 0);
+    });
+
+    it("denies in prod", async () => {
+        new BaselinePolicies("cluster", policiesArgs({ env: "prod" }));
+        await settled();
+        for (const p of ofType(VALIDATING)) assert.deepEqual(p.inputs.spec.validationActions, ["Deny"], p.name);
+    });
+
+    for (const env of ["dev", "stage"] as const) {
+        it(`audits and warns in ${env}`, async () => {
+            new BaselinePolicies("cluster", policiesArgs({ env }));
+            await settled();
+            for (const p of ofType(VALIDATING))
+                assert.deepEqual(p.inputs.spec.validationActions, ["Audit", "Warn"], p.name);
+        });
+    }
+
+    it("fails closed and never sets the deprecated validationFailureAction", async () => {
+        new BaselinePolicies("cluster", policiesArgs({ imageVerification: { keyless: KEYLESS } }));
+        await settled();
+        for (const p of [...ofType(VALIDATING), ...ofType(IMAGE_VALIDATING)]) {
+            assert.equal(p.inputs.spec.failurePolicy, "Fail", p.name);
+            assert.equal(p.inputs.spec.validationFailureAction, undefined, p.name);
+        }
+    });
+
+    it("annotates every policy as kyverno/policies does", async () => {
+        new BaselinePolicies("cluster", policiesArgs({ imageVerification: { keyless: KEYLESS } }));
+        await settled();
+        for (const p of [...ofType(VALIDATING), ...ofType(IMAGE_VALIDATING)]) {
+            const annotations = p.inputs.metadata.annotations;
+            for (const key of ["title", "category", "severity", "subject", "description"]) {
+                assert.ok(annotations[`policies.kyverno.io/${key}`], `${p.name} ${key}`);
+            }
+            assert.ok(["low", "medium", "high"].includes(annotations["policies.kyverno.io/severity"]));
+        }
+        assert.equal(
+            policy(BaselinePolicyName.RequireNamespaceLabels).metadata.annotations["policies.kyverno.io/subject"],
+            "Namespace",
+        );
+        assert.equal(
+            policy(BaselinePolicyName.RestrictCapabilities).metadata.annotations["policies.kyverno.io/subject"],
+            "Pod",
+        );
+    });
+
+    it("matches Pods in a way Kyverno can autogen for the pod controllers", async () => {
+        new BaselinePolicies("cluster", policiesArgs());
+        await settled();
+        for (const name of RULE_POLICIES.filter((n) => n !== BaselinePolicyName.RequireNamespaceLabels)) {
+            const spec = policy(name).spec;
+            // Kyverno autogens only for exactly one rule on core v1 pods, without object selector or exclusions.
+            assert.deepEqual(spec.matchConstraints.resourceRules, [
+                { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["pods"] },
+            ]);
+            assert.equal(spec.matchConstraints.objectSelector, undefined);
+            assert.equal(spec.matchConstraints.excludeResourceRules, undefined);
+            const expected =
+                name === BaselinePolicyName.RequireProbes
+                    ? ["daemonsets", "deployments", "replicasets", "statefulsets"]
+                    : ["cronjobs", "daemonsets", "deployments", "jobs", "replicasets", "statefulsets"];
+            assert.deepEqual(spec.autogen.podControllers.controllers, expected, name);
+            assert.deepEqual(spec.autogen.validatingAdmissionPolicy, { enabled: false });
+        }
+        const namespaces = policy(BaselinePolicyName.RequireNamespaceLabels).spec;
+        assert.deepEqual(namespaces.matchConstraints.resourceRules[0].resources, ["namespaces"]);
+        assert.equal(namespaces.autogen.podControllers, undefined);
+    });
+
+    it("exempts the cluster's and the platform's namespaces by their immutable name label", async () => {
+        new BaselinePolicies("cluster", policiesArgs({ imageVerification: { publicKeys: [PUBLIC_KEY] } }));
+        await settled();
+        for (const p of [...ofType(VALIDATING), ...ofType(IMAGE_VALIDATING)]) {
+            assert.deepEqual(p.inputs.spec.matchConstraints.namespaceSelector, {
+                matchExpressions: [
+                    {
+                        key: "kubernetes.io/metadata.name",
+                        operator: "NotIn",
+                        values: [...SYSTEM_NAMESPACES, ...Object.values(PLATFORM_NAMESPACES)],
+                    },
+                ],
+            });
+        }
+    });
+
+    it("exempts by default exactly the namespaces Kyverno's webhooks leave out", () => {
+        const webhooks = kyvernoValues(resolveKyvernoArgs("kyverno", { env: "prod" })) as any;
+        const [policy] = baselinePolicyManifests(
+            resolveBaselinePoliciesArgs("cluster", policiesArgs()),
+        ).validatingPolicies;
+        assert.deepEqual(policy.spec.matchConstraints.namespaceSelector, webhooks.config.webhooks.namespaceSelector);
+    });
+
+    it("excludes the namespaces given instead", async () => {
+        const excluded = [...SYSTEM_NAMESPACES, "kyverno", "monitoring"];
+        new BaselinePolicies("cluster", policiesArgs({ excludedNamespaces: excluded }));
+        await settled();
+        assert.deepEqual(
+            policy(BaselinePolicyName.RequireProbes).spec.matchConstraints.namespaceSelector.matchExpressions[0].values,
+            excluded,
+        );
+    });
+
+    it("approves the env's registries and the platform's", async () => {
+        new BaselinePolicies("cluster", policiesArgs());
+        await settled();
+        const expression = policy(BaselinePolicyName.RestrictImageRegistries).spec.validations[0].expression;
+        for (const registry of [APP_REGISTRY, ...PLATFORM_REGISTRIES])
+            assert.ok(expression.includes(`'${registry}'`), registry);
+    });
+
+    it("verifies keyless signatures of the app registries' images", async () => {
+        const policies = new BaselinePolicies("cluster", policiesArgs({ imageVerification: { keyless: KEYLESS } }));
+        assert.deepEqual(await valueOf(policies.policyNames), [
+            ...RULE_POLICIES,
+            BaselinePolicyName.VerifyImageSignatures,
+        ]);
+        await settled();
+        const ivp = named(IMAGE_VALIDATING, "cluster-baseline-verify-image-signatures").inputs;
+        assert.deepEqual(ivp.spec.validationActions, ["Deny"]);
+        assert.deepEqual(ivp.spec.matchImageReferences, [{ glob: `${APP_REGISTRY}*` }]);
+        assert.deepEqual(ivp.spec.attestors, [{ name: "keyless", cosign: { keyless: { identities: [KEYLESS] } } }]);
+        assert.deepEqual(ivp.spec.validationConfigurations, {
+            mutateDigest: false,
+            verifyDigest: true,
+            required: true,
+        });
+        assert.match(
+            ivp.spec.validations[0].expression,
+            /images\.containers \+ images\.initContainers \+ images\.ephemeralContainers/,
+        );
+        assert.match(ivp.spec.validations[0].expression, /verifyImageSignatures\(image, \[attestors\.keyless\]\) > 0/);
+    });
+
+    it("verifies signatures by any of the public keys", async () => {
+        const next = PUBLIC_KEY.replace("MFkw", "MFkx");
+        new BaselinePolicies(
+            "cluster",
+            policiesArgs({ env: "dev", imageVerification: { publicKeys: [PUBLIC_KEY, next] } }),
+        );
+        await settled();
+        const ivp = named(IMAGE_VALIDATING, "cluster-baseline-verify-image-signatures").inputs;
+        assert.deepEqual(ivp.spec.validationActions, ["Audit", "Warn"]);
+        assert.deepEqual(ivp.spec.attestors, [
+            { name: "key0", cosign: { key: { data: PUBLIC_KEY } } },
+            { name: "key1", cosign: { key: { data: next } } },
+        ]);
+        assert.match(ivp.spec.validations[0].expression, /\[attestors\.key0, attestors\.key1\]\) > 0/);
+    });
+
+    it("creates dated, owned exceptions in Kyverno's namespace", async () => {
+        const expires = daysFromToday(45);
+        new BaselinePolicies(
+            "cluster",
+            policiesArgs({
+                imageVerification: { keyless: KEYLESS },
+                exceptions: [
+                    exceptionArgs({
+                        expires,
+                        policies: [BaselinePolicyName.RequireProbes, BaselinePolicyName.VerifyImageSignatures],
+                        matchLabels: { "app.kubernetes.io/name": "payments-report" },
+                    }),
+                ],
+            }),
+        );
+        await settled();
+        const exceptions = ofType(EXCEPTION);
+        assert.equal(exceptions.length, 1);
+        const exception = exceptions[0].inputs;
+        assert.equal(exception.metadata.namespace, "kyverno");
+        assert.equal(exception.metadata.name, "legacy-reports-probes");
+        assert.deepEqual(exception.metadata.annotations, {
+            "k8s-baseline/exception-owner": "team-payments",
+            "k8s-baseline/exception-reason": "The legacy report server has no health endpoint until PAY-1234 ships.",
+            "k8s-baseline/exception-expires": expires,
+        });
+        assert.deepEqual(exception.spec.policyRefs, [
+            { name: "baseline-require-probes", kind: "ValidatingPolicy" },
+            { name: "baseline-verify-image-signatures", kind: "ImageValidatingPolicy" },
+        ]);
+        assert.equal(exception.spec.expiresAt, `${expires}T00:00:00Z`);
+        assert.equal(exception.spec.properties.owner, "team-payments");
+        assert.equal(exception.spec.matchConditions.length, 1);
+        assert.match(exception.spec.matchConditions[0].expression, /object\.metadata\.namespace in \['payments'\]/);
+        assert.match(
+            exception.spec.matchConditions[0].expression,
+            /object\.metadata\.labels\['app\.kubernetes\.io\/name'\] == 'payments-report'/,
+        );
+    });
+
+    it("parents every child to the component", async () => {
+        new BaselinePolicies(
+            "cluster",
+            policiesArgs({ imageVerification: { keyless: KEYLESS }, exceptions: [exceptionArgs()] }),
+        );
+        await settled();
+        const children = resources().filter((r) => r.custom);
+        assert.equal(children.length, RULE_POLICIES.length + 2);
+        for (const child of children) assert.equal(child.parentType, "k8s-baseline:index:BaselinePolicies", child.name);
+    });
+
+    it("builds the same objects as a pure function", () => {
+        const manifests = baselinePolicyManifests(resolveBaselinePoliciesArgs("cluster", policiesArgs()));
+        assert.equal(manifests.validatingPolicies.length, RULE_POLICIES.length);
+        assert.equal(manifests.imageValidatingPolicy, undefined);
+        assert.deepEqual(manifests.exceptions, []);
+    });
+
+    describe("rejects bad input before registering anything", () => {
+        const yesterday = daysFromToday(-1);
+        const today = daysFromToday(0);
+        const cases: [string, Partial<BaselinePoliciesArgs>, RegExp][] = [
+            ["an unknown env", { env: "test" as never }, /env: "test" is not a known environment/],
+            ["no registry", { registries: [] }, /registries: is empty; fix: list the registries/],
+            [
+                "a registry without a trailing slash",
+                { registries: ["registry.example.com/shop"] },
+                /registries\[0\]: "registry.example.com\/shop" is not a registry prefix/,
+            ],
+            [
+                "a registry with a wildcard",
+                { registries: ["registry.example.com/*/"] },
+                /registries\[0\]: .* is not a registry prefix/,
+            ],
+            ["a registry with a scheme", { registries: ["https://registry.example.com/"] }, /is not a registry prefix/],
+            [
+                "a Docker Hub namespace without a host",
+                { registries: ["shop/"] },
+                /registries\[0\]: shop\/ does not start with a registry host, so it would match Docker Hub images of shop; fix:/,
+            ],
+            [
+                "a whole public registry",
+                { registries: ["ghcr.io/"] },
+                /registries\[0\]: ghcr.io\/ approves every image published on a public registry; fix: add the organisation's path/,
+            ],
+            [
+                "a ServiceAccount that is not DNS-1123",
+                { apiAccessServiceAccounts: [{ namespace: "payments", name: "Operator" }] },
+                /apiAccessServiceAccounts\[0\].name: "Operator" is not a DNS-1123 label/,
+            ],
+            [
+                "excluded namespaces without kube-system",
+                { excludedNamespaces: ["kube-public", "kube-node-lease", "kyverno"] },
+                /excludedNamespaces: leaves out kube-system, which must stay exempt.*; fix: add kube-system/,
+            ],
+            [
+                "both keyless and public keys",
+                { imageVerification: { keyless: KEYLESS, publicKeys: [PUBLIC_KEY] } },
+                /imageVerification: gives both keyless and publicKeys; fix: give exactly one/,
+            ],
+            [
+                "neither keyless nor public keys",
+                { imageVerification: {} },
+                /imageVerification: gives neither keyless nor publicKeys/,
+            ],
+            [
+                "a keyless issuer over http",
+                { imageVerification: { keyless: { ...KEYLESS, issuer: "http://issuer.example.com" } } },
+                /imageVerification.keyless.issuer: "http:\/\/issuer.example.com" is not an https OIDC issuer URL/,
+            ],
+            [
+                "a keyless subject with a wildcard",
+                { imageVerification: { keyless: { ...KEYLESS, subject: "https://github.com/shop/*" } } },
+                /imageVerification.keyless.subject: .* is not an exact signer identity; fix: give the signer's exact identity/,
+            ],
+            [
+                "a public key that is not PEM",
+                { imageVerification: { publicKeys: ["ssh-ed25519 AAAA"] } },
+                /imageVerification.publicKeys\[0\]: is not a PEM public key/,
+            ],
+            [
+                "an exception that expired yesterday",
+                { exceptions: [exceptionArgs({ expires: yesterday })] },
+                new RegExp(
+                    `exceptions\\[0\\]\\.expires: ${yesterday} has passed \\(today is ${today}\\); fix: remove the exception, or renew it with a new expiry date`,
+                ),
+            ],
+            [
+                "an exception that expires today",
+                { exceptions: [exceptionArgs({ expires: today })] },
+                new RegExp(`exceptions\\[0\\]\\.expires: ${today} has passed`),
+            ],
+            [
+                "an exception dated on a day that does not exist",
+                { exceptions: [exceptionArgs({ expires: "2030-02-30" })] },
+                /exceptions\[0\]\.expires: "2030-02-30" is not a date; fix: give the day the exception ends, as "YYYY-MM-DD"/,
+            ],
+            [
+                "an exception without an owner",
+                { exceptions: [exceptionArgs({ owner: "" })] },
+                /exceptions\[0\]\.owner: "" does not name an owner; fix: name the team accountable/,
+            ],
+            [
+                "an exception without a reason",
+                { exceptions: [exceptionArgs({ reason: "  " })] },
+                /exceptions\[0\]\.reason: is required; fix: say why the workload cannot comply yet/,
+            ],
+            [
+                "an exception for the whole cluster",
+                { exceptions: [exceptionArgs({ namespaces: [] })] },
+                /exceptions\[0\]\.namespaces: is empty; fix: list the namespaces .* never covers the whole cluster/,
+            ],
+            [
+                "an exception of a policy that does not exist",
+                { exceptions: [exceptionArgs({ policies: ["require-probes"] })] },
+                /exceptions\[0\]\.policies\[0\]: "require-probes" is not a policy of this baseline; fix: use one of baseline-/,
+            ],
+            [
+                "an exception of image verification when none is configured",
+                { exceptions: [exceptionArgs({ policies: ["baseline-verify-image-signatures"] })] },
+                /exceptions\[0\]\.policies\[0\]: "baseline-verify-image-signatures" is not a policy of this baseline/,
+            ],
+            [
+                "an exception with a bad label value",
+                { exceptions: [exceptionArgs({ matchLabels: { app: "payments api" } })] },
+                /exceptions\[0\]\.matchLabels\.app: "payments api" is not a label value/,
+            ],
+            [
+                "two exceptions with one name",
+                { exceptions: [exceptionArgs(), exceptionArgs()] },
+                /exceptions\[1\]\.name: kyverno\/legacy-reports-probes is declared twice/,
+            ],
+        ];
+        for (const [what, overrides, message] of cases) {
+            it(what, async () => {
+                assert.throws(
+                    () => new BaselinePolicies("cluster", policiesArgs(overrides)),
+                    (e: Error) => {
+                        assert.match(e.message, /^BaselinePolicies "cluster": invalid arguments:/);
+                        assert.match(e.message, message);
+                        return true;
+                    },
+                );
+                await settled();
+                assert.equal(resources().length, 0);
+            });
+        }
+
+        it("reports every problem at once", () => {
+            assert.throws(
+                () =>
+                    new BaselinePolicies("cluster", {
+                        env: "prod",
+                        registries: ["shop/"],
+                        exceptions: [exceptionArgs({ owner: "", expires: yesterday })],
+                    }),
+                (e: Error) => {
+                    assert.match(e.message, /registries\[0\]/);
+                    assert.match(e.message, /exceptions\[0\]\.owner/);
+                    assert.match(e.message, /exceptions\[0\]\.expires/);
+                    return true;
+                },
+            );
+        });
+
+        it("compares expiry with the date it is given", () => {
+            const args = policiesArgs({ exceptions: [exceptionArgs({ expires: "2026-06-01" })] });
+            assert.doesNotThrow(() => resolveBaselinePoliciesArgs("cluster", args, new Date("2026-05-31T23:59:59Z")));
+            assert.throws(
+                () => resolveBaselinePoliciesArgs("cluster", args, new Date("2026-06-01T00:00:00Z")),
+                /has passed/,
+            );
+        });
+    });
+});
