@@ -9,3 +9,7 @@ export * from "./kubernetes";
 export * from "./vault";
 export * from "./contract";
 export * from "./platform-reference";
+export * from "./addons/cert-manager";
+export * from "./addons/external-secrets";
+export * from "./addons/kyverno";
+export * from "./environment";

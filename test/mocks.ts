@@ -29,20 +29,37 @@ function hex(seed: string, length: number): string {
     return out.slice(0, length);
 }
 
+let providerAccount: string | undefined;
+
+/** Makes the mocked AWS provider create everything in `account` (its credentials' account), or undo that. */
+export function mockProviderAccount(account: string | undefined): void {
+    providerAccount = account;
+}
+
+/**
+ * The account a resource is created in, as the provider would know it from its credentials: here, read off
+ * the account its inputs name (a trust policy's provider, a key policy's root, a key ARN), else ACCOUNT.
+ */
+function accountOf(inputs: Record<string, any>): string {
+    if (providerAccount !== undefined) return providerAccount;
+    return /arn:aws:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):/.exec(JSON.stringify(inputs))?.[1] ?? ACCOUNT;
+}
+
 /** What the provider would report for a new resource: realistic ids and ARNs. */
 function stateOf(type: string, name: string, inputs: Record<string, any>): { id: string; state: Record<string, any> } {
-    const arnBase = (service: string, region = REGION) => `arn:aws:${service}:${region}:${ACCOUNT}`;
+    const account = accountOf(inputs);
+    const arnBase = (service: string, region = REGION) => `arn:aws:${service}:${region}:${account}`;
     switch (type) {
         case "aws:iam/role:Role": {
             const roleName = inputs.name ?? `${name}-${hex(name, 7)}`;
             return {
                 id: roleName,
-                state: { ...inputs, name: roleName, arn: `arn:aws:iam::${ACCOUNT}:role/${roleName}` },
+                state: { ...inputs, name: roleName, arn: `arn:aws:iam::${account}:role/${roleName}` },
             };
         }
         case "aws:iam/policy:Policy": {
             const policyName = inputs.name ?? `${name}-${hex(name, 7)}`;
-            const arn = `arn:aws:iam::${ACCOUNT}:policy/${policyName}`;
+            const arn = `arn:aws:iam::${account}:policy/${policyName}`;
             return { id: arn, state: { ...inputs, name: policyName, arn } };
         }
         case "aws:kms/key:Key": {

@@ -11,6 +11,7 @@ import {
     settle,
     settled,
     valueOf,
+    mockProviderAccount,
 } from "../../../mocks";
 installMocks();
 import {
@@ -288,7 +289,8 @@ describe("CertManager", () => {
     });
 
     it("installs nothing when the AWS provider creates the role in another account than accountId", async () => {
-        // The mocked provider creates every role in ACCOUNT; the chart would be told the role lives in another.
+        // The provider's credentials are for ACCOUNT; the chart would be told the role lives in another.
+        mockProviderAccount(ACCOUNT);
         const other = certManagerArgs({
             identityMode: "pod-identity",
             accountId: "210987654321",
@@ -296,12 +298,16 @@ describe("CertManager", () => {
             oidcProviderArn: undefined,
             clusterName: "shop-prod",
         });
-        const component = new CertManager("cert-manager", other);
-        await assert.rejects(
-            settle(component.roleArn),
-            /accountId: the role was created as arn:aws:iam::123456789012:role\/shop-prod-cert-manager/,
-        );
-        await settled().catch(() => undefined);
+        try {
+            const component = new CertManager("cert-manager", other);
+            await assert.rejects(
+                settle(component.roleArn),
+                /accountId: the role was created as arn:aws:iam::123456789012:role\/shop-prod-cert-manager/,
+            );
+            await settled().catch(() => undefined);
+        } finally {
+            mockProviderAccount(undefined);
+        }
         assert.deepEqual(
             resources().map((r) => r.type),
             [TOKEN, ROLE],

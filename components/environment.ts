@@ -1,0 +1,641 @@
+import * as pulumi from "@pulumi/pulumi";
+import { CertManager, CertManagerArgs, HostedZoneArgs, resolveCertManagerArgs } from "./addons/cert-manager";
+import {
+    AppExternalSecrets,
+    AppExternalSecretsArgs,
+    ExternalSecretsOperator,
+    ExternalSecretsOperatorArgs,
+    resolveAppExternalSecretsArgs,
+    resolveExternalSecretsOperatorArgs,
+    SecretBackend,
+} from "./addons/external-secrets";
+import {
+    BaselinePolicies,
+    BaselinePoliciesArgs,
+    ImageVerificationArgs,
+    Kyverno,
+    KyvernoArgs,
+    PolicyExceptionArgs,
+    resolveBaselinePoliciesArgs,
+    resolveKyvernoArgs,
+} from "./addons/kyverno";
+import { AppSecrets, AppSecretsArgs, resolveAppSecretsArgs } from "./aws/app-secrets";
+import { EnvironmentKey, EnvironmentKeyArgs, resolveEnvironmentKeyArgs } from "./aws/environment-key";
+import {
+    IdentityMode,
+    resolveWorkloadIdentityArgs,
+    WorkloadIdentity,
+    WorkloadIdentityArgs,
+} from "./aws/workload-identity";
+import {
+    appResourceName,
+    ArgsChecker,
+    ArgumentError,
+    Environment,
+    externalSecretTargetName,
+    isDns1123Label,
+    isEnvironment,
+    PLATFORM_NAMESPACES,
+    secretStoreName,
+    vaultAuthPath,
+    vaultMountPath,
+} from "./baseline";
+import { AppContract, CONTRACT_VERSION } from "./contract";
+import {
+    DeployerArgs,
+    EgressRuleArgs,
+    GroupAccessArgs,
+    IngressRuleArgs,
+    resolveSecureNamespaceArgs,
+    SecureNamespace,
+    SecureNamespaceArgs,
+} from "./kubernetes";
+import {
+    resolveVaultAppAccessArgs,
+    resolveVaultEnvironmentArgs,
+    VaultAppAccess,
+    VaultAppAccessArgs,
+    VaultEnvironment,
+    VaultEnvironmentArgs,
+} from "./vault";
+
+/** The cluster an environment runs on. */
+export interface ClusterArgs {
+    /** EKS cluster name. Required with `pod-identity`. */
+    name?: pulumi.Input<string>;
+    /** How ServiceAccounts get AWS roles: `irsa` or `pod-identity`. Default: `irsa`. */
+    identityMode?: IdentityMode;
+    /** IRSA: ARN of the cluster's IAM OIDC provider. */
+    oidcProviderArn?: pulumi.Input<string>;
+    /** IRSA: the cluster's OIDC issuer, host and path without `https://`. */
+    oidcIssuer?: pulumi.Input<string>;
+    /**
+     * CIDR blocks the platform add-ons reach over HTTPS: the API server endpoint, the VPC endpoints of STS,
+     * Secrets Manager and Route 53, and the egress proxy for ACME. Never `0.0.0.0/0`.
+     */
+    platformEgressCidrs: string[];
+    /** CIDR blocks the control plane calls admission webhooks from. */
+    controlPlaneCidrs: string[];
+}
+
+/** The Vault an environment reads secrets from, when its backend is `vault`. */
+export interface VaultBackendArgs {
+    /** Vault's address, an https URL. */
+    address: string;
+    /** The cluster API server URL Vault calls to review ServiceAccount tokens. */
+    kubernetesHost: pulumi.Input<string>;
+    /** PEM CA certificate of the cluster API server. */
+    kubernetesCaCert?: pulumi.Input<string>;
+    /** Base64 PEM CA bundle the SecretStores use to trust Vault. */
+    caBundle?: string;
+    /** KV v2 mount path. Default: `<project>-<env>-kv`. */
+    mountPath?: string;
+    /** Use an existing mount at `mountPath` instead of creating one. Default: false. */
+    useExistingMount?: boolean;
+    /** CIDR blocks of Vault, which External Secrets reaches on 8200/443. */
+    cidrs: string[];
+}
+
+/** One secret an app reads. */
+export interface AppSecretDeclarationArgs {
+    /** Short name under the app's prefix, e.g. `db-password`. */
+    name: string;
+    /** What the secret holds. */
+    description?: string;
+    /** Keys of the secret's JSON value to copy into the Kubernetes Secret. Default: all of them. */
+    keys?: string[];
+    /** Initial value from Pulumi secret config (Secrets Manager backend only). Default: created empty. */
+    value?: pulumi.Input<string>;
+}
+
+/** One application of the environment. */
+export interface AppArgs {
+    /** App name, a DNS-1123 label. */
+    name: string;
+    /** Namespace, a DNS-1123 label. Default: the app name. Apps may share a namespace. */
+    namespace?: string;
+    /** Team that owns the app's namespace. */
+    owner: string;
+    /** The namespace's `tier` label. Default: `app`. */
+    tier?: string;
+    /** ServiceAccount name. Default: the app name. */
+    serviceAccountName?: string;
+    /** Secrets the app reads. Default: none. */
+    secrets?: AppSecretDeclarationArgs[];
+    /** The app calls the Kubernetes API (its pods mount a token). Default: false. */
+    callsKubernetesApi?: boolean;
+    /** Egress beyond DNS. Default: none. */
+    egress?: EgressRuleArgs[];
+    /** Ingress. Default: none. */
+    ingress?: IngressRuleArgs[];
+    /** Human access to the namespace. Default: none. */
+    access?: GroupAccessArgs[];
+    /** A CI deployer in the namespace. Default: none. */
+    deployer?: DeployerArgs;
+}
+
+/** Arguments of a SecureEnvironment. */
+export interface SecureEnvironmentArgs {
+    /** Project name, a DNS-1123 label; prefixes every per-env name. */
+    project: string;
+    /** Environment: dev, stage or prod. */
+    env: Environment;
+    /** AWS account id (12 digits). */
+    accountId: string;
+    /** AWS region. */
+    region: string;
+    /** The cluster. */
+    cluster: ClusterArgs;
+    /** Where app secrets live: `aws-secrets-manager` or `vault`. Default: `aws-secrets-manager`. */
+    secretBackend?: SecretBackend;
+    /** Vault settings. Required with the `vault` backend. */
+    vault?: VaultBackendArgs;
+    /** Registries apps may pull from, each a prefix ending in `/`. The add-ons' registries are added. */
+    registries: string[];
+    /** Route 53 zones certificates of this env are issued for. */
+    hostedZones: HostedZoneArgs[];
+    /** Contact email of the ACME account. */
+    acmeEmail: string;
+    /** Image signature verification for the approved registries. Default: none. */
+    imageVerification?: ImageVerificationArgs;
+    /** Exceptions to the baseline policies, each with an owner, a reason and an expiry. Default: none. */
+    policyExceptions?: PolicyExceptionArgs[];
+    /** The applications. */
+    apps: AppArgs[];
+}
+
+const COMPONENT = "SecureEnvironment";
+
+/** Ports the control plane calls each add-on's admission webhook on (the charts' defaults). */
+const WEBHOOK_PORTS = { externalSecrets: 10250, kyverno: 9443, certManager: 10250 } as const;
+/** Vault listens on 8200; behind a load balancer, on 443. */
+const VAULT_PORTS = [8200, 443];
+const PLATFORM_OWNER = "platform";
+
+/** An app, with the names derived from its declaration. */
+interface PlannedApp {
+    readonly app: AppArgs;
+    readonly namespace: string;
+    readonly serviceAccountName: string;
+    readonly secretNames: string[];
+    readonly identity: WorkloadIdentityArgs;
+    readonly secrets?: AppSecretsArgs;
+    readonly vaultAccess?: VaultAppAccessArgs;
+    readonly externalSecrets?: AppExternalSecretsArgs;
+}
+
+/** Everything the environment creates, as the arguments of each component: derived once, validated, built. */
+interface EnvironmentPlan {
+    readonly platformNamespaces: SecureNamespaceArgs[];
+    readonly appNamespaces: SecureNamespaceArgs[];
+    readonly key: EnvironmentKeyArgs;
+    readonly vault?: VaultEnvironmentArgs;
+    readonly apps: PlannedApp[];
+    readonly externalSecretsOperator: ExternalSecretsOperatorArgs;
+    readonly kyverno: KyvernoArgs;
+    readonly policies: BaselinePoliciesArgs;
+    readonly certManager: CertManagerArgs;
+}
+
+function platformNamespace(
+    args: SecureEnvironmentArgs,
+    namespace: string,
+    webhookPort: number,
+    extraEgress: EgressRuleArgs[] = [],
+): SecureNamespaceArgs {
+    return {
+        project: args.project,
+        env: args.env,
+        namespace,
+        owner: PLATFORM_OWNER,
+        tier: "platform",
+        // The API server's endpoints and the AWS VPC endpoints; the cluster's `kubernetes` Service is
+        // translated to those addresses before NetworkPolicy applies.
+        egress: [{ cidrs: args.cluster.platformEgressCidrs, ports: [{ port: 443 }] }, ...extraEgress],
+        ingress: [{ cidrs: args.cluster.controlPlaneCidrs, ports: [{ port: webhookPort }] }],
+    };
+}
+
+/** Apps sharing a namespace share one SecureNamespace: the union of their network needs and access. */
+function appNamespace(args: SecureEnvironmentArgs, namespace: string, apps: readonly AppArgs[]): SecureNamespaceArgs {
+    const deployers = apps.filter((app) => app.deployer !== undefined);
+    return {
+        project: args.project,
+        env: args.env,
+        namespace,
+        owner: apps[0].owner,
+        tier: apps[0].tier,
+        egress: apps.flatMap((app) => app.egress ?? []),
+        ingress: apps.flatMap((app) => app.ingress ?? []),
+        access: apps.flatMap((app) => app.access ?? []),
+        deployer:
+            deployers.length === 0
+                ? undefined
+                : {
+                      serviceAccountName: deployers[0].deployer!.serviceAccountName,
+                      readableSecrets: deployers.flatMap((app) => app.deployer!.readableSecrets ?? []),
+                  },
+    };
+}
+
+function planEnvironment(args: SecureEnvironmentArgs, keyArn: pulumi.Input<string>): EnvironmentPlan {
+    const backend = args.secretBackend ?? SecretBackend.AwsSecretsManager;
+    const cluster = args.cluster;
+    const vaultMount = args.vault?.mountPath ?? vaultMountPath(args.project, args.env);
+    const vaultAuth = vaultAuthPath(args.project, args.env);
+    const apps: PlannedApp[] = args.apps.map((app) => {
+        const namespace = app.namespace ?? app.name;
+        const serviceAccountName = app.serviceAccountName ?? app.name;
+        const secrets = app.secrets ?? [];
+        const secretNames = secrets.map((s) => externalSecretTargetName(app.name, s.name));
+        const identity: WorkloadIdentityArgs = {
+            project: args.project,
+            env: args.env,
+            app: app.name,
+            namespace,
+            serviceAccountName,
+            accountId: args.accountId,
+            region: args.region,
+            identityMode: cluster.identityMode,
+            oidcProviderArn: cluster.oidcProviderArn,
+            oidcIssuer: cluster.oidcIssuer,
+            clusterName: cluster.name,
+            environmentKeyArn: keyArn,
+            callsKubernetesApi: app.callsKubernetesApi,
+            // Pods read their Secrets through the kubelet, which needs no RBAC; a ServiceAccount gets `get`
+            // on them only when the app reads them through the API itself.
+            kubernetesSecretNames: app.callsKubernetesApi ? secretNames : [],
+        };
+        const planned: PlannedApp = { app, namespace, serviceAccountName, secretNames, identity };
+        if (secrets.length === 0) return planned;
+        const externalSecrets: AppExternalSecretsArgs = {
+            project: args.project,
+            env: args.env,
+            app: app.name,
+            namespace,
+            serviceAccountName,
+            backend,
+            storeName: secretStoreName(app.name),
+            secrets: secrets.map((s, i) => ({ name: s.name, targetName: secretNames[i], keys: s.keys })),
+            ...(backend === SecretBackend.Vault
+                ? {
+                      vault: {
+                          server: args.vault?.address ?? "",
+                          mountPath: vaultMount,
+                          authPath: vaultAuth,
+                          role: appResourceName(args.project, args.env, app.name),
+                          caBundle: args.vault?.caBundle,
+                      },
+                  }
+                : { region: args.region }),
+        };
+        if (backend === SecretBackend.Vault) {
+            return {
+                ...planned,
+                externalSecrets,
+                vaultAccess: {
+                    project: args.project,
+                    env: args.env,
+                    app: app.name,
+                    namespace,
+                    serviceAccountName,
+                    mountPath: vaultMount,
+                    authPath: vaultAuth,
+                },
+            };
+        }
+        return {
+            ...planned,
+            externalSecrets,
+            secrets: {
+                project: args.project,
+                env: args.env,
+                app: app.name,
+                kmsKeyArn: keyArn,
+                secrets: secrets.map((s) => ({ name: s.name, description: s.description, value: s.value })),
+            },
+        };
+    });
+    const byNamespace = new Map<string, AppArgs[]>();
+    for (const planned of apps)
+        byNamespace.set(planned.namespace, [...(byNamespace.get(planned.namespace) ?? []), planned.app]);
+    const vaultEgress: EgressRuleArgs[] =
+        backend === SecretBackend.Vault && args.vault
+            ? [{ cidrs: args.vault.cidrs, ports: VAULT_PORTS.map((port) => ({ port })) }]
+            : [];
+    return {
+        platformNamespaces: [
+            platformNamespace(args, PLATFORM_NAMESPACES.externalSecrets, WEBHOOK_PORTS.externalSecrets, vaultEgress),
+            platformNamespace(args, PLATFORM_NAMESPACES.kyverno, WEBHOOK_PORTS.kyverno),
+            platformNamespace(args, PLATFORM_NAMESPACES.certManager, WEBHOOK_PORTS.certManager),
+        ],
+        appNamespaces: [...byNamespace.entries()].map(([namespace, members]) => appNamespace(args, namespace, members)),
+        key: { project: args.project, env: args.env, accountId: args.accountId, region: args.region },
+        vault:
+            backend === SecretBackend.Vault && args.vault
+                ? {
+                      project: args.project,
+                      env: args.env,
+                      kubernetesHost: args.vault.kubernetesHost,
+                      kubernetesCaCert: args.vault.kubernetesCaCert,
+                      mountPath: vaultMount,
+                      useExistingMount: args.vault.useExistingMount,
+                      authPath: vaultAuth,
+                  }
+                : undefined,
+        apps,
+        externalSecretsOperator: { env: args.env, namespace: PLATFORM_NAMESPACES.externalSecrets },
+        kyverno: { env: args.env, namespace: PLATFORM_NAMESPACES.kyverno },
+        policies: {
+            env: args.env,
+            registries: args.registries,
+            apiAccessServiceAccounts: apps
+                .filter((planned) => planned.app.callsKubernetesApi)
+                .map((planned) => ({ namespace: planned.namespace, name: planned.serviceAccountName })),
+            imageVerification: args.imageVerification,
+            exceptions: args.policyExceptions,
+        },
+        certManager: {
+            project: args.project,
+            env: args.env,
+            accountId: args.accountId,
+            region: args.region,
+            namespace: PLATFORM_NAMESPACES.certManager,
+            identityMode: cluster.identityMode,
+            oidcProviderArn: cluster.oidcProviderArn,
+            oidcIssuer: cluster.oidcIssuer,
+            clusterName: cluster.name,
+            hostedZones: args.hostedZones,
+            acmeEmail: args.acmeEmail,
+        },
+    };
+}
+
+/** Runs a component's own validation, filing its problems under `field`. */
+function collect(problems: string[], field: string, validate: () => unknown): void {
+    try {
+        validate();
+    } catch (e) {
+        if (!(e instanceof ArgumentError)) throw e;
+        for (const problem of e.problems) problems.push(`${field}: ${problem}`);
+    }
+}
+
+/** The environment's own checks: what no single component can see. */
+function checkEnvironment(check: ArgsChecker, args: SecureEnvironmentArgs): boolean {
+    check.dnsLabel(args.project, "project", 30);
+    const envOk = check.environment(args.env);
+    check.accountId(args.accountId);
+    check.region(args.region);
+    const clusterOk = check.check(
+        typeof args.cluster === "object" && args.cluster !== null,
+        "cluster",
+        "is required",
+        "describe the cluster: identityMode, its OIDC provider or name, platformEgressCidrs, controlPlaneCidrs",
+    );
+    const backend = args.secretBackend ?? SecretBackend.AwsSecretsManager;
+    const backendOk = check.check(
+        (Object.values(SecretBackend) as string[]).includes(backend),
+        "secretBackend",
+        `${JSON.stringify(backend)} is not a secret backend`,
+        `use one of ${Object.values(SecretBackend).join(", ")}`,
+    );
+    if (backend === SecretBackend.Vault) {
+        check.check(
+            args.vault !== undefined,
+            "vault",
+            "is required with the vault backend",
+            "give vault.address, vault.kubernetesHost and vault.cidrs",
+        );
+    } else if (backend === SecretBackend.AwsSecretsManager && clusterOk) {
+        // A SecretStore authenticates as the app's ServiceAccount with AssumeRoleWithWebIdentity; EKS Pod
+        // Identity credentials belong to the pod that asks, so they cannot be borrowed for another app.
+        check.check(
+            (args.cluster.identityMode ?? IdentityMode.Irsa) === IdentityMode.Irsa,
+            "cluster.identityMode",
+            "pod-identity cannot back per-app Secrets Manager stores: External Secrets cannot act as an app's ServiceAccount through EKS Pod Identity",
+            "use irsa with the aws-secrets-manager backend, or the vault backend with pod-identity",
+        );
+    }
+    if (clusterOk) {
+        check.check(
+            Array.isArray(args.cluster.platformEgressCidrs) && args.cluster.platformEgressCidrs.length > 0,
+            "cluster.platformEgressCidrs",
+            "is empty: the add-ons could reach neither the API server nor AWS",
+            "list the API server endpoint and VPC endpoint CIDR blocks",
+        );
+        check.check(
+            Array.isArray(args.cluster.controlPlaneCidrs) && args.cluster.controlPlaneCidrs.length > 0,
+            "cluster.controlPlaneCidrs",
+            "is empty: admission webhooks would be unreachable and, failing closed, block every change",
+            "list the CIDR blocks of the control plane's network interfaces",
+        );
+    }
+    const appsOk = check.check(
+        Array.isArray(args.apps),
+        "apps",
+        "is required",
+        "list the environment's apps (it may be empty)",
+    );
+    if (appsOk) {
+        const names = new Set<string>();
+        const serviceAccounts = new Map<string, string>();
+        const owners = new Map<string, string>();
+        args.apps.forEach((app, i) => {
+            const field = `apps[${i}]`;
+            check.check(
+                !names.has(app.name),
+                `${field}.name`,
+                `${app.name} is declared twice`,
+                "declare each app once",
+            );
+            names.add(app.name);
+            const namespace = app.namespace ?? app.name;
+            if (Object.values(PLATFORM_NAMESPACES).includes(namespace as never)) {
+                check.fail(
+                    `${field}.namespace`,
+                    `${namespace} belongs to the platform`,
+                    "give the app a namespace of its own",
+                );
+            }
+            const sa = `${namespace}/${app.serviceAccountName ?? app.name}`;
+            const other = serviceAccounts.get(sa);
+            check.check(
+                other === undefined,
+                `${field}.serviceAccountName`,
+                `apps ${other} and ${app.name} share ServiceAccount ${sa}, so each could read the other's secrets`,
+                "give each app its own ServiceAccount",
+            );
+            serviceAccounts.set(sa, app.name);
+            const owner = owners.get(namespace);
+            check.check(
+                owner === undefined || owner === app.owner,
+                `${field}.owner`,
+                `namespace ${namespace} would be owned by both ${owner} and ${app.owner}`,
+                "apps that share a namespace share its owner",
+            );
+            owners.set(namespace, app.owner);
+            if (backend === SecretBackend.Vault) {
+                (app.secrets ?? []).forEach((secret, j) =>
+                    check.check(
+                        secret.value === undefined,
+                        `${field}.secrets[${j}].value`,
+                        "is set, but the vault backend writes no secret values",
+                        "write the value to Vault out of band, or use the aws-secrets-manager backend",
+                    ),
+                );
+            }
+        });
+    }
+    return envOk && backendOk && clusterOk && appsOk && isDns1123Label(args.project) && isEnvironment(args.env);
+}
+
+/**
+ * Checks a SecureEnvironment's arguments and, through their own checks, those of every component it would
+ * create; throws one ArgumentError listing every problem. Returns the plan to build.
+ */
+export function planSecureEnvironment(
+    name: string,
+    args: SecureEnvironmentArgs,
+    keyArn: pulumi.Input<string>,
+): EnvironmentPlan {
+    const check = new ArgsChecker(COMPONENT, name);
+    const complete = checkEnvironment(check, args);
+    let problems: string[] = [];
+    try {
+        check.throwIfInvalid();
+    } catch (e) {
+        problems = [...(e as ArgumentError).problems];
+    }
+    if (!complete) throw new ArgumentError(COMPONENT, name, problems);
+    const plan = planEnvironment(args, keyArn);
+    plan.platformNamespaces.forEach((ns) =>
+        collect(problems, `platform namespace ${ns.namespace}`, () => resolveSecureNamespaceArgs(ns.namespace!, ns)),
+    );
+    plan.appNamespaces.forEach((ns) =>
+        collect(problems, `namespace ${ns.namespace}`, () => resolveSecureNamespaceArgs(ns.namespace!, ns)),
+    );
+    collect(problems, "key", () => resolveEnvironmentKeyArgs(name, plan.key));
+    if (plan.vault) collect(problems, "vault", () => resolveVaultEnvironmentArgs(name, plan.vault!));
+    plan.apps.forEach((planned, i) => {
+        const field = `apps[${i}] (${planned.app.name})`;
+        collect(problems, field, () => resolveWorkloadIdentityArgs(planned.app.name, planned.identity));
+        if (planned.secrets) collect(problems, field, () => resolveAppSecretsArgs(planned.app.name, planned.secrets!));
+        if (planned.vaultAccess)
+            collect(problems, field, () => resolveVaultAppAccessArgs(planned.app.name, planned.vaultAccess!));
+        if (planned.externalSecrets) {
+            collect(problems, field, () => resolveAppExternalSecretsArgs(planned.app.name, planned.externalSecrets!));
+        }
+    });
+    collect(problems, "externalSecretsOperator", () =>
+        resolveExternalSecretsOperatorArgs(name, plan.externalSecretsOperator),
+    );
+    collect(problems, "kyverno", () => resolveKyvernoArgs(name, plan.kyverno));
+    collect(problems, "policies", () => resolveBaselinePoliciesArgs(name, plan.policies));
+    collect(problems, "certManager", () => resolveCertManagerArgs(name, plan.certManager));
+    if (problems.length > 0) throw new ArgumentError(COMPONENT, name, problems);
+    return plan;
+}
+
+/**
+ * One environment of the platform: its namespaces, key, app identities and secrets, External Secrets,
+ * Kyverno with the baseline policies, and cert-manager with the env's ClusterIssuer. Its outputs are the
+ * contract application repositories read through PlatformReference.
+ */
+export class SecureEnvironment extends pulumi.ComponentResource {
+    /** The contract version these outputs follow. */
+    public readonly contractVersion: pulumi.Output<string>;
+    /** ARN of the env's KMS key. */
+    public readonly kmsKeyArn: pulumi.Output<string>;
+    /** The env's ClusterIssuer. */
+    public readonly clusterIssuerName: pulumi.Output<string>;
+    /** Per app: namespace, ServiceAccount, role ARN, SecretStore and Secret names. */
+    public readonly apps: pulumi.Output<Record<string, AppContract>>;
+
+    constructor(name: string, args: SecureEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Validated against a stand-in key ARN (an Output, which no check inspects) before anything exists.
+        planSecureEnvironment(name, args, pulumi.output("arn:aws:kms:stand-in"));
+        super("k8s-baseline:index:SecureEnvironment", name, {}, opts);
+        const parent = { parent: this };
+
+        const key = new EnvironmentKey(
+            `${name}-key`,
+            { project: args.project, env: args.env, accountId: args.accountId, region: args.region },
+            parent,
+        );
+        const plan = planEnvironment(args, key.keyArn);
+
+        const namespaces = new Map<string, SecureNamespace>();
+        for (const ns of [...plan.platformNamespaces, ...plan.appNamespaces]) {
+            namespaces.set(ns.namespace!, new SecureNamespace(`${name}-${ns.namespace}`, ns, parent));
+        }
+        const inNamespace = (namespace: string, ...more: pulumi.Resource[]) => ({
+            parent: this,
+            dependsOn: [namespaces.get(namespace)!, ...more],
+        });
+
+        const eso = new ExternalSecretsOperator(
+            `${name}-external-secrets`,
+            plan.externalSecretsOperator,
+            inNamespace(PLATFORM_NAMESPACES.externalSecrets),
+        );
+        const kyverno = new Kyverno(`${name}-kyverno`, plan.kyverno, inNamespace(PLATFORM_NAMESPACES.kyverno));
+        new BaselinePolicies(`${name}-policies`, plan.policies, { parent: this, dependsOn: [kyverno] });
+        const certManager = new CertManager(
+            `${name}-cert-manager`,
+            plan.certManager,
+            inNamespace(PLATFORM_NAMESPACES.certManager),
+        );
+        const vault = plan.vault ? new VaultEnvironment(`${name}-vault`, plan.vault, parent) : undefined;
+
+        const contracts: Record<string, pulumi.Output<AppContract>> = {};
+        for (const planned of plan.apps) {
+            const app = planned.app.name;
+            const identity = new WorkloadIdentity(`${name}-${app}`, planned.identity, inNamespace(planned.namespace));
+            const backing: pulumi.Resource[] = [identity, eso];
+            if (planned.secrets) backing.push(new AppSecrets(`${name}-${app}`, planned.secrets, parent));
+            if (planned.vaultAccess) {
+                backing.push(
+                    new VaultAppAccess(`${name}-${app}`, planned.vaultAccess, {
+                        parent: this,
+                        dependsOn: vault ? [vault] : [],
+                    }),
+                );
+            }
+            const externalSecrets = planned.externalSecrets
+                ? new AppExternalSecrets(
+                      `${name}-${app}`,
+                      planned.externalSecrets,
+                      inNamespace(planned.namespace, ...backing),
+                  )
+                : undefined;
+            contracts[app] = pulumi
+                .all([
+                    identity.namespace,
+                    identity.serviceAccountName,
+                    identity.roleArn,
+                    // Apps that declare no secrets get no SecretStore.
+                    externalSecrets?.secretStoreName ?? "",
+                    externalSecrets?.secretNames ?? [],
+                ])
+                .apply(([namespace, serviceAccountName, roleArn, secretStoreName, secretNames]) => ({
+                    namespace,
+                    serviceAccountName,
+                    roleArn,
+                    secretStoreName,
+                    secretNames,
+                }));
+        }
+
+        this.contractVersion = pulumi.output(CONTRACT_VERSION);
+        this.kmsKeyArn = key.keyArn;
+        this.clusterIssuerName = certManager.clusterIssuerName;
+        this.apps = pulumi.all(contracts);
+        this.registerOutputs({
+            contractVersion: this.contractVersion,
+            kmsKeyArn: this.kmsKeyArn,
+            clusterIssuerName: this.clusterIssuerName,
+            apps: this.apps,
+        });
+    }
+}
