@@ -1,0 +1,99 @@
+/**
+ * The policy model the pack, the `k8s-baseline check` command and the tests share. A policy here knows
+ * nothing of @pulumi/policy: the pack adapts it (policy-pack/adapter.ts), the check command runs it directly.
+ */
+import { Environment } from "../../components/baseline";
+
+/** How bad a violation is. */
+export const Severity = {
+    Low: "low",
+    Medium: "medium",
+    High: "high",
+    Critical: "critical",
+} as const;
+export type Severity = (typeof Severity)[keyof typeof Severity];
+
+/** What a violation does to a preview: `mandatory` fails it, `advisory` reports it. */
+export const EnforcementLevel = {
+    Advisory: "advisory",
+    Mandatory: "mandatory",
+    Disabled: "disabled",
+} as const;
+export type EnforcementLevel = (typeof EnforcementLevel)[keyof typeof EnforcementLevel];
+
+/**
+ * A resource as a policy sees it: its Pulumi type token, name and inputs. Inputs a preview does not know
+ * yet hold the UNKNOWN marker (see resource.ts).
+ */
+export interface PolicyResource {
+    readonly type: string;
+    readonly name: string;
+    readonly urn?: string;
+    readonly props: Record<string, any>;
+    /** URN of the parent, when known (stack analysis). */
+    readonly parent?: string;
+}
+
+/** Settings every policy reads, built once from the pack's config and code defaults. */
+export interface PolicySettings {
+    /** The environment, when the config names it; otherwise each resource's env is inferred (see envOf). */
+    readonly env?: Environment;
+    /** Registries app images may come from, each a prefix ending in `/` (the platform's are always added). */
+    readonly registries: readonly string[];
+    /** ServiceAccounts (`namespace/name`) whose pods may mount an API token. */
+    readonly apiAccessServiceAccounts: readonly string[];
+    /** Namespaces of the platform itself, exempt from the app workload policies (their charts are checked). */
+    readonly exemptNamespaces: readonly string[];
+    /** Today, for expiry checks. */
+    readonly now: Date;
+}
+
+/** What a policy reports with. */
+export interface Reporter {
+    /** The resource (or the stack) breaks the policy. `check` names the Pod Security check, where one applies. */
+    violation(message: string, options?: { check?: string; urn?: string }): void;
+    /**
+     * A value the policy needs is unknown until the update: reported as advisory, whatever the policy's
+     * level, so a preview says what it could not check instead of passing it silently.
+     */
+    unknown(path: string, options?: { urn?: string }): void;
+}
+
+/** What every policy declares about itself. */
+export interface PolicyInfo {
+    /** Unique, kebab-case, prefixed by its group's concern. */
+    readonly name: string;
+    /** The group it belongs to (`--only` takes groups or names), e.g. `pod-security`, `rbac`, `aws`. */
+    readonly group: string;
+    readonly description: string;
+    readonly severity: Severity;
+    /** Default level; the pack's config may change it per env. */
+    readonly enforcementLevel: EnforcementLevel;
+    readonly remediationSteps: string;
+    readonly url: string;
+}
+
+/** A policy that judges one resource at a time. */
+export interface ResourcePolicy extends PolicyInfo {
+    readonly kind: "resource";
+    /** Type tokens it applies to; others are skipped without calling it. Undefined: every type. */
+    readonly types?: readonly string[];
+    validate(resource: PolicyResource, settings: PolicySettings, report: Reporter): void;
+}
+
+/** A policy that judges the whole stack (e.g. "every Namespace has default-deny"). */
+export interface StackPolicy extends PolicyInfo {
+    readonly kind: "stack";
+    validateStack(resources: readonly PolicyResource[], settings: PolicySettings, report: Reporter): void;
+}
+
+export type Policy = ResourcePolicy | StackPolicy;
+
+/** A reported violation, with the level it was reported at. */
+export interface Violation {
+    readonly policy: string;
+    readonly level: EnforcementLevel;
+    readonly message: string;
+    readonly check?: string;
+    readonly urn?: string;
+}
