@@ -46,7 +46,10 @@ export const CONTRACT_OUTPUTS: readonly (keyof PlatformContract)[] = [
 ];
 
 /** Problems with a platform's contract version for a consumer built against CONTRACT_VERSION. */
-export function contractVersionProblem(platformVersion: unknown, consumerVersion = CONTRACT_VERSION): string | undefined {
+export function contractVersionProblem(
+    platformVersion: unknown,
+    consumerVersion = CONTRACT_VERSION,
+): string | undefined {
     if (typeof platformVersion !== "string" || !/^\d+\.\d+$/.test(platformVersion)) {
         return `the platform reports contract version ${JSON.stringify(platformVersion)}, which is not <major>.<minor>`;
     }

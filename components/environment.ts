@@ -171,6 +171,9 @@ const WEBHOOK_PORTS = { externalSecrets: 10250, kyverno: 9443, certManager: 1025
 /** Vault listens on 8200; behind a load balancer, on 443. */
 const VAULT_PORTS = [8200, 443];
 const PLATFORM_OWNER = "platform";
+/** SecureNamespace's defaults for the `tier` label and the deployer's ServiceAccount. */
+const DEFAULT_TIER = "app";
+const DEFAULT_DEPLOYER = "ci-deployer";
 
 /** An app, with the names derived from its declaration. */
 interface PlannedApp {
@@ -441,6 +444,8 @@ function checkEnvironment(check: ArgsChecker, args: SecureEnvironmentArgs): bool
         const names = new Set<string>();
         const serviceAccounts = new Map<string, string>();
         const owners = new Map<string, string>();
+        const tiers = new Map<string, string>();
+        const deployers = new Map<string, string>();
         args.apps.forEach((app, i) => {
             const field = `apps[${i}]`;
             check.check(
@@ -475,6 +480,27 @@ function checkEnvironment(check: ArgsChecker, args: SecureEnvironmentArgs): bool
                 "apps that share a namespace share its owner",
             );
             owners.set(namespace, app.owner);
+            // One namespace gets one tier label and one deployer: a second, different one would be dropped.
+            const tier = app.tier ?? DEFAULT_TIER;
+            const otherTier = tiers.get(namespace);
+            check.check(
+                otherTier === undefined || otherTier === tier,
+                `${field}.tier`,
+                `namespace ${namespace} would have both tier ${otherTier} and ${tier}`,
+                "apps that share a namespace share its tier",
+            );
+            if (otherTier === undefined) tiers.set(namespace, tier);
+            if (app.deployer !== undefined) {
+                const deployer = app.deployer.serviceAccountName ?? DEFAULT_DEPLOYER;
+                const otherDeployer = deployers.get(namespace);
+                check.check(
+                    otherDeployer === undefined || otherDeployer === deployer,
+                    `${field}.deployer.serviceAccountName`,
+                    `namespace ${namespace} would have both deployers ${otherDeployer} and ${deployer}, but gets one`,
+                    "apps that share a namespace share its deployer: give them the same serviceAccountName",
+                );
+                if (otherDeployer === undefined) deployers.set(namespace, deployer);
+            }
             if (backend === SecretBackend.Vault) {
                 (app.secrets ?? []).forEach((secret, j) =>
                     check.check(

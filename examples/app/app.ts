@@ -27,7 +27,9 @@ export function deployApp(
     opts?: pulumi.CustomResourceOptions,
 ): k8s.apps.v1.Deployment {
     if (!baseline.imageHasDigest(args.image)) {
-        throw new Error(`app ${args.app}: image ${args.image} is not pinned by digest; fix: deploy <image>@sha256:<digest>`);
+        throw new Error(
+            `app ${args.app}: image ${args.image} is not pinned by digest; fix: deploy <image>@sha256:<digest>`,
+        );
     }
     const contract = platform.app(args.app);
     const labels = { "app.kubernetes.io/name": args.app, "app.kubernetes.io/part-of": args.app };

@@ -53,7 +53,10 @@ describe("PlatformReference", () => {
         const { clusterIssuerName: _omitted, ...rest } = contract();
         mockStackOutputs(STACK, rest);
         const platform = new PlatformReference("platform", { stack: STACK });
-        await assert.rejects(settle(platform.clusterIssuerName), /has no output "clusterIssuerName"; fix: run pulumi up/);
+        await assert.rejects(
+            settle(platform.clusterIssuerName),
+            /has no output "clusterIssuerName"; fix: run pulumi up/,
+        );
     });
 
     it("refuses a platform of another contract major version", async () => {
@@ -64,7 +67,10 @@ describe("PlatformReference", () => {
     });
 
     it("refuses a stack name that is not fully qualified", () => {
-        assert.throws(() => new PlatformReference("platform", { stack: "prod" }), /stack "prod" is not a fully qualified stack name/);
+        assert.throws(
+            () => new PlatformReference("platform", { stack: "prod" }),
+            /stack "prod" is not a fully qualified stack name/,
+        );
     });
 
     it("judges contract versions by major and minor", () => {
