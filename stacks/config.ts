@@ -41,8 +41,10 @@ function describe(error: ErrorObject): string {
             return `${keyOf(error.instancePath, error.params.additionalProperty)}: is not a known key; fix: check its spelling against stacks/config.schema.json`;
         case "enum":
             return `${keyOf(error.instancePath)}: must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`;
-        case "type":
-            return `${keyOf(error.instancePath)}: must be ${error.params.type === "array" ? "a list" : `a ${error.params.type}`}; fix: write it as YAML of that type`;
+        case "type": {
+            const type = error.params.type === "array" ? "list" : String(error.params.type);
+            return `${keyOf(error.instancePath)}: must be ${/^[aeiou]/.test(type) ? "an" : "a"} ${type}; fix: write it as YAML of that type`;
+        }
         case "minItems":
             return `${keyOf(error.instancePath)}: must list at least ${error.params.limit}`;
         default:
