@@ -42,6 +42,8 @@ import {
 } from "./baseline";
 import { AppContract, CONTRACT_VERSION } from "./contract";
 import {
+    DEFAULT_DEPLOYER,
+    DEFAULT_TIER,
     DeployerArgs,
     EgressRuleArgs,
     GroupAccessArgs,
@@ -171,9 +173,6 @@ const WEBHOOK_PORTS = { externalSecrets: 10250, kyverno: 9443, certManager: 1025
 /** Vault listens on 8200; behind a load balancer, on 443. */
 const VAULT_PORTS = [8200, 443];
 const PLATFORM_OWNER = "platform";
-/** SecureNamespace's defaults for the `tier` label and the deployer's ServiceAccount. */
-const DEFAULT_TIER = "app";
-const DEFAULT_DEPLOYER = "ci-deployer";
 
 /** An app, with the names derived from its declaration. */
 interface PlannedApp {

@@ -58,7 +58,10 @@ export interface SecureNamespaceArgs {
 }
 
 const COMPONENT = "SecureNamespace";
-const DEFAULT_DEPLOYER = "ci-deployer";
+/** The CI deployer ServiceAccount name when none is given. */
+export const DEFAULT_DEPLOYER = "ci-deployer";
+/** The `tier` label when none is given. */
+export const DEFAULT_TIER = "app";
 const PROTOCOLS: readonly string[] = Object.values(Protocol);
 const UNIVERSAL_CIDRS = new Set(["0.0.0.0/0", "::/0"]);
 const CIDR =
@@ -130,7 +133,7 @@ export function resolveSecureNamespaceArgs(name: string, args: SecureNamespaceAr
     const envOk = check.environment(args.env);
     const namespace = args.namespace ?? name;
     if (check.dnsLabel(namespace, "namespace") && envOk) check.sameEnvironment(namespace, args.env, "namespace");
-    const tier = args.tier ?? "app";
+    const tier = args.tier ?? DEFAULT_TIER;
     check.check(
         typeof args.owner === "string" && args.owner.length > 0 && LABEL_VALUE.test(args.owner),
         "owner",
