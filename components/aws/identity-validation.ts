@@ -1,3 +1,5 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { ArgsChecker } from "../baseline";
 /** Checks on the cluster identity inputs that only become plain strings once the cluster exists. */
 
 /** Problems with an OIDC issuer as IRSA condition keys need it: host and path, no scheme, no wildcard. */
@@ -27,3 +29,60 @@ export function oidcProviderArnProblems(arn: string, accountId: string, issuer?:
 
 export const OIDC_PROVIDER_FIX =
     "give the ARN of the cluster's IAM OIDC provider, arn:aws:iam::<account>:oidc-provider/<issuer>";
+
+/** How a ServiceAccount is given an AWS role. */
+export const IdentityMode = {
+    /** IAM Roles for Service Accounts: the cluster's OIDC provider and a projected token. */
+    Irsa: "irsa",
+    /** EKS Pod Identity: the EKS Pod Identity Agent and a PodIdentityAssociation. */
+    PodIdentity: "pod-identity",
+} as const;
+export type IdentityMode = (typeof IdentityMode)[keyof typeof IdentityMode];
+
+const MODES: readonly string[] = Object.values(IdentityMode);
+
+/** The cluster identity fields WorkloadIdentity and CertManager share. */
+export interface ClusterIdentityInput {
+    readonly identityMode?: IdentityMode;
+    readonly oidcProviderArn?: pulumi.Input<string>;
+    readonly oidcIssuer?: pulumi.Input<string>;
+    readonly clusterName?: pulumi.Input<string>;
+    readonly accountId: string;
+}
+
+/**
+ * Checks the identity mode and the fields it needs: the OIDC provider and issuer for IRSA (each checked
+ * now when a plain string, and again when an Output resolves), the cluster name for Pod Identity.
+ * Returns the mode, defaulted to IRSA.
+ */
+export function checkClusterIdentity(check: ArgsChecker, args: ClusterIdentityInput): IdentityMode {
+    const identityMode = args.identityMode ?? IdentityMode.Irsa;
+    check.check(
+        MODES.includes(identityMode),
+        "identityMode",
+        `${JSON.stringify(identityMode)} is not an identity mode`,
+        `use one of ${MODES.join(", ")}`,
+    );
+    if (identityMode === IdentityMode.Irsa) {
+        check.check(args.oidcProviderArn !== undefined, "oidcProviderArn", "is required with irsa", OIDC_PROVIDER_FIX);
+        check.check(args.oidcIssuer !== undefined, "oidcIssuer", "is required with irsa", OIDC_ISSUER_FIX);
+        if (typeof args.oidcIssuer === "string") {
+            for (const problem of oidcIssuerProblems(args.oidcIssuer))
+                check.fail("oidcIssuer", problem, OIDC_ISSUER_FIX);
+        }
+        if (typeof args.oidcProviderArn === "string" && typeof args.accountId === "string") {
+            const issuer = typeof args.oidcIssuer === "string" ? args.oidcIssuer : undefined;
+            for (const problem of oidcProviderArnProblems(args.oidcProviderArn, args.accountId, issuer)) {
+                check.fail("oidcProviderArn", problem, OIDC_PROVIDER_FIX);
+            }
+        }
+    } else if (identityMode === IdentityMode.PodIdentity) {
+        check.check(
+            args.clusterName !== undefined,
+            "clusterName",
+            "is required with pod-identity",
+            "give the EKS cluster's name",
+        );
+    }
+    return identityMode;
+}

@@ -13,16 +13,16 @@ import {
 } from "../baseline";
 import { secretReaderRules } from "../kubernetes/rbac";
 import { appSecretsPolicy, irsaTrustPolicy, podIdentityTrustPolicy } from "./iam";
-import { OIDC_ISSUER_FIX, OIDC_PROVIDER_FIX, oidcIssuerProblems, oidcProviderArnProblems } from "./identity-validation";
+import {
+    checkClusterIdentity,
+    IdentityMode,
+    OIDC_ISSUER_FIX,
+    OIDC_PROVIDER_FIX,
+    oidcIssuerProblems,
+    oidcProviderArnProblems,
+} from "./identity-validation";
 
-/** How a pod's ServiceAccount is given its AWS role. */
-export const IdentityMode = {
-    /** IAM Roles for Service Accounts: the cluster's OIDC provider and a projected token. */
-    Irsa: "irsa",
-    /** EKS Pod Identity: the EKS Pod Identity Agent and a PodIdentityAssociation. */
-    PodIdentity: "pod-identity",
-} as const;
-export type IdentityMode = (typeof IdentityMode)[keyof typeof IdentityMode];
+export { IdentityMode } from "./identity-validation";
 
 /** Arguments of a WorkloadIdentity. */
 export interface WorkloadIdentityArgs {
@@ -59,7 +59,6 @@ export interface WorkloadIdentityArgs {
 }
 
 const COMPONENT = "WorkloadIdentity";
-const MODES: readonly string[] = Object.values(IdentityMode);
 
 /** The validated, defaulted input of a WorkloadIdentity. */
 export interface ResolvedWorkloadIdentity {
@@ -89,34 +88,7 @@ export function resolveWorkloadIdentityArgs(name: string, args: WorkloadIdentity
     check.dnsLabel(serviceAccountName, "serviceAccountName");
     check.accountId(args.accountId);
     check.region(args.region);
-    const identityMode = args.identityMode ?? IdentityMode.Irsa;
-    check.check(
-        MODES.includes(identityMode),
-        "identityMode",
-        `${JSON.stringify(identityMode)} is not an identity mode`,
-        `use one of ${MODES.join(", ")}`,
-    );
-    if (identityMode === IdentityMode.Irsa) {
-        check.check(args.oidcProviderArn !== undefined, "oidcProviderArn", "is required with irsa", OIDC_PROVIDER_FIX);
-        check.check(args.oidcIssuer !== undefined, "oidcIssuer", "is required with irsa", OIDC_ISSUER_FIX);
-        if (typeof args.oidcIssuer === "string") {
-            for (const problem of oidcIssuerProblems(args.oidcIssuer))
-                check.fail("oidcIssuer", problem, OIDC_ISSUER_FIX);
-        }
-        if (typeof args.oidcProviderArn === "string" && typeof args.accountId === "string") {
-            const issuer = typeof args.oidcIssuer === "string" ? args.oidcIssuer : undefined;
-            for (const problem of oidcProviderArnProblems(args.oidcProviderArn, args.accountId, issuer)) {
-                check.fail("oidcProviderArn", problem, OIDC_PROVIDER_FIX);
-            }
-        }
-    } else if (identityMode === IdentityMode.PodIdentity) {
-        check.check(
-            args.clusterName !== undefined,
-            "clusterName",
-            "is required with pod-identity",
-            "give the EKS cluster's name",
-        );
-    }
+    const identityMode = checkClusterIdentity(check, args);
     check.check(
         args.environmentKeyArn !== undefined,
         "environmentKeyArn",

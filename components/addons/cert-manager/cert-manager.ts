@@ -12,12 +12,13 @@ import {
 } from "../../baseline";
 import { irsaTrustPolicy, podIdentityTrustPolicy } from "../../aws/iam";
 import {
+    checkClusterIdentity,
+    IdentityMode,
     OIDC_ISSUER_FIX,
     OIDC_PROVIDER_FIX,
     oidcIssuerProblems,
     oidcProviderArnProblems,
 } from "../../aws/identity-validation";
-import { IdentityMode } from "../../aws/workload-identity";
 import {
     CERT_MANAGER_CHART,
     CERT_MANAGER_CHART_REPOSITORY,
@@ -68,7 +69,6 @@ export interface CertManagerArgs {
 }
 
 const COMPONENT = "CertManager";
-const MODES: readonly string[] = Object.values(IdentityMode);
 const DEFAULT_SERVICE_ACCOUNT = "cert-manager";
 
 /** A Route 53 hosted zone id: `Z` and upper-case letters and digits, at most 32 characters. */
@@ -155,33 +155,8 @@ export function resolveCertManagerArgs(name: string, args: CertManagerArgs): Res
     );
     const chartVersion = typeof requestedVersion === "string" ? `v${requestedVersion.replace(/^v/, "")}` : "";
 
-    const identityMode = args.identityMode ?? IdentityMode.Irsa;
-    check.check(
-        MODES.includes(identityMode),
-        "identityMode",
-        `${JSON.stringify(identityMode)} is not an identity mode`,
-        `use one of ${MODES.join(", ")}`,
-    );
-    if (identityMode === IdentityMode.Irsa) {
-        check.check(args.oidcProviderArn !== undefined, "oidcProviderArn", "is required with irsa", OIDC_PROVIDER_FIX);
-        check.check(args.oidcIssuer !== undefined, "oidcIssuer", "is required with irsa", OIDC_ISSUER_FIX);
-        if (typeof args.oidcIssuer === "string") {
-            for (const problem of oidcIssuerProblems(args.oidcIssuer))
-                check.fail("oidcIssuer", problem, OIDC_ISSUER_FIX);
-        }
-        if (typeof args.oidcProviderArn === "string" && typeof args.accountId === "string") {
-            const issuer = typeof args.oidcIssuer === "string" ? args.oidcIssuer : undefined;
-            for (const problem of oidcProviderArnProblems(args.oidcProviderArn, args.accountId, issuer)) {
-                check.fail("oidcProviderArn", problem, OIDC_PROVIDER_FIX);
-            }
-        }
-    } else if (identityMode === IdentityMode.PodIdentity) {
-        check.check(
-            args.clusterName !== undefined,
-            "clusterName",
-            "is required with pod-identity",
-            "give the EKS cluster's name",
-        );
+    const identityMode = checkClusterIdentity(check, args);
+    if (identityMode === IdentityMode.PodIdentity) {
         if (typeof args.clusterName === "string") {
             if (
                 check.check(
