@@ -233,3 +233,11 @@ export function accessRoleWithin(role: AccessRole, maximum: AccessRole): boolean
     const index = ACCESS_ROLE_ORDER.indexOf(role);
     return index >= 0 && index <= ACCESS_ROLE_ORDER.indexOf(maximum);
 }
+
+/** No workload's Vault token lives longer than this, whatever a profile says. */
+export const MAX_VAULT_TOKEN_TTL_SECONDS = 3600;
+
+/** The longest Vault token TTL an app in `env` may have: the profile's, and never more than an hour. */
+export function vaultTokenTtlLimit(env: Environment): number {
+    return Math.min(PROFILES[env].maxVaultTokenTtlSeconds, MAX_VAULT_TOKEN_TTL_SECONDS);
+}

@@ -1,6 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
-import { appResourceName, ArgsChecker, Environment, profileFor } from "../baseline";
+import {
+    appResourceName,
+    ArgsChecker,
+    Environment,
+    MAX_VAULT_TOKEN_TTL_SECONDS,
+    vaultTokenTtlLimit,
+} from "../baseline";
 import { appReadRules, checkAppPolicy, renderPolicy, VaultPolicyRule } from "./policy";
 import { checkVaultPath } from "./vault-environment";
 
@@ -32,9 +38,6 @@ export interface VaultAppAccessArgs {
 const COMPONENT = "VaultAppAccess";
 const DEFAULT_AUDIENCE = "vault";
 
-/** No workload token lives longer than this, whatever a profile says. */
-export const MAX_VAULT_TOKEN_TTL_SECONDS = 3600;
-
 /** The validated, defaulted input of a VaultAppAccess. */
 export interface ResolvedVaultAppAccess {
     readonly project: string;
@@ -51,11 +54,6 @@ export interface ResolvedVaultAppAccess {
     readonly rules: VaultPolicyRule[];
     /** The policy's HCL. */
     readonly policy: string;
-}
-
-/** The longest token TTL an app in `env` may have: the profile's, and never more than an hour. */
-export function vaultTokenTtlLimit(env: Environment): number {
-    return Math.min(profileFor(env).maxVaultTokenTtlSeconds, MAX_VAULT_TOKEN_TTL_SECONDS);
 }
 
 /** Checks and defaults a VaultAppAccess's arguments; throws an ArgumentError listing every problem. */
