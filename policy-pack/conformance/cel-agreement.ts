@@ -1,0 +1,630 @@
+/**
+ * Agreement of the pack with admission: the Kyverno ValidatingPolicies the BaselinePolicies component
+ * generates for each env (components/addons/kyverno, `baselinePolicyManifests(resolveBaselinePoliciesArgs(...))`)
+ * and the pack's policies (KYVERNO_TO_PACK) must give the same verdict on the same manifests, so that what a
+ * preview passes is admitted and what it fails is refused.
+ *
+ * The CEL side is evaluated with @bufbuild/cel (standard CEL plus the strings extension), as Kyverno would:
+ * a policy judges a Pod directly, and a pod controller through the expressions Kyverno's autogen derives for
+ * the controllers the policy lists (every `object.spec` and `object.metadata` read from the pod template,
+ * except `object.metadata.namespace`, which stays the controller's). Its namespaceSelector and matchConditions
+ * decide whether it applies at all; an expression that errors counts as a refusal (failurePolicy: Fail).
+ *
+ * The fixtures are real manifests: a Pod of a Deployment's ReplicaSet, and a Deployment and a CronJob around
+ * the same pod template, compliant with every rule, then broken one field at a time, in each container list.
+ * Every pair is judged on every fixture, so a fixture written for one rule also checks that the others agree
+ * it passes. Each validation expression must be both true and false on some fixture for each kind it judges.
+ */
+import { celEnv, isCelError, parse, plan } from "@bufbuild/cel";
+import type { CelInput, CelResult } from "@bufbuild/cel";
+import { strings } from "@bufbuild/cel/ext";
+import {
+    BaselinePolicyName,
+    baselinePolicyManifests,
+    KYVERNO_AUTOGEN_CONTROLLERS,
+    resolveBaselinePoliciesArgs,
+    ValidatingPolicyManifest,
+} from "../../components/addons/kyverno";
+import { Environment, ENVIRONMENTS, NAMESPACE_NAME_LABEL } from "../../components/baseline";
+import { podSecurityPolicies } from "../policies/pod-security";
+import { kubernetesTypeOf } from "../policies/resource";
+import { Policy, PolicySettings, Reporter } from "../policies/types";
+import { workloadsPolicies } from "../policies/workloads";
+import { settingsFrom } from "../settings";
+
+/** The verdict of one comparison (or one coverage requirement). */
+export interface AgreementResult {
+    readonly name: string;
+    readonly passed: boolean;
+    readonly detail: string;
+}
+
+/** The pack policy that answers for a Kyverno policy, and the Pod Security check, when only one of it does. */
+export interface PackCounterpart {
+    readonly policy: string;
+    readonly check?: string;
+}
+
+/**
+ * Each Kyverno policy of the baseline and the pack policy that must agree with it. Undefined: judged by
+ * another group of the pack, outside this agreement, or not a CEL ValidatingPolicy.
+ *
+ * baseline-restrict-capabilities is answered by the capabilities_restricted check of pod-security-restricted
+ * (the rule is that check). Pod Security exempts Windows pods (`spec.os.name: windows`) from it, which the CEL
+ * rule does not; the fixtures are Linux pods, as every pod of the platform is.
+ */
+export const KYVERNO_TO_PACK: Readonly<Record<BaselinePolicyName, PackCounterpart | undefined>> = {
+    [BaselinePolicyName.DisallowLatestTag]: { policy: "workloads-no-latest-tag" },
+    [BaselinePolicyName.RequireImageDigest]: { policy: "workloads-image-digest" },
+    [BaselinePolicyName.RestrictImageRegistries]: { policy: "workloads-approved-registries" },
+    [BaselinePolicyName.RequireRequestsLimits]: { policy: "workloads-requests-limits" },
+    [BaselinePolicyName.RequireProbes]: { policy: "workloads-probes" },
+    [BaselinePolicyName.RequireReadOnlyRootFilesystem]: { policy: "workloads-readonly-rootfs" },
+    [BaselinePolicyName.RestrictCapabilities]: { policy: "pod-security-restricted", check: "capabilities_restricted" },
+    [BaselinePolicyName.RestrictServiceAccountToken]: { policy: "workloads-sa-token-automount" },
+    // Namespaces, not pods: the pack's namespace policies answer for it.
+    [BaselinePolicyName.RequireNamespaceLabels]: undefined,
+    // An ImageValidatingPolicy: verifying a signature needs the registry, which neither side reaches here.
+    [BaselinePolicyName.VerifyImageSignatures]: undefined,
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// Fixtures
+
+type Json = Record<string, any>;
+
+export const APP_REGISTRY = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/";
+const DIGEST = "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+const NAMESPACE = "payments";
+/** A ServiceAccount declared to call the Kubernetes API. */
+const API_CLIENT = { namespace: "reports", name: "reports-operator" };
+/** A namespace both sides leave alone. */
+const EXEMPT_NAMESPACE = "kube-system";
+
+function restrictedContext(extra: Json = {}): Json {
+    return {
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        runAsNonRoot: true,
+        capabilities: { drop: ["ALL"] },
+        seccompProfile: { type: "RuntimeDefault" },
+        ...extra,
+    };
+}
+
+function resources(): Json {
+    return { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } };
+}
+
+/** The payments API's pod spec: compliant with every rule. */
+function compliantPodSpec(): Json {
+    return {
+        serviceAccountName: "payments-api",
+        automountServiceAccountToken: false,
+        securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 65532,
+            runAsGroup: 65532,
+            seccompProfile: { type: "RuntimeDefault" },
+        },
+        initContainers: [
+            {
+                name: "migrate",
+                image: `${APP_REGISTRY}payments-migrate@${DIGEST}`,
+                args: ["migrate", "--up"],
+                resources: resources(),
+                securityContext: restrictedContext(),
+            },
+        ],
+        containers: [
+            {
+                name: "api",
+                image: `${APP_REGISTRY}payments-api:1.4.2@${DIGEST}`,
+                ports: [{ name: "http", containerPort: 8080 }],
+                resources: resources(),
+                livenessProbe: { httpGet: { path: "/healthz", port: "http" }, periodSeconds: 10 },
+                readinessProbe: { httpGet: { path: "/ready", port: "http" }, periodSeconds: 5 },
+                securityContext: restrictedContext({ capabilities: { drop: ["ALL"], add: ["NET_BIND_SERVICE"] } }),
+                volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+            },
+        ],
+        volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }],
+    };
+}
+
+const LABELS = { "app.kubernetes.io/name": "payments-api" };
+
+/** A Pod of the payments Deployment's ReplicaSet, with a debug container added later. */
+function compliantPod(spec: Json): Json {
+    return {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: {
+            name: "payments-api-7d4b9c6f5-x2k8q",
+            namespace: NAMESPACE,
+            labels: { ...LABELS },
+            ownerReferences: [
+                { apiVersion: "apps/v1", kind: "ReplicaSet", name: "payments-api-7d4b9c6f5", uid: "3f1c2a9e-0000" },
+            ],
+        },
+        spec: {
+            ...spec,
+            ephemeralContainers: [
+                {
+                    name: "debug",
+                    image: `${APP_REGISTRY}debug-tools:2.1.0@${DIGEST}`,
+                    targetContainerName: "api",
+                    securityContext: restrictedContext(),
+                },
+            ],
+        },
+    };
+}
+
+function deployment(spec: Json, metadata: Json): Json {
+    return {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "payments-api", namespace: metadata.namespace, labels: { ...LABELS } },
+        spec: {
+            replicas: 2,
+            selector: { matchLabels: { ...LABELS } },
+            template: { metadata: { labels: { ...LABELS } }, spec },
+        },
+    };
+}
+
+function cronJob(spec: Json, metadata: Json): Json {
+    return {
+        apiVersion: "batch/v1",
+        kind: "CronJob",
+        metadata: { name: "payments-reconcile", namespace: metadata.namespace, labels: { ...LABELS } },
+        spec: {
+            schedule: "0 3 * * *",
+            jobTemplate: {
+                spec: {
+                    template: { metadata: { labels: { ...LABELS } }, spec: { ...spec, restartPolicy: "OnFailure" } },
+                },
+            },
+        },
+    };
+}
+
+/** The kinds every fixture is built as. */
+export const FIXTURE_KINDS = ["Pod", "Deployment", "CronJob"] as const;
+type FixtureKind = (typeof FIXTURE_KINDS)[number];
+
+/** One change to the compliant pod, and what it is meant to break. */
+interface Fixture {
+    readonly name: string;
+    /** Changes the Pod (its metadata and spec); the controllers get the changed spec and namespace. */
+    readonly change: (pod: Json) => void;
+    /** Only meaningful on a Pod (ephemeral containers and owner references are the Pod's own). */
+    readonly podOnly?: boolean;
+}
+
+const api = (pod: Json): Json => pod.spec.containers[0];
+const init = (pod: Json): Json => pod.spec.initContainers[0];
+const debug = (pod: Json): Json => pod.spec.ephemeralContainers[0];
+
+/** The fixtures: the compliant pod, then one change at a time, grouped by the rule each was written for. */
+export const FIXTURES: readonly Fixture[] = [
+    { name: "compliant", change: () => undefined },
+    // Mutable tags.
+    { name: "latest tag", change: (p) => (api(p).image = `${APP_REGISTRY}payments-api:latest`) },
+    {
+        name: "latest tag beside a digest",
+        change: (p) => (api(p).image = `${APP_REGISTRY}payments-api:latest@${DIGEST}`),
+    },
+    { name: "init container with the latest tag", change: (p) => (init(p).image = `${APP_REGISTRY}migrate:latest`) },
+    { name: "init container without a tag", change: (p) => (init(p).image = `${APP_REGISTRY}payments-migrate`) },
+    {
+        name: "debug container without a tag",
+        change: (p) => (debug(p).image = `${APP_REGISTRY}debug-tools`),
+        podOnly: true,
+    },
+    { name: "registry port, no tag", change: (p) => (api(p).image = "localhost:5000/payments-api") },
+    // Digests.
+    { name: "tag without digest", change: (p) => (api(p).image = `${APP_REGISTRY}payments-api:1.4.2`) },
+    { name: "truncated digest", change: (p) => (api(p).image = `${APP_REGISTRY}payments-api@sha256:9f86d08`) },
+    { name: "digest only", change: (p) => (api(p).image = `${APP_REGISTRY}payments-api@${DIGEST}`) },
+    {
+        name: "init container with a truncated digest",
+        change: (p) => (init(p).image = `${APP_REGISTRY}payments-migrate@sha256:9f86d08`),
+    },
+    {
+        name: "debug container without a digest",
+        change: (p) => (debug(p).image = `${APP_REGISTRY}debug-tools:2.1.0`),
+        podOnly: true,
+    },
+    // Registries.
+    { name: "Docker Hub image", change: (p) => (api(p).image = `docker.io/library/nginx:1.27@${DIGEST}`) },
+    {
+        name: "look-alike registry host",
+        change: (p) => (api(p).image = `123456789012.dkr.ecr.eu-west-1.amazonaws.com.evil.io/shop/api@${DIGEST}`),
+    },
+    {
+        name: "init container from another repository of the registry",
+        change: (p) => (init(p).image = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/other/x@${DIGEST}`),
+    },
+    { name: "platform registry image", change: (p) => (api(p).image = `registry.k8s.io/pause:3.10@${DIGEST}`) },
+    { name: "public debug image", change: (p) => (debug(p).image = `busybox:1.36@${DIGEST}`), podOnly: true },
+    // Requests and limits.
+    { name: "no resources", change: (p) => delete api(p).resources },
+    { name: "no cpu limit", change: (p) => delete api(p).resources.limits.cpu },
+    { name: "init container without a memory request", change: (p) => delete init(p).resources.requests.memory },
+    { name: "init container without limits", change: (p) => delete init(p).resources.limits },
+    // Probes.
+    { name: "no liveness probe", change: (p) => delete api(p).livenessProbe },
+    { name: "no readiness probe", change: (p) => delete api(p).readinessProbe },
+    {
+        name: "StatefulSet pod without a readiness probe",
+        change: (p) => {
+            p.metadata.ownerReferences[0].kind = "StatefulSet";
+            delete api(p).readinessProbe;
+        },
+        podOnly: true,
+    },
+    {
+        name: "Job pod without probes",
+        change: (p) => {
+            p.metadata.ownerReferences = [{ apiVersion: "batch/v1", kind: "Job", name: "reconcile", uid: "9e2d" }];
+            delete api(p).livenessProbe;
+            delete api(p).readinessProbe;
+        },
+        podOnly: true,
+    },
+    {
+        name: "bare pod without probes",
+        change: (p) => {
+            delete p.metadata.ownerReferences;
+            delete api(p).livenessProbe;
+        },
+        podOnly: true,
+    },
+    // Read-only root filesystem.
+    { name: "writable root filesystem", change: (p) => (api(p).securityContext.readOnlyRootFilesystem = false) },
+    {
+        name: "init container without readOnlyRootFilesystem",
+        change: (p) => delete init(p).securityContext.readOnlyRootFilesystem,
+    },
+    {
+        name: "debug container with a writable root filesystem",
+        change: (p) => (debug(p).securityContext.readOnlyRootFilesystem = false),
+        podOnly: true,
+    },
+    // Capabilities.
+    { name: "NET_ADMIN added", change: (p) => api(p).securityContext.capabilities.add.push("NET_ADMIN") },
+    {
+        name: "init container adds SYS_ADMIN",
+        change: (p) => (init(p).securityContext.capabilities.add = ["SYS_ADMIN"]),
+    },
+    {
+        name: "debug container adds SYS_PTRACE",
+        change: (p) => (debug(p).securityContext.capabilities.add = ["SYS_PTRACE"]),
+        podOnly: true,
+    },
+    { name: "nothing dropped", change: (p) => delete api(p).securityContext.capabilities.drop },
+    {
+        name: "init container drops only NET_RAW",
+        change: (p) => (init(p).securityContext.capabilities.drop = ["NET_RAW"]),
+    },
+    {
+        name: "debug container without capabilities",
+        change: (p) => delete debug(p).securityContext.capabilities,
+        podOnly: true,
+    },
+    // ServiceAccount tokens.
+    { name: "token mounted", change: (p) => (p.spec.automountServiceAccountToken = true) },
+    { name: "automount left to the ServiceAccount", change: (p) => delete p.spec.automountServiceAccountToken },
+    {
+        name: "declared API client mounts its token",
+        change: (p) => {
+            p.metadata.namespace = API_CLIENT.namespace;
+            p.spec.serviceAccountName = API_CLIENT.name;
+            p.spec.automountServiceAccountToken = true;
+        },
+    },
+    {
+        name: "API client's namesake in another namespace mounts its token",
+        change: (p) => {
+            p.spec.serviceAccountName = API_CLIENT.name;
+            p.spec.automountServiceAccountToken = true;
+        },
+    },
+    {
+        name: "default ServiceAccount mounts its token",
+        change: (p) => {
+            delete p.spec.serviceAccountName;
+            delete p.spec.automountServiceAccountToken;
+        },
+    },
+    // Exemptions.
+    {
+        name: "everything broken, in an exempt namespace",
+        change: (p) => {
+            p.metadata.namespace = EXEMPT_NAMESPACE;
+            api(p).image = "nginx";
+            delete api(p).resources;
+            delete api(p).livenessProbe;
+            api(p).securityContext = { capabilities: { add: ["NET_ADMIN"] } };
+            p.spec.automountServiceAccountToken = true;
+        },
+    },
+];
+
+/** The manifest of `fixture` as `kind`. */
+function build(fixture: Fixture, kind: FixtureKind): Json | undefined {
+    if (fixture.podOnly && kind !== "Pod") return undefined;
+    const pod = compliantPod(compliantPodSpec());
+    fixture.change(pod);
+    if (kind === "Pod") return pod;
+    // A pod template cannot hold ephemeral containers: they are added to running Pods only.
+    const spec = { ...pod.spec };
+    delete spec.ephemeralContainers;
+    return kind === "Deployment" ? deployment(spec, pod.metadata) : cronJob(spec, pod.metadata);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The CEL side
+
+const CEL_ENV = celEnv({ funcs: strings });
+const PLANS = new Map<string, (bindings: { object: CelInput }) => CelResult>();
+
+/** Evaluates `expression` with `object` bound: a bool, or the error's message. */
+function evaluate(expression: string, object: Json): boolean | string {
+    let program = PLANS.get(expression);
+    if (!program) {
+        try {
+            program = plan(CEL_ENV, parse(expression)) as (bindings: { object: CelInput }) => CelResult;
+        } catch (error) {
+            return `does not compile: ${(error as Error).message}`;
+        }
+        PLANS.set(expression, program);
+    }
+    const result = program({ object: object as CelInput });
+    if (isCelError(result)) return `error: ${result.message}`;
+    return typeof result === "boolean" ? result : `evaluated to ${String(result)}, not a bool`;
+}
+
+/**
+ * Kyverno's autogen (pkg/cel/autogen): every `object.spec` and `object.metadata` becomes the pod template's,
+ * except `object.metadata.namespace`, which stays the controller's own.
+ */
+export function autogenExpression(expression: string, kind: string): string {
+    const template = kind === "CronJob" ? "spec.jobTemplate.spec.template" : "spec.template";
+    return expression.replace(/\bobject\.(spec|metadata)\b(?!\.namespace\b)/g, `object.${template}.$1`);
+}
+
+/** True when a namespace named `namespace` is selected by the policy's namespaceSelector. */
+function namespaceSelected(policy: ValidatingPolicyManifest, namespace: string): boolean {
+    const labels: Record<string, string> = { [NAMESPACE_NAME_LABEL]: namespace };
+    return policy.spec.matchConstraints.namespaceSelector.matchExpressions.every((requirement) => {
+        const value = labels[requirement.key];
+        switch (requirement.operator) {
+            case "In":
+                return value !== undefined && requirement.values.includes(value);
+            case "NotIn":
+                return value === undefined || !requirement.values.includes(value);
+            case "Exists":
+                return value !== undefined;
+            case "DoesNotExist":
+                return value === undefined;
+            default:
+                throw new Error(`${policy.metadata.name}: namespaceSelector operator ${requirement.operator}`);
+        }
+    });
+}
+
+/** What a ValidatingPolicy does with a manifest. */
+interface CelVerdict {
+    readonly applies: boolean;
+    readonly allowed: boolean;
+    /** Per validation: true, false, or the error; empty when the policy does not apply. */
+    readonly validations: readonly (boolean | string)[];
+    readonly detail: string;
+}
+
+function celVerdict(policy: ValidatingPolicyManifest, manifest: Json): CelVerdict {
+    const skip = (detail: string): CelVerdict => ({ applies: false, allowed: true, validations: [], detail });
+    const kind = String(manifest.kind);
+    const resources = policy.spec.matchConstraints.resourceRules.flatMap((rule) => rule.resources);
+    const rewrite = (expression: string): string => (kind === "Pod" ? expression : autogenExpression(expression, kind));
+    if (kind === "Pod") {
+        if (!resources.includes("pods")) return skip("not a rule on Pods");
+    } else {
+        const controller = KYVERNO_AUTOGEN_CONTROLLERS[kind];
+        const derived =
+            resources.includes("pods") && policy.spec.autogen.podControllers?.controllers.includes(controller);
+        if (!derived) return skip(`not derived for ${kind} by autogen`);
+    }
+    if (!namespaceSelected(policy, String(manifest.metadata?.namespace ?? ""))) return skip("namespace excluded");
+    for (const condition of policy.spec.matchConditions ?? []) {
+        const value = evaluate(rewrite(condition.expression), manifest);
+        if (value === false) return skip(`match condition ${condition.name} is false`);
+        if (value !== true) {
+            return {
+                applies: true,
+                allowed: false,
+                validations: [],
+                detail: `match condition ${condition.name}: ${value}`,
+            };
+        }
+    }
+    const validations = policy.spec.validations.map((validation) => evaluate(rewrite(validation.expression), manifest));
+    const failed = validations.flatMap((value, index) =>
+        value === true ? [] : [`#${index} ${value === false ? "false" : value}`],
+    );
+    return {
+        applies: true,
+        allowed: failed.length === 0,
+        validations,
+        detail: failed.length === 0 ? "every validation true" : `validation ${failed.join(", ")}`,
+    };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The pack side
+
+interface PackVerdict {
+    readonly allowed: boolean;
+    readonly decided: boolean;
+    readonly detail: string;
+}
+
+function packVerdict(
+    policy: Policy,
+    counterpart: PackCounterpart,
+    manifest: Json,
+    settings: PolicySettings,
+): PackVerdict {
+    const type = kubernetesTypeOf(String(manifest.apiVersion), String(manifest.kind));
+    if (policy.kind !== "resource")
+        return { allowed: true, decided: false, detail: `${policy.name} is a stack policy` };
+    if (policy.types && !policy.types.includes(type))
+        return { allowed: true, decided: true, detail: `not a ${policy.name} type` };
+    const violations: string[] = [];
+    const unknowns: string[] = [];
+    const reporter: Reporter = {
+        violation(message, options) {
+            if (counterpart.check === undefined || options?.check === counterpart.check) violations.push(message);
+        },
+        unknown(path) {
+            unknowns.push(path);
+        },
+    };
+    policy.validate({ type, name: String(manifest.metadata?.name), props: manifest }, settings, reporter);
+    if (unknowns.length > 0) return { allowed: false, decided: false, detail: `unknown: ${unknowns.join(", ")}` };
+    return {
+        allowed: violations.length === 0,
+        decided: true,
+        detail: violations.length === 0 ? "no violation" : violations.join("; "),
+    };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The runner
+
+export interface CelAgreementOptions {
+    /** The pack policies to look counterparts up in. Default: the pod-security and workloads groups. */
+    readonly policies?: readonly Policy[];
+    /** Changes the generated policies before they are evaluated (to prove a disagreement is caught). */
+    readonly alterValidatingPolicies?: (
+        policies: ValidatingPolicyManifest[],
+        env: Environment,
+    ) => ValidatingPolicyManifest[];
+    /** The environments to compare. Default: every one. */
+    readonly envs?: readonly Environment[];
+    /** Compare only these Kyverno policies. Default: every one generated. */
+    readonly only?: readonly string[];
+}
+
+export interface CelAgreementReport {
+    readonly results: AgreementResult[];
+    /** Kyverno policies that no pack policy of this agreement answers for, with why. */
+    readonly notCompared: readonly string[];
+}
+
+/** When the generated policies are resolved: a fixed instant, so no exception's expiry can vary a run. */
+const RESOLVED_AT = new Date("2026-01-01T00:00:00Z");
+
+/**
+ * Judges every fixture as every kind with every generated ValidatingPolicy of every env and with its pack
+ * counterpart, and checks that each validation is both true and false on some fixture of each kind it judges.
+ */
+export function runCelAgreement(options: CelAgreementOptions = {}): CelAgreementReport {
+    const policies = options.policies ?? [...podSecurityPolicies, ...workloadsPolicies];
+    const byName = new Map(policies.map((policy) => [policy.name, policy]));
+    const results: AgreementResult[] = [];
+    const notCompared = new Set<string>();
+
+    for (const env of options.envs ?? ENVIRONMENTS) {
+        const resolved = resolveBaselinePoliciesArgs(
+            "conformance",
+            { env, registries: [APP_REGISTRY], apiAccessServiceAccounts: [API_CLIENT] },
+            RESOLVED_AT,
+        );
+        const generated = baselinePolicyManifests(resolved).validatingPolicies;
+        const validatingPolicies = options.alterValidatingPolicies?.(generated, env) ?? generated;
+        const settings = settingsFrom({
+            env,
+            registries: [...resolved.registries],
+            apiAccessServiceAccounts: resolved.apiAccessServiceAccounts.map((sa) => `${sa.namespace}/${sa.name}`),
+            exemptNamespaces: [...resolved.excludedNamespaces],
+        });
+
+        for (const kyverno of validatingPolicies) {
+            const name = kyverno.metadata.name;
+            if (options.only && !options.only.includes(name)) continue;
+            if (!Object.hasOwn(KYVERNO_TO_PACK, name)) {
+                results.push({
+                    name: `${env} ${name}`,
+                    passed: false,
+                    detail: "KYVERNO_TO_PACK does not map this policy",
+                });
+                continue;
+            }
+            const counterpart = KYVERNO_TO_PACK[name as BaselinePolicyName];
+            if (!counterpart) {
+                notCompared.add(name);
+                continue;
+            }
+            const pack = byName.get(counterpart.policy);
+            if (!pack) {
+                results.push({
+                    name: `${env} ${name}`,
+                    passed: false,
+                    detail: `the pack has no policy ${counterpart.policy}`,
+                });
+                continue;
+            }
+            const pair = `${name} vs ${counterpart.policy}${counterpart.check ? `/${counterpart.check}` : ""}`;
+            // Per kind and validation: seen true, seen false.
+            const seen = new Map<string, { true: number; false: number }>();
+            const judged = new Set<FixtureKind>();
+            for (const fixture of FIXTURES) {
+                for (const kind of FIXTURE_KINDS) {
+                    const manifest = build(fixture, kind);
+                    if (!manifest) continue;
+                    const cel = celVerdict(kyverno, manifest);
+                    const verdict = packVerdict(pack, counterpart, manifest, settings);
+                    const celSays = cel.allowed ? "allows" : "refuses";
+                    const packSays = !verdict.decided ? "cannot decide" : verdict.allowed ? "allows" : "refuses";
+                    const agree = verdict.decided && cel.allowed === verdict.allowed;
+                    results.push({
+                        name: `${env} ${kind} "${fixture.name}": ${pair}`,
+                        passed: agree,
+                        detail: `CEL ${celSays} (${cel.detail}); pack ${packSays} (${verdict.detail})`,
+                    });
+                    if (!cel.applies) continue;
+                    judged.add(kind);
+                    cel.validations.forEach((value, index) => {
+                        const key = `${kind}#${index}`;
+                        const counts = seen.get(key) ?? { true: 0, false: 0 };
+                        if (value === true) counts.true++;
+                        else counts.false++;
+                        seen.set(key, counts);
+                    });
+                }
+            }
+            for (const kind of judged) {
+                kyverno.spec.validations.forEach((_, index) => {
+                    const counts = seen.get(`${kind}#${index}`) ?? { true: 0, false: 0 };
+                    results.push({
+                        name: `${env} ${kind} coverage: ${name} validation #${index}`,
+                        passed: counts.true > 0 && counts.false > 0,
+                        detail: `true on ${counts.true} fixture(s), false on ${counts.false}; both are needed`,
+                    });
+                });
+            }
+            if (!judged.has("Pod")) {
+                results.push({
+                    name: `${env} Pod coverage: ${name}`,
+                    passed: false,
+                    detail: "no fixture Pod is judged",
+                });
+            }
+        }
+    }
+    return { results, notCompared: [...notCompared].sort() };
+}

@@ -1,0 +1,34 @@
+/**
+ * The workload policies: what every app pod must look like beyond Pod Security, each the preview-time twin of
+ * one of the Kyverno rules that enforce it at admission (components/addons/kyverno/policies.ts). Platform
+ * namespaces (settings.exemptNamespaces) are left to the platform, as Kyverno leaves them.
+ */
+import { Policy } from "../types";
+import { workloadsApprovedRegistries, workloadsImageDigest, workloadsNoLatestTag } from "./images";
+import { workloadsProbes } from "./probes";
+import { workloadsRequestsLimits } from "./resources";
+import { workloadsReadonlyRootfs } from "./security-context";
+import { workloadsSaTokenAutomount } from "./service-account-token";
+
+export { imageFromApprovedRegistry, mutableImageProblem, WORKLOADS_GROUP } from "./images";
+export { POD_TYPES } from "./pod-template";
+export { SERVICE_ACCOUNT_TYPE } from "./service-account-token";
+export {
+    workloadsApprovedRegistries,
+    workloadsImageDigest,
+    workloadsNoLatestTag,
+    workloadsProbes,
+    workloadsReadonlyRootfs,
+    workloadsRequestsLimits,
+    workloadsSaTokenAutomount,
+};
+
+export const workloadsPolicies: readonly Policy[] = [
+    workloadsImageDigest,
+    workloadsApprovedRegistries,
+    workloadsNoLatestTag,
+    workloadsRequestsLimits,
+    workloadsProbes,
+    workloadsReadonlyRootfs,
+    workloadsSaTokenAutomount,
+];

@@ -1,0 +1,283 @@
+/**
+ * The agreement between the Kyverno CEL policies and the pack: every generated ValidatingPolicy of every env
+ * against its pack counterpart on the same fixtures, and proof that the runner catches a disagreement on
+ * either side. Also the `npm run conformance` command's report, on an empty fixture tree.
+ */
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { BaselinePolicyName, ValidatingPolicyManifest } from "../../components/addons/kyverno";
+import { ENVIRONMENTS } from "../../components/baseline";
+import {
+    AgreementResult,
+    autogenExpression,
+    FIXTURE_KINDS,
+    KYVERNO_TO_PACK,
+    runCelAgreement,
+} from "../../policy-pack/conformance/cel-agreement";
+import { main } from "../../policy-pack/conformance/index";
+import { podSecurityPolicies } from "../../policy-pack/policies/pod-security";
+import { Policy, ResourcePolicy } from "../../policy-pack/policies/types";
+import { workloadsPolicies, workloadsReadonlyRootfs } from "../../policy-pack/policies/workloads";
+
+const PACK: readonly Policy[] = [...podSecurityPolicies, ...workloadsPolicies];
+
+function failures(results: readonly AgreementResult[]): string[] {
+    return results.filter((r) => !r.passed).map((r) => `${r.name}: ${r.detail}`);
+}
+
+/** The generated policies with `policy`'s validations (or whole spec) changed by `change`. */
+function altering(name: string, change: (policy: ValidatingPolicyManifest) => void) {
+    return (policies: ValidatingPolicyManifest[]) =>
+        policies.map((policy) => {
+            if (policy.metadata.name !== name) return policy;
+            const copy = structuredClone(policy);
+            change(copy);
+            return copy;
+        });
+}
+
+describe("CEL agreement: Kyverno's policies and the pack", () => {
+    let results: AgreementResult[];
+    let notCompared: readonly string[];
+
+    before(() => {
+        ({ results, notCompared } = runCelAgreement());
+    });
+
+    it("agree on every fixture, in every env", () => {
+        assert.deepEqual(failures(results), []);
+    });
+
+    it("map every Kyverno policy, to pack policies that exist", () => {
+        assert.deepEqual(Object.keys(KYVERNO_TO_PACK).sort(), Object.values(BaselinePolicyName).sort());
+        const names = new Set(PACK.map((p) => p.name));
+        for (const counterpart of Object.values(KYVERNO_TO_PACK)) {
+            if (counterpart) assert.ok(names.has(counterpart.policy), counterpart.policy);
+        }
+        assert.deepEqual(notCompared, [BaselinePolicyName.RequireNamespaceLabels]);
+    });
+
+    it("compare every mapped policy on Pods, Deployments and CronJobs, in every env", () => {
+        for (const env of ENVIRONMENTS) {
+            for (const [kyverno, counterpart] of Object.entries(KYVERNO_TO_PACK)) {
+                if (!counterpart || kyverno === BaselinePolicyName.VerifyImageSignatures) continue;
+                for (const kind of FIXTURE_KINDS) {
+                    const compared = results.filter(
+                        (r) => r.name.startsWith(`${env} ${kind} "`) && r.name.includes(`: ${kyverno} vs `),
+                    );
+                    assert.ok(compared.length >= 10, `${env} ${kind} ${kyverno}: ${compared.length}`);
+                    assert.ok(
+                        compared.some((r) => r.detail.startsWith("CEL allows")),
+                        `${env} ${kind} ${kyverno}`,
+                    );
+                    if (kyverno === BaselinePolicyName.RequireProbes && kind === "CronJob") continue;
+                    assert.ok(
+                        compared.some((r) => r.detail.startsWith("CEL refuses")),
+                        `${env} ${kind} ${kyverno}`,
+                    );
+                }
+            }
+        }
+    });
+
+    it("require each validation to be both true and false on some fixture of each kind it judges", () => {
+        const coverage = results.filter((r) => r.name.includes(" coverage: "));
+        // 8 rules, 9 validations; probes are not derived for CronJobs: (9 * 3 - 1) per env.
+        assert.equal(coverage.length, ENVIRONMENTS.length * (9 * 3 - 1));
+    });
+
+    it("rewrite expressions as Kyverno's autogen does, keeping the controller's namespace", () => {
+        const expression = "object.metadata.namespace + object.spec.serviceAccountName + object.metadata.name";
+        assert.equal(
+            autogenExpression(expression, "Deployment"),
+            "object.metadata.namespace + object.spec.template.spec.serviceAccountName + object.spec.template.metadata.name",
+        );
+        assert.equal(
+            autogenExpression("has(object.spec.containers)", "CronJob"),
+            "has(object.spec.jobTemplate.spec.template.spec.containers)",
+        );
+    });
+
+    describe("fail on a disagreement", () => {
+        const prodOnly = { envs: ["prod"] as const };
+
+        it("a weakened CEL expression: a truncated digest admitted", () => {
+            const report = runCelAgreement({
+                ...prodOnly,
+                alterValidatingPolicies: altering(BaselinePolicyName.RequireImageDigest, (policy) => {
+                    for (const v of policy.spec.validations) v.expression = v.expression.replace("{64}", "+");
+                    // Only the first container list's: the fixtures must catch a change to any one list.
+                }),
+            });
+            const failed = failures(report.results);
+            assert.ok(failed.length > 0);
+            assert.ok(
+                failed.every(
+                    (f) => f.includes("truncated digest") && f.includes("CEL allows") && f.includes("pack refuses"),
+                ),
+                failed.join("\n"),
+            );
+        });
+
+        it("any one container list left unchecked, in any validation", () => {
+            let mutants = 0;
+            const lists = ["containers", "initContainers", "ephemeralContainers"];
+            for (const name of Object.values(BaselinePolicyName)) {
+                const generated = runCelAgreement({ ...prodOnly, only: [name] });
+                if (generated.results.length === 0) continue;
+                for (const index of [0, 1]) {
+                    for (const list of lists) {
+                        const marker = `object.spec.${list}.all(c, `;
+                        let applies = false;
+                        const report = runCelAgreement({
+                            ...prodOnly,
+                            only: [name],
+                            alterValidatingPolicies: altering(name, (policy) => {
+                                const validation = policy.spec.validations[index];
+                                if (!validation?.expression.includes(marker)) return;
+                                applies = true;
+                                validation.expression = validation.expression.replace(marker, `${marker}true || `);
+                            }),
+                        });
+                        if (!applies) continue;
+                        mutants++;
+                        assert.ok(
+                            failures(report.results).length > 0,
+                            `${name} #${index} ${list} unchecked went unnoticed`,
+                        );
+                    }
+                }
+            }
+            // latest, digest, registries, rootfs: 3 lists; requests: 2; probes: 1; capabilities: 2 x 3.
+            assert.equal(mutants, 3 * 4 + 2 + 1 + 6);
+        });
+
+        it("a pack policy that misses a rule", () => {
+            const blind: ResourcePolicy = { ...workloadsReadonlyRootfs, validate: () => undefined };
+            const report = runCelAgreement({
+                ...prodOnly,
+                policies: PACK.map((p) => (p.name === blind.name ? blind : p)),
+            });
+            const failed = failures(report.results);
+            assert.ok(failed.length >= 3, failed.join("\n"));
+            for (const f of failed)
+                assert.match(f, /baseline-require-ro-rootfs vs workloads-readonly-rootfs: CEL refuses .* pack allows/);
+        });
+
+        it("a CEL policy that loses its match condition or its namespace exclusions", () => {
+            const probes = runCelAgreement({
+                ...prodOnly,
+                alterValidatingPolicies: altering(BaselinePolicyName.RequireProbes, (policy) => {
+                    delete policy.spec.matchConditions;
+                }),
+            });
+            const probeFailures = failures(probes.results);
+            assert.ok(
+                probeFailures.some((f) => f.includes('"Job pod without probes"')),
+                probeFailures.join("\n"),
+            );
+            assert.ok(probeFailures.some((f) => f.includes('"bare pod without probes"')));
+
+            const everywhere = runCelAgreement({
+                ...prodOnly,
+                alterValidatingPolicies: altering(BaselinePolicyName.DisallowLatestTag, (policy) => {
+                    policy.spec.matchConstraints.namespaceSelector.matchExpressions = [];
+                }),
+            });
+            const failed = failures(everywhere.results);
+            assert.ok(failed.length > 0);
+            assert.ok(
+                failed.every((f) => f.includes("exempt namespace")),
+                failed.join("\n"),
+            );
+        });
+
+        it("an expression that judges nothing fails coverage as well as agreement", () => {
+            const report = runCelAgreement({
+                ...prodOnly,
+                alterValidatingPolicies: altering(BaselinePolicyName.RequireRequestsLimits, (policy) => {
+                    for (const v of policy.spec.validations) v.expression = "true";
+                }),
+            });
+            const failed = failures(report.results);
+            assert.ok(failed.some((f) => f.includes("coverage: baseline-require-requests-limits validation #0")));
+            assert.ok(failed.some((f) => f.includes('"no cpu limit"')));
+        });
+
+        it("a counterpart the pack lacks, and a policy the table does not map", () => {
+            const report = runCelAgreement({
+                ...prodOnly,
+                policies: PACK.filter((p) => p.name !== "workloads-probes"),
+                alterValidatingPolicies: (policies) => [
+                    ...policies,
+                    { ...policies[0], metadata: { ...policies[0].metadata, name: "baseline-something-new" } },
+                ],
+            });
+            assert.deepEqual(failures(report.results).sort(), [
+                "prod baseline-require-probes: the pack has no policy workloads-probes",
+                "prod baseline-something-new: KYVERNO_TO_PACK does not map this policy",
+            ]);
+        });
+    });
+});
+
+describe("npm run conformance", () => {
+    let root: string;
+
+    before(() => {
+        root = fs.mkdtempSync(path.join(os.tmpdir(), "k8s-baseline-conformance-"));
+    });
+
+    after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+    it("exits 2 with a clear message when the fixtures are missing", () => {
+        const out: string[] = [];
+        const errors: string[] = [];
+        const code = main(
+            { K8S_BASELINE_SHARED: path.join(root, "nowhere") },
+            (l) => out.push(l),
+            (l) => errors.push(l),
+        );
+        assert.equal(code, 2);
+        assert.deepEqual(out, []);
+        assert.match(errors[0], /conformance\/psa is missing: .*K8S_BASELINE_SHARED/);
+    });
+
+    it("ends with one summary line per suite, then `N passed, M failed`", () => {
+        fs.mkdirSync(path.join(root, "conformance", "psa"), { recursive: true });
+        const out: string[] = [];
+        const code = main(
+            { K8S_BASELINE_SHARED: root },
+            (l) => out.push(l),
+            () => undefined,
+        );
+        assert.equal(code, 0);
+        const agreement = runCelAgreement().results.length;
+        assert.match(out[out.length - 3], /^PSA conformance \(.*\): 0 passed, 0 failed$/);
+        assert.match(
+            out[out.length - 2],
+            new RegExp(`^CEL agreement \\(Kyverno vs pack\\): ${agreement} passed, 0 failed`),
+        );
+        assert.equal(out[out.length - 1], `${agreement} passed, 0 failed`);
+    });
+
+    it("prints failures and exits 1 when a fixture disagrees", () => {
+        const fixture = path.join(root, "conformance", "psa", "baseline", "v1.0", "pass");
+        fs.mkdirSync(fixture, { recursive: true });
+        fs.writeFileSync(
+            path.join(fixture, "privileged.yaml"),
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: i\n    securityContext:\n      privileged: true\n",
+        );
+        const out: string[] = [];
+        const code = main(
+            { K8S_BASELINE_SHARED: root },
+            (l) => out.push(l),
+            () => undefined,
+        );
+        assert.equal(code, 1);
+        assert.match(out[0], /^FAIL psa: baseline\/v1.0\/pass\/privileged.yaml: rejected, expected allowed/);
+        assert.match(out[out.length - 1], /^\d+ passed, 1 failed$/);
+    });
+});

@@ -1,0 +1,173 @@
+/**
+ * Real manifests for the workload and Pod Security policy tests: the payments API's pod spec, compliant with
+ * every rule of the baseline (digest-pinned images from the env's registry, restricted security contexts,
+ * requests and limits, probes, no API token), as a Pod of a Deployment's ReplicaSet and as the pod template of
+ * every pod controller; and a runner that reports what a policy says about one of them.
+ */
+import { POD_CONTROLLERS } from "../../../../components/baseline";
+import { checkResource } from "../../../../policy-pack/engine";
+import { kubernetesTypeOf, UNKNOWN } from "../../../../policy-pack/policies/resource";
+import { Policy, PolicyResource, PolicySettings, Violation } from "../../../../policy-pack/policies/types";
+import { settingsFrom } from "../../../../policy-pack/settings";
+
+export type Manifest = Record<string, any>;
+
+export const APP_REGISTRY = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/";
+export const DIGEST = "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+export const API_IMAGE = `${APP_REGISTRY}payments-api:1.4.2@${DIGEST}`;
+export const MIGRATE_IMAGE = `${APP_REGISTRY}payments-migrate@${DIGEST}`;
+export const DEBUG_IMAGE = `${APP_REGISTRY}debug-tools:2.1.0@${DIGEST}`;
+
+/** The prod settings of the tests: the env's registry, one ServiceAccount that calls the API. */
+export const SETTINGS: PolicySettings = settingsFrom({
+    env: "prod",
+    registries: [APP_REGISTRY],
+    apiAccessServiceAccounts: ["reports/reports-operator"],
+});
+
+export { UNKNOWN };
+
+function restrictedContext(extra: Manifest = {}): Manifest {
+    return {
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        runAsNonRoot: true,
+        capabilities: { drop: ["ALL"] },
+        seccompProfile: { type: "RuntimeDefault" },
+        ...extra,
+    };
+}
+
+function resources(): Manifest {
+    return { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } };
+}
+
+/** The payments API's pod spec: an init container and the API container, compliant with every rule. */
+export function compliantPodSpec(): Manifest {
+    return {
+        serviceAccountName: "payments-api",
+        automountServiceAccountToken: false,
+        securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 65532,
+            runAsGroup: 65532,
+            seccompProfile: { type: "RuntimeDefault" },
+        },
+        initContainers: [
+            {
+                name: "migrate",
+                image: MIGRATE_IMAGE,
+                args: ["migrate", "--up"],
+                resources: resources(),
+                securityContext: restrictedContext(),
+            },
+        ],
+        containers: [
+            {
+                name: "api",
+                image: API_IMAGE,
+                ports: [{ name: "http", containerPort: 8080 }],
+                resources: resources(),
+                livenessProbe: { httpGet: { path: "/healthz", port: "http" }, periodSeconds: 10 },
+                readinessProbe: { httpGet: { path: "/ready", port: "http" }, periodSeconds: 5 },
+                securityContext: restrictedContext({ capabilities: { drop: ["ALL"], add: ["NET_BIND_SERVICE"] } }),
+                volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+            },
+        ],
+        volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }],
+    };
+}
+
+const LABELS = { "app.kubernetes.io/name": "payments-api" };
+
+/** A Pod of the payments Deployment's ReplicaSet, with a debug container added by `kubectl debug`. */
+export function compliantPod(): Manifest {
+    const spec = compliantPodSpec();
+    spec.ephemeralContainers = [
+        { name: "debug", image: DEBUG_IMAGE, targetContainerName: "api", securityContext: restrictedContext() },
+    ];
+    return {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: {
+            name: "payments-api-7d4b9c6f5-x2k8q",
+            namespace: "payments",
+            labels: { ...LABELS },
+            ownerReferences: [
+                { apiVersion: "apps/v1", kind: "ReplicaSet", name: "payments-api-7d4b9c6f5", uid: "3f1c2a9e" },
+            ],
+        },
+        spec,
+    };
+}
+
+const API_VERSIONS: Record<string, string> = {
+    Deployment: "apps/v1",
+    StatefulSet: "apps/v1",
+    DaemonSet: "apps/v1",
+    ReplicaSet: "apps/v1",
+    ReplicationController: "v1",
+    Job: "batch/v1",
+    CronJob: "batch/v1",
+};
+
+/** Every pod controller kind. */
+export const CONTROLLER_KINDS: readonly string[] = Object.keys(POD_CONTROLLERS);
+
+/** A `kind` controller of the payments API in `payments`, whose pod template holds `spec`. */
+export function compliantController(kind: string, spec: Manifest = compliantPodSpec()): Manifest {
+    const name = kind === "CronJob" || kind === "Job" ? "payments-reconcile" : "payments-api";
+    const template = { metadata: { labels: { ...LABELS } }, spec };
+    const manifest: Manifest = {
+        apiVersion: API_VERSIONS[kind],
+        kind,
+        metadata: { name, namespace: "payments", labels: { ...LABELS } },
+    };
+    if (kind === "Job" || kind === "CronJob") spec.restartPolicy = "OnFailure";
+    if (kind !== "Job" && kind !== "CronJob") manifest.spec = { selector: { matchLabels: { ...LABELS } } };
+    const path = POD_CONTROLLERS[kind];
+    let node = manifest;
+    for (const key of path.slice(0, -1)) node = node[key] ??= {};
+    node[path[path.length - 1]] = template;
+    if (kind === "CronJob") manifest.spec.schedule = "0 3 * * *";
+    return manifest;
+}
+
+/** The pod spec of a Pod or a controller (its template's). */
+export function podSpecOf(manifest: Manifest): Manifest {
+    if (manifest.kind === "Pod") return manifest.spec;
+    let node = manifest;
+    for (const key of POD_CONTROLLERS[manifest.kind]) node = node[key];
+    return node.spec;
+}
+
+/** The path of the pod spec in a manifest, as policies report it: `spec`, `spec.template.spec`, ... */
+export function specPathOf(kind: string): string {
+    return kind === "Pod" ? "spec" : [...POD_CONTROLLERS[kind], "spec"].join(".");
+}
+
+/** The resource Pulumi would register for `manifest`: its inputs are the manifest. */
+export function resourceOf(manifest: Manifest): PolicyResource {
+    return {
+        type: kubernetesTypeOf(manifest.apiVersion, manifest.kind),
+        name: typeof manifest.metadata?.name === "string" ? manifest.metadata.name : "unnamed",
+        props: manifest,
+    };
+}
+
+/** What `policy` says about `manifest`: its violations, and the paths it reports unknown. */
+export function judge(
+    policy: Policy,
+    manifest: Manifest,
+    settings: PolicySettings = SETTINGS,
+): { violations: Violation[]; unknowns: string[]; messages: string[] } {
+    const all = checkResource(resourceOf(manifest), [policy], settings);
+    const unknowns: string[] = [];
+    const violations: Violation[] = [];
+    for (const v of all) {
+        const match = /^(.*) is not known until the update, so /.exec(v.message);
+        if (match) unknowns.push(match[1]);
+        else violations.push(v);
+    }
+    return { violations, unknowns, messages: violations.map((v) => v.message) };
+}

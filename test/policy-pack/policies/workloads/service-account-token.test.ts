@@ -1,0 +1,164 @@
+/**
+ * Kubernetes API tokens: a pod (or pod template) opts out of the automounted token unless its ServiceAccount
+ * is declared to call the API, and so does every ServiceAccount.
+ */
+import * as assert from "node:assert/strict";
+import { SERVICE_ACCOUNT_TYPE, workloadsSaTokenAutomount } from "../../../../policy-pack/policies/workloads";
+import { settingsFrom } from "../../../../policy-pack/settings";
+import { compliantController, compliantPod, CONTROLLER_KINDS, judge, Manifest, podSpecOf, UNKNOWN } from "./fixtures";
+
+const POD = "Pod payments/payments-api-7d4b9c6f5-x2k8q";
+const policy = workloadsSaTokenAutomount;
+const check = (m: Manifest, settings?: Parameters<typeof judge>[2]) => judge(policy, m, settings);
+
+/** The Pod of the reports operator, which is declared to call the API. */
+function apiClientPod(): Manifest {
+    const pod = compliantPod();
+    pod.metadata.namespace = "reports";
+    pod.spec.serviceAccountName = "reports-operator";
+    pod.spec.automountServiceAccountToken = true;
+    return pod;
+}
+
+function serviceAccount(namespace: string, name: string | undefined, automount: unknown): Manifest {
+    const manifest: Manifest = { apiVersion: "v1", kind: "ServiceAccount", metadata: { namespace } };
+    if (name !== undefined) manifest.metadata.name = name;
+    if (automount !== undefined) manifest.automountServiceAccountToken = automount;
+    return manifest;
+}
+
+describe("workloads-sa-token-automount", () => {
+    it("judges pods, their controllers and ServiceAccounts", () => {
+        assert.ok(policy.types?.includes(SERVICE_ACCOUNT_TYPE));
+        assert.equal(SERVICE_ACCOUNT_TYPE, "kubernetes:core/v1:ServiceAccount");
+        assert.equal(policy.enforcementLevel, "mandatory");
+    });
+
+    describe("pods", () => {
+        it("admits a pod that opts out, in a Pod and every controller", () => {
+            assert.deepEqual(check(compliantPod()).violations, []);
+            for (const kind of CONTROLLER_KINDS) assert.deepEqual(check(compliantController(kind)).violations, []);
+        });
+
+        it("refuses a pod that mounts the token, or leaves it to the ServiceAccount", () => {
+            const pod = compliantPod();
+            pod.spec.automountServiceAccountToken = true;
+            assert.deepEqual(check(pod).messages, [
+                `${POD}: the pod mounts a Kubernetes API token (set spec.automountServiceAccountToken: false): ` +
+                    "payments/payments-api is not one of the ServiceAccounts that may call the API (reports/reports-operator)",
+            ]);
+            delete pod.spec.automountServiceAccountToken;
+            assert.equal(check(pod).violations.length, 1);
+        });
+
+        it("names the default ServiceAccount when the pod names none", () => {
+            const pod = compliantPod();
+            delete pod.spec.serviceAccountName;
+            delete pod.spec.automountServiceAccountToken;
+            assert.match(check(pod).messages[0], /payments\/default is not one of/);
+        });
+
+        it("admits the declared ServiceAccount, in its own namespace only", () => {
+            assert.deepEqual(check(apiClientPod()).violations, []);
+            const namesake = apiClientPod();
+            namesake.metadata.namespace = "payments";
+            assert.match(check(namesake).messages[0], /payments\/reports-operator is not one of/);
+        });
+
+        it("declares nobody by default", () => {
+            const settings = settingsFrom({ env: "prod" });
+            assert.deepEqual(check(apiClientPod(), settings).messages, [
+                "Pod reports/payments-api-7d4b9c6f5-x2k8q: the pod mounts a Kubernetes API token (set " +
+                    "spec.automountServiceAccountToken: false): no ServiceAccount is declared to call the API",
+            ]);
+        });
+
+        for (const kind of ["Deployment", "CronJob", "Job"]) {
+            it(`judges a ${kind}'s template, in the controller's namespace`, () => {
+                const controller = compliantController(kind);
+                podSpecOf(controller).automountServiceAccountToken = true;
+                const [message] = check(controller).messages;
+                assert.match(
+                    message,
+                    /set spec\.(template|jobTemplate\.spec\.template)\.spec\.automountServiceAccountToken: false/,
+                );
+                podSpecOf(controller).serviceAccountName = "reports-operator";
+                controller.metadata.namespace = "reports";
+                assert.deepEqual(check(controller).violations, []);
+            });
+        }
+
+        it("leaves exempt namespaces alone", () => {
+            const pod = compliantPod();
+            pod.metadata.namespace = "cert-manager";
+            pod.spec.automountServiceAccountToken = true;
+            assert.deepEqual(check(pod).violations, []);
+        });
+
+        it("reports an unknown automount, unless the ServiceAccount is declared", () => {
+            const pod = compliantPod();
+            pod.spec.automountServiceAccountToken = UNKNOWN;
+            assert.deepEqual(check(pod), {
+                violations: [],
+                unknowns: ["spec.automountServiceAccountToken"],
+                messages: [],
+            });
+            const client = apiClientPod();
+            client.spec.automountServiceAccountToken = UNKNOWN;
+            assert.deepEqual(check(client).unknowns, []);
+        });
+
+        it("reports an unknown ServiceAccount or namespace when it decides the verdict", () => {
+            const pod = apiClientPod();
+            pod.spec.serviceAccountName = UNKNOWN;
+            assert.deepEqual(check(pod).unknowns, ["spec.serviceAccountName"]);
+            // With nobody declared, the name cannot matter.
+            assert.equal(check(pod, settingsFrom({ env: "prod" })).violations.length, 1);
+            const elsewhere = apiClientPod();
+            elsewhere.metadata.namespace = UNKNOWN;
+            assert.deepEqual(check(elsewhere).unknowns, ["metadata.namespace"]);
+            assert.deepEqual(check(elsewhere).violations, []);
+        });
+
+        it("reports an unknown pod template", () => {
+            const deployment = compliantController("Deployment");
+            deployment.spec.template.spec = UNKNOWN;
+            assert.deepEqual(check(deployment).unknowns, ["spec.template.spec"]);
+        });
+    });
+
+    describe("ServiceAccounts", () => {
+        it("admits one that opts out", () => {
+            assert.deepEqual(check(serviceAccount("payments", "payments", false)).violations, []);
+        });
+
+        it("refuses one that mounts its token, or leaves the default (true)", () => {
+            assert.deepEqual(check(serviceAccount("payments", "payments", true)).messages, [
+                "ServiceAccount payments/payments: mounts its token into every pod that does not opt out (set " +
+                    "automountServiceAccountToken: false): payments/payments is not one of the ServiceAccounts that " +
+                    "may call the API (reports/reports-operator)",
+            ]);
+            assert.equal(check(serviceAccount("payments", "payments", undefined)).violations.length, 1);
+        });
+
+        it("admits the declared one, and only in its namespace", () => {
+            assert.deepEqual(check(serviceAccount("reports", "reports-operator", true)).violations, []);
+            assert.equal(check(serviceAccount("payments", "reports-operator", true)).violations.length, 1);
+        });
+
+        it("cannot list one Pulumi names itself", () => {
+            assert.equal(check(serviceAccount("reports", undefined, true)).violations.length, 1);
+        });
+
+        it("leaves exempt namespaces alone", () => {
+            assert.deepEqual(check(serviceAccount("kyverno", "kyverno-admission-controller", true)).violations, []);
+        });
+
+        it("reports unknowns", () => {
+            assert.deepEqual(check(serviceAccount("payments", "payments", UNKNOWN)).unknowns, [
+                "automountServiceAccountToken",
+            ]);
+            assert.deepEqual(check(serviceAccount("reports", UNKNOWN as never, true)).unknowns, ["metadata.name"]);
+        });
+    });
+});
