@@ -1,0 +1,19 @@
+/** Where the repository's pieces are, from dist/policy-pack/harness; only node:path and node:fs, so cheap to load. */
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+export const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
+
+/** The policy pack folder (PulumiPolicy.yaml, package.json). */
+export const PACK_DIR = path.join(REPO_ROOT, "policy-pack");
+
+export const STACKS_DIR = path.join(REPO_ROOT, "stacks");
+
+/** The stacks that have a Pulumi.<stack>.yaml. */
+export function stackNames(): string[] {
+    return fs
+        .readdirSync(STACKS_DIR)
+        .map((file) => /^Pulumi\.([^.]+)\.yaml$/.exec(file)?.[1])
+        .filter((stack): stack is string => stack !== undefined)
+        .sort();
+}

@@ -1,0 +1,64 @@
+/**
+ * A stack's configuration read from stacks/Pulumi.<stack>.yaml, as the engine would hand the program its
+ * `k8s-baseline:*` keys: what the offline plan runs the platform program with.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
+import { SecureEnvironmentArgs } from "../../components/environment";
+import { CONFIG_NAMESPACE, parseStackConfig } from "../../stacks/config";
+import { STACKS_DIR } from "./paths";
+
+/** Every key of a stack file, namespaced as written. */
+export function stackFileConfig(stack: string): Record<string, unknown> {
+    const file = path.join(STACKS_DIR, `Pulumi.${stack}.yaml`);
+    return (parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> }).config ?? {};
+}
+
+/** The `k8s-baseline:*` values of a stack file, without the namespace. */
+export function stackValues(stack: string): Record<string, unknown> {
+    const values: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(stackFileConfig(stack))) {
+        const [namespace, name] = key.split(":");
+        if (namespace === CONFIG_NAMESPACE && name !== undefined) values[name] = value;
+    }
+    return values;
+}
+
+/** The stack config as text, as the engine passes it on: strings as they are, the rest as JSON. */
+export function stackConfigText(stack: string): Record<string, string> {
+    return Object.fromEntries(
+        Object.entries(stackFileConfig(stack)).map(([key, value]) => [
+            key,
+            typeof value === "string" ? value : JSON.stringify(value),
+        ]),
+    );
+}
+
+/**
+ * The pack's settings for a stack, as its `--policy-pack-config` would give them to every policy: the env,
+ * the env's app registries, and the ServiceAccounts of the apps the stack declares to call the Kubernetes
+ * API (`callsKubernetesApi`), whose pods keep their API token.
+ */
+export function packSettings(stack: string): { env: string; registries: string[]; apiAccessServiceAccounts: string[] } {
+    const values = stackValues(stack) as {
+        registries?: string[];
+        apps?: { name: string; namespace?: string; serviceAccountName?: string; callsKubernetesApi?: boolean }[];
+    };
+    return {
+        env: stack,
+        registries: [...(values.registries ?? [])],
+        apiAccessServiceAccounts: (values.apps ?? [])
+            .filter((app) => app.callsKubernetesApi)
+            .map((app) => `${app.namespace ?? app.name}/${app.serviceAccountName ?? app.name}`),
+    };
+}
+
+/**
+ * The SecureEnvironment arguments of a stack. Secret config has no value offline: each secret reads as a
+ * secret placeholder naming its key.
+ */
+export function stackArgs(stack: string): SecureEnvironmentArgs {
+    return parseStackConfig(stack, stackValues(stack), (key) => pulumi.secret(`<secret ${key}>`));
+}
