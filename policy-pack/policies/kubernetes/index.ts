@@ -1,0 +1,31 @@
+/**
+ * The Kubernetes platform policies: RBAC, Secrets, Namespaces, and the External Secrets, Kyverno,
+ * cert-manager and Helm add-ons. One file per concern; each policy's `group` is its file's concern.
+ */
+import { Policy } from "../types";
+import { certManagerPolicies } from "./cert-manager";
+import { externalSecretsPolicies } from "./external-secrets";
+import { helmPolicies } from "./helm";
+import { kyvernoPolicies } from "./kyverno";
+import { namespacesPolicies } from "./namespaces";
+import { rbacPolicies } from "./rbac";
+import { secretsPolicies } from "./secrets";
+
+export * from "./cert-manager";
+export * from "./external-secrets";
+export * from "./helm";
+export * from "./kyverno";
+export * from "./namespaces";
+export * from "./rbac";
+export * from "./secrets";
+
+/** Every Kubernetes platform policy, in group order. */
+export const kubernetesPolicies: readonly Policy[] = [
+    ...rbacPolicies,
+    ...secretsPolicies,
+    ...namespacesPolicies,
+    ...externalSecretsPolicies,
+    ...kyvernoPolicies,
+    ...certManagerPolicies,
+    ...helmPolicies,
+];
