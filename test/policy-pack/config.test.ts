@@ -1,0 +1,39 @@
+/** The per-env pack config files are what the profiles and the stacks' configuration make them. */
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ENVIRONMENTS } from "../../components/baseline";
+import { CONFIG_DIR, packConfigFor, packConfigText } from "../../policy-pack/config/generate";
+import { ALL_POLICIES } from "../../policy-pack/policies";
+
+describe("policy-pack/config/<env>.json", () => {
+    for (const env of ENVIRONMENTS) {
+        it(`${env}.json is up to date (npm run pack-config regenerates it)`, () => {
+            const file = path.join(CONFIG_DIR, `${env}.json`);
+            assert.equal(fs.readFileSync(file, "utf8"), packConfigText(env));
+        });
+    }
+
+    it("configures every policy, and only policies of the pack", () => {
+        const names = ALL_POLICIES.map((p) => p.name).sort();
+        for (const env of ENVIRONMENTS) assert.deepEqual(Object.keys(packConfigFor(env)).sort(), names);
+    });
+
+    it("makes workload rules advisory where Kyverno audits, and restricted Pod Security advisory where only baseline is enforced", () => {
+        const dev = packConfigFor("dev");
+        const prod = packConfigFor("prod");
+        assert.equal(dev["workloads-image-digest"].enforcementLevel, "advisory");
+        assert.equal(dev["pod-security-restricted"].enforcementLevel, "advisory");
+        assert.equal(dev["pod-security-baseline"].enforcementLevel, undefined);
+        assert.equal(packConfigFor("stage")["pod-security-restricted"].enforcementLevel, undefined);
+        for (const block of Object.values(prod))
+            assert.equal(block.enforcementLevel, undefined, "prod keeps every default");
+    });
+
+    it("carries the env, its registries and the API-calling ServiceAccounts", () => {
+        const prod = packConfigFor("prod")["workloads-approved-registries"];
+        assert.equal(prod.env, "prod");
+        assert.deepEqual(prod.registries, ["333333333333.dkr.ecr.eu-west-1.amazonaws.com/shop/"]);
+        assert.deepEqual(prod.apiAccessServiceAccounts, ["reports/reports"]);
+    });
+});
