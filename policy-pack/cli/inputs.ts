@@ -1,0 +1,329 @@
+/**
+ * Reading what `k8s-baseline check` is given into the resources the policies judge.
+ *
+ * - Kubernetes YAML: a `.yaml`/`.yml` file (or any file named on the command line that is not `.json`), every
+ *   document of it; a `kind: List` (or any `*List` kind with `items`) is expanded into its items. An object
+ *   becomes a resource with type `kubernetes:<apiVersion>:<kind>` and props = the object less apiVersion and
+ *   kind: the same shape a Pulumi program registers a Kubernetes resource's inputs in.
+ * - JSON: an array of Pulumi resources `{"type", "name", "props"}` (optionally `urn`, `parent`), as a program's
+ *   resources are dumped; a JSON object is read as one Kubernetes manifest (`kubectl get -o json` output).
+ * - Folders are searched recursively for `.yaml`/`.yml` files, in name order; entries whose name starts with
+ *   a dot (`.git`, `.github`) are skipped. JSON files are read only when named, since a folder of manifests
+ *   often holds JSON that is not resources (package.json, schemas).
+ *
+ * YAML is read as the API server reads it (YAML 1.1: `yes`/`on` are booleans, `0755` is octal), except that
+ * dates, `1:20` and `!!binary` stay strings, as they do in the API server's decoding. A key given twice in a
+ * mapping is an error: which value would win depends on the parser, and a manifest must not be judged by one
+ * value and applied with the other.
+ *
+ * Every document is numbered from 0 in its file, empty documents included, so `deploy.yaml#2` is the third
+ * document whatever precedes it; items of a List share their List's document number. JSON resources are
+ * numbered by their array index. Anything that cannot be read is reported naming the file and document
+ * (`cannot parse deploy.yaml#2: ...`), and every such error is collected rather than the first only.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { Worker } from "node:worker_threads";
+import { parseAllDocuments, DocumentOptions, ParseOptions, SchemaOptions, ToJSOptions } from "yaml";
+import { kubernetesTypeOf } from "../policies/resource";
+import { PolicyResource } from "../policies/types";
+
+/** A resource to check and where it was read from. */
+export interface CheckedResource {
+    /** `path#<document>` for YAML, `path#<index>` for a JSON array of resources. */
+    readonly source: string;
+    readonly resource: PolicyResource;
+}
+
+/** An input that cannot be read: collected, printed, and the run ends with exit status 2 before any check. */
+class InputError extends Error {}
+
+/**
+ * Stack name of the URNs given to resources that have none. Stack policies attribute a violation to a
+ * resource by its URN; this name is deliberately not an environment, so a URN never decides a resource's
+ * env (envOf then reads --env, else the resource's `env` label).
+ */
+const CHECK_STACK = "k8s-baseline-check";
+const CHECK_PROJECT = "k8s-baseline";
+
+const YAML_FILE = /\.ya?ml$/i;
+const JSON_FILE = /\.json$/i;
+
+const UNSUPPORTED_TAGS: ReadonlySet<string> = new Set(["tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary"]);
+
+const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
+    version: "1.1",
+    // Drop the YAML 1.1 types the API server's decoder leaves as strings: timestamps, sexagesimal numbers and
+    // binary (which would also arrive as a Buffer no policy expects).
+    customTags: (tags) =>
+        tags.filter((tag) => typeof tag === "string" || (!UNSUPPORTED_TAGS.has(tag.tag) && tag.format !== "TIME")),
+};
+const TO_JS_OPTIONS: ToJSOptions = { maxAliasCount: 100 };
+
+function plainObject(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function describeValue(value: unknown): string {
+    if (Array.isArray(value)) return "a list";
+    if (value === null) return "null";
+    return `a ${typeof value}`;
+}
+
+function syntheticUrn(type: string, source: string): string {
+    return `urn:pulumi:${CHECK_STACK}::${CHECK_PROJECT}::${type}::${source}`;
+}
+
+/**
+ * Adds the resource of one Kubernetes object, or those of a List's items, to `out`. `item` locates the object
+ * inside its document: empty for the document itself, ` items[2]` for a List's third item.
+ */
+function addManifest(value: unknown, source: string, item: string, out: CheckedResource[]): void {
+    const where = `cannot parse ${source}${item}`;
+    if (!plainObject(value)) {
+        throw new InputError(`${where}: expected a Kubernetes object, found ${describeValue(value)}`);
+    }
+    const { apiVersion, kind, ...props } = value;
+    if (typeof apiVersion !== "string" || apiVersion === "" || typeof kind !== "string" || kind === "") {
+        throw new InputError(`${where}: not a Kubernetes object: apiVersion and kind must be non-empty strings`);
+    }
+    if (kind.endsWith("List") && Array.isArray(props.items)) {
+        props.items.forEach((child, index) => addManifest(child, source, `${item} items[${index}]`, out));
+        return;
+    }
+    const type = kubernetesTypeOf(apiVersion, kind);
+    const metadata = plainObject(props.metadata) ? props.metadata : undefined;
+    const name =
+        typeof metadata?.name === "string"
+            ? metadata.name
+            : typeof metadata?.generateName === "string"
+              ? metadata.generateName
+              : source;
+    // List items share their List's source; the URN tells them apart.
+    out.push({ source, resource: { type, name, urn: syntheticUrn(type, `${source}${item}`), props } });
+}
+
+function readYaml(file: string, text: string, out: CheckedResource[], errors: string[]): void {
+    const documents = parseAllDocuments(text, YAML_OPTIONS);
+    for (let index = 0; index < documents.length; index++) {
+        const document = documents[index];
+        const source = `${file}#${index}`;
+        if (document.errors.length > 0) {
+            // The first line names the problem and its line and column in the file; a code frame follows.
+            const problem = document.errors[0].message.split("\n")[0].replace(/:$/, "");
+            errors.push(`cannot parse ${source}: ${problem}`);
+            continue;
+        }
+        try {
+            const value: unknown = document.toJS(TO_JS_OPTIONS);
+            if (value === null || value === undefined) continue;
+            addManifest(value, source, "", out);
+        } catch (error) {
+            // toJS throws on too many aliases (a "billion laughs" document).
+            errors.push(
+                error instanceof InputError ? error.message : `cannot parse ${source}: ${(error as Error).message}`,
+            );
+        }
+    }
+}
+
+function addPulumiResource(value: unknown, source: string, out: CheckedResource[]): void {
+    const where = `cannot parse ${source}`;
+    if (!plainObject(value)) {
+        throw new InputError(
+            `${where}: expected a Pulumi resource {"type", "name", "props"}, found ${describeValue(value)}`,
+        );
+    }
+    const { type, name, props, urn, parent } = value;
+    if (typeof type !== "string" || type === "") throw new InputError(`${where}: "type" must be a non-empty string`);
+    if (typeof name !== "string") throw new InputError(`${where}: "name" must be a string`);
+    if (props !== undefined && !plainObject(props)) throw new InputError(`${where}: "props" must be an object`);
+    if (urn !== undefined && typeof urn !== "string") throw new InputError(`${where}: "urn" must be a string`);
+    if (parent !== undefined && typeof parent !== "string") {
+        throw new InputError(`${where}: "parent" must be a string (the parent's URN)`);
+    }
+    out.push({
+        source,
+        resource: { type, name, urn: urn ?? syntheticUrn(type, source), props: props ?? {}, parent },
+    });
+}
+
+function readJson(file: string, text: string, out: CheckedResource[], errors: string[]): void {
+    let value: unknown;
+    try {
+        // JSON.parse refuses the byte order mark some Windows editors write; YAML's parser skips it itself.
+        value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    } catch (error) {
+        errors.push(`cannot parse ${file}: ${(error as Error).message}`);
+        return;
+    }
+    const collect = (add: () => void): void => {
+        try {
+            add();
+        } catch (error) {
+            if (!(error instanceof InputError)) throw error;
+            errors.push(error.message);
+        }
+    };
+    if (Array.isArray(value)) {
+        value.forEach((item, index) => collect(() => addPulumiResource(item, `${file}#${index}`, out)));
+    } else {
+        collect(() => addManifest(value, `${file}#0`, "", out));
+    }
+}
+
+function walk(folder: string, found: string[]): void {
+    const entries = fs.readdirSync(folder, { withFileTypes: true });
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+        if (entry.name.startsWith(".")) continue;
+        const child = path.join(folder, entry.name);
+        let isDirectory = entry.isDirectory();
+        let isFile = entry.isFile();
+        if (entry.isSymbolicLink()) {
+            const target = fs.statSync(child, { throwIfNoEntry: false });
+            isDirectory = target?.isDirectory() ?? false;
+            isFile = target?.isFile() ?? false;
+        }
+        if (isDirectory) walk(child, found);
+        else if (isFile && YAML_FILE.test(entry.name)) found.push(child);
+    }
+}
+
+function reason(error: unknown): string {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return "no such file or directory";
+    if (code === "EACCES") return "permission denied";
+    return (error as Error).message;
+}
+
+/**
+ * The files to read for `paths`: files as given, folders' YAML files in name order; each file once, even when
+ * named twice or also found in a named folder. A path that does not exist is an error, as is a folder without
+ * YAML (a check that checks nothing must not pass).
+ */
+export function inputFiles(paths: readonly string[]): { files: string[]; errors: string[] } {
+    const files: string[] = [];
+    const errors: string[] = [];
+    const seen = new Set<string>();
+    for (const given of paths) {
+        let stat: fs.Stats;
+        try {
+            stat = fs.statSync(given);
+        } catch (error) {
+            errors.push(`cannot read ${given}: ${reason(error)}`);
+            continue;
+        }
+        const found: string[] = [];
+        if (stat.isDirectory()) {
+            try {
+                walk(given, found);
+            } catch (error) {
+                errors.push(`cannot read ${(error as NodeJS.ErrnoException).path ?? given}: ${reason(error)}`);
+                continue;
+            }
+            if (found.length === 0) errors.push(`cannot read ${given}: no .yaml or .yml files in it`);
+        } else {
+            found.push(given);
+        }
+        for (const file of found) {
+            const key = path.resolve(file);
+            if (seen.has(key)) continue;
+            seen.add(key);
+            files.push(file);
+        }
+    }
+    return { files, errors };
+}
+
+/** The resources of `files`, in file and document order, and every error met reading them. */
+export function readInputs(files: readonly string[]): { resources: CheckedResource[]; errors: string[] } {
+    const resources: CheckedResource[] = [];
+    const errors: string[] = [];
+    for (const file of files) {
+        let text: string;
+        try {
+            text = fs.readFileSync(file, "utf8");
+        } catch (error) {
+            errors.push(`cannot read ${file}: ${reason(error)}`);
+            continue;
+        }
+        if (JSON_FILE.test(file)) readJson(file, text, resources, errors);
+        else readYaml(file, text, resources, errors);
+    }
+    return { resources, errors };
+}
+
+/** Files per batch a parsing thread takes at a time: small enough to balance, large enough to amortise. */
+const BATCH_FILES = 64;
+/** Below this many files, starting threads costs more than it saves. */
+const PARALLEL_MIN_FILES = 4 * BATCH_FILES;
+const MAX_THREADS = 8;
+
+/** How many threads should parse `fileCount` files on a machine with `cpus` CPUs: 1 means parse in this one. */
+export function parsingThreads(fileCount: number, cpus: number = os.availableParallelism()): number {
+    if (cpus < 2 || fileCount < PARALLEL_MIN_FILES) return 1;
+    return Math.min(cpus, MAX_THREADS, Math.ceil(fileCount / BATCH_FILES));
+}
+
+/** What a parsing thread is sent, and answers. */
+export interface ParseBatch {
+    readonly id: number;
+    readonly files: readonly string[];
+}
+export interface ParsedBatch {
+    readonly id: number;
+    readonly resources: CheckedResource[];
+    readonly errors: string[];
+}
+
+const WORKER = path.join(__dirname, "parse-worker.js");
+
+/**
+ * readInputs, spread over `threads` worker threads: YAML parsing is most of a large run's time, and files
+ * parse independently. Each thread takes batches of files until none are left; the results are put back in
+ * file order, so the outcome is readInputs' own, byte for byte. A single file is parsed by one thread.
+ */
+export async function readInputsInParallel(
+    files: readonly string[],
+    threads: number,
+    batchFiles: number = BATCH_FILES,
+): Promise<{ resources: CheckedResource[]; errors: string[] }> {
+    const batches: string[][] = [];
+    for (let start = 0; start < files.length; start += batchFiles) batches.push(files.slice(start, start + batchFiles));
+    const parsed: ParsedBatch[] = new Array(batches.length);
+    const workers: Worker[] = [];
+    let next = 0;
+    let stopping = false;
+    // A thread resolves when it asks for a batch and none is left: by then its last result is stored.
+    const thread = (): Promise<void> =>
+        new Promise((resolve, reject) => {
+            const worker = new Worker(WORKER);
+            workers.push(worker);
+            const feed = (): void => {
+                if (next >= batches.length) return resolve();
+                const id = next++;
+                worker.postMessage({ id, files: batches[id] } satisfies ParseBatch);
+            };
+            worker.on("message", (batch: ParsedBatch) => {
+                parsed[batch.id] = batch;
+                feed();
+            });
+            worker.on("error", reject);
+            worker.on("exit", (code) => {
+                if (!stopping) reject(new Error(`a parsing thread exited early (exit code ${code})`));
+            });
+            feed();
+        });
+    try {
+        await Promise.all(Array.from({ length: Math.min(threads, batches.length) }, thread));
+    } finally {
+        stopping = true;
+        await Promise.all(workers.map((worker) => worker.terminate()));
+    }
+    return {
+        resources: parsed.flatMap((batch) => batch.resources),
+        errors: parsed.flatMap((batch) => batch.errors),
+    };
+}

@@ -1,0 +1,11 @@
+/** A parsing thread of readInputsInParallel (inputs.ts): reads and parses the batches of files it is sent. */
+import { parentPort } from "node:worker_threads";
+import { ParseBatch, ParsedBatch, readInputs } from "./inputs";
+
+const port = parentPort;
+if (!port) throw new Error("parse-worker.js runs as a worker thread of k8s-baseline check");
+
+port.on("message", (batch: ParseBatch) => {
+    const { resources, errors } = readInputs(batch.files);
+    port.postMessage({ id: batch.id, resources, errors } satisfies ParsedBatch);
+});
