@@ -13,15 +13,18 @@ import {
     AgreementResult,
     autogenExpression,
     FIXTURE_KINDS,
+    KNOWN_DIFFERENCES,
     KYVERNO_TO_PACK,
+    NAMESPACE_FIXTURES,
     runCelAgreement,
 } from "../../policy-pack/conformance/cel-agreement";
 import { main } from "../../policy-pack/conformance/index";
+import { namespacesPolicies, namespacesRequiredLabels } from "../../policy-pack/policies/kubernetes/namespaces";
 import { podSecurityPolicies } from "../../policy-pack/policies/pod-security";
 import { Policy, ResourcePolicy } from "../../policy-pack/policies/types";
 import { workloadsPolicies, workloadsReadonlyRootfs } from "../../policy-pack/policies/workloads";
 
-const PACK: readonly Policy[] = [...podSecurityPolicies, ...workloadsPolicies];
+const PACK: readonly Policy[] = [...podSecurityPolicies, ...workloadsPolicies, ...namespacesPolicies];
 
 function failures(results: readonly AgreementResult[]): string[] {
     return results.filter((r) => !r.passed).map((r) => `${r.name}: ${r.detail}`);
@@ -41,9 +44,10 @@ function altering(name: string, change: (policy: ValidatingPolicyManifest) => vo
 describe("CEL agreement: Kyverno's policies and the pack", () => {
     let results: AgreementResult[];
     let notCompared: readonly string[];
+    let differences: readonly string[];
 
     before(() => {
-        ({ results, notCompared } = runCelAgreement());
+        ({ results, notCompared, differences } = runCelAgreement());
     });
 
     it("agree on every fixture, in every env", () => {
@@ -56,13 +60,18 @@ describe("CEL agreement: Kyverno's policies and the pack", () => {
         for (const counterpart of Object.values(KYVERNO_TO_PACK)) {
             if (counterpart) assert.ok(names.has(counterpart.policy), counterpart.policy);
         }
-        assert.deepEqual(notCompared, [BaselinePolicyName.RequireNamespaceLabels]);
+        // The ImageValidatingPolicy is not a ValidatingPolicy, so it never reaches the comparison.
+        assert.deepEqual(notCompared, []);
+        assert.deepEqual(KYVERNO_TO_PACK[BaselinePolicyName.RequireNamespaceLabels], {
+            policy: namespacesRequiredLabels.name,
+        });
     });
 
     it("compare every mapped policy on Pods, Deployments and CronJobs, in every env", () => {
         for (const env of ENVIRONMENTS) {
             for (const [kyverno, counterpart] of Object.entries(KYVERNO_TO_PACK)) {
                 if (!counterpart || kyverno === BaselinePolicyName.VerifyImageSignatures) continue;
+                if (kyverno === BaselinePolicyName.RequireNamespaceLabels) continue;
                 for (const kind of FIXTURE_KINDS) {
                     const compared = results.filter(
                         (r) => r.name.startsWith(`${env} ${kind} "`) && r.name.includes(`: ${kyverno} vs `),
@@ -82,10 +91,68 @@ describe("CEL agreement: Kyverno's policies and the pack", () => {
         }
     });
 
+    it("compare the namespace labels rule on every Namespace fixture, in every env", () => {
+        const pair = `: ${BaselinePolicyName.RequireNamespaceLabels} vs ${namespacesRequiredLabels.name}`;
+        for (const env of ENVIRONMENTS) {
+            const compared = results.filter((r) => r.name.startsWith(`${env} Namespace "`) && r.name.endsWith(pair));
+            assert.equal(compared.length, NAMESPACE_FIXTURES.length, env);
+            const verdict = (fixture: string) => compared.find((r) => r.name.includes(`"${fixture}"`))?.detail ?? "";
+            assert.match(verdict("compliant namespace"), /^CEL allows \(every validation true\); pack allows/);
+            assert.match(verdict(`namespace labelled env=${env}`), /^CEL allows .*; pack allows/);
+            for (const key of ["owner", "env", "tier"]) {
+                assert.match(verdict(`namespace without the ${key} label`), /^CEL refuses .*; pack refuses/);
+                assert.match(verdict(`namespace with an empty ${key} label`), /^CEL refuses .*; pack refuses/);
+            }
+            for (const other of ENVIRONMENTS.filter((e) => e !== env)) {
+                assert.match(
+                    verdict(`namespace labelled env=${other}`),
+                    new RegExp(
+                        `^CEL refuses \\(validation #1 false\\); pack refuses .*labelled env=${other} in ${env}`,
+                    ),
+                );
+            }
+            assert.match(verdict("namespace with its env label in capitals"), /^CEL refuses .*; pack refuses/);
+            assert.match(verdict("namespace without labels"), /^CEL refuses .*; pack refuses/);
+            assert.match(verdict("platform namespace with the required labels"), /^CEL allows \(namespace excluded\)/);
+        }
+    });
+
+    it("leave Namespaces to the namespace rule, and Pods to the pod rules", () => {
+        const namespaceRule = `: ${BaselinePolicyName.RequireNamespaceLabels} vs `;
+        for (const r of results.filter((r) => / Namespace "/.test(r.name) && !r.name.includes(namespaceRule))) {
+            assert.match(r.detail, /^CEL allows \(not a rule on Namespaces\); pack allows \(not a .* type\)$/, r.name);
+        }
+        for (const r of results.filter(
+            (r) => / (Pod|Deployment|CronJob) "/.test(r.name) && r.name.includes(namespaceRule),
+        )) {
+            assert.match(
+                r.detail,
+                /^CEL allows \(not (a rule on Pods|derived for \w+ by autogen)\); pack allows/,
+                r.name,
+            );
+        }
+    });
+
+    it("report the documented differences, and only those, as passed", () => {
+        const documented = KNOWN_DIFFERENCES.flatMap((d) => d.fixtures.map((f) => ({ ...d, fixture: f })));
+        assert.equal(differences.length, ENVIRONMENTS.length * documented.length);
+        for (const env of ENVIRONMENTS) {
+            for (const d of documented) {
+                const line = differences.find((l) => l.startsWith(`${env} Namespace "${d.fixture}": ${d.kyverno} vs `));
+                assert.ok(line, `${env} ${d.fixture}`);
+                assert.ok(line.includes(`CEL ${d.cel}, pack ${d.pack}: ${d.why}`), line);
+            }
+        }
+        // No documented difference is one where admission refuses what the preview passes.
+        for (const d of KNOWN_DIFFERENCES) assert.deepEqual([d.cel, d.pack], ["allows", "refuses"]);
+    });
+
     it("require each validation to be both true and false on some fixture of each kind it judges", () => {
         const coverage = results.filter((r) => r.name.includes(" coverage: "));
-        // 8 rules, 9 validations; probes are not derived for CronJobs: (9 * 3 - 1) per env.
-        assert.equal(coverage.length, ENVIRONMENTS.length * (9 * 3 - 1));
+        // 8 pod rules, 9 validations; probes are not derived for CronJobs: (9 * 3 - 1) per env; and the
+        // namespace rule's 2 validations on Namespaces.
+        assert.equal(coverage.length, ENVIRONMENTS.length * (9 * 3 - 1 + 2));
+        assert.equal(coverage.filter((r) => r.name.includes(" Namespace coverage: ")).length, ENVIRONMENTS.length * 2);
     });
 
     it("rewrite expressions as Kyverno's autogen does, keeping the controller's namespace", () => {
@@ -204,6 +271,72 @@ describe("CEL agreement: Kyverno's policies and the pack", () => {
             const failed = failures(report.results);
             assert.ok(failed.some((f) => f.includes("coverage: baseline-require-requests-limits validation #0")));
             assert.ok(failed.some((f) => f.includes('"no cpu limit"')));
+        });
+
+        it("a namespace rule that no longer checks the env label, on either side", () => {
+            const celBlind = runCelAgreement({
+                ...prodOnly,
+                alterValidatingPolicies: altering(BaselinePolicyName.RequireNamespaceLabels, (policy) => {
+                    policy.spec.validations[1].expression = "true";
+                }),
+            });
+            const celFailures = failures(celBlind.results);
+            assert.deepEqual(celFailures.sort(), [
+                'prod Namespace "namespace labelled env=dev": baseline-require-namespace-labels vs namespaces-required-labels: CEL allows (every validation true); pack refuses (Namespace payments is labelled env=dev in prod)',
+                'prod Namespace "namespace labelled env=stage": baseline-require-namespace-labels vs namespaces-required-labels: CEL allows (every validation true); pack refuses (Namespace payments is labelled env=stage in prod)',
+                'prod Namespace "namespace with its env label in capitals": baseline-require-namespace-labels vs namespaces-required-labels: CEL allows (every validation true); pack refuses (Namespace payments is labelled env=PROD in prod)',
+                "prod Namespace coverage: baseline-require-namespace-labels validation #1: true on 13 fixture(s), false on 0; both are needed",
+            ]);
+
+            const packBlind: ResourcePolicy = {
+                ...namespacesRequiredLabels,
+                validate: (resource, settings, report) =>
+                    namespacesRequiredLabels.validate(resource, { ...settings, env: undefined }, report),
+            };
+            const report = runCelAgreement({
+                ...prodOnly,
+                policies: PACK.map((p) => (p.name === packBlind.name ? packBlind : p)),
+            });
+            const failed = failures(report.results);
+            assert.ok(failed.length >= 3, failed.join("\n"));
+            for (const f of failed) {
+                assert.match(
+                    f,
+                    /^prod Namespace "(namespace labelled env=\w+|.* in capitals|platform .* another env)": /,
+                );
+                assert.match(f, /CEL (refuses|allows) .*; pack allows/);
+            }
+        });
+
+        it("a namespace rule that drops a required label, or its exclusions", () => {
+            const noTier = runCelAgreement({
+                ...prodOnly,
+                alterValidatingPolicies: altering(BaselinePolicyName.RequireNamespaceLabels, (policy) => {
+                    const v = policy.spec.validations[0];
+                    v.expression = v.expression.replace(/, *'tier'|'tier', */, "");
+                }),
+            });
+            assert.deepEqual(
+                failures(noTier.results).map((f) => f.split(":")[0]),
+                [
+                    'prod Namespace "namespace without the tier label"',
+                    'prod Namespace "namespace with an empty tier label"',
+                ],
+            );
+
+            const everywhere = runCelAgreement({
+                ...prodOnly,
+                alterValidatingPolicies: altering(BaselinePolicyName.RequireNamespaceLabels, (policy) => {
+                    policy.spec.matchConstraints.namespaceSelector.matchExpressions = [];
+                }),
+            });
+            const failed = failures(everywhere.results);
+            assert.deepEqual(failed.map((f) => f.split(":")[0]).sort(), [
+                'prod Namespace "platform namespace labelled for another env"',
+                'prod Namespace "platform namespace without labels"',
+            ]);
+            for (const f of failed)
+                assert.match(f, /CEL refuses .*; pack refuses .*; documented as CEL allows, pack refuses$/);
         });
 
         it("a counterpart the pack lacks, and a policy the table does not map", () => {
