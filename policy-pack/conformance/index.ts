@@ -66,7 +66,13 @@ export function main(
 
     write(`PSA conformance (${psaRoot}): ${outcomes[0].passed} passed, ${outcomes[0].failed} failed`);
     const skipped = agreement.notCompared.length > 0 ? `; not compared: ${agreement.notCompared.join(", ")}` : "";
-    write(`CEL agreement (Kyverno vs pack): ${outcomes[1].passed} passed, ${outcomes[1].failed} failed${skipped}`);
+    const differs =
+        agreement.differences.length > 0
+            ? `; ${agreement.differences.length} documented differences (pack stricter)`
+            : "";
+    write(
+        `CEL agreement (Kyverno vs pack): ${outcomes[1].passed} passed, ${outcomes[1].failed} failed${skipped}${differs}`,
+    );
     const passed = outcomes.reduce((sum, outcome) => sum + outcome.passed, 0);
     const failed = outcomes.reduce((sum, outcome) => sum + outcome.failed, 0);
     write(`${passed} passed, ${failed} failed`);
