@@ -83,23 +83,36 @@ function common(policy: Policy) {
     };
 }
 
+/**
+ * The SDK deserializes a request's properties anew for every policy it runs, and skips, before that, a policy
+ * whose validateResource names one type (`__pulumiType`, as validateResourceOfType sets it) that is not the
+ * resource's. A policy of a single type token says so, so other resources cost it nothing.
+ */
+function withSingleType<F extends object>(validate: F, types: readonly string[] | undefined): F {
+    if (types?.length === 1) Object.defineProperty(validate, "__pulumiType", { value: types[0] });
+    return validate;
+}
+
 function toResourcePolicy(policy: ResourcePolicy): ResourceValidationPolicy {
     const types = policy.types ? new Set(policy.types) : undefined;
     return {
         ...common(policy),
-        validateResource: (args, reportViolation) => {
-            if (types && !types.has(args.type)) return;
-            const settings = settingsFrom(args.getConfig<SettingsConfig>());
-            const reporter = new EngineReporter(reportViolation);
-            const resource: PolicyResource = {
-                type: args.type,
-                name: args.name,
-                urn: args.urn,
-                props: plainProps(args.props),
-            };
-            policy.validate(resource, settings, reporter);
-            reporter.finish();
-        },
+        validateResource: withSingleType<ResourceValidationPolicy["validateResource"] & object>(
+            (args, reportViolation) => {
+                if (types && !types.has(args.type)) return;
+                const settings = settingsFrom(args.getConfig<SettingsConfig>());
+                const reporter = new EngineReporter(reportViolation);
+                const resource: PolicyResource = {
+                    type: args.type,
+                    name: args.name,
+                    urn: args.urn,
+                    props: plainProps(args.props),
+                };
+                policy.validate(resource, settings, reporter);
+                reporter.finish();
+            },
+            policy.types,
+        ),
     };
 }
 

@@ -1,0 +1,541 @@
+/**
+ * `npm run bench`: what the policy pack costs, as ratios to floors measured in the same run (the machine
+ * is shared and noisy): each variant and its floor run interleaved, medians of several rounds. Prints a
+ * table and writes bench/results.json.
+ */
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { performance } from "node:perf_hooks";
+import {
+    AnalyzerResource,
+    AnalyzerSession,
+    configForEveryPolicy,
+    reconcilePolicyConfig,
+} from "../policy-pack/harness/analyzer-client";
+import { PACK_DIR, REPO_ROOT } from "../policy-pack/harness/paths";
+import { Pack, startPack } from "../policy-pack/harness/resources";
+import { packSettings, stackConfigText } from "../policy-pack/harness/stack-config";
+import { createBenchPacks } from "./packs";
+import { workload } from "./workload";
+
+const STACK = "prod";
+const PROJECT = "k8s-baseline";
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const STARTUP_ROUNDS = Number(process.env.BENCH_STARTUP_ROUNDS ?? 5);
+const TS_ROUNDS = Number(process.env.BENCH_TS_ROUNDS ?? 3);
+/** Rounds of Analyze and AnalyzeStack over 10,000 resources (about 40 s each, both packs). */
+const ROUNDS_10K = Number(process.env.BENCH_ROUNDS_10K ?? 3);
+/** Requests in flight per pack during Analyze: small, as the engine analyzes step by step. */
+const CONCURRENCY = 4;
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+function median(values: readonly number[]): number {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/** Runs `node <args>` to completion; resolves with its wall time and stdout. */
+function runNode(
+    args: readonly string[],
+    options: { cwd?: string } = {},
+): Promise<{ ms: number; stdout: string; code: number }> {
+    return new Promise((resolve, reject) => {
+        const started = performance.now();
+        const child = spawn(process.execPath, args, {
+            cwd: options.cwd ?? REPO_ROOT,
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
+        child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
+        child.on("error", reject);
+        child.on("exit", (code) => {
+            const ms = performance.now() - started;
+            if (code !== 0 && code !== 1) reject(new Error(`node ${args.join(" ")} exited ${code}:\n${stderr}`));
+            else resolve({ ms, stdout, code: code ?? 0 });
+        });
+    });
+}
+
+interface PlanSample {
+    ms: number;
+    resources: number;
+    peakRssMb: number;
+}
+
+async function planChild(mode: "platform" | "floor", count: number, dump?: string): Promise<PlanSample> {
+    const args = [path.join(__dirname, "plan-child.js"), mode, String(count)];
+    if (dump) args.push(dump);
+    const { stdout } = await runNode(args);
+    return JSON.parse(stdout.trim().split("\n").pop()!) as PlanSample;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+/** Start-up of the uncompiled pack with ts-node's cache in `cacheDir`. */
+async function typeScriptStartup(typeScriptDir: string, cacheDir: string): Promise<number> {
+    const saved = process.env.TS_NODE_CACHE_DIRECTORY;
+    process.env.TS_NODE_CACHE_DIRECTORY = cacheDir;
+    try {
+        const pack = await startPack({
+            packDir: typeScriptDir,
+            stack: { stack: STACK, project: PROJECT },
+            startTimeoutMs: 180_000,
+        });
+        await pack.stop();
+        return pack.process.startupMs;
+    } finally {
+        if (saved === undefined) delete process.env.TS_NODE_CACHE_DIRECTORY;
+        else process.env.TS_NODE_CACHE_DIRECTORY = saved;
+    }
+}
+
+async function benchStartup(emptyDir: string, typeScriptDir: string) {
+    const compiled: number[] = [];
+    const floor: number[] = [];
+    const typeScript: number[] = [];
+    let typeScriptError: string | undefined;
+    let cacheDir: string | undefined;
+    const cacheDirs: string[] = [];
+    for (let round = 0; round < STARTUP_ROUNDS; round++) {
+        const order = round % 2 ? [PACK_DIR, emptyDir] : [emptyDir, PACK_DIR];
+        for (const packDir of order) {
+            const pack = await startPack({ packDir, stack: { stack: STACK, project: PROJECT } });
+            (packDir === PACK_DIR ? compiled : floor).push(pack.process.startupMs);
+            await pack.stop();
+        }
+        if (round < TS_ROUNDS && !typeScriptError) {
+            // ts-node caches what it compiled on disk: each run gets an empty cache folder, so it compiles
+            // and type-checks as on a first preview; the last folder is reused once for the warm figure.
+            cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "k8s-baseline-bench-ts-node-"));
+            cacheDirs.push(cacheDir);
+            try {
+                typeScript.push(await typeScriptStartup(typeScriptDir, cacheDir));
+            } catch (err) {
+                typeScriptError = (err as Error).message;
+            }
+        }
+        log(
+            `  startup round ${round + 1}: compiled ${compiled.at(-1)!.toFixed(0)} ms, empty ${floor.at(-1)!.toFixed(0)} ms${typeScript.length > round ? `, TypeScript ${typeScript.at(-1)!.toFixed(0)} ms` : ""}`,
+        );
+    }
+    let typeScriptWarmMs: number | null = null;
+    if (cacheDir && !typeScriptError) typeScriptWarmMs = round2(await typeScriptStartup(typeScriptDir, cacheDir));
+    for (const dir of cacheDirs) fs.rmSync(dir, { recursive: true, force: true });
+    const compiledMs = median(compiled);
+    const floorMs = median(floor);
+    const typeScriptMs = typeScript.length ? median(typeScript) : null;
+    return {
+        compiledMs: round2(compiledMs),
+        floorMs: round2(floorMs),
+        typeScriptMs: typeScriptMs === null ? null : round2(typeScriptMs),
+        overFloor: round2(compiledMs / floorMs),
+        speedup: typeScriptMs === null ? null : round2(typeScriptMs / compiledMs),
+        typeScriptWarmCacheMs: typeScriptWarmMs,
+        ...(typeScriptError ? { typeScriptError } : {}),
+        samples: { compiled, floor, typeScript },
+    };
+}
+
+/** Configures a session as the plan does for the prod stack: its settings for every policy. */
+async function configure(session: AnalyzerSession): Promise<void> {
+    await session.configureStack({ stack: STACK, project: PROJECT, dryRun: true, config: stackConfigText(STACK) });
+    const info = await session.getAnalyzerInfo();
+    await session.configure(reconcilePolicyConfig(info, configForEveryPolicy(info, packSettings(STACK))));
+}
+
+async function analyzeAll(
+    session: AnalyzerSession,
+    resources: readonly AnalyzerResource[],
+): Promise<{ ms: number; diagnostics: number }> {
+    let next = 0;
+    let diagnostics = 0;
+    const started = performance.now();
+    const worker = async () => {
+        while (next < resources.length) {
+            const resource = resources[next++];
+            diagnostics += (await session.analyze(resource)).length;
+        }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    return { ms: performance.now() - started, diagnostics };
+}
+
+async function analyzeStack(session: AnalyzerSession, resources: readonly AnalyzerResource[]): Promise<number> {
+    const started = performance.now();
+    await session.analyzeStack(resources, resources[0].urn);
+    return performance.now() - started;
+}
+
+async function benchAnalyze(emptyDir: string, templates: AnalyzerResource[]) {
+    const packs: Record<"pack" | "floor", Pack> = {
+        pack: await startPack({ stack: { stack: STACK, project: PROJECT } }),
+        floor: await startPack({ packDir: emptyDir, stack: { stack: STACK, project: PROJECT } }),
+    };
+    const analyze: Record<string, { ms: number; floorMs: number; ratio: number; diagnostics: number }> = {};
+    const stackResults: Record<string, { ms: number; floorMs: number }> = {};
+    try {
+        await configure(packs.pack.session);
+        await configure(packs.floor.session);
+        // Warm-up: both servers' code paths compiled before anything is timed.
+        const warm = workload(templates, 300, { stack: STACK, project: PROJECT });
+        for (const pack of Object.values(packs)) await analyzeAll(pack.session, warm);
+        for (const size of [1000, 10000]) {
+            const resources = workload(templates, size, { stack: STACK, project: PROJECT });
+            const times = { pack: [] as number[], floor: [] as number[] };
+            const stackTimes = { pack: [] as number[], floor: [] as number[] };
+            let diagnostics = 0;
+            for (let round = 0; round < (size === 10000 ? ROUNDS_10K : ROUNDS); round++) {
+                const order: ("pack" | "floor")[] = round % 2 ? ["floor", "pack"] : ["pack", "floor"];
+                for (const which of order) {
+                    const result = await analyzeAll(packs[which].session, resources);
+                    times[which].push(result.ms);
+                    if (which === "pack") diagnostics = result.diagnostics;
+                    stackTimes[which].push(await analyzeStack(packs[which].session, resources));
+                }
+                log(
+                    `  analyze ${size} round ${round + 1}: pack ${times.pack.at(-1)!.toFixed(0)} ms, floor ${times.floor.at(-1)!.toFixed(0)} ms; analyzeStack pack ${stackTimes.pack.at(-1)!.toFixed(0)} ms, floor ${stackTimes.floor.at(-1)!.toFixed(0)} ms`,
+                );
+            }
+            analyze[size] = {
+                ms: round2(median(times.pack)),
+                floorMs: round2(median(times.floor)),
+                ratio: round2(median(times.pack) / median(times.floor)),
+                diagnostics,
+            };
+            stackResults[size] = { ms: round2(median(stackTimes.pack)), floorMs: round2(median(stackTimes.floor)) };
+        }
+    } finally {
+        await packs.pack.stop();
+        await packs.floor.stop();
+    }
+    return {
+        analyze,
+        analyzeStack: {
+            1000: stackResults[1000],
+            10000: stackResults[10000],
+            growth: round2(stackResults[10000].ms / stackResults[1000].ms),
+        },
+    };
+}
+
+async function benchPlan(emptyDir: string) {
+    const samples: Record<string, PlanSample[]> = { apps10: [], apps100: [], floor100: [], apps1000: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+        samples.apps10.push(await planChild("platform", 10));
+        const apps100 = await planChild("platform", 100);
+        samples.apps100.push(apps100);
+        samples.floor100.push(await planChild("floor", apps100.resources));
+        log(
+            `  plan round ${round + 1}: 10 apps ${samples.apps10.at(-1)!.ms.toFixed(0)} ms, 100 apps ${apps100.ms.toFixed(0)} ms (${apps100.resources} resources), floor ${samples.floor100.at(-1)!.ms.toFixed(0)} ms`,
+        );
+    }
+    // 1,000 apps once: it alone takes a good part of the run's budget.
+    samples.apps1000.push(await planChild("platform", 1000));
+    log(
+        `  plan 1000 apps: ${samples.apps1000[0].ms.toFixed(0)} ms (${samples.apps1000[0].resources} resources, ${samples.apps1000[0].peakRssMb.toFixed(0)} MB)`,
+    );
+
+    const prod: number[] = [];
+    const prodFloor: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+        prod.push((await runNode([path.join(REPO_ROOT, "dist", "policy-pack", "harness", "plan.js"), STACK])).ms);
+        prodFloor.push((await runNode([path.join(__dirname, "plan-floor.js"), STACK, emptyDir])).ms);
+        log(
+            `  plan ${STACK} end to end round ${round + 1}: ${prod.at(-1)!.toFixed(0)} ms, floor ${prodFloor.at(-1)!.toFixed(0)} ms`,
+        );
+    }
+    const ms = (key: string) => median(samples[key].map((s) => s.ms));
+    return {
+        apps10Ms: round2(ms("apps10")),
+        apps100Ms: round2(ms("apps100")),
+        apps1000Ms: round2(ms("apps1000")),
+        floor100Ms: round2(ms("floor100")),
+        overFloor100: round2(ms("apps100") / ms("floor100")),
+        growth1000over100: round2(ms("apps1000") / ms("apps100")),
+        resources: {
+            apps10: samples.apps10[0].resources,
+            apps100: samples.apps100[0].resources,
+            apps1000: samples.apps1000[0].resources,
+        },
+        peakRssMb: round2(Math.max(...samples.apps1000.map((s) => s.peakRssMb))),
+        peakRssMbByApps: {
+            10: round2(median(samples.apps10.map((s) => s.peakRssMb))),
+            100: round2(median(samples.apps100.map((s) => s.peakRssMb))),
+            1000: round2(samples.apps1000[0].peakRssMb),
+            floor100: round2(median(samples.floor100.map((s) => s.peakRssMb))),
+        },
+        prodEndToEndMs: round2(median(prod)),
+        prodFloorMs: round2(median(prodFloor)),
+        prodOverFloor: round2(median(prod) / median(prodFloor)),
+    };
+}
+
+/** `count` PSA fixture manifests (the fixtures repeated) written to a fresh folder. */
+function manifestFolder(root: string, fixtures: readonly string[], count: number): string {
+    const dir = path.join(root, `manifests-${count}`);
+    fs.mkdirSync(dir, { recursive: true });
+    for (let i = 0; i < count; i++) {
+        fs.writeFileSync(path.join(dir, `m${String(i).padStart(5, "0")}.yaml`), fixtures[i % fixtures.length]);
+    }
+    return dir;
+}
+
+function psaFixtures(): string[] {
+    const root = path.join(
+        process.env.K8S_BASELINE_SHARED ?? path.resolve(REPO_ROOT, "..", "shared"),
+        "conformance",
+        "psa",
+    );
+    const files: string[] = [];
+    const walk = (dir: string) => {
+        for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+            const full = path.join(dir, entry.name);
+            if (entry.isDirectory()) walk(full);
+            else if (entry.name.endsWith(".yaml")) files.push(fs.readFileSync(full, "utf8"));
+        }
+    };
+    walk(root);
+    return files;
+}
+
+async function benchCheck(root: string) {
+    const fixtures = psaFixtures();
+    const dirs = { 1000: manifestFolder(root, fixtures, 1000), 10000: manifestFolder(root, fixtures, 10000) };
+    const cli = path.join(REPO_ROOT, "dist", "policy-pack", "cli", "index.js");
+    const times: Record<number, number[]> = { 1000: [], 10000: [] };
+    const checked: Record<number, number> = {};
+    for (let round = 0; round < ROUNDS; round++) {
+        for (const size of round % 2 ? [10000, 1000] : [1000, 10000]) {
+            const { ms, stdout } = await runNode([
+                cli,
+                "check",
+                "--env",
+                STACK,
+                "--format",
+                "json",
+                dirs[size as 1000 | 10000],
+            ]);
+            times[size].push(ms);
+            checked[size] = (JSON.parse(stdout) as { summary: { resources: number } }).summary.resources;
+        }
+        log(
+            `  check round ${round + 1}: 1000 manifests ${times[1000].at(-1)!.toFixed(0)} ms, 10000 ${times[10000].at(-1)!.toFixed(0)} ms`,
+        );
+    }
+    const entry = (size: number) => ({
+        ms: round2(median(times[size])),
+        resources: checked[size],
+        resourcesPerSecond: Math.round(checked[size] / (median(times[size]) / 1000)),
+    });
+    return { 1000: entry(1000), 10000: entry(10000), growth: round2(median(times[10000]) / median(times[1000])) };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+interface Row {
+    figure: string;
+    value: string;
+    floor: string;
+    ratio: string;
+    goal: string;
+    pass: string;
+}
+
+function table(rows: readonly Row[]): string {
+    const header: Row = {
+        figure: "figure",
+        value: "value",
+        floor: "floor",
+        ratio: "ratio",
+        goal: "goal",
+        pass: "pass",
+    };
+    const all = [header, ...rows];
+    const keys = Object.keys(header) as (keyof Row)[];
+    const widths = keys.map((k) => Math.max(...all.map((r) => r[k].length)));
+    const line = (r: Row) =>
+        keys
+            .map((k, i) => r[k].padEnd(widths[i]))
+            .join("  ")
+            .trimEnd();
+    return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
+}
+
+async function main(): Promise<number> {
+    const started = performance.now();
+    const packs = createBenchPacks();
+    try {
+        log(
+            `bench: ${os.cpus().length} CPUs, ${ROUNDS} rounds (startup ${STARTUP_ROUNDS}, TypeScript ${TS_ROUNDS}), temp ${packs.root}`,
+        );
+        log("pack start-up");
+        const packStartup = await benchStartup(packs.emptyDir, packs.typeScriptDir);
+
+        log("templates: the prod platform program with 10 apps");
+        const dump = path.join(packs.root, "templates.json");
+        await planChild("platform", 10, dump);
+        const templates = JSON.parse(fs.readFileSync(dump, "utf8")) as AnalyzerResource[];
+
+        log("analyze");
+        const { analyze, analyzeStack: stack } = await benchAnalyze(packs.emptyDir, templates);
+        log("plan");
+        const plan = await benchPlan(packs.emptyDir);
+        log("check");
+        const check = await benchCheck(packs.root);
+
+        const results = {
+            packStartup,
+            analyze,
+            analyzeStack: stack,
+            plan,
+            check,
+            meta: {
+                cpus: os.cpus().length,
+                node: process.version,
+                rounds: ROUNDS,
+                rounds10k: ROUNDS_10K,
+                plan1000AppsRuns: 1,
+                startupRounds: STARTUP_ROUNDS,
+                typeScriptRounds: TS_ROUNDS,
+                analyzeConcurrency: CONCURRENCY,
+                totalSeconds: 0,
+            },
+        };
+        const ms = (n: number | null) => (n === null ? "n/a" : `${n.toFixed(0)} ms`);
+        const ratio = (n: number | null) => (n === null ? "n/a" : `${n.toFixed(2)}x`);
+        const verdict = (ok: boolean | null) => (ok === null ? "n/a" : ok ? "PASS" : "FAIL");
+        const rows: Row[] = [
+            {
+                figure: "pack start-up, compiled",
+                value: ms(packStartup.compiledMs),
+                floor: ms(packStartup.floorMs),
+                ratio: ratio(packStartup.overFloor),
+                goal: "<= 1.15x",
+                pass: verdict(packStartup.overFloor <= 1.15),
+            },
+            {
+                figure: "pack start-up, TypeScript / compiled",
+                value: ms(packStartup.typeScriptMs),
+                floor: ms(packStartup.compiledMs),
+                ratio: ratio(packStartup.speedup),
+                goal: ">= 5x",
+                pass: verdict(packStartup.speedup === null ? null : packStartup.speedup >= 5),
+            },
+            {
+                figure: "pack start-up, TypeScript, warm ts-node cache",
+                value: ms(packStartup.typeScriptWarmCacheMs),
+                floor: ms(packStartup.compiledMs),
+                ratio: ratio(
+                    packStartup.typeScriptWarmCacheMs === null
+                        ? null
+                        : packStartup.typeScriptWarmCacheMs / packStartup.compiledMs,
+                ),
+                goal: "-",
+                pass: "-",
+            },
+            ...[1000, 10000].map((size) => ({
+                figure: `Analyze x ${size}`,
+                value: ms(analyze[size].ms),
+                floor: ms(analyze[size].floorMs),
+                ratio: ratio(analyze[size].ratio),
+                goal: size === 10000 ? "<= 1.3x" : "-",
+                pass: size === 10000 ? verdict(analyze[size].ratio <= 1.3) : "-",
+            })),
+            ...[1000, 10000].map((size) => ({
+                figure: `AnalyzeStack x ${size}`,
+                value: ms(stack[size as 1000 | 10000].ms),
+                floor: ms(stack[size as 1000 | 10000].floorMs),
+                ratio: ratio(stack[size as 1000 | 10000].ms / stack[size as 1000 | 10000].floorMs),
+                goal: "-",
+                pass: "-",
+            })),
+            {
+                figure: "AnalyzeStack growth 10k/1k",
+                value: ratio(stack.growth),
+                floor: "-",
+                ratio: ratio(stack.growth),
+                goal: "<= 12x",
+                pass: verdict(stack.growth <= 12),
+            },
+            {
+                figure: `plan 10 apps (${plan.resources.apps10} res.)`,
+                value: ms(plan.apps10Ms),
+                floor: "-",
+                ratio: "-",
+                goal: "-",
+                pass: "-",
+            },
+            {
+                figure: `plan 100 apps (${plan.resources.apps100} res.)`,
+                value: ms(plan.apps100Ms),
+                floor: ms(plan.floor100Ms),
+                ratio: ratio(plan.overFloor100),
+                goal: "<= 1.5x",
+                pass: verdict(plan.overFloor100 <= 1.5),
+            },
+            {
+                figure: `plan 1000 apps (${plan.resources.apps1000} res.)`,
+                value: ms(plan.apps1000Ms),
+                floor: "-",
+                ratio: ratio(plan.growth1000over100),
+                goal: "1000/100 <= 12x",
+                pass: verdict(plan.growth1000over100 <= 12),
+            },
+            {
+                figure: "plan 1000 apps peak RSS",
+                value: `${plan.peakRssMb.toFixed(0)} MB`,
+                floor: "-",
+                ratio: "-",
+                goal: "-",
+                pass: "-",
+            },
+            {
+                figure: `plan ${STACK} end to end`,
+                value: ms(plan.prodEndToEndMs),
+                floor: ms(plan.prodFloorMs),
+                ratio: ratio(plan.prodOverFloor),
+                goal: "<= 1.5x",
+                pass: verdict(plan.prodOverFloor <= 1.5),
+            },
+            ...[1000, 10000].map((size) => ({
+                figure: `check ${size} manifests`,
+                value: `${ms(check[size as 1000 | 10000].ms)} (${check[size as 1000 | 10000].resourcesPerSecond}/s)`,
+                floor: "-",
+                ratio: "-",
+                goal: "-",
+                pass: "-",
+            })),
+            {
+                figure: "check growth 10k/1k",
+                value: ratio(check.growth),
+                floor: "-",
+                ratio: ratio(check.growth),
+                goal: "<= 12x",
+                pass: verdict(check.growth <= 12),
+            },
+        ];
+        results.meta.totalSeconds = round2((performance.now() - started) / 1000);
+        fs.writeFileSync(path.join(REPO_ROOT, "bench", "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+        console.log(table(rows));
+        console.log(`\nwritten bench/results.json (${results.meta.totalSeconds} s)`);
+        return 0;
+    } finally {
+        packs.remove();
+    }
+}
+
+main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+        console.error(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+        process.exit(1);
+    },
+);
