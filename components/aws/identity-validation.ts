@@ -1,5 +1,6 @@
-import type * as pulumi from "@pulumi/pulumi";
-import type { ArgsChecker } from "../baseline";
+import * as pulumi from "@pulumi/pulumi";
+import { ArgsChecker, ArgumentError } from "../baseline";
+import { irsaTrustPolicy, podIdentityTrustPolicy } from "./iam";
 /** Checks on the cluster identity inputs that only become plain strings once the cluster exists. */
 
 /** Problems with an OIDC issuer as IRSA condition keys need it: host and path, no scheme, no wildcard. */
@@ -85,4 +86,42 @@ export function checkClusterIdentity(check: ArgsChecker, args: ClusterIdentityIn
         );
     }
     return identityMode;
+}
+
+/** Where a trust policy's role lives and which ServiceAccount it is for, once checked. */
+export interface TrustTarget {
+    readonly identityMode: IdentityMode;
+    readonly accountId: string;
+    readonly region: string;
+    readonly partition: string;
+    readonly namespace: string;
+    readonly serviceAccountName: string;
+}
+
+/**
+ * A role's trust policy: the ServiceAccount's projected token through IRSA, or the EKS Pod Identity service
+ * for the cluster. The issuer and provider are often Outputs of the cluster, known only at deployment: they
+ * are checked when they resolve, with the same rules as at construction, and reported as `component`'s.
+ */
+export function trustPolicyFor(
+    component: string,
+    name: string,
+    target: TrustTarget,
+    args: Pick<ClusterIdentityInput, "oidcProviderArn" | "oidcIssuer" | "clusterName">,
+): pulumi.Output<string> {
+    const { namespace, serviceAccountName: serviceAccount } = target;
+    if (target.identityMode === IdentityMode.Irsa) {
+        return pulumi.all([args.oidcProviderArn!, args.oidcIssuer!]).apply(([oidcProviderArn, oidcIssuer]) => {
+            const problems = [
+                ...oidcIssuerProblems(oidcIssuer).map((p) => `oidcIssuer: ${p}; fix: ${OIDC_ISSUER_FIX}`),
+                ...oidcProviderArnProblems(oidcProviderArn, target.accountId, oidcIssuer).map(
+                    (p) => `oidcProviderArn: ${p}; fix: ${OIDC_PROVIDER_FIX}`,
+                ),
+            ];
+            if (problems.length > 0) throw new ArgumentError(component, name, problems);
+            return JSON.stringify(irsaTrustPolicy({ oidcProviderArn, oidcIssuer, namespace, serviceAccount }));
+        });
+    }
+    const clusterArn = pulumi.interpolate`arn:${target.partition}:eks:${target.region}:${target.accountId}:cluster/${args.clusterName!}`;
+    return clusterArn.apply((arn) => JSON.stringify(podIdentityTrustPolicy(target.accountId, arn)));
 }

@@ -4,7 +4,6 @@ import * as pulumi from "@pulumi/pulumi";
 import {
     appResourceName,
     ArgsChecker,
-    ArgumentError,
     Environment,
     isDns1123Subdomain,
     MANAGED_BY_LABEL,
@@ -12,15 +11,8 @@ import {
     partitionOf,
 } from "../baseline";
 import { secretReaderRules } from "../kubernetes/rbac";
-import { appSecretsPolicy, irsaTrustPolicy, podIdentityTrustPolicy } from "./iam";
-import {
-    checkClusterIdentity,
-    IdentityMode,
-    OIDC_ISSUER_FIX,
-    OIDC_PROVIDER_FIX,
-    oidcIssuerProblems,
-    oidcProviderArnProblems,
-} from "./identity-validation";
+import { appSecretsPolicy } from "./iam";
+import { checkClusterIdentity, IdentityMode, trustPolicyFor } from "./identity-validation";
 
 export { IdentityMode } from "./identity-validation";
 
@@ -145,21 +137,7 @@ export function assumeRolePolicyFor(
     resolved: ResolvedWorkloadIdentity,
     args: WorkloadIdentityArgs,
 ): pulumi.Output<string> {
-    const { namespace, serviceAccountName: sa } = resolved;
-    if (resolved.identityMode === IdentityMode.Irsa) {
-        return pulumi.all([args.oidcProviderArn!, args.oidcIssuer!]).apply(([oidcProviderArn, oidcIssuer]) => {
-            const problems = [
-                ...oidcIssuerProblems(oidcIssuer).map((p) => `oidcIssuer: ${p}; fix: ${OIDC_ISSUER_FIX}`),
-                ...oidcProviderArnProblems(oidcProviderArn, resolved.accountId, oidcIssuer).map(
-                    (p) => `oidcProviderArn: ${p}; fix: ${OIDC_PROVIDER_FIX}`,
-                ),
-            ];
-            if (problems.length > 0) throw new ArgumentError(COMPONENT, name, problems);
-            return JSON.stringify(irsaTrustPolicy({ oidcProviderArn, oidcIssuer, namespace, serviceAccount: sa }));
-        });
-    }
-    const clusterArn = pulumi.interpolate`arn:${resolved.partition}:eks:${resolved.region}:${resolved.accountId}:cluster/${args.clusterName!}`;
-    return clusterArn.apply((arn) => JSON.stringify(podIdentityTrustPolicy(resolved.accountId, arn)));
+    return trustPolicyFor(COMPONENT, name, resolved, args);
 }
 
 /**

@@ -10,15 +10,7 @@ import {
     partitionOf,
     PLATFORM_NAMESPACES,
 } from "../../baseline";
-import { irsaTrustPolicy, podIdentityTrustPolicy } from "../../aws/iam";
-import {
-    checkClusterIdentity,
-    IdentityMode,
-    OIDC_ISSUER_FIX,
-    OIDC_PROVIDER_FIX,
-    oidcIssuerProblems,
-    oidcProviderArnProblems,
-} from "../../aws/identity-validation";
+import { checkClusterIdentity, IdentityMode, trustPolicyFor } from "../../aws/identity-validation";
 import {
     CERT_MANAGER_CHART,
     CERT_MANAGER_CHART_REPOSITORY,
@@ -243,21 +235,7 @@ export function certManagerTrustPolicy(
     resolved: ResolvedCertManager,
     args: CertManagerArgs,
 ): pulumi.Output<string> {
-    const { namespace, serviceAccountName: serviceAccount } = resolved;
-    if (resolved.identityMode === IdentityMode.Irsa) {
-        return pulumi.all([args.oidcProviderArn!, args.oidcIssuer!]).apply(([oidcProviderArn, oidcIssuer]) => {
-            const problems = [
-                ...oidcIssuerProblems(oidcIssuer).map((p) => `oidcIssuer: ${p}; fix: ${OIDC_ISSUER_FIX}`),
-                ...oidcProviderArnProblems(oidcProviderArn, resolved.accountId, oidcIssuer).map(
-                    (p) => `oidcProviderArn: ${p}; fix: ${OIDC_PROVIDER_FIX}`,
-                ),
-            ];
-            if (problems.length > 0) throw new ArgumentError(COMPONENT, name, problems);
-            return JSON.stringify(irsaTrustPolicy({ oidcProviderArn, oidcIssuer, namespace, serviceAccount }));
-        });
-    }
-    const clusterArn = pulumi.interpolate`arn:${resolved.partition}:eks:${resolved.region}:${resolved.accountId}:cluster/${args.clusterName!}`;
-    return clusterArn.apply((arn) => JSON.stringify(podIdentityTrustPolicy(resolved.accountId, arn)));
+    return trustPolicyFor(COMPONENT, name, resolved, args);
 }
 
 /**
