@@ -32,19 +32,66 @@ const SENTINELS = new Set(
     ].map((key) => (sdkProxy as unknown as Record<string, unknown>)[key]),
 );
 
-/** The engine's inputs as plain data: the unknown-checking proxy removed, unknown sentinels as UNKNOWN. */
-export function plainProps(value: any): any {
+/** The decoder @pulumi/policy calls, by module property, for every policy it runs on a request. */
+interface SdkDeserialize {
+    deserializeProperties(struct: object, proxySecrets: boolean): unknown;
+}
+
+/**
+ * @pulumi/policy decodes a request's properties anew for every resource policy it runs on the request. A
+ * request's properties Struct is one object for the request's lifetime, so this decodes each Struct once and hands every policy the same value. Policies only read it: the plain
+ * copy they receive (plainProps) is frozen. Returns false, leaving the SDK as it is, when the SDK no longer
+ * has the decoder this expects.
+ */
+export function decodeOncePerRequest(sdk: SdkDeserialize): boolean {
+    const decode = sdk.deserializeProperties as SdkDeserialize["deserializeProperties"] & { shared?: true };
+    if (typeof decode !== "function" || decode.length !== 2) return false;
+    if (decode.shared) return true;
+    const decoded = [new WeakMap<object, unknown>(), new WeakMap<object, unknown>()];
+    const shared = (struct: object, proxySecrets: boolean): unknown => {
+        const cache = decoded[proxySecrets ? 1 : 0];
+        if (cache.has(struct)) return cache.get(struct);
+        const value = decode(struct, proxySecrets);
+        cache.set(struct, value);
+        return value;
+    };
+    sdk.deserializeProperties = Object.assign(shared, { shared: true as const });
+    return true;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const SDK_DECODES_ONCE = decodeOncePerRequest(require("@pulumi/policy/deserialize") as SdkDeserialize);
+
+function plainValue(value: any): any {
     if (value !== null && typeof value === "object" && value[sdkProxy.getSpecialProxyTarget] !== undefined) {
         value = value[sdkProxy.getSpecialProxyTarget];
     }
     if (SENTINELS.has(value)) return UNKNOWN;
-    if (Array.isArray(value)) return value.map(plainProps);
+    if (Array.isArray(value)) return Object.freeze(value.map(plainValue));
     if (value !== null && typeof value === "object") {
         const out: Record<string, unknown> = {};
-        for (const [key, child] of Object.entries(value)) out[key] = plainProps(child);
-        return out;
+        for (const [key, child] of Object.entries(value)) out[key] = plainValue(child);
+        return Object.freeze(out);
     }
     return value;
+}
+
+/** Plain copies by decoded object: every policy run on one request reads the same (frozen) copy. */
+const plainByDecoded = new WeakMap<object, unknown>();
+
+/**
+ * The engine's inputs as plain, frozen data: the unknown-checking proxy removed, unknown sentinels as UNKNOWN.
+ * Made once per decoded object, so once per request.
+ */
+export function plainProps(value: any): any {
+    const target =
+        value !== null && typeof value === "object" ? (value[sdkProxy.getSpecialProxyTarget] ?? value) : undefined;
+    if (target === undefined || SENTINELS.has(target)) return plainValue(value);
+    const cached = plainByDecoded.get(target);
+    if (cached !== undefined) return cached;
+    const plain = plainValue(target);
+    plainByDecoded.set(target, plain);
+    return plain;
 }
 
 /** Reports violations to the engine; unknown inputs become one advisory "cannot check at preview". */
@@ -83,36 +130,27 @@ function common(policy: Policy) {
     };
 }
 
-/**
- * The SDK deserializes a request's properties anew for every policy it runs, and skips, before that, a policy
- * whose validateResource names one type (`__pulumiType`, as validateResourceOfType sets it) that is not the
- * resource's. A policy of a single type token says so, so other resources cost it nothing.
- */
-function withSingleType<F extends object>(validate: F, types: readonly string[] | undefined): F {
-    if (types?.length === 1) Object.defineProperty(validate, "__pulumiType", { value: types[0] });
-    return validate;
-}
-
 function toResourcePolicy(policy: ResourcePolicy): ResourceValidationPolicy {
     const types = policy.types ? new Set(policy.types) : undefined;
     return {
         ...common(policy),
-        validateResource: withSingleType<ResourceValidationPolicy["validateResource"] & object>(
-            (args, reportViolation) => {
-                if (types && !types.has(args.type)) return;
-                const settings = settingsFrom(args.getConfig<SettingsConfig>());
-                const reporter = new EngineReporter(reportViolation);
-                const resource: PolicyResource = {
-                    type: args.type,
-                    name: args.name,
-                    urn: args.urn,
-                    props: plainProps(args.props),
-                };
-                policy.validate(resource, settings, reporter);
-                reporter.finish();
-            },
-            policy.types,
-        ),
+        // A resource of another type returns at once, with nothing to say. Not `__pulumiType` (the SDK's skip
+        // for single-type policies): the SDK answers each such skip with a "not applicable" entry, about twenty
+        // per response, which cost the engine more to receive than the decoding they would spare (decoding
+        // already happens once per request, see decodeOncePerRequest).
+        validateResource: (args, reportViolation) => {
+            if (types && !types.has(args.type)) return;
+            const settings = settingsFrom(args.getConfig<SettingsConfig>());
+            const reporter = new EngineReporter(reportViolation);
+            const resource: PolicyResource = {
+                type: args.type,
+                name: args.name,
+                urn: args.urn,
+                props: plainProps(args.props),
+            };
+            policy.validate(resource, settings, reporter);
+            reporter.finish();
+        },
     };
 }
 

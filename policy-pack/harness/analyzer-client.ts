@@ -462,7 +462,8 @@ export class AnalyzerSession {
     }
 }
 
-function analyzeRequest(resource: AnalyzerResource): analyzerPb.AnalyzeRequest {
+/** The AnalyzeRequest the engine sends for one resource. */
+export function analyzeRequest(resource: AnalyzerResource): analyzerPb.AnalyzeRequest {
     const request = new analyzerPb.AnalyzeRequest();
     request.setUrn(resource.urn);
     request.setType(resource.type);
