@@ -5,5 +5,6 @@
 export * from "./environments";
 export * from "./labels";
 export * from "./naming";
+export * from "./severity";
 export * from "./validation";
 export * from "./workloads";

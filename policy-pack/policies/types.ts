@@ -2,16 +2,9 @@
  * The policy model the pack, the `k8s-baseline check` command and the tests share. A policy here knows
  * nothing of @pulumi/policy: the pack adapts it (policy-pack/adapter.ts), the check command runs it directly.
  */
-import { Environment } from "../../components/baseline";
+import { Environment, Severity } from "../../components/baseline";
 
-/** How bad a violation is. */
-export const Severity = {
-    Low: "low",
-    Medium: "medium",
-    High: "high",
-    Critical: "critical",
-} as const;
-export type Severity = (typeof Severity)[keyof typeof Severity];
+export { Severity };
 
 /** What a violation does to a preview: `mandatory` fails it, `advisory` reports it. */
 export const EnforcementLevel = {

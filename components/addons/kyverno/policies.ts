@@ -17,6 +17,7 @@ import {
     REQUIRED_DROPPED_CAPABILITIES,
     REQUIRED_NAMESPACE_LABELS,
     RequiredLabel,
+    Severity,
 } from "../../baseline";
 import {
     ALL_CONTAINER_LISTS,
@@ -56,14 +57,6 @@ export const BaselinePolicyName = {
 } as const;
 export type BaselinePolicyName = (typeof BaselinePolicyName)[keyof typeof BaselinePolicyName];
 
-/** `policies.kyverno.io/severity`, as kyverno/policies grades its policies. */
-export const PolicySeverity = {
-    Low: "low",
-    Medium: "medium",
-    High: "high",
-} as const;
-export type PolicySeverity = (typeof PolicySeverity)[keyof typeof PolicySeverity];
-
 /** A ServiceAccount by namespace and name. */
 export interface ServiceAccountRef {
     readonly namespace: string;
@@ -92,7 +85,7 @@ export interface BaselineRule {
     readonly name: BaselinePolicyName;
     readonly title: string;
     readonly category: string;
-    readonly severity: PolicySeverity;
+    readonly severity: Severity;
     readonly subject: RuleSubject;
     readonly description: string;
     /** Conditions that must hold for the rule to apply at all (the object is skipped otherwise). */
@@ -185,7 +178,7 @@ export function baselineRules(inputs: RuleInputs): BaselineRule[] {
             name: BaselinePolicyName.DisallowLatestTag,
             title: "Disallow Latest Tag",
             category: "Best Practices",
-            severity: PolicySeverity.Medium,
+            severity: Severity.Medium,
             description:
                 "A mutable tag such as latest says nothing about what runs and changes under a running workload. " +
                 "Every image must name a fixed tag or a digest.",
@@ -201,7 +194,7 @@ export function baselineRules(inputs: RuleInputs): BaselineRule[] {
             name: BaselinePolicyName.RequireImageDigest,
             title: "Require Image Digest",
             category: "Supply Chain Security",
-            severity: PolicySeverity.Medium,
+            severity: Severity.Medium,
             description:
                 "A digest names exactly the image that was built, scanned and signed; a tag can be moved to " +
                 "another. Every image must be pinned by its sha256 digest.",
@@ -217,7 +210,7 @@ export function baselineRules(inputs: RuleInputs): BaselineRule[] {
             name: BaselinePolicyName.RestrictImageRegistries,
             title: "Restrict Image Registries",
             category: "Supply Chain Security",
-            severity: PolicySeverity.High,
+            severity: Severity.High,
             description:
                 "Images must come from the environment's approved registries or the platform's own; anything " +
                 "else is unreviewed code.",
@@ -235,7 +228,7 @@ export function baselineRules(inputs: RuleInputs): BaselineRule[] {
             name: BaselinePolicyName.RequireRequestsLimits,
             title: "Require Requests and Limits",
             category: "Best Practices",
-            severity: PolicySeverity.Medium,
+            severity: Severity.Medium,
             // Ephemeral containers cannot declare resources; init containers are scheduled with them.
             description:
                 "Containers and init containers must request and be limited in CPU and memory, so that the " +
@@ -257,7 +250,7 @@ export function baselineRules(inputs: RuleInputs): BaselineRule[] {
             name: BaselinePolicyName.RequireProbes,
             title: "Require Liveness and Readiness Probes",
             category: "Best Practices",
-            severity: PolicySeverity.Medium,
+            severity: Severity.Medium,
             description:
                 `Long-running workloads (${LONG_RUNNING_KINDS.join(", ")} and their Pods) must declare liveness ` +
                 "and readiness probes, so that a hung container is restarted and no traffic reaches one that is " +
@@ -281,7 +274,7 @@ export function baselineRules(inputs: RuleInputs): BaselineRule[] {
             name: BaselinePolicyName.RequireReadOnlyRootFilesystem,
             title: "Require Read-Only Root Filesystem",
             category: "Pod Security",
-            severity: PolicySeverity.Medium,
+            severity: Severity.Medium,
             description:
                 "A read-only root filesystem stops an intruder from installing tools or altering binaries. Pod " +
                 "Security Standards do not require it; the baseline does. Write to mounted volumes instead.",
@@ -302,7 +295,7 @@ export function baselineRules(inputs: RuleInputs): BaselineRule[] {
             name: BaselinePolicyName.RestrictCapabilities,
             title: "Restrict Capabilities",
             category: "Pod Security",
-            severity: PolicySeverity.High,
+            severity: Severity.High,
             description:
                 `Containers must drop ${REQUIRED_DROPPED_CAPABILITIES.join(", ")} capabilities and may add back ` +
                 `only ${ALLOWED_ADDED_CAPABILITIES.join(", ")}, as the restricted Pod Security Standard requires.`,
@@ -332,7 +325,7 @@ export function baselineRules(inputs: RuleInputs): BaselineRule[] {
             name: BaselinePolicyName.RestrictServiceAccountToken,
             title: "Restrict ServiceAccount Token Automount",
             category: "Security",
-            severity: PolicySeverity.Medium,
+            severity: Severity.Medium,
             description:
                 "A Pod that never calls the API server has no use for a token that lets it. Pods must set " +
                 "automountServiceAccountToken to false unless their ServiceAccount is one declared to need API access.",
@@ -349,7 +342,7 @@ export function baselineRules(inputs: RuleInputs): BaselineRule[] {
             name: BaselinePolicyName.RequireNamespaceLabels,
             title: "Require Namespace Labels",
             category: "Multi-Tenancy",
-            severity: PolicySeverity.Medium,
+            severity: Severity.Medium,
             subject: RuleSubject.Namespace,
             description:
                 `Every namespace must say who owns it, which environment it belongs to and its tier (${labels}), ` +
@@ -477,7 +470,7 @@ export function imageSignaturePolicy(
     const rule = {
         title: "Verify Image Signatures",
         category: "Supply Chain Security",
-        severity: PolicySeverity.High,
+        severity: Severity.High,
         subject: RuleSubject.Pod,
         description:
             `Images from ${registries.join(", ")} must carry a cosign signature by ` +
