@@ -1,6 +1,6 @@
 /**
- * The floor of `npm run plan -- <stack>` end to end: the same steps (mocks installed, registrations
- * recorded, pack spawned as the CLI spawns it, ConfigureStack, GetAnalyzerInfo, Configure, Analyze,
+ * The floor of `npm run plan -- <stack>` end to end: the same steps (mocks installed, the pack spawned as the
+ * CLI spawns it while registrations are recorded, ConfigureStack, GetAnalyzerInfo, Configure, Analyze,
  * AnalyzeStack, verdicts printed) with an empty program and the empty pack:
  * `node plan-floor.js <stack> <empty pack folder>`.
  */
@@ -12,14 +12,20 @@ import { REPO_ROOT } from "../policy-pack/harness/paths";
 async function main(argv: readonly string[]): Promise<number> {
     const [stack, packDir] = argv;
     const project = (parse(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8")) as { name: string }).name;
+    const { launchPack } = await import("../policy-pack/harness/spawn");
+    const { stackConfigText } = await import("../policy-pack/harness/stack-file");
+    const launched = await launchPack({
+        packDir,
+        stack: { stack, project, dryRun: true, config: stackConfigText(stack) },
+    });
     const { installPlanMocks } = await import("../policy-pack/harness/mocks");
-    const { recordRegistrations, analyzeRecords, startPack } = await import("../policy-pack/harness/resources");
-    const { stackValues, stackConfigText } = await import("../policy-pack/harness/stack-config");
+    const { recordRegistrations, analyzeRecords, connectPack } = await import("../policy-pack/harness/resources");
+    const { stackValues } = await import("../policy-pack/harness/stack-config");
     const { formatTree, formatVerdicts } = await import("../policy-pack/harness/plan");
     const values = stackValues(stack);
     installPlanMocks({ project, stack, accountId: String(values.accountId), region: String(values.region) });
     const records = recordRegistrations().records();
-    const pack = await startPack({ packDir, stack: { stack, project, dryRun: true, config: stackConfigText(stack) } });
+    const pack = await connectPack(await launched.ready, packDir);
     try {
         const verdict = await analyzeRecords(pack.session, records, {
             stack,

@@ -102,10 +102,21 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     const stack = argv[0];
     const project = projectName();
-    const records = await registerProgram(stack, project);
+    // The pack boots in its own process (mostly loading the SDK) while this one loads the SDK and runs the
+    // program: spawned first, from modules that load neither.
+    const { launchPack } = await import("./spawn");
+    const { stackConfigText } = await import("./stack-file");
+    const launched = await launchPack({ stack: { stack, project, dryRun: true, config: stackConfigText(stack) } });
+    let records: Awaited<ReturnType<typeof registerProgram>>;
+    try {
+        records = await registerProgram(stack, project);
+    } catch (err) {
+        await launched.stop();
+        throw err;
+    }
     const { configForEveryPolicy } = await import("./analyzer-client");
-    const { analyzeRecords, startPack } = await import("./resources");
-    const { packSettings, stackConfigText } = await import("./stack-config");
+    const { analyzeRecords, connectPack } = await import("./resources");
+    const { packSettings } = await import("./stack-config");
     // The config file `pulumi preview --policy-pack-config` is given for the stack, when there is one;
     // otherwise the stack's settings for every policy, at each policy's own level.
     const configFile = path.join(REPO_ROOT, "policy-pack", "config", `${stack}.json`);
@@ -116,9 +127,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         ? path.relative(REPO_ROOT, configFile)
         : `the env, registries and API ServiceAccounts of stacks/Pulumi.${stack}.yaml, for every policy`;
 
-    const pack = await startPack({
-        stack: { stack, project, dryRun: true, config: stackConfigText(stack) },
-    });
+    const pack = await connectPack(await launched.ready);
     let verdict: PackVerdict;
     try {
         verdict = await analyzeRecords(pack.session, records, {

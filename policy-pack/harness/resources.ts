@@ -258,11 +258,15 @@ export interface Pack {
 
 /** Spawns the pack and connects to it as the CLI does, handshake included. */
 export async function startPack(options: SpawnOptions = {}): Promise<Pack> {
-    const process = await spawnPack(options);
+    return connectPack(await spawnPack(options), options.packDir);
+}
+
+/** Opens the analyzer session to a spawned pack and makes the CLI's handshake; stops the pack if that fails. */
+export async function connectPack(process: PackProcess, packDir: string = PACK_DIR): Promise<Pack> {
     const session = new AnalyzerSession(process.address);
     let handshake: boolean;
     try {
-        handshake = await session.handshake(process.engineAddress, options.packDir ?? PACK_DIR);
+        handshake = await session.handshake(process.engineAddress, packDir);
     } catch (err) {
         session.close();
         await process.stop();

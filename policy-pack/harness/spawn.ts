@@ -116,6 +116,22 @@ function exited(child: ChildProcess): Promise<void> {
  * anything but a port as its first stdout line, or takes longer than the timeout.
  */
 export async function spawnPack(options: SpawnOptions = {}): Promise<PackProcess> {
+    return (await launchPack(options)).ready;
+}
+
+/** A pack process started, its port not yet read. */
+export interface LaunchedPack {
+    /** The pack once it has printed its port; rejects as spawnPack does (the pack then stopped). */
+    readonly ready: Promise<PackProcess>;
+    /** Ends the pack whether or not it is ready. */
+    stop(): Promise<void>;
+}
+
+/**
+ * Spawns the pack and resolves as soon as the process is started, so that the caller can work while the
+ * pack loads. The port is read as the caller's event loop gets to it: `ready`.
+ */
+export async function launchPack(options: SpawnOptions = {}): Promise<LaunchedPack> {
     const packDir = options.packDir ?? PACK_DIR;
     const engine = await listenAsEngine();
     const started = performance.now();
@@ -136,57 +152,67 @@ export async function spawnPack(options: SpawnOptions = {}): Promise<PackProcess
         await engine.close();
     };
 
-    let portLine: string;
-    let startupMs: number;
-    try {
-        portLine = await new Promise<string>((resolve, reject) => {
-            const timer = setTimeout(
-                () =>
-                    reject(new Error(`the policy pack printed no port within ${options.startTimeoutMs ?? 30_000} ms`)),
-                options.startTimeoutMs ?? 30_000,
-            );
-            const onData = (chunk: string) => {
-                stdout += chunk;
-                const newline = stdout.indexOf("\n");
-                if (newline < 0) return;
-                clearTimeout(timer);
-                child.stdout!.off("data", onData);
-                child.off("exit", onExit);
-                startupMs = performance.now() - started;
-                resolve(stdout.slice(0, newline));
-            };
-            const onExit = (code: number | null, signal: string | null) => {
-                clearTimeout(timer);
-                reject(new Error(`the policy pack exited (${signal ?? `code ${code}`}) before printing its port`));
-            };
-            child.stdout!.on("data", onData);
-            child.once("exit", onExit);
-            child.once("error", (err) => {
-                clearTimeout(timer);
-                reject(err);
+    // Handled here so that a pack failing while the caller is busy is no unhandled rejection; the caller
+    // still sees the failure when it awaits `ready`.
+    const ready = readPort();
+    ready.catch(() => undefined);
+    return { ready, stop };
+
+    async function readPort(): Promise<PackProcess> {
+        let portLine: string;
+        let startupMs: number;
+        try {
+            portLine = await new Promise<string>((resolve, reject) => {
+                const timer = setTimeout(
+                    () =>
+                        reject(
+                            new Error(`the policy pack printed no port within ${options.startTimeoutMs ?? 30_000} ms`),
+                        ),
+                    options.startTimeoutMs ?? 30_000,
+                );
+                const onData = (chunk: string) => {
+                    stdout += chunk;
+                    const newline = stdout.indexOf("\n");
+                    if (newline < 0) return;
+                    clearTimeout(timer);
+                    child.stdout!.off("data", onData);
+                    child.off("exit", onExit);
+                    startupMs = performance.now() - started;
+                    resolve(stdout.slice(0, newline));
+                };
+                const onExit = (code: number | null, signal: string | null) => {
+                    clearTimeout(timer);
+                    reject(new Error(`the policy pack exited (${signal ?? `code ${code}`}) before printing its port`));
+                };
+                child.stdout!.on("data", onData);
+                child.once("exit", onExit);
+                child.once("error", (err) => {
+                    clearTimeout(timer);
+                    reject(err);
+                });
             });
-        });
-        if (!/^\d+$/.test(portLine)) {
-            throw new Error(`the policy pack's first stdout line is not a port: ${JSON.stringify(portLine)}`);
+            if (!/^\d+$/.test(portLine)) {
+                throw new Error(`the policy pack's first stdout line is not a port: ${JSON.stringify(portLine)}`);
+            }
+        } catch (err) {
+            await stop();
+            const detail = stderr.trim() ? `\n--- stderr ---\n${stderr.trim()}` : "";
+            throw new Error(`${(err as Error).message}${detail}`, { cause: err });
         }
-    } catch (err) {
-        await stop();
-        const detail = stderr.trim() ? `\n--- stderr ---\n${stderr.trim()}` : "";
-        throw new Error(`${(err as Error).message}${detail}`, { cause: err });
+        let after = stdout.slice(stdout.indexOf("\n") + 1);
+        child.stdout!.on("data", (chunk: string) => (after += chunk));
+        const port = Number(portLine);
+        return {
+            pid: child.pid!,
+            address: `127.0.0.1:${port}`,
+            port,
+            startupMs: startupMs!,
+            engineAddress: engine.address,
+            engineConnections: engine.connections,
+            portLine,
+            stdoutAfterPort: () => after,
+            stderr: () => stderr,
+            stop,
+        };
     }
-    let after = stdout.slice(stdout.indexOf("\n") + 1);
-    child.stdout!.on("data", (chunk: string) => (after += chunk));
-    const port = Number(portLine);
-    return {
-        pid: child.pid!,
-        address: `127.0.0.1:${port}`,
-        port,
-        startupMs: startupMs!,
-        engineAddress: engine.address,
-        engineConnections: engine.connections,
-        portLine,
-        stdoutAfterPort: () => after,
-        stderr: () => stderr,
-        stop,
-    };
 }

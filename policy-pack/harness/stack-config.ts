@@ -2,19 +2,12 @@
  * A stack's configuration read from stacks/Pulumi.<stack>.yaml, as the engine would hand the program its
  * `k8s-baseline:*` keys: what the offline plan runs the platform program with.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { parse } from "yaml";
 import { SecureEnvironmentArgs } from "../../components/environment";
 import { CONFIG_NAMESPACE, parseStackConfig } from "../../stacks/config";
-import { STACKS_DIR } from "./paths";
+import { stackFileConfig } from "./stack-file";
 
-/** Every key of a stack file, namespaced as written. */
-export function stackFileConfig(stack: string): Record<string, unknown> {
-    const file = path.join(STACKS_DIR, `Pulumi.${stack}.yaml`);
-    return (parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> }).config ?? {};
-}
+export { stackConfigText, stackFileConfig } from "./stack-file";
 
 /** The `k8s-baseline:*` values of a stack file, without the namespace. */
 export function stackValues(stack: string): Record<string, unknown> {
@@ -24,16 +17,6 @@ export function stackValues(stack: string): Record<string, unknown> {
         if (namespace === CONFIG_NAMESPACE && name !== undefined) values[name] = value;
     }
     return values;
-}
-
-/** The stack config as text, as the engine passes it on: strings as they are, the rest as JSON. */
-export function stackConfigText(stack: string): Record<string, string> {
-    return Object.fromEntries(
-        Object.entries(stackFileConfig(stack)).map(([key, value]) => [
-            key,
-            typeof value === "string" ? value : JSON.stringify(value),
-        ]),
-    );
 }
 
 /**
