@@ -22,11 +22,11 @@ import { workload } from "./workload";
 
 const STACK = "prod";
 const PROJECT = "k8s-baseline";
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const STARTUP_ROUNDS = Number(process.env.BENCH_STARTUP_ROUNDS ?? 5);
 const TS_ROUNDS = Number(process.env.BENCH_TS_ROUNDS ?? 3);
 /** Rounds of Analyze and AnalyzeStack over 10,000 resources (about 40 s each, both packs). */
-const ROUNDS_10K = Number(process.env.BENCH_ROUNDS_10K ?? 3);
+const ROUNDS_10K = Number(process.env.BENCH_ROUNDS_10K ?? 5);
 /** Requests in flight per pack during Analyze: small, as the engine analyzes step by step. */
 const CONCURRENCY = 4;
 
@@ -39,6 +39,15 @@ function median(values: readonly number[]): number {
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/**
+ * The ratio a figure is judged by: the median of the per-round ratios, each round's variant over the floor
+ * run right beside it, so that a slow spell of the shared machine weighs on both sides of a ratio at once.
+ */
+function pairedRatio(values: readonly number[], floors: readonly number[]): number {
+    if (values.length !== floors.length) throw new Error("paired ratio: unequal rounds");
+    return median(values.map((value, i) => value / floors[i]));
+}
 
 /** Runs `node <args>` to completion; resolves with its wall time and stdout. */
 function runNode(
@@ -70,7 +79,11 @@ interface PlanSample {
     peakRssMb: number;
 }
 
-async function planChild(mode: "platform" | "floor", count: number, dump?: string): Promise<PlanSample> {
+async function planChild(
+    mode: "platform" | "floor" | "replay",
+    count: number | string,
+    dump?: string,
+): Promise<PlanSample> {
     const args = [path.join(__dirname, "plan-child.js"), mode, String(count)];
     if (dump) args.push(dump);
     const { stdout } = await runNode(args);
@@ -136,7 +149,7 @@ async function benchStartup(emptyDir: string, typeScriptDir: string) {
         compiledMs: round2(compiledMs),
         floorMs: round2(floorMs),
         typeScriptMs: typeScriptMs === null ? null : round2(typeScriptMs),
-        overFloor: round2(compiledMs / floorMs),
+        overFloor: round2(pairedRatio(compiled, floor)),
         speedup: typeScriptMs === null ? null : round2(typeScriptMs / compiledMs),
         typeScriptWarmCacheMs: typeScriptWarmMs,
         ...(typeScriptError ? { typeScriptError } : {}),
@@ -207,7 +220,7 @@ async function benchAnalyze(emptyDir: string, templates: AnalyzerResource[]) {
             analyze[size] = {
                 ms: round2(median(times.pack)),
                 floorMs: round2(median(times.floor)),
-                ratio: round2(median(times.pack) / median(times.floor)),
+                ratio: round2(pairedRatio(times.pack, times.floor)),
                 diagnostics,
             };
             stackResults[size] = { ms: round2(median(stackTimes.pack)), floorMs: round2(median(stackTimes.floor)) };
@@ -226,15 +239,30 @@ async function benchAnalyze(emptyDir: string, templates: AnalyzerResource[]) {
     };
 }
 
-async function benchPlan(emptyDir: string) {
-    const samples: Record<string, PlanSample[]> = { apps10: [], apps100: [], floor100: [], apps1000: [] };
+async function benchPlan(emptyDir: string, root: string) {
+    const samples: Record<string, PlanSample[]> = {
+        apps10: [],
+        apps100: [],
+        floor100: [],
+        typedFloor100: [],
+        apps1000: [],
+    };
+    // The 100-app run's resources, replayed with their SDK classes and no component logic: the typed floor.
+    const dump100 = path.join(root, "plan-100-apps.json");
     for (let round = 0; round < ROUNDS; round++) {
         samples.apps10.push(await planChild("platform", 10));
-        const apps100 = await planChild("platform", 100);
+        const apps100 = await planChild("platform", 100, round === 0 ? dump100 : undefined);
         samples.apps100.push(apps100);
         samples.floor100.push(await planChild("floor", apps100.resources));
+        const typed = await planChild("replay", dump100);
+        if (typed.resources !== apps100.resources) {
+            throw new Error(
+                `the typed floor registered ${typed.resources} resources, the program ${apps100.resources}`,
+            );
+        }
+        samples.typedFloor100.push(typed);
         log(
-            `  plan round ${round + 1}: 10 apps ${samples.apps10.at(-1)!.ms.toFixed(0)} ms, 100 apps ${apps100.ms.toFixed(0)} ms (${apps100.resources} resources), floor ${samples.floor100.at(-1)!.ms.toFixed(0)} ms`,
+            `  plan round ${round + 1}: 10 apps ${samples.apps10.at(-1)!.ms.toFixed(0)} ms, 100 apps ${apps100.ms.toFixed(0)} ms (${apps100.resources} resources), floor ${samples.floor100.at(-1)!.ms.toFixed(0)} ms, typed floor ${samples.typedFloor100.at(-1)!.ms.toFixed(0)} ms`,
         );
     }
     // 1,000 apps once: it alone takes a good part of the run's budget.
@@ -253,12 +281,20 @@ async function benchPlan(emptyDir: string) {
         );
     }
     const ms = (key: string) => median(samples[key].map((s) => s.ms));
+    const paired = (key: string, floorKey: string) =>
+        pairedRatio(
+            samples[key].map((s) => s.ms),
+            samples[floorKey].map((s) => s.ms),
+        );
     return {
         apps10Ms: round2(ms("apps10")),
         apps100Ms: round2(ms("apps100")),
         apps1000Ms: round2(ms("apps1000")),
         floor100Ms: round2(ms("floor100")),
-        overFloor100: round2(ms("apps100") / ms("floor100")),
+        overFloor100: round2(paired("apps100", "floor100")),
+        typedFloor100Ms: round2(ms("typedFloor100")),
+        overTypedFloor100: round2(paired("apps100", "typedFloor100")),
+        typedFloorOverFloor100: round2(paired("typedFloor100", "floor100")),
         growth1000over100: round2(ms("apps1000") / ms("apps100")),
         resources: {
             apps10: samples.apps10[0].resources,
@@ -274,7 +310,7 @@ async function benchPlan(emptyDir: string) {
         },
         prodEndToEndMs: round2(median(prod)),
         prodFloorMs: round2(median(prodFloor)),
-        prodOverFloor: round2(median(prod) / median(prodFloor)),
+        prodOverFloor: round2(pairedRatio(prod, prodFloor)),
     };
 }
 
@@ -387,7 +423,7 @@ async function main(): Promise<number> {
         log("analyze");
         const { analyze, analyzeStack: stack } = await benchAnalyze(packs.emptyDir, templates);
         log("plan");
-        const plan = await benchPlan(packs.emptyDir);
+        const plan = await benchPlan(packs.emptyDir, packs.root);
         log("check");
         const check = await benchCheck(packs.root);
 
@@ -480,6 +516,22 @@ async function main(): Promise<number> {
                 ratio: ratio(plan.overFloor100),
                 goal: "<= 1.5x",
                 pass: verdict(plan.overFloor100 <= 1.5),
+            },
+            {
+                figure: "plan 100 apps / typed floor (same resources, SDK classes, no components)",
+                value: ms(plan.apps100Ms),
+                floor: ms(plan.typedFloor100Ms),
+                ratio: ratio(plan.overTypedFloor100),
+                goal: "-",
+                pass: "-",
+            },
+            {
+                figure: "plan typed floor / plain floor (the SDK's cost of these resources)",
+                value: ms(plan.typedFloor100Ms),
+                floor: ms(plan.floor100Ms),
+                ratio: ratio(plan.typedFloorOverFloor100),
+                goal: "-",
+                pass: "-",
             },
             {
                 figure: `plan 1000 apps (${plan.resources.apps1000} res.)`,

@@ -1,12 +1,15 @@
 /**
  * One plan measurement in a fresh process: `node plan-child.js platform <apps> [dump.json]` runs the platform
  * program of the prod stack with <apps> apps under the plan's mocks; `node plan-child.js floor <count>`
- * registers <count> plain custom resources under the same mocks. Prints one JSON line: the program's wall
+ * registers <count> plain custom resources under the same mocks; `node plan-child.js replay <dump.json>`
+ * registers a platform run's dump again with the SDK classes and no component logic (./replay). Prints one
+ * JSON line: the program's wall
  * time (construction until every registration is answered, module loading excluded), the resources
  * registered, and the process's peak RSS.
  */
 import * as fs from "node:fs";
 import { performance } from "node:perf_hooks";
+import type { EngineResource } from "../policy-pack/harness/resources";
 
 const STACK = "prod";
 
@@ -20,6 +23,7 @@ async function settle(outputs: readonly unknown[]): Promise<void> {
 async function main(argv: readonly string[]): Promise<void> {
     const [mode, countText, dump] = argv;
     const count = Number(countText);
+    if (mode === "replay" && dump) throw new Error("replay writes no dump");
     const pulumi = await import("@pulumi/pulumi");
     const { installPlanMocks } = await import("../policy-pack/harness/mocks");
     const { recordRegistrations, engineResources } = await import("../policy-pack/harness/resources");
@@ -52,6 +56,10 @@ async function main(argv: readonly string[]): Promise<void> {
             }
             return outputs;
         };
+    } else if (mode === "replay") {
+        const { replay } = await import("./replay");
+        const resources = JSON.parse(fs.readFileSync(countText, "utf8")) as EngineResource[];
+        run = () => replay(resources);
     } else {
         throw new Error(`unknown mode ${mode}`);
     }
