@@ -135,7 +135,7 @@ function toResourcePolicy(policy: ResourcePolicy): ResourceValidationPolicy {
     return {
         ...common(policy),
         // A resource of another type returns at once, with nothing to say. Not `__pulumiType` (the SDK's skip
-        // for single-type policies): the SDK answers each such skip with a "not applicable" entry, about twenty
+        // for single-type policies): the SDK answers each such skip with a "not applicable" entry, 13 or 14
         // per response, which cost the engine more to receive than the decoding they would spare (decoding
         // already happens once per request, see decodeOncePerRequest).
         validateResource: (args, reportViolation) => {
