@@ -278,6 +278,7 @@ function planEnvironment(args: SecureEnvironmentArgs, keyArn: pulumi.Input<strin
             serviceAccountName,
             backend,
             storeName: secretStoreName(app.name),
+            operatorNamespace: PLATFORM_NAMESPACES.externalSecrets,
             secrets: secrets.map((s, i) => ({ name: s.name, targetName: secretNames[i], keys: s.keys })),
             ...(backend === SecretBackend.Vault
                 ? {

@@ -5,6 +5,7 @@ import {
     Environment,
     externalSecretTargetName,
     isDns1123Subdomain,
+    PLATFORM_NAMESPACES,
     profileFor,
     secretPathPrefix,
     secretStoreName,
@@ -16,6 +17,7 @@ import {
     CustomResourceManifest,
     DEFAULT_VAULT_AUDIENCE,
     externalSecretManifest,
+    labelsOf,
     refreshIntervalSeconds,
     remoteKeyWithin,
     SECRET_BACKENDS,
@@ -23,6 +25,7 @@ import {
     SecretBackend,
     vaultSecretStoreManifest,
 } from "./manifests";
+import { EXTERNAL_SECRETS_SERVICE_ACCOUNT } from "./operator";
 
 /** Where a Vault SecretStore reads and how it logs in (what a VaultEnvironment and VaultAppAccess set up). */
 export interface VaultStoreArgs {
@@ -84,6 +87,12 @@ export interface AppExternalSecretsArgs {
     secrets: ExternalSecretArgs[];
     /** Name of the SecretStore. Default: `<app>-store`. */
     storeName?: string;
+    /**
+     * Namespace of the External Secrets operator, whose controller ServiceAccount (`external-secrets`) is
+     * allowed to request tokens for `serviceAccountName`, and only for it: the store logs in with such a
+     * token. Default: `external-secrets`, where an ExternalSecretsOperator installs by default.
+     */
+    operatorNamespace?: string;
 }
 
 const COMPONENT = "AppExternalSecrets";
@@ -122,6 +131,7 @@ export interface ResolvedAppExternalSecrets {
     readonly region?: string;
     readonly vault?: ResolvedVaultStore;
     readonly storeName: string;
+    readonly operatorNamespace: string;
     /** The prefix every remote key lies directly under. */
     readonly keyPrefix: string;
     readonly secrets: ResolvedExternalSecret[];
@@ -229,6 +239,8 @@ export function resolveAppExternalSecretsArgs(name: string, args: AppExternalSec
     const appOk = check.dnsLabel(args.app, "app", 30);
     if (check.dnsLabel(args.namespace, "namespace") && env) check.sameEnvironment(args.namespace, env, "namespace");
     check.dnsLabel(args.serviceAccountName, "serviceAccountName");
+    const operatorNamespace = args.operatorNamespace ?? PLATFORM_NAMESPACES.externalSecrets;
+    check.dnsLabel(operatorNamespace, "operatorNamespace");
     const storeName = args.storeName ?? secretStoreName(args.app);
     // A default derived from a bad app name is reported once, as the app's problem.
     if (args.storeName !== undefined || appOk) {
@@ -394,8 +406,50 @@ export function resolveAppExternalSecretsArgs(name: string, args: AppExternalSec
         region: args.region,
         vault,
         storeName,
+        operatorNamespace,
         keyPrefix,
         secrets,
+    };
+}
+
+/**
+ * The Role and RoleBinding that let the operator's controller request tokens for the app's ServiceAccount:
+ * `create` on `serviceaccounts/token` for that one name, in the app's namespace. Named after the store, which
+ * is unique in the namespace.
+ */
+export function tokenRequestRbac(resolved: ResolvedAppExternalSecrets): {
+    role: k8s.types.input.rbac.v1.Role;
+    binding: k8s.types.input.rbac.v1.RoleBinding;
+} {
+    const name = `${resolved.storeName}-token-request`;
+    const metadata = {
+        name,
+        namespace: resolved.namespace,
+        labels: labelsOf(resolved.app),
+    };
+    return {
+        role: {
+            metadata,
+            rules: [
+                {
+                    apiGroups: [""],
+                    resources: ["serviceaccounts/token"],
+                    resourceNames: [resolved.serviceAccountName],
+                    verbs: ["create"],
+                },
+            ],
+        },
+        binding: {
+            metadata,
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
+            subjects: [
+                {
+                    kind: "ServiceAccount",
+                    name: EXTERNAL_SECRETS_SERVICE_ACCOUNT,
+                    namespace: resolved.operatorNamespace,
+                },
+            ],
+        },
     };
 }
 
@@ -429,8 +483,9 @@ export function appExternalSecretsManifests(resolved: ResolvedAppExternalSecrets
 /**
  * An app's secrets as Kubernetes Secrets: one SecretStore in the app's namespace that authenticates as the
  * app's own ServiceAccount (so it can read no more than the app could), and one ExternalSecret per secret,
- * each reading a key directly under the app's prefix. The External Secrets operator must be installed first:
- * pass the ExternalSecretsOperator in `dependsOn`.
+ * each reading a key directly under the app's prefix; and a Role that lets the operator's controller request
+ * tokens for that ServiceAccount alone. The External Secrets operator must be installed first: pass the
+ * ExternalSecretsOperator in `dependsOn`.
  */
 export class AppExternalSecrets extends pulumi.ComponentResource {
     /** Name of the SecretStore. */
@@ -445,7 +500,17 @@ export class AppExternalSecrets extends pulumi.ComponentResource {
         super("k8s-baseline:index:AppExternalSecrets", name, {}, opts);
         const manifests = appExternalSecretsManifests(resolved);
 
-        const store = new k8s.apiextensions.CustomResource(`${name}-store`, manifests.store, { parent: this });
+        const rbac = tokenRequestRbac(resolved);
+        const role = new k8s.rbac.v1.Role(`${name}-token-request`, rbac.role, { parent: this });
+        const binding = new k8s.rbac.v1.RoleBinding(`${name}-token-request`, rbac.binding, {
+            parent: this,
+            dependsOn: [role],
+        });
+        // The store logs in with a token the controller may request only once the binding exists.
+        const store = new k8s.apiextensions.CustomResource(`${name}-store`, manifests.store, {
+            parent: this,
+            dependsOn: [binding],
+        });
         const externalSecrets = manifests.externalSecrets.map(
             (manifest) =>
                 new k8s.apiextensions.CustomResource(`${name}-${manifest.metadata.name}`, manifest, {

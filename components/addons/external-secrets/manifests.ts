@@ -59,7 +59,8 @@ export function remoteKeyWithin(prefix: string, name: unknown): string | undefin
     return SECRET_NAME_SEGMENT.test(shortName) ? `${prefix}${shortName}` : undefined;
 }
 
-function labelsOf(app: string): Record<string, string> {
+/** The labels of what this package creates for an app. */
+export function labelsOf(app: string): Record<string, string> {
     return { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, "app.kubernetes.io/name": app };
 }
 

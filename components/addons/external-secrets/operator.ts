@@ -20,6 +20,12 @@ export const EXTERNAL_SECRETS_REPOSITORY = "https://charts.external-secrets.io";
 export const EXTERNAL_SECRETS_CHART_VERSION = "2.9.0";
 /** Release name: the operator's Deployments and Services are named after it. */
 export const EXTERNAL_SECRETS_RELEASE = "external-secrets";
+/**
+ * The controller's ServiceAccount, named in the values rather than left to the chart's naming: each
+ * AppExternalSecrets lets this ServiceAccount, in the operator's namespace, request tokens for its app's
+ * ServiceAccount, and for no other.
+ */
+export const EXTERNAL_SECRETS_SERVICE_ACCOUNT = "external-secrets";
 
 /** CPU and memory of one container. */
 export interface ContainerResources {
@@ -128,13 +134,27 @@ function deploymentValues(env: Environment, resources: ContainerResources): Reco
 /**
  * The chart values for `env`: the restricted securityContext, requests and limits for the controller, the
  * webhook and the cert controller, replicas and PodDisruptionBudgets from the environment profile. Images
- * are left to the chart, which tags them with its own app version.
+ * are left to the chart, which tags them with its own app version. The controller reconciles namespaced
+ * SecretStores and ExternalSecrets only, and may not mint tokens for ServiceAccounts at large.
  */
 export function externalSecretsChartValues(env: Environment): Record<string, unknown> {
     return {
         installCRDs: true,
         // Pin the default: serving v1beta1 again would let deprecated manifests in.
         crds: { unsafeServeV1Beta1: false },
+        // Stores are namespaced and bound to one app's ServiceAccount. A ClusterSecretStore or
+        // ClusterExternalSecret would read for any namespace, and a (Cluster)PushSecret writes cluster Secrets
+        // out to the backend: none is part of the baseline, so the controller ignores them, and its RBAC
+        // loses their rules (and, with ClusterExternalSecrets, update on every Namespace).
+        processClusterStore: false,
+        processClusterExternalSecret: false,
+        processClusterPushSecret: false,
+        processPushSecret: false,
+        processClusterGenerator: false,
+        // No cluster-wide `create serviceaccounts/token`: each AppExternalSecrets grants it for its own
+        // ServiceAccount by name, as the chart documents for this setting.
+        rbac: { serviceAccountTokenCreate: false },
+        serviceAccount: { name: EXTERNAL_SECRETS_SERVICE_ACCOUNT },
         ...deploymentValues(env, EXTERNAL_SECRETS_RESOURCES.controller),
         // With more than one replica, the controllers (and the cert controller) must elect a leader or they
         // reconcile the same objects, and rotate the same webhook certificate, concurrently.

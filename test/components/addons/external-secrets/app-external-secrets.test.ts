@@ -9,9 +9,12 @@ import {
 } from "../../../../components/addons/external-secrets";
 import { ENVIRONMENTS, PROFILES } from "../../../../components/baseline";
 import { awsArgs, CA_BUNDLE, vaultArgs, vaultStore } from "./fixtures";
+import { RbacObject, rbacEvaluator, Request, Requester } from "../../kubernetes/rbac-evaluator";
 
 const STORE = "kubernetes:external-secrets.io/v1:SecretStore";
 const EXTERNAL_SECRET = "kubernetes:external-secrets.io/v1:ExternalSecret";
+const ROLE = "kubernetes:rbac.authorization.k8s.io/v1:Role";
+const ROLE_BINDING = "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding";
 
 describe("AppExternalSecrets", () => {
     beforeEach(resetResources);
@@ -129,13 +132,85 @@ describe("AppExternalSecrets", () => {
         assert.equal(named(EXTERNAL_SECRET, "payments-payments-tls-key").inputs.spec.target.name, "payments-tls-key");
     });
 
-    it("parents the store and every ExternalSecret to the component", async () => {
+    it("parents the store, every ExternalSecret and the token Role and binding to the component", async () => {
         new AppExternalSecrets("payments", awsArgs());
         await settled();
         const children = resources().filter((r) => r.custom);
-        assert.deepEqual(children.map((c) => c.type).sort(), [EXTERNAL_SECRET, EXTERNAL_SECRET, STORE]);
+        assert.deepEqual(children.map((c) => c.type).sort(), [
+            EXTERNAL_SECRET,
+            EXTERNAL_SECRET,
+            STORE,
+            ROLE,
+            ROLE_BINDING,
+        ]);
         for (const child of children)
             assert.equal(child.parentType, "k8s-baseline:index:AppExternalSecrets", child.name);
+    });
+
+    describe("the operator's token requests", () => {
+        const controller = { kind: "ServiceAccount" as const, namespace: "external-secrets", name: "external-secrets" };
+        const tokenFor = (user: Requester, namespace: string, name: string): Request => ({
+            user,
+            verb: "create",
+            apiGroup: "",
+            resource: "serviceaccounts",
+            subresource: "token",
+            namespace,
+            name,
+        });
+
+        async function rbacOf(args: AppExternalSecretsArgs): Promise<RbacObject[]> {
+            new AppExternalSecrets("payments", args);
+            await settled();
+            return [...ofType(ROLE), ...ofType(ROLE_BINDING)].map((r) => r.inputs as RbacObject);
+        }
+
+        it("lets the controller request tokens for the app's ServiceAccount and for no other", async () => {
+            const rbac = rbacEvaluator(await rbacOf(awsArgs()));
+            assert.ok(rbac.allowed(tokenFor(controller, "payments", "payments-api")));
+            for (const [namespace, name] of [
+                ["payments", "payments-worker"],
+                ["payments", "default"],
+                ["orders", "payments-api"],
+                ["kube-system", "kyverno"],
+            ]) {
+                assert.ok(!rbac.allowed(tokenFor(controller, namespace, name)), `${namespace}/${name}`);
+            }
+            for (const verb of ["get", "list", "update", "delete"]) {
+                assert.ok(!rbac.allowed({ ...tokenFor(controller, "payments", "payments-api"), verb }), verb);
+            }
+            // Nobody else gains anything: not the app, not a ServiceAccount of the same name elsewhere.
+            const app = { kind: "ServiceAccount" as const, namespace: "payments", name: "payments-api" };
+            assert.ok(!rbac.allowed(tokenFor(app, "payments", "payments-api")));
+            assert.ok(!rbac.allowed(tokenFor({ ...controller, namespace: "payments" }, "payments", "payments-api")));
+            assert.ok(
+                !rbac.allowed({
+                    ...tokenFor(controller, "payments", "payments-tls"),
+                    resource: "secrets",
+                    subresource: undefined,
+                    verb: "get",
+                }),
+            );
+        });
+
+        it("binds the controller of the operator namespace given, and names the objects after the store", async () => {
+            const objects = await rbacOf(awsArgs({ operatorNamespace: "eso", storeName: "payments-secrets" }));
+            const rbac = rbacEvaluator(objects);
+            assert.ok(rbac.allowed(tokenFor({ ...controller, namespace: "eso" }, "payments", "payments-api")));
+            assert.ok(!rbac.allowed(tokenFor(controller, "payments", "payments-api")));
+            assert.deepEqual(objects.map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`).sort(), [
+                "Role/payments/payments-secrets-token-request",
+                "RoleBinding/payments/payments-secrets-token-request",
+            ]);
+        });
+
+        it("would be caught if the Role lost its resourceNames", async () => {
+            const objects = await rbacOf(awsArgs());
+            const widened = objects.map((o) =>
+                o.kind === "Role" ? { ...o, rules: o.rules!.map(({ resourceNames: _, ...rule }) => rule) } : o,
+            );
+            assert.ok(rbacEvaluator(widened).allowed(tokenFor(controller, "payments", "payments-worker")));
+        });
     });
 
     describe("rejects bad input before registering anything", () => {
@@ -164,6 +239,11 @@ describe("AppExternalSecrets", () => {
                 "a ServiceAccount that is not DNS-1123",
                 () => awsArgs({ serviceAccountName: "Payments" }),
                 /serviceAccountName: "Payments" is not a DNS-1123 label/,
+            ],
+            [
+                "an operator namespace that is not DNS-1123",
+                () => awsArgs({ operatorNamespace: "External Secrets" }),
+                /operatorNamespace: "External Secrets" is not a DNS-1123 label/,
             ],
             [
                 "a store name that is not a Kubernetes name",

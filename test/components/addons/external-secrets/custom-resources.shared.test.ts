@@ -13,7 +13,7 @@ import { awsArgs, CA_BUNDLE, vaultArgs, vaultStore } from "./fixtures";
 /** Every Kubernetes object registered, as a manifest. */
 function emitted(): Manifest[] {
     return resources()
-        .filter((r) => r.type.startsWith("kubernetes:"))
+        .filter((r) => r.type.startsWith("kubernetes:external-secrets.io/"))
         .map((r) => manifestOf(r.type, r.inputs));
 }
 

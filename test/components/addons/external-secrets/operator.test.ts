@@ -4,6 +4,7 @@ installMocks();
 import {
     EXTERNAL_SECRETS_CHART_VERSION,
     EXTERNAL_SECRETS_RESOURCES,
+    EXTERNAL_SECRETS_SERVICE_ACCOUNT,
     ExternalSecretsOperator,
     ExternalSecretsOperatorArgs,
     externalSecretsChartValues,
@@ -57,6 +58,26 @@ describe("ExternalSecretsOperator", () => {
         assert.equal(chart.values.installCRDs, true);
         assert.deepEqual(chart.values.crds, { unsafeServeV1Beta1: false });
         assert.deepEqual(chart.values.serviceMonitor, { enabled: false });
+    });
+
+    it("reconciles namespaced stores only, and grants no token requests for ServiceAccounts at large", async () => {
+        new ExternalSecretsOperator("eso", { env: "prod" });
+        await settled();
+        const values = named(CHART, "eso-chart").inputs.values;
+        for (const kind of [
+            "ClusterStore",
+            "ClusterExternalSecret",
+            "ClusterPushSecret",
+            "PushSecret",
+            "ClusterGenerator",
+        ]) {
+            assert.equal(values[`process${kind}`], false, kind);
+        }
+        // Namespaced SecretStores and ExternalSecrets are what AppExternalSecrets creates: left on.
+        assert.equal(values.processSecretStore, undefined);
+        assert.deepEqual(values.rbac, { serviceAccountTokenCreate: false });
+        assert.deepEqual(values.serviceAccount, { name: EXTERNAL_SECRETS_SERVICE_ACCOUNT });
+        assert.equal(EXTERNAL_SECRETS_SERVICE_ACCOUNT, "external-secrets");
     });
 
     it("installs into another namespace and chart version when given", async () => {
