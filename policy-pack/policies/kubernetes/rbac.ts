@@ -117,6 +117,14 @@ function coversSecrets(rule: Rule): boolean {
     );
 }
 
+/** True when the rule covers the TokenRequest subresource of core ServiceAccounts, directly or by a wildcard. */
+function coversTokenRequests(rule: Rule): boolean {
+    return (
+        (rule.apiGroups.includes("") || rule.apiGroups.includes(WILDCARD)) &&
+        rule.resources.some((r) => r === "serviceaccounts/token" || r === "serviceaccounts/*" || r === WILDCARD)
+    );
+}
+
 /** True when the rule lets its holder read Secret values. */
 function readsSecrets(rule: Rule): boolean {
     return coversSecrets(rule) && rule.verbs.some((verb) => READ_VERBS.has(verb));
@@ -213,6 +221,25 @@ function platformOwnership(resources: readonly PolicyResource[], settings: Polic
 }
 
 /**
+ * Calls `visit` with every known rule of every Role and ClusterRole of the stack that is not the platform's;
+ * rules with unknown values are reported as unknown.
+ */
+function forEachAppRule(
+    resources: readonly PolicyResource[],
+    settings: PolicySettings,
+    report: Reporter,
+    visit: (resource: PolicyResource, rule: Rule, what: string) => void,
+): void {
+    const isPlatform = platformOwnership(resources, settings);
+    for (const resource of resources) {
+        if (resource.type !== ROLE && resource.type !== CLUSTER_ROLE) continue;
+        if (isPlatform(resource)) continue;
+        const what = describeResource(resource);
+        for (const rule of rulesOf(resource, report, `${what}: `)) visit(resource, rule, what);
+    }
+}
+
+/**
  * No `*` in a rule's `verbs`, `apiGroups` or `resources` (including a `*` before a subresource) in a Role or
  * ClusterRole. A wildcard grants what does not exist yet: every CRD installed later, every verb added later.
  * Platform operators' roles are exempt (Kyverno watches every kind). Unknown rules are reported as unknown
@@ -230,22 +257,16 @@ export const rbacNoWildcards: StackPolicy = {
         `belongs to a chart installed into one of its namespaces (${Object.values(PLATFORM_NAMESPACES).join(", ")}).`,
     url: RBAC_GOOD_PRACTICES,
     validateStack(resources, settings, report) {
-        const isPlatform = platformOwnership(resources, settings);
-        for (const resource of resources) {
-            if (resource.type !== ROLE && resource.type !== CLUSTER_ROLE) continue;
-            if (isPlatform(resource)) continue;
-            const what = describeResource(resource);
-            for (const rule of rulesOf(resource, report, `${what}: `)) {
-                const wild: string[] = [];
-                if (rule.verbs.includes(WILDCARD)) wild.push('verbs "*"');
-                if (rule.apiGroups.includes(WILDCARD)) wild.push('apiGroups "*"');
-                const resourceWildcards = rule.resources.filter((r) => r.includes(WILDCARD));
-                if (resourceWildcards.length > 0) wild.push(`resources ${resourceWildcards.map(show).join(", ")}`);
-                if (wild.length > 0) {
-                    report.violation(`${what}: rules[${rule.index}] grants ${wild.join(", ")}`, { urn: resource.urn });
-                }
+        forEachAppRule(resources, settings, report, (resource, rule, what) => {
+            const wild: string[] = [];
+            if (rule.verbs.includes(WILDCARD)) wild.push('verbs "*"');
+            if (rule.apiGroups.includes(WILDCARD)) wild.push('apiGroups "*"');
+            const resourceWildcards = rule.resources.filter((r) => r.includes(WILDCARD));
+            if (resourceWildcards.length > 0) wild.push(`resources ${resourceWildcards.map(show).join(", ")}`);
+            if (wild.length > 0) {
+                report.violation(`${what}: rules[${rule.index}] grants ${wild.join(", ")}`, { urn: resource.urn });
             }
-        }
+        });
     },
 };
 
@@ -427,9 +448,43 @@ export const rbacSecretReadsByName: ResourcePolicy = {
     },
 };
 
+/**
+ * A Role or ClusterRole lets its subjects request tokens (`create` on `serviceaccounts/token`) only for the
+ * ServiceAccounts named in `resourceNames`. Without them, its subjects can mint a token for, and so act as,
+ * any ServiceAccount of the namespace (of every namespace, bound by a ClusterRoleBinding). The External
+ * Secrets controller gets this for each app's ServiceAccount by name. Platform operators' roles are exempt,
+ * as for rbac-no-wildcards. Unknown rules are reported as unknown and the known rules still judged.
+ */
+export const rbacTokenRequestsByName: StackPolicy = {
+    kind: "stack",
+    name: "rbac-token-requests-by-name",
+    group: "rbac",
+    description: "Roles request ServiceAccount tokens (`serviceaccounts/token`) only for ServiceAccounts they name.",
+    severity: Severity.High,
+    enforcementLevel: EnforcementLevel.Mandatory,
+    remediationSteps:
+        "List the ServiceAccounts the subject may request tokens for in the rule's `resourceNames`, in a Role of " +
+        "their namespace.",
+    url: "https://kubernetes.io/docs/reference/access-authn-authz/rbac/#privilege-escalation-prevention-and-bootstrapping",
+    validateStack(resources, settings, report) {
+        forEachAppRule(resources, settings, report, (resource, rule, what) => {
+            if (!coversTokenRequests(rule) || rule.resourceNames.length > 0) return;
+            const verbs = rule.verbs.filter((verb) => verb === "create" || verb === WILDCARD);
+            if (verbs.length === 0) return;
+            report.violation(
+                `${what}: rules[${rule.index}] grants ${verbs.join(", ")} on serviceaccounts/token ` +
+                    "without resourceNames: its subjects can act as any ServiceAccount" +
+                    (resource.type === ROLE ? " of the namespace" : ""),
+                { urn: resource.urn },
+            );
+        });
+    },
+};
+
 export const rbacPolicies = [
     rbacNoWildcards,
     rbacNoClusterAdmin,
     rbacNoClusterSecretRead,
     rbacSecretReadsByName,
+    rbacTokenRequestsByName,
 ] as const;

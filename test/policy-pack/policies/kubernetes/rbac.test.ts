@@ -3,7 +3,9 @@
  * RoleBindings for groups) and what operator charts render (ClusterRoles bound to their ServiceAccounts).
  */
 import * as assert from "node:assert/strict";
+import { resolveAppExternalSecretsArgs, tokenRequestRbac } from "../../../../components/addons/external-secrets";
 import { deployerRules } from "../../../../components/kubernetes/rbac";
+import { awsArgs } from "../../../components/addons/external-secrets/fixtures";
 import {
     CLUSTER_ROLE,
     CLUSTER_ROLE_BINDING,
@@ -12,6 +14,7 @@ import {
     rbacNoClusterSecretRead,
     rbacNoWildcards,
     rbacSecretReadsByName,
+    rbacTokenRequestsByName,
     ROLE,
     ROLE_BINDING,
 } from "../../../../policy-pack/policies/kubernetes";
@@ -328,5 +331,70 @@ describe("policy rbac-secret-reads-by-name", () => {
         const role = copy(deployerRole());
         role.rules[8].resourceNames = [UNKNOWN];
         assert.deepEqual(unknowns(run(rbacSecretReadsByName, resource(ROLE, role))), ["rules[8]"]);
+    });
+});
+
+describe("policy rbac-token-requests-by-name", () => {
+    /** The Role AppExternalSecrets creates for the External Secrets controller. */
+    function tokenRole(): Record<string, any> {
+        const resolved = resolveAppExternalSecretsArgs("payments", awsArgs());
+        return { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", ...copy(tokenRequestRbac(resolved).role) };
+    }
+    const TOKENS = { apiGroups: [""], resources: ["serviceaccounts/token"], verbs: ["create"] };
+
+    it("passes the Role AppExternalSecrets creates, and roles that do not request tokens", () => {
+        assert.deepEqual(tokenRole().rules[0].resourceNames, ["payments-api"]);
+        assert.deepEqual(run(rbacTokenRequestsByName, resource(ROLE, tokenRole())), []);
+        assert.deepEqual(run(rbacTokenRequestsByName, resource(ROLE, deployerRole())), []);
+        const readsServiceAccounts = { apiGroups: [""], resources: ["serviceaccounts"], verbs: ["get", "list"] };
+        assert.deepEqual(
+            run(rbacTokenRequestsByName, resource(CLUSTER_ROLE, clusterRole("sa-reader", [readsServiceAccounts]))),
+            [],
+        );
+        const getTokens = { ...TOKENS, verbs: ["get"] };
+        assert.deepEqual(run(rbacTokenRequestsByName, resource(ROLE, { ...tokenRole(), rules: [getTokens] })), []);
+    });
+
+    it("reports token requests without resourceNames, in a Role or a ClusterRole, directly or by wildcard", () => {
+        const role = tokenRole();
+        delete role.rules[0].resourceNames;
+        assert.deepEqual(violations(run(rbacTokenRequestsByName, resource(ROLE, role))), [
+            "Role payments/payments-store-token-request: rules[0] grants create on serviceaccounts/token without " +
+                "resourceNames: its subjects can act as any ServiceAccount of the namespace",
+        ]);
+        const wide = [
+            { ...TOKENS, resources: ["serviceaccounts/*"] },
+            { ...TOKENS, verbs: ["*"] },
+            EVERYTHING,
+            { apiGroups: [""], resources: ["serviceaccounts/token", "pods"], verbs: ["create"], resourceNames: [] },
+        ];
+        assert.deepEqual(
+            violations(run(rbacTokenRequestsByName, resource(CLUSTER_ROLE, clusterRole("minter", wide)))).map(
+                (v) => v.split(" grants ")[0],
+            ),
+            [
+                "ClusterRole minter: rules[0]",
+                "ClusterRole minter: rules[1]",
+                "ClusterRole minter: rules[2]",
+                "ClusterRole minter: rules[3]",
+            ],
+        );
+    });
+
+    it("exempts the platform's own roles, and judges a chart installed anywhere else", () => {
+        const role = tokenRole();
+        role.metadata.namespace = "cert-manager";
+        delete role.rules[0].resourceNames;
+        assert.deepEqual(run(rbacTokenRequestsByName, resource(ROLE, role)), []);
+        assert.deepEqual(run(rbacTokenRequestsByName, operatorChart("kyverno", [TOKENS])), []);
+        assert.equal(violations(run(rbacTokenRequestsByName, operatorChart("payments", [TOKENS]))).length, 1);
+    });
+
+    it("reports unknown rules as unknown and still judges the known ones", () => {
+        const role = tokenRole();
+        role.rules = [UNKNOWN, TOKENS];
+        const reported = run(rbacTokenRequestsByName, resource(ROLE, role));
+        assert.equal(violations(reported).length, 1);
+        assert.deepEqual(unknowns(reported).length, 1);
     });
 });
