@@ -26,15 +26,15 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const STARTUP_ROUNDS = Number(process.env.BENCH_STARTUP_ROUNDS ?? 5);
 const TS_ROUNDS = Number(process.env.BENCH_TS_ROUNDS ?? 3);
 /** Rounds of Analyze and AnalyzeStack over 10,000 resources (about 40 s each, both packs). */
-const ROUNDS_10K = Number(process.env.BENCH_ROUNDS_10K ?? 5);
+const ROUNDS_10K = Number(process.env.BENCH_ROUNDS_10K ?? 4);
 /** Rounds of Analyze and AnalyzeStack over 1,000 resources (a few seconds each). */
-const ROUNDS_1K = Number(process.env.BENCH_ROUNDS_1K ?? 9);
+const ROUNDS_1K = Number(process.env.BENCH_ROUNDS_1K ?? 7);
 /** Analyze alternates between the pack and the floor every this many resources. */
 const ANALYZE_SLICE = 500;
 const PACK_FIRST = ["pack", "floor"] as const;
 const FLOOR_FIRST = ["floor", "pack"] as const;
 /** Runs of the 1,000-app plan (about 45 s each). */
-const PLAN_1000_RUNS = Number(process.env.BENCH_PLAN_1000_RUNS ?? 2);
+const PLAN_1000_RUNS = Number(process.env.BENCH_PLAN_1000_RUNS ?? 1);
 /** Requests in flight per pack during Analyze: small, as the engine analyzes step by step. */
 const CONCURRENCY = 4;
 
