@@ -39,9 +39,9 @@ interface SdkDeserialize {
 
 /**
  * @pulumi/policy decodes a request's properties anew for every resource policy it runs on the request. A
- * request's properties Struct is one object for the request's lifetime, so this decodes each Struct once and hands every policy the same value. Policies only read it: the plain
- * copy they receive (plainProps) is frozen. Returns false, leaving the SDK as it is, when the SDK no longer
- * has the decoder this expects.
+ * request's properties Struct is one object for the request's lifetime, so this decodes each Struct once and
+ * hands every policy the same value. Policies only read it: the plain copy they receive (plainProps) is
+ * frozen. Returns false, leaving the SDK as it is, when the SDK no longer has the decoder this expects.
  */
 export function decodeOncePerRequest(sdk: SdkDeserialize): boolean {
     const decode = sdk.deserializeProperties as SdkDeserialize["deserializeProperties"] & { shared?: true };

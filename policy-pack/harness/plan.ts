@@ -149,7 +149,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     console.log("");
     const { info, diagnostics } = verdict;
     console.log(
-        `Policy verdicts of ${info.name} ${info.version} (${info.policies.length} policies, pack started in ${Math.round(pack.process.startupMs)} ms):`,
+        `Policy verdicts of ${info.name} ${info.version} (${info.policies.length} policies, port read ${Math.round(pack.process.startupMs)} ms after the pack was spawned):`,
     );
     console.log(`  pack config: ${configSource}`);
     if (diagnostics.length === 0) console.log("  no diagnostics");
