@@ -10,7 +10,7 @@ import {
     MANAGED_BY_VALUE,
     partitionOf,
 } from "../baseline";
-import { secretReaderRules } from "../kubernetes/rbac";
+import { roleRefTo, secretReaderRules } from "../kubernetes/rbac";
 import { appSecretsPolicy } from "./iam";
 import { checkClusterIdentity, IdentityMode, trustPolicyFor } from "./identity-validation";
 
@@ -218,7 +218,7 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
                 `${name}-secret-reader`,
                 {
                     metadata,
-                    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: secretRole.metadata.name },
+                    roleRef: roleRefTo("Role", secretRole.metadata.name),
                     subjects: [{ kind: "ServiceAccount", name: serviceAccount.metadata.name, namespace }],
                 },
                 { parent: this },

@@ -4,6 +4,17 @@
  */
 import { AccessRole } from "../baseline";
 
+/** The API group of Roles, ClusterRoles and their bindings. */
+export const RBAC_API_GROUP = "rbac.authorization.k8s.io";
+
+/** A binding's `roleRef` to a Role or ClusterRole of that name. */
+export function roleRefTo<Name>(
+    kind: "Role" | "ClusterRole",
+    name: Name,
+): { apiGroup: string; kind: string; name: Name } {
+    return { apiGroup: RBAC_API_GROUP, kind, name };
+}
+
 /** A PolicyRule as the rbac.authorization.k8s.io/v1 API spells it. */
 export interface PolicyRule {
     readonly apiGroups: string[];
@@ -19,6 +30,22 @@ export interface PolicyRule {
 export function secretReaderRules(secretNames: readonly string[]): PolicyRule[] {
     if (secretNames.length === 0) return [];
     return [{ apiGroups: [""], resources: ["secrets"], resourceNames: [...secretNames].sort(), verbs: ["get"] }];
+}
+
+/**
+ * `create` on `serviceaccounts/token` for the named ServiceAccounts only: whoever holds it can act as them,
+ * so never without names.
+ */
+export function tokenRequestRules(serviceAccountNames: readonly string[]): PolicyRule[] {
+    if (serviceAccountNames.length === 0) return [];
+    return [
+        {
+            apiGroups: [""],
+            resources: ["serviceaccounts/token"],
+            resourceNames: [...serviceAccountNames].sort(),
+            verbs: ["create"],
+        },
+    ];
 }
 
 const READ = ["get", "list", "watch"];

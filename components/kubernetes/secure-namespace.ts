@@ -17,7 +17,7 @@ import {
     ACCESS_ROLE_ORDER,
 } from "../baseline";
 import { EgressRuleArgs, IngressRuleArgs, namespaceNetworkPolicies, PortArgs, Protocol } from "./network";
-import { clusterRoleFor, deployerRules } from "./rbac";
+import { clusterRoleFor, deployerRules, RBAC_API_GROUP, roleRefTo } from "./rbac";
 
 /** A group of people and the access it gets in the namespace. */
 export interface GroupAccessArgs {
@@ -327,8 +327,8 @@ export class SecureNamespace extends pulumi.ComponentResource {
                 `${name}-${binding}`,
                 {
                     metadata: metadata(binding),
-                    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role },
-                    subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: grant.group }],
+                    roleRef: roleRefTo("ClusterRole", role),
+                    subjects: [{ apiGroup: RBAC_API_GROUP, kind: "Group", name: grant.group }],
                 },
                 inNamespace,
             );
@@ -354,7 +354,7 @@ export class SecureNamespace extends pulumi.ComponentResource {
                 `${name}-${saName}-binding`,
                 {
                     metadata: metadata(saName),
-                    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
+                    roleRef: roleRefTo("Role", role.metadata.name),
                     subjects: [{ kind: "ServiceAccount", name: sa.metadata.name, namespace: ns }],
                 },
                 inNamespace,

@@ -11,6 +11,7 @@ import {
     secretStoreName,
     vaultSecretPrefix,
 } from "../../baseline";
+import { roleRefTo, tokenRequestRules } from "../../kubernetes/rbac";
 import { checkVaultPath } from "../../vault/vault-environment";
 import {
     awsSecretStoreManifest,
@@ -430,18 +431,11 @@ export function tokenRequestRbac(resolved: ResolvedAppExternalSecrets): {
     return {
         role: {
             metadata,
-            rules: [
-                {
-                    apiGroups: [""],
-                    resources: ["serviceaccounts/token"],
-                    resourceNames: [resolved.serviceAccountName],
-                    verbs: ["create"],
-                },
-            ],
+            rules: tokenRequestRules([resolved.serviceAccountName]),
         },
         binding: {
             metadata,
-            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
+            roleRef: roleRefTo("Role", name),
             subjects: [
                 {
                     kind: "ServiceAccount",
