@@ -39,9 +39,10 @@ export function packSettings(stack: string): { env: string; registries: string[]
 }
 
 /**
- * The SecureEnvironment arguments of a stack. Secret config has no value offline: each secret reads as a
+ * The SecureEnvironment arguments of a stack (or of `values` given for it, e.g. a stack file changed by a
+ * test). Secret config has no value offline: each secret reads as a
  * secret placeholder naming its key.
  */
-export function stackArgs(stack: string): SecureEnvironmentArgs {
-    return parseStackConfig(stack, stackValues(stack), (key) => pulumi.secret(`<secret ${key}>`));
+export function stackArgs(stack: string, values: Record<string, unknown> = stackValues(stack)): SecureEnvironmentArgs {
+    return parseStackConfig(stack, values, (key) => pulumi.secret(`<secret ${key}>`));
 }

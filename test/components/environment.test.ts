@@ -8,7 +8,7 @@ import { installMocks, named, ofType, resetResources, resources, settle, settled
 installMocks();
 import { CONTRACT_VERSION } from "../../components/contract";
 import { planSecureEnvironment, SecureEnvironment, SecureEnvironmentArgs } from "../../components/environment";
-import { stackArgs } from "../stacks/stack-config";
+import { prodContractApps, stackArgs } from "../stacks/stack-config";
 
 const COMPONENT = (name: string) => `k8s-baseline:index:${name}`;
 const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
@@ -353,30 +353,7 @@ describe("SecureEnvironment", function () {
             new RegExp(`^arn:aws:kms:eu-west-1:${ACCOUNT}:key/[0-9a-f-]{36}$`),
         );
         assert.equal(await settle(environment.clusterIssuerName), "shop-prod-acme");
-        const role = (app: string) => `arn:aws:iam::${ACCOUNT}:role/shop-prod-${app}`;
-        assert.deepEqual(await settle(environment.apps), {
-            payments: {
-                namespace: "payments",
-                serviceAccountName: "payments",
-                roleArn: role("payments"),
-                secretStoreName: "payments-store",
-                secretNames: ["payments-db-password", "payments-psp-api-key"],
-            },
-            orders: {
-                namespace: "orders",
-                serviceAccountName: "orders",
-                roleArn: role("orders"),
-                secretStoreName: "orders-store",
-                secretNames: ["orders-db-url"],
-            },
-            reports: {
-                namespace: "reports",
-                serviceAccountName: "reports",
-                roleArn: role("reports"),
-                secretStoreName: "",
-                secretNames: [],
-            },
-        });
+        assert.deepEqual(await settle(environment.apps), prodContractApps(ACCOUNT));
     });
 
     describe("rejects bad input before registering anything", () => {

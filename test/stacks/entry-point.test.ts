@@ -10,7 +10,7 @@ import { installMocks, isSerializedSecret, named, resetResources, settle, settle
 installMocks();
 import { CONTRACT_OUTPUTS, CONTRACT_VERSION } from "../../components/contract";
 import { ConfigError, SECRETS_NAMESPACE } from "../../stacks/config";
-import { stackFileConfig } from "./stack-config";
+import { prodContractApps, stackFileConfig } from "./stack-config";
 
 // The SDK sets the stack name only through setMocks; the entry point checks the env against it, so these
 // tests run as stack prod for a while and put the mocks' stack back afterwards.
@@ -69,35 +69,12 @@ describe("stacks/index.js, the entry point", function () {
         pulumi.runtime.setAllConfig({ ...engineConfig(stackFileConfig(STACK)), "aws:region": "eu-west-1" }, []);
         const exported = await resolveExports(loadEntryPoint());
         assert.deepEqual(Object.keys(exported).sort(), [...CONTRACT_OUTPUTS].sort());
-        const role = (app: string) => `arn:aws:iam::${ACCOUNT}:role/shop-prod-${app}`;
         assert.equal(exported.contractVersion, CONTRACT_VERSION);
         assert.equal(exported.project, "shop");
         assert.equal(exported.env, STACK);
         assert.match(exported.kmsKeyArn, new RegExp(`^arn:aws:kms:eu-west-1:${ACCOUNT}:key/[0-9a-f-]{36}$`));
         assert.equal(exported.clusterIssuerName, "shop-prod-acme");
-        assert.deepEqual(exported.apps, {
-            payments: {
-                namespace: "payments",
-                serviceAccountName: "payments",
-                roleArn: role("payments"),
-                secretStoreName: "payments-store",
-                secretNames: ["payments-db-password", "payments-psp-api-key"],
-            },
-            orders: {
-                namespace: "orders",
-                serviceAccountName: "orders",
-                roleArn: role("orders"),
-                secretStoreName: "orders-store",
-                secretNames: ["orders-db-url"],
-            },
-            reports: {
-                namespace: "reports",
-                serviceAccountName: "reports",
-                roleArn: role("reports"),
-                secretStoreName: "",
-                secretNames: [],
-            },
-        });
+        assert.deepEqual(exported.apps, prodContractApps(ACCOUNT));
         // One environment, named after the stack.
         assert.ok(named("k8s-baseline:index:SecureEnvironment", STACK));
     });

@@ -1,31 +1,23 @@
-/** Reads a stack's Pulumi.<stack>.yaml as the engine would hand its `k8s-baseline:*` keys to the program. */
-import * as fs from "node:fs";
-import * as path from "node:path";
-import * as pulumi from "@pulumi/pulumi";
-import { parse } from "yaml";
-import { SecureEnvironmentArgs } from "../../components/environment";
-import { CONFIG_NAMESPACE, parseStackConfig } from "../../stacks/config";
-import { REPO_ROOT } from "../shared";
+/** The stacks and their config, read as the offline plan reads them (policy-pack/harness/stack-config). */
+import { ENVIRONMENTS } from "../../components/baseline";
 
-export const STACKS = ["dev", "stage", "prod"] as const;
+export { stackArgs, stackFileConfig, stackValues } from "../../policy-pack/harness/stack-config";
 
-/** The raw config of a stack file: every key, namespaced as written. */
-export function stackFileConfig(stack: string): Record<string, unknown> {
-    const file = path.join(REPO_ROOT, "stacks", `Pulumi.${stack}.yaml`);
-    return (parse(fs.readFileSync(file, "utf8")) as { config: Record<string, unknown> }).config;
-}
+/** One stack per environment; a missing stack file fails the tests that read it. */
+export const STACKS = ENVIRONMENTS;
 
-/** The `k8s-baseline:*` values of a stack file, without the namespace. */
-export function stackValues(stack: string): Record<string, unknown> {
-    const values: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(stackFileConfig(stack))) {
-        const [namespace, name] = key.split(":");
-        if (namespace === CONFIG_NAMESPACE) values[name] = value;
-    }
-    return values;
-}
-
-/** The SecureEnvironment arguments of a stack, with secret config read as secret Outputs. */
-export function stackArgs(stack: string, values = stackValues(stack)): SecureEnvironmentArgs {
-    return parseStackConfig(stack, values, (key) => pulumi.secret(`secret value of ${key}`));
+/** The `apps` output of the prod stack (stacks/Pulumi.prod.yaml) in account `account`, as the contract gives it. */
+export function prodContractApps(account: string): Record<string, unknown> {
+    const app = (name: string, secretStoreName: string, secretNames: string[]) => ({
+        namespace: name,
+        serviceAccountName: name,
+        roleArn: `arn:aws:iam::${account}:role/shop-prod-${name}`,
+        secretStoreName,
+        secretNames,
+    });
+    return {
+        payments: app("payments", "payments-store", ["payments-db-password", "payments-psp-api-key"]),
+        orders: app("orders", "orders-store", ["orders-db-url"]),
+        reports: app("reports", "", []),
+    };
 }
