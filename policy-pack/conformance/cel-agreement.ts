@@ -47,6 +47,7 @@ import { kubernetesTypeOf } from "../policies/resource";
 import { Policy, PolicySettings, Reporter } from "../policies/types";
 import { workloadsPolicies } from "../policies/workloads";
 import { settingsFrom } from "../settings";
+import { APP_REGISTRY, compliantPodSpec, DEBUG_IMAGE, DIGEST, restrictedContext } from "./workload";
 
 /** The verdict of one comparison (or one coverage requirement). */
 export interface AgreementResult {
@@ -91,64 +92,11 @@ export const KYVERNO_TO_PACK: Readonly<Record<BaselinePolicyName, PackCounterpar
 
 type Json = Record<string, any>;
 
-export const APP_REGISTRY = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/";
-const DIGEST = "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 const NAMESPACE = "payments";
 /** A ServiceAccount declared to call the Kubernetes API. */
 const API_CLIENT = { namespace: "reports", name: "reports-operator" };
 /** A namespace both sides leave alone. */
 const EXEMPT_NAMESPACE = "kube-system";
-
-function restrictedContext(extra: Json = {}): Json {
-    return {
-        allowPrivilegeEscalation: false,
-        readOnlyRootFilesystem: true,
-        runAsNonRoot: true,
-        capabilities: { drop: ["ALL"] },
-        seccompProfile: { type: "RuntimeDefault" },
-        ...extra,
-    };
-}
-
-function resources(): Json {
-    return { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } };
-}
-
-/** The payments API's pod spec: compliant with every rule. */
-function compliantPodSpec(): Json {
-    return {
-        serviceAccountName: "payments-api",
-        automountServiceAccountToken: false,
-        securityContext: {
-            runAsNonRoot: true,
-            runAsUser: 65532,
-            runAsGroup: 65532,
-            seccompProfile: { type: "RuntimeDefault" },
-        },
-        initContainers: [
-            {
-                name: "migrate",
-                image: `${APP_REGISTRY}payments-migrate@${DIGEST}`,
-                args: ["migrate", "--up"],
-                resources: resources(),
-                securityContext: restrictedContext(),
-            },
-        ],
-        containers: [
-            {
-                name: "api",
-                image: `${APP_REGISTRY}payments-api:1.4.2@${DIGEST}`,
-                ports: [{ name: "http", containerPort: 8080 }],
-                resources: resources(),
-                livenessProbe: { httpGet: { path: "/healthz", port: "http" }, periodSeconds: 10 },
-                readinessProbe: { httpGet: { path: "/ready", port: "http" }, periodSeconds: 5 },
-                securityContext: restrictedContext({ capabilities: { drop: ["ALL"], add: ["NET_BIND_SERVICE"] } }),
-                volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
-            },
-        ],
-        volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }],
-    };
-}
 
 const LABELS = { "app.kubernetes.io/name": "payments-api" };
 
@@ -170,7 +118,7 @@ function compliantPod(spec: Json): Json {
             ephemeralContainers: [
                 {
                     name: "debug",
-                    image: `${APP_REGISTRY}debug-tools:2.1.0@${DIGEST}`,
+                    image: DEBUG_IMAGE,
                     targetContainerName: "api",
                     securityContext: restrictedContext(),
                 },

@@ -6,8 +6,9 @@
  */
 import { BaselinePoliciesArgs, PolicyExceptionArgs } from "../../../../components/addons/kyverno";
 
-export const APP_REGISTRY = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/";
-export const DIGEST = "sha256:" + "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+import { APP_REGISTRY, compliantPodSpec, restrictedContext } from "../../../../policy-pack/conformance/workload";
+
+export { APP_REGISTRY, compliantPodSpec, DIGEST } from "../../../../policy-pack/conformance/workload";
 export const OTHER_DIGEST = "sha256:" + "60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752";
 export const KEYLESS = {
     issuer: "https://token.actions.githubusercontent.com",
@@ -19,59 +20,6 @@ export const PUBLIC_KEY = [
     "DLYNHXITZkhIzfE+apcxDjCCkDPcJ3A3zvhPATYOIsCxYPch7Q2JdJLsDQ==",
     "-----END PUBLIC KEY-----",
 ].join("\n");
-
-/** The container securityContext of a restricted workload. */
-function restrictedContext(extra: Record<string, unknown> = {}): Record<string, any> {
-    return {
-        allowPrivilegeEscalation: false,
-        readOnlyRootFilesystem: true,
-        runAsNonRoot: true,
-        capabilities: { drop: ["ALL"] },
-        seccompProfile: { type: "RuntimeDefault" },
-        ...extra,
-    };
-}
-
-const RESOURCES = { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } };
-
-/** The pod spec of the payments API: compliant with every baseline rule. */
-export function compliantPodSpec(): Record<string, any> {
-    return {
-        serviceAccountName: "payments-api",
-        automountServiceAccountToken: false,
-        securityContext: {
-            runAsNonRoot: true,
-            runAsUser: 65532,
-            runAsGroup: 65532,
-            seccompProfile: { type: "RuntimeDefault" },
-        },
-        initContainers: [
-            {
-                name: "migrate",
-                image: `${APP_REGISTRY}payments-migrate@${DIGEST}`,
-                args: ["migrate", "--up"],
-                resources: structuredClone(RESOURCES),
-                securityContext: restrictedContext(),
-            },
-        ],
-        containers: [
-            {
-                name: "api",
-                image: `${APP_REGISTRY}payments-api:1.4.2@${DIGEST}`,
-                ports: [{ name: "http", containerPort: 80 }],
-                resources: structuredClone(RESOURCES),
-                livenessProbe: { httpGet: { path: "/healthz", port: "http" }, periodSeconds: 10 },
-                readinessProbe: { httpGet: { path: "/ready", port: "http" }, periodSeconds: 5 },
-                // Binding port 80 as non-root is the one capability the restricted standard allows adding.
-                securityContext: restrictedContext({
-                    capabilities: { drop: ["ALL"], add: ["NET_BIND_SERVICE"] },
-                }),
-                volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
-            },
-        ],
-        volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }],
-    };
-}
 
 /** A Pod of the payments Deployment, as its ReplicaSet creates it, with a debug container added later. */
 export function compliantPod(): Record<string, any> {

@@ -12,11 +12,21 @@ import { settingsFrom } from "../../../../policy-pack/settings";
 
 export type Manifest = Record<string, any>;
 
-export const APP_REGISTRY = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/";
-export const DIGEST = "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
-export const API_IMAGE = `${APP_REGISTRY}payments-api:1.4.2@${DIGEST}`;
-export const MIGRATE_IMAGE = `${APP_REGISTRY}payments-migrate@${DIGEST}`;
-export const DEBUG_IMAGE = `${APP_REGISTRY}debug-tools:2.1.0@${DIGEST}`;
+import {
+    APP_REGISTRY,
+    compliantPodSpec,
+    DEBUG_IMAGE,
+    restrictedContext,
+} from "../../../../policy-pack/conformance/workload";
+
+export {
+    API_IMAGE,
+    APP_REGISTRY,
+    compliantPodSpec,
+    DEBUG_IMAGE,
+    DIGEST,
+    MIGRATE_IMAGE,
+} from "../../../../policy-pack/conformance/workload";
 
 /** The prod settings of the tests: the env's registry, one ServiceAccount that calls the API. */
 export const SETTINGS: PolicySettings = settingsFrom({
@@ -26,57 +36,6 @@ export const SETTINGS: PolicySettings = settingsFrom({
 });
 
 export { UNKNOWN };
-
-function restrictedContext(extra: Manifest = {}): Manifest {
-    return {
-        allowPrivilegeEscalation: false,
-        readOnlyRootFilesystem: true,
-        runAsNonRoot: true,
-        capabilities: { drop: ["ALL"] },
-        seccompProfile: { type: "RuntimeDefault" },
-        ...extra,
-    };
-}
-
-function resources(): Manifest {
-    return { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } };
-}
-
-/** The payments API's pod spec: an init container and the API container, compliant with every rule. */
-export function compliantPodSpec(): Manifest {
-    return {
-        serviceAccountName: "payments-api",
-        automountServiceAccountToken: false,
-        securityContext: {
-            runAsNonRoot: true,
-            runAsUser: 65532,
-            runAsGroup: 65532,
-            seccompProfile: { type: "RuntimeDefault" },
-        },
-        initContainers: [
-            {
-                name: "migrate",
-                image: MIGRATE_IMAGE,
-                args: ["migrate", "--up"],
-                resources: resources(),
-                securityContext: restrictedContext(),
-            },
-        ],
-        containers: [
-            {
-                name: "api",
-                image: API_IMAGE,
-                ports: [{ name: "http", containerPort: 8080 }],
-                resources: resources(),
-                livenessProbe: { httpGet: { path: "/healthz", port: "http" }, periodSeconds: 10 },
-                readinessProbe: { httpGet: { path: "/ready", port: "http" }, periodSeconds: 5 },
-                securityContext: restrictedContext({ capabilities: { drop: ["ALL"], add: ["NET_BIND_SERVICE"] } }),
-                volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
-            },
-        ],
-        volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }],
-    };
-}
 
 const LABELS = { "app.kubernetes.io/name": "payments-api" };
 
