@@ -38,9 +38,16 @@ export const DEFAULT_APP_REGISTRY_PATTERN = /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amaz
 
 const cache = new Map<string, PolicySettings>();
 
-/** The settings for a config block; built once per distinct config, not per resource or per policy. */
-export function settingsFrom(config: SettingsConfig | undefined, now: Date = new Date()): PolicySettings {
-    const key = JSON.stringify(config ?? {});
+/**
+ * The settings for a config block; built once per distinct config, not per resource or per policy.
+ * `trustedUrns`: false when the resources come from files (`check`), whose URNs anyone may have written.
+ */
+export function settingsFrom(
+    config: SettingsConfig | undefined,
+    now: Date = new Date(),
+    trustedUrns: boolean = true,
+): PolicySettings {
+    const key = JSON.stringify([config ?? {}, trustedUrns]);
     const cached = cache.get(key);
     if (cached) return cached;
     const env: Environment | undefined = isEnvironment(config?.env) ? config.env : undefined;
@@ -50,6 +57,7 @@ export function settingsFrom(config: SettingsConfig | undefined, now: Date = new
         apiAccessServiceAccounts: Object.freeze([...(config?.apiAccessServiceAccounts ?? [])]),
         exemptNamespaces: Object.freeze([...(config?.exemptNamespaces ?? DEFAULT_EXEMPT_NAMESPACES)]),
         now,
+        trustedUrns,
     });
     cache.set(key, settings);
     return settings;

@@ -40,6 +40,22 @@ export const PLATFORM_NAMESPACES = {
     certManager: "cert-manager",
 } as const;
 
+/** The package's type tokens: `k8s-baseline:index:<Name>` (the component provider host serves module `index`). */
+export function componentType(name: string): string {
+    return `k8s-baseline:index:${name}`;
+}
+
+/**
+ * The add-on components that install a platform chart, by type token, with the namespace each installs it
+ * into. The pack exempts a chart's children from the app policies only when their URN shows this parentage
+ * (see policy-pack/policies/platform.ts), never by a namespace name or label.
+ */
+export const PLATFORM_CHART_COMPONENTS: Readonly<Record<string, string>> = {
+    [componentType("ExternalSecretsOperator")]: PLATFORM_NAMESPACES.externalSecrets,
+    [componentType("Kyverno")]: PLATFORM_NAMESPACES.kyverno,
+    [componentType("CertManager")]: PLATFORM_NAMESPACES.certManager,
+};
+
 /** The namespace cluster DNS runs in and the label that selects its pods. */
 export const DNS_NAMESPACE = "kube-system";
 export const DNS_POD_LABELS: Readonly<Record<string, string>> = { "k8s-app": "kube-dns" };

@@ -58,7 +58,7 @@ check     Runs the policy pack over Kubernetes YAML (files, or folders searched 
           Pulumi resources {"type", "name", "props"}.
 policies  Lists every policy: name, group, description, severity, level; the Pod Security checks.
 
-  --env      judge as this environment (default: each resource's env label, else prod, the strictest)
+  --env      judge as this environment (default: prod, the strictest; a resource's labels never lower it)
   --level    Pod Security level the pod-security policies enforce (default: the env profile's)
   --version  Pod Security version they enforce, v1.N or latest (default: the env profile's)
   --only     run only these groups or policies (comma-separated, repeatable)

@@ -45,7 +45,9 @@ async function run(
     out: Output,
     policies: readonly Policy[],
 ): Promise<ExitCode> {
-    const settings = settingsFrom(command.env === undefined ? undefined : { env: command.env });
+    // Without --env, prod: neither a resource's labels nor a URN written into an input file may choose a lower
+    // env for it, and no URN in a file makes a resource the platform's.
+    const settings = settingsFrom({ env: command.env ?? "prod" }, new Date(), false);
     const selected = selectPolicies(policies, command.only);
     const podSecurity = { level: command.level, version: command.version };
 

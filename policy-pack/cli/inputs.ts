@@ -6,7 +6,8 @@
  *   becomes a resource with type `kubernetes:<apiVersion>:<kind>` and props = the object less apiVersion and
  *   kind: the same shape a Pulumi program registers a Kubernetes resource's inputs in.
  * - JSON: an array of Pulumi resources `{"type", "name", "props"}` (optionally `urn`, `parent`), as a program's
- *   resources are dumped; a JSON object is read as one Kubernetes manifest (`kubectl get -o json` output).
+ *   resources are dumped, or an object whose `resources` holds that array (other keys, such as a description,
+ *   are ignored); any other JSON object is read as one Kubernetes manifest (`kubectl get -o json` output).
  * - Folders are searched recursively for `.yaml`/`.yml` files, in name order; entries whose name starts with
  *   a dot (`.git`, `.github`) are skipped. JSON files are read only when named, since a folder of manifests
  *   often holds JSON that is not resources (package.json, schemas).
@@ -42,7 +43,7 @@ class InputError extends Error {}
 /**
  * Stack name of the URNs given to resources that have none. Stack policies attribute a violation to a
  * resource by its URN; this name is deliberately not an environment, so a URN never decides a resource's
- * env (envOf then reads --env, else the resource's `env` label).
+ * env (envOf then reads --env, else judges as prod).
  */
 const CHECK_STACK = "k8s-baseline-check";
 const CHECK_PROJECT = "k8s-baseline";
@@ -166,8 +167,14 @@ function readJson(file: string, text: string, out: CheckedResource[], errors: st
             errors.push(error.message);
         }
     };
-    if (Array.isArray(value)) {
-        value.forEach((item, index) => collect(() => addPulumiResource(item, `${file}#${index}`, out)));
+    // An object with a `resources` list and no `kind` is a wrapped resource list, never a manifest.
+    const list = Array.isArray(value)
+        ? value
+        : plainObject(value) && value.kind === undefined && Array.isArray(value.resources)
+          ? value.resources
+          : undefined;
+    if (list) {
+        list.forEach((item, index) => collect(() => addPulumiResource(item, `${file}#${index}`, out)));
     } else {
         collect(() => addManifest(value, `${file}#0`, "", out));
     }

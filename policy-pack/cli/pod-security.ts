@@ -6,7 +6,7 @@
  * They offer no way to judge at another level or version, so the CLI does it here, around them:
  *
  * - The level. Each resource is judged at `--level`, else at its env profile's `enforce` level (env: `--env`,
- *   else the resource's `env` label, else prod): the policies of that level and below run at their own
+ *   else prod; never the resource's own labels): the policies of that level and below run at their own
  *   enforcement level. Without `--level`, a policy above the enforce level but within the profile's `warn`
  *   level runs as advisory, as the namespace's warn label would report it at admission (dev enforces
  *   baseline and warns on restricted); with `--level`, the judgement is exactly that level, nothing above it.

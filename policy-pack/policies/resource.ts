@@ -45,16 +45,15 @@ export function stackOfUrn(urn: string | undefined): string | undefined {
 }
 
 /**
- * The environment a resource belongs to: the pack config's `env`; else its stack, when the stack is named
- * after an env (the platform's stacks are); else its namespace's or its own `env` label. Undefined when none
- * says: policies then judge by the strictest profile, prod.
+ * The environment a resource is judged as: the pack config's `env` (or `check --env`); else its stack, when
+ * the stack is named after an env (the platform's stacks are). Undefined when neither says: policies then
+ * judge by the strictest profile, prod. A resource's own labels, or its namespace's name, never decide it:
+ * whoever writes the object chooses those, and an `env: dev` label must not lower the level it is judged at.
  */
 export function envOf(resource: PolicyResource, settings: PolicySettings): Environment | undefined {
     if (settings.env) return settings.env;
     const stack = stackOfUrn(resource.urn);
-    if (isEnvironment(stack)) return stack;
-    const label = resource.props?.metadata?.labels?.env;
-    return isEnvironment(label) ? label : undefined;
+    return isEnvironment(stack) ? stack : undefined;
 }
 
 /** The namespace of a namespaced Kubernetes resource (`default` when unset, as the API server defaults it). */

@@ -39,6 +39,11 @@ export interface PolicySettings {
     readonly exemptNamespaces: readonly string[];
     /** Today, for expiry checks. */
     readonly now: Date;
+    /**
+     * True when resources' URNs were written by the Pulumi engine (the pack), so their type chains show which
+     * component registered them (policies/platform.ts); false in `check`, whose input files may carry any URN.
+     */
+    readonly trustedUrns: boolean;
 }
 
 /** What a policy reports with. */

@@ -5,6 +5,7 @@ import {
     appResourceName,
     ArgsChecker,
     ArgumentError,
+    componentType,
     Environment,
     isDns1123Subdomain,
     partitionOf,
@@ -255,7 +256,7 @@ export class CertManager extends pulumi.ComponentResource {
 
     constructor(name: string, args: CertManagerArgs, opts?: pulumi.ComponentResourceOptions) {
         const resolved = resolveCertManagerArgs(name, args);
-        super("k8s-baseline:index:CertManager", name, {}, opts);
+        super(componentType("CertManager"), name, {}, opts);
         const { namespace, serviceAccountName } = resolved;
 
         const role = new aws.iam.Role(

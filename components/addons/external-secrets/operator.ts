@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
     ArgsChecker,
+    componentType,
     Environment,
     PLATFORM_NAMESPACES,
     profileFor,
@@ -178,7 +179,7 @@ export class ExternalSecretsOperator extends pulumi.ComponentResource {
 
     constructor(name: string, args: ExternalSecretsOperatorArgs, opts?: pulumi.ComponentResourceOptions) {
         const resolved = resolveExternalSecretsOperatorArgs(name, args);
-        super("k8s-baseline:index:ExternalSecretsOperator", name, {}, opts);
+        super(componentType("ExternalSecretsOperator"), name, {}, opts);
 
         const chart = new k8s.helm.v4.Chart(
             `${name}-chart`,

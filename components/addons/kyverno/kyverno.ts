@@ -1,6 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ArgsChecker, Environment, PLATFORM_NAMESPACES, profileFor, SYSTEM_NAMESPACES } from "../../baseline";
+import {
+    ArgsChecker,
+    componentType,
+    Environment,
+    PLATFORM_NAMESPACES,
+    profileFor,
+    SYSTEM_NAMESPACES,
+} from "../../baseline";
 import {
     KYVERNO_CHART,
     KYVERNO_CHART_APP_VERSIONS,
@@ -94,7 +101,7 @@ export class Kyverno extends pulumi.ComponentResource {
 
     constructor(name: string, args: KyvernoArgs, opts?: pulumi.ComponentResourceOptions) {
         const resolved = resolveKyvernoArgs(name, args);
-        super("k8s-baseline:index:Kyverno", name, {}, opts);
+        super(componentType("Kyverno"), name, {}, opts);
 
         new k8s.helm.v4.Chart(
             name,

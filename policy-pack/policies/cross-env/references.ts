@@ -258,7 +258,7 @@ class Scan {
  * role, ClusterIssuer, and no `env` label or tag of another env. A name names an env when the env is one of
  * its words (split on anything but letters and digits, case-insensitively, as otherEnvironmentsNamedIn
  * splits): `shop-prod-payments` names prod, `acme-staging-v02` names no env (`staging` is not `stage`).
- * Runs only when the resource's env is known (pack config, stack name or `env` label). NetworkPolicy
+ * Runs only when the resource's env is known (pack config or stack name; never the resource's own labels). NetworkPolicy
  * namespace selectors are read whatever their key: `kubernetes.io/metadata.name` names a namespace, `env`
  * names an env. Unknowns: a field the check reads that is
  * unknown is reported as unknown; a policy document that is not JSON too.

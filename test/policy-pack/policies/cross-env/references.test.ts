@@ -435,9 +435,11 @@ describe("cross-env-references", () => {
             assert.deepEqual(violationsOf(crossEnvReferences, deployment("payments-prod"), settingsOf()), []);
         });
 
-        it("takes the env from the namespace's own env label when nothing else says", () => {
+        it("never takes the env from the resource's own env label", () => {
+            // Whoever writes the object chooses its labels: they neither pick the env nor lower the level.
             const resource = deployment("payments-prod", { env: "dev" });
-            assert.equal(violationsOf(crossEnvReferences, resource, settingsOf()).length, 1);
+            assert.deepEqual(violationsOf(crossEnvReferences, resource, settingsOf()), []);
+            assert.equal(violationsOf(crossEnvReferences, resource, settingsOf("dev")).length, 1);
         });
     });
 });
