@@ -17,6 +17,7 @@ import {
 import { PACK_DIR, REPO_ROOT } from "../policy-pack/harness/paths";
 import { Pack, startPack } from "../policy-pack/harness/resources";
 import { packSettings, stackConfigText } from "../policy-pack/harness/stack-config";
+import { analyzeAll } from "./analyze-all";
 import { createBenchPacks } from "./packs";
 import { workload } from "./workload";
 
@@ -172,23 +173,6 @@ async function configure(session: AnalyzerSession): Promise<void> {
     await session.configure(reconcilePolicyConfig(info, configForEveryPolicy(info, packSettings(STACK))));
 }
 
-async function analyzeAll(
-    session: AnalyzerSession,
-    resources: readonly AnalyzerResource[],
-): Promise<{ ms: number; diagnostics: number }> {
-    let next = 0;
-    let diagnostics = 0;
-    const started = performance.now();
-    const worker = async () => {
-        while (next < resources.length) {
-            const resource = resources[next++];
-            diagnostics += (await session.analyze(resource)).length;
-        }
-    };
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-    return { ms: performance.now() - started, diagnostics };
-}
-
 async function analyzeStack(session: AnalyzerSession, resources: readonly AnalyzerResource[]): Promise<number> {
     const started = performance.now();
     await session.analyzeStack(resources, resources[0].urn);
@@ -207,7 +191,7 @@ async function benchAnalyze(emptyDir: string, templates: AnalyzerResource[]) {
         await configure(packs.floor.session);
         // Warm-up: both servers' code paths compiled before anything is timed.
         const warm = workload(templates, 300, { stack: STACK, project: PROJECT });
-        for (const pack of Object.values(packs)) await analyzeAll(pack.session, warm);
+        for (const pack of Object.values(packs)) await analyzeAll(pack.session, warm, CONCURRENCY);
         for (const size of [1000, 10000]) {
             const resources = workload(templates, size, { stack: STACK, project: PROJECT });
             const times = { pack: [] as number[], floor: [] as number[] };
@@ -220,7 +204,7 @@ async function benchAnalyze(emptyDir: string, templates: AnalyzerResource[]) {
                 for (let from = 0, slice = 0; from < resources.length; from += ANALYZE_SLICE, slice++) {
                     const part = resources.slice(from, from + ANALYZE_SLICE);
                     for (const which of (round + slice) % 2 ? FLOOR_FIRST : PACK_FIRST) {
-                        const result = await analyzeAll(packs[which].session, part);
+                        const result = await analyzeAll(packs[which].session, part, CONCURRENCY);
                         total[which] += result.ms;
                         if (which === "pack") diagnostics += result.diagnostics;
                     }
