@@ -45,7 +45,8 @@ const NEWEST_KNOWN_MINOR = 37;
 export const POD_SECURITY_VERSION_PATTERN = `^(latest|v1\\.(0|[1-9]|[12][0-9]|3[0-${NEWEST_KNOWN_MINOR % 10}]))$`;
 
 /** A date (`2026-03-31`) or an ISO date-time, as `expires` takes it. */
-const DATE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2}))?$";
+const DATE_PATTERN =
+    "^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2}))?$";
 
 const NON_EMPTY: PolicyConfigJSONSchema = { type: "string", minLength: 1 };
 

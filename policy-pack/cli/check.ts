@@ -146,7 +146,9 @@ export function runCheck(
     const unowned: ReportedViolation[] = [];
     if (hasStackPolicies) {
         const stackViolations = checkStack(
-            normalized.map((resource, index) => (judged[index] ? resource : tracked(resource, () => (judged[index] = true)))),
+            normalized.map((resource, index) =>
+                judged[index] ? resource : tracked(resource, () => (judged[index] = true)),
+            ),
             policies,
             settings,
             levels,
@@ -190,9 +192,7 @@ export function runCheck(
     const notJudged = [...notJudgedKinds.values()].reduce((sum, count) => sum + count, 0);
     if (notJudged > 0) {
         const kinds = [...notJudgedKinds].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-        notices.push(
-            `not judged by any policy: ${kinds.map(([kind, count]) => `${kind} (${count})`).join(", ")}`,
-        );
+        notices.push(`not judged by any policy: ${kinds.map(([kind, count]) => `${kind} (${count})`).join(", ")}`);
     }
     return { results, notices, summary: { resources: inputs.length, notJudged, mandatory, advisory } };
 }

@@ -115,7 +115,11 @@ export const OLDER_API_TYPES: ReadonlyMap<string, OlderApiVersion> = new Map(
                 const type = kubernetesTypeOf(apiVersion, kind);
                 return [
                     type,
-                    { current: current ? kubernetesTypeOf(current, kind) : type, removedIn, judged: current !== undefined },
+                    {
+                        current: current ? kubernetesTypeOf(current, kind) : type,
+                        removedIn,
+                        judged: current !== undefined,
+                    },
                 ];
             }),
         ),
