@@ -133,7 +133,7 @@ function readYaml(file: string, text: string, out: CheckedResource[], errors: st
             errors.push(
                 error instanceof InputError
                     ? `${error.message}${at}`
-                    : `cannot parse ${source}${at}: ${(error as Error).message}`,
+                    : `cannot parse ${source}: ${(error as Error).message}${at}`,
             );
         }
     }
