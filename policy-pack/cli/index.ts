@@ -11,8 +11,9 @@
  * unreadable input (every readable one is still judged and reported), 3 when the command itself fails (a bug
  * to report, never a verdict).
  *
- * `check --format json` prints `{"results": [...], "summary": {...}}`: check.ts documents each field, inputs.ts
- * what is read and how sources are numbered, pod-security.ts what --level and --version do.
+ * `check --format json` prints `{"results": [...], "notices": [...], "summary": {...}}`: check.ts documents each
+ * field, inputs.ts what is read and how sources are numbered, config.ts which pack config is judged with
+ * (`--config`, or with `--env` the env's generated one), pod-security.ts what --level and --version do.
  *
  * The work is done once per run: the settings are built once, the policy list is selected once (and indexed
  * by type token once, by the engine), and every file is read and parsed once, by several threads for large
