@@ -116,7 +116,9 @@ export function settingsFrom(
     now: Date = new Date(),
     trustedUrns: boolean = true,
 ): PolicySettings {
-    const key = JSON.stringify([config ?? {}, trustedUrns, now.toISOString().slice(0, 10)]);
+    // By the minute of `now`: the exemptions in force (and expiry checks) follow the clock, while one
+    // preview's thousands of calls still share one settings object.
+    const key = JSON.stringify([config ?? {}, trustedUrns, now.toISOString().slice(0, 16)]);
     const cached = cache.get(key);
     if (cached) return cached;
     const env: Environment | undefined = isEnvironment(config?.env) ? config.env : undefined;
