@@ -8,8 +8,10 @@ import type {
     StackValidationPolicy,
     PolicyResource as PulumiPolicyResource,
 } from "@pulumi/policy";
-import { Policy, PolicyResource, Reporter, ResourcePolicy, StackPolicy } from "./policies/types";
-import { UNKNOWN } from "./policies/resource";
+import { podSecurityLevelOf, judgeAtVersion } from "./cli/pod-security";
+import { exemptionFor, withoutExempt } from "./engine";
+import { Policy, PolicyResource, PolicySettings, Reporter, ResourcePolicy, StackPolicy } from "./policies/types";
+import { currentTypeOf, normalizedResource, UNKNOWN } from "./policies/resource";
 import { SETTINGS_CONFIG_SCHEMA, SettingsConfig, settingsFrom } from "./settings";
 
 // The SDK's own unknown sentinels and error: throwing its UnknownValueError is how a policy tells the engine
@@ -130,37 +132,70 @@ function common(policy: Policy) {
     };
 }
 
+/**
+ * How `policy` validates a resource under `settings`: the pod-security policies at the config's
+ * `podSecurityVersion` when it names one (as `check --version` does), every other policy as it is.
+ */
+function validatorOf(policy: ResourcePolicy): ResourcePolicy["validate"] {
+    const level = podSecurityLevelOf(policy);
+    if (level === undefined) return (resource, settings, report) => policy.validate(resource, settings, report);
+    return (resource, settings, report) => {
+        const version = settings.podSecurityVersion;
+        if (version === undefined) policy.validate(resource, settings, report);
+        else judgeAtVersion(resource, settings, report, level, version);
+    };
+}
+
 function toResourcePolicy(policy: ResourcePolicy): ResourceValidationPolicy {
     const types = policy.types ? new Set(policy.types) : undefined;
+    const validate = validatorOf(policy);
     return {
         ...common(policy),
         // A resource of another type returns at once, with nothing to say. Not `__pulumiType` (the SDK's skip
         // for single-type policies): the SDK answers each such skip with a "not applicable" entry, 13 or 14
         // per response, which cost the engine more to receive than the decoding they would spare (decoding
-        // already happens once per request, see decodeOncePerRequest).
+        // already happens once per request, see decodeOncePerRequest). An older API version of a kind is
+        // matched, and judged, as the kind's current type (engine.ts normalizedResource), as in `check`.
         validateResource: (args, reportViolation) => {
-            if (types && !types.has(args.type)) return;
+            if (types && !types.has(currentTypeOf(args.type))) return;
             const settings = settingsFrom(args.getConfig<SettingsConfig>());
-            const reporter = new EngineReporter(reportViolation);
-            const resource: PolicyResource = {
+            const resource = normalizedResource({
                 type: args.type,
                 name: args.name,
                 urn: args.urn,
                 props: plainProps(args.props),
-            };
-            policy.validate(resource, settings, reporter);
+            });
+            if (exemptionFor(resource, policy.name, settings)) return;
+            const reporter = new EngineReporter(reportViolation);
+            validate(resource, settings, reporter);
             reporter.finish();
         },
     };
 }
 
 function toStackResource(resource: PulumiPolicyResource): PolicyResource {
-    return {
+    return normalizedResource({
         type: resource.type,
         name: resource.name,
         urn: resource.urn,
         props: plainProps(resource.props),
         parent: resource.parent?.urn,
+    });
+}
+
+/** Leaves out what a stack policy reports against a resource exempt from it (engine.ts withoutExempt). */
+function exemptAware(
+    report: ReportViolation,
+    policy: StackPolicy,
+    resources: readonly PolicyResource[],
+    settings: PolicySettings,
+): ReportViolation {
+    if (settings.exemptions.length === 0) return report;
+    const byUrn = new Map<string, PolicyResource>();
+    for (const resource of resources) if (resource.urn !== undefined) byUrn.set(resource.urn, resource);
+    return (message, urn) => {
+        const kept = withoutExempt([{ policy: policy.name, level: "mandatory", message, urn }], byUrn, () => settings);
+        if (kept.length > 0) report(message, urn);
     };
 }
 
@@ -169,8 +204,9 @@ function toStackPolicy(policy: StackPolicy): StackValidationPolicy {
         ...common(policy),
         validateStack: (args, reportViolation) => {
             const settings = settingsFrom(args.getConfig<SettingsConfig>());
-            const reporter = new EngineReporter(reportViolation);
-            policy.validateStack(args.resources.map(toStackResource), settings, reporter);
+            const resources = args.resources.map(toStackResource);
+            const reporter = new EngineReporter(exemptAware(reportViolation, policy, resources, settings));
+            policy.validateStack(resources, settings, reporter);
             reporter.finish();
         },
     };

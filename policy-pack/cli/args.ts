@@ -4,7 +4,8 @@
  */
 import { parseArgs } from "node:util";
 import { ENVIRONMENTS, Environment, isEnvironment, PodSecurityLevel } from "../../components/baseline";
-import { isPodSecurityLevel, isPodSecurityVersion } from "../policies/pod-security";
+import { isPodSecurityLevel } from "../policies/pod-security";
+import { POD_SECURITY_VERSION_PATTERN } from "../settings";
 
 /** Output formats. */
 export const OutputFormat = {
@@ -25,6 +26,10 @@ export interface CheckCommand {
     /** Group or policy names, as given; resolved against the policy list by the caller. */
     readonly only?: readonly string[];
     readonly format: OutputFormat;
+    /** The pack config file to judge with (default with --env: policy-pack/config/<env>.json). */
+    readonly config?: string;
+    /** Registries replacing the config's, each a prefix ending in `/`. */
+    readonly registries?: readonly string[];
     readonly paths: readonly string[];
 }
 
@@ -37,6 +42,8 @@ export interface PoliciesCommand {
     /** Lists only these groups or policies. */
     readonly only?: readonly string[];
     readonly format: OutputFormat;
+    readonly config?: string;
+    readonly registries?: readonly string[];
 }
 
 export interface HelpCommand {
@@ -49,22 +56,29 @@ export type Command = CheckCommand | PoliciesCommand | HelpCommand;
 export class UsageError extends Error {}
 
 export const USAGE = `Usage:
-  k8s-baseline check [--env dev|stage|prod] [--level baseline|restricted] [--version v1.N|latest]
+  k8s-baseline check [--env dev|stage|prod] [--config FILE] [--registries PREFIX,...]
+                     [--level baseline|restricted] [--version v1.N|latest]
                      [--only GROUP_OR_POLICY,...] [--format text|json] PATH...
-  k8s-baseline policies [--env ...] [--level ...] [--version ...] [--only ...] [--format text|json]
+  k8s-baseline policies [--env ...] [--config ...] [--level ...] [--version ...] [--only ...] [--format ...]
 
 check     Runs the policy pack over Kubernetes YAML (files, or folders searched for .yaml/.yml files;
           multi-document files and *List kinds are expanded) and over JSON files holding an array of
           Pulumi resources {"type", "name", "props"}.
 policies  Lists every policy: name, group, description, severity, level; the Pod Security checks.
 
-  --env      judge as this environment (default: prod, the strictest; a resource's labels never lower it)
+  --env      judge as this environment (default: prod, the strictest; a resource's labels never lower it),
+             with its preview's config, policy-pack/config/<env>.json, unless --config names another
+  --config   the pack config file a preview is given (--policy-pack-config): levels per policy, registries,
+             ServiceAccounts allowed an API token, exemptions, Pod Security version
+  --registries  registries app images may come from, replacing the config's (each ends in /)
   --level    Pod Security level the pod-security policies enforce (default: the env profile's)
-  --version  Pod Security version they enforce, v1.N or latest (default: the env profile's)
+  --version  Pod Security version they enforce, v1.0 to v1.37 or latest (default: the config's, else the
+             env profile's)
   --only     run only these groups or policies (comma-separated, repeatable)
   --format   text (default) or json
 
-Exit status: 0 no mandatory violation, 1 mandatory violations, 2 bad usage or unreadable input.`;
+Exit status: 0 no mandatory violation, 1 mandatory violations, 2 bad usage or unreadable input (the
+readable files are still judged and reported).`;
 
 const OPTIONS = {
     env: { type: "string" },
@@ -72,6 +86,8 @@ const OPTIONS = {
     version: { type: "string" },
     only: { type: "string", multiple: true },
     format: { type: "string" },
+    config: { type: "string" },
+    registries: { type: "string", multiple: true },
     help: { type: "boolean", short: "h" },
 } as const;
 
@@ -91,11 +107,35 @@ function validLevel(value: string | undefined): PodSecurityLevel | undefined {
     return value;
 }
 
+const KNOWN_VERSION = new RegExp(POD_SECURITY_VERSION_PATTERN);
+
+/** `latest` or a version the evaluator knows: a newer one would be judged by a guess of its checks. */
 function validVersion(value: string | undefined): string | undefined {
     if (value === undefined) return undefined;
-    if (!isPodSecurityVersion(value)) {
-        throw new UsageError(`--version must be "latest" or v1.N (e.g. v1.33), not "${value}"`);
+    if (!KNOWN_VERSION.test(value)) {
+        throw new UsageError(`--version must be "latest" or one of v1.0 to v1.37 (e.g. v1.33), not "${value}"`);
     }
+    return value;
+}
+
+const REGISTRY = /^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)*\/$/;
+
+/** `--registries a/,b/ --registries c/`: prefixes as the config's `registries` takes them. */
+function validRegistries(values: readonly string[] | undefined): readonly string[] | undefined {
+    if (values === undefined) return undefined;
+    const registries = values.flatMap((value) => value.split(",")).map((name) => name.trim());
+    const bad = registries.filter((registry) => !REGISTRY.test(registry));
+    if (bad.length > 0) {
+        throw new UsageError(
+            `--registries takes registry prefixes ending in / (e.g. 111111111111.dkr.ecr.eu-west-1.amazonaws.com/shop/), ` +
+                `not ${bad.map((name) => JSON.stringify(name)).join(", ")}`,
+        );
+    }
+    return [...new Set(registries)];
+}
+
+function validConfig(value: string | undefined): string | undefined {
+    if (value !== undefined && value.trim() === "") throw new UsageError("--config needs a file");
     return value;
 }
 
@@ -134,14 +174,26 @@ export function parseCommandLine(argv: readonly string[]): Command {
     const level = validLevel(values.level);
     const version = validVersion(values.version);
     const format = validFormat(values.format);
+    const config = validConfig(values.config);
+    const registries = validRegistries(values.registries);
     switch (command) {
         case "check": {
             if (rest.length === 0) throw new UsageError("check needs at least one file or folder to check");
-            return { command, env, level, version, only: validOnly(values.only), format, paths: rest };
+            return {
+                command,
+                env,
+                level,
+                version,
+                only: validOnly(values.only),
+                format,
+                config,
+                registries,
+                paths: rest,
+            };
         }
         case "policies": {
             if (rest.length > 0) throw new UsageError(`policies takes no paths, got ${rest.join(" ")}`);
-            return { command, env, level, version, only: validOnly(values.only), format };
+            return { command, env, level, version, only: validOnly(values.only), format, config, registries };
         }
         default:
             throw new UsageError(`unknown command "${command}": use check or policies`);

@@ -100,6 +100,7 @@ export function listPolicies(
     policies: readonly Policy[],
     settings: PolicySettings,
     choice: PodSecurityChoice,
+    levels: Readonly<Record<string, EnforcementLevel>> = {},
 ): PolicyListing[] {
     const env: Environment | undefined = settings.env;
     const version = choice.version ?? profilePodSecurity(env).version;
@@ -110,7 +111,8 @@ export function listPolicies(
             kind: policy.kind,
             description: policy.description,
             severity: policy.severity,
-            enforcementLevel: policy.enforcementLevel,
+            // The level the config gives it, as a preview with that config runs it.
+            enforcementLevel: levels[policy.name] ?? policy.enforcementLevel,
             remediationSteps: policy.remediationSteps,
             url: policy.url,
         };

@@ -3,9 +3,10 @@
  * engine.ts, whose index by type token is built once per policy list), then every stack policy once over all
  * of them, as a preview of one stack containing them all would.
  */
-import { checkResource, checkStack } from "../engine";
-import { kubernetesKindOf } from "../policies/resource";
-import { EnforcementLevel, Policy, PolicySettings, Violation } from "../policies/types";
+import { POD_SECURITY_VERSION } from "../../components/baseline";
+import { checkResource, checkStack, LevelOverrides, normalizedResource, SettingsFor, typeJudged } from "../engine";
+import { kubernetesKindOf, OLDER_API_TYPES } from "../policies/resource";
+import { EnforcementLevel, Policy, PolicyResource, Violation } from "../policies/types";
 import { CheckedResource } from "./inputs";
 
 /** One violation, as the CLI prints it. */
@@ -33,6 +34,11 @@ export interface ResourceResult {
 export interface CheckSummary {
     /** Resources checked (List items count one each). */
     readonly resources: number;
+    /**
+     * Of those, resources no policy judges: of a kind no resource policy names and whose fields no stack
+     * policy read. Counted apart so that they are not mistaken for resources found compliant.
+     */
+    readonly notJudged: number;
     /** Mandatory violations, over all resources. */
     readonly mandatory: number;
     /** Advisory violations, over all resources. */
@@ -42,6 +48,11 @@ export interface CheckSummary {
 /** What `check` found. Only resources with at least one violation are listed. */
 export interface CheckReport {
     readonly results: ResourceResult[];
+    /**
+     * What the verdict should be read with: objects of an API version the pinned Kubernetes no longer serves
+     * (judged as their kind's current version), the kinds no policy judges, files with nothing to check.
+     */
+    readonly notices: string[];
     readonly summary: CheckSummary;
 }
 
@@ -69,36 +80,87 @@ function reported(violation: Violation): ReportedViolation {
     };
 }
 
+/** The Kubernetes minor version the profiles pin (POD_SECURITY_VERSION, `v1.33`). */
+const PINNED_MINOR = Number(POD_SECURITY_VERSION.split(".")[1]);
+
+function olderApiNotice(input: CheckedResource): string | undefined {
+    const older = OLDER_API_TYPES.get(input.resource.type);
+    if (older === undefined) return undefined;
+    const { apiVersion, kind } = kubernetesKindOf(input.resource.type)!;
+    const { name } = identify(input);
+    const served =
+        older.removedIn <= PINNED_MINOR
+            ? `which Kubernetes stopped serving in v1.${older.removedIn} (the pinned ${POD_SECURITY_VERSION} refuses it)`
+            : `which Kubernetes stops serving in v1.${older.removedIn}`;
+    const judged = older.judged
+        ? `judged as ${kubernetesKindOf(older.current)!.apiVersion} ${kind}`
+        : "not judged: the kind has no successor";
+    return `${input.source}: ${kind} ${name} uses ${apiVersion}, ${served}; ${judged}`;
+}
+
+/** How a resource is shown to the stack policies: its props read through a getter, to learn who read them. */
+function tracked(resource: PolicyResource, read: () => void): PolicyResource {
+    const { props } = resource;
+    return {
+        type: resource.type,
+        name: resource.name,
+        urn: resource.urn,
+        parent: resource.parent,
+        get props() {
+            read();
+            return props;
+        },
+    };
+}
+
 /**
  * Checks `inputs` against `policies`. `policies` should be the same array across calls (the engine indexes
- * it by type token once); `settings` are built once by the caller.
+ * it by type token once); `settings` are built once by the caller (one for every policy, or per policy as a
+ * config file gives them); `levels` are the config's levels per policy.
  */
 export function runCheck(
     inputs: readonly CheckedResource[],
     policies: readonly Policy[],
-    settings: PolicySettings,
+    settings: SettingsFor,
+    levels: LevelOverrides = {},
 ): CheckReport {
     const violationsOf: (ReportedViolation[] | undefined)[] = new Array(inputs.length);
     const hasStackPolicies = policies.some((policy) => policy.kind === "stack");
     const byUrn = new Map<string, number>();
+    const judged: boolean[] = new Array(inputs.length).fill(false);
+    const notices: string[] = [];
+    const normalized = inputs.map((input) => normalizedResource(input.resource));
     for (let index = 0; index < inputs.length; index++) {
-        const { resource } = inputs[index];
-        const found = checkResource(resource, policies, settings);
-        if (found.length > 0) violationsOf[index] = found.map(reported);
+        const resource = normalized[index];
+        const notice = olderApiNotice(inputs[index]);
+        if (notice !== undefined) notices.push(notice);
+        judged[index] = typeJudged(policies, resource.type);
+        const found = checkResource(resource, policies, settings, levels);
+        if (found.length > 0) {
+            violationsOf[index] = found.map(reported);
+            judged[index] = true;
+        }
         if (hasStackPolicies && resource.urn !== undefined && !byUrn.has(resource.urn)) byUrn.set(resource.urn, index);
     }
 
     const unowned: ReportedViolation[] = [];
     if (hasStackPolicies) {
         const stackViolations = checkStack(
-            inputs.map((input) => input.resource),
+            normalized.map((resource, index) =>
+                judged[index] ? resource : tracked(resource, () => (judged[index] = true)),
+            ),
             policies,
             settings,
+            levels,
+            false,
         );
         for (const violation of stackViolations) {
             const owner = violation.urn === undefined ? undefined : byUrn.get(violation.urn);
             if (owner === undefined) unowned.push(reported(violation));
-            else (violationsOf[owner] ??= []).push(reported(violation));
+            else {
+                (violationsOf[owner] ??= []).push(reported(violation));
+                judged[owner] = true;
+            }
         }
     }
 
@@ -121,5 +183,16 @@ export function runCheck(
         count(unowned);
         results.push({ source: STACK_SOURCE, kind: "Stack", name: "stack", namespace: null, violations: unowned });
     }
-    return { results, summary: { resources: inputs.length, mandatory, advisory } };
+    const notJudgedKinds = new Map<string, number>();
+    for (let index = 0; index < inputs.length; index++) {
+        if (judged[index]) continue;
+        const kind = identify(inputs[index]).kind;
+        notJudgedKinds.set(kind, (notJudgedKinds.get(kind) ?? 0) + 1);
+    }
+    const notJudged = [...notJudgedKinds.values()].reduce((sum, count) => sum + count, 0);
+    if (notJudged > 0) {
+        const kinds = [...notJudgedKinds].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        notices.push(`not judged by any policy: ${kinds.map(([kind, count]) => `${kind} (${count})`).join(", ")}`);
+    }
+    return { results, notices, summary: { resources: inputs.length, notJudged, mandatory, advisory } };
 }

@@ -3,22 +3,27 @@
  * `k8s-baseline`: the policy pack's policies, run over Kubernetes manifests and Pulumi resource dumps without
  * Pulumi, for CI jobs and for repositories that deploy with kubectl, Helm or Argo CD.
  *
- *   k8s-baseline check [--env ...] [--level ...] [--version ...] [--only ...] [--format text|json] PATH...
+ *   k8s-baseline check [--env ...] [--config FILE] [--registries ...] [--level ...] [--version ...]
+ *                      [--only ...] [--format text|json] PATH...
  *   k8s-baseline policies [--env ...] [--level ...] [--version ...] [--only ...] [--format text|json]
  *
- * Exit status: 0 when no mandatory violation, 1 when any, 2 on bad usage or unreadable input (nothing is
- * checked then), 3 when the command itself fails (a bug to report, never a verdict).
+ * Exit status: 0 when no mandatory violation, 1 when any, 2 on bad usage (nothing is checked then) or on an
+ * unreadable input (every readable one is still judged and reported), 3 when the command itself fails (a bug
+ * to report, never a verdict).
  *
- * `check --format json` prints `{"results": [...], "summary": {...}}`: check.ts documents each field, inputs.ts
- * what is read and how sources are numbered, pod-security.ts what --level and --version do.
+ * `check --format json` prints `{"results": [...], "notices": [...], "summary": {...}}`: check.ts documents each
+ * field, inputs.ts what is read and how sources are numbered, config.ts which pack config is judged with
+ * (`--config`, or with `--env` the env's generated one), pod-security.ts what --level and --version do.
  *
  * The work is done once per run: the settings are built once, the policy list is selected once (and indexed
  * by type token once, by the engine), and every file is read and parsed once, by several threads for large
  * inputs.
  */
-import { settingsFrom } from "../settings";
+import { SettingsFor } from "../engine";
 import { ALL_POLICIES } from "../policies";
-import { Policy } from "../policies/types";
+import { podSecurityBaseline } from "../policies/pod-security";
+import { Policy, PolicySettings } from "../policies/types";
+import { CheckConfig, loadCheckConfig } from "./config";
 import { Command, OutputFormat, parseCommandLine, USAGE, UsageError } from "./args";
 import { listPolicies, policiesToRun, selectPolicies } from "./catalog";
 import { runCheck } from "./check";
@@ -45,32 +50,52 @@ async function run(
     out: Output,
     policies: readonly Policy[],
 ): Promise<ExitCode> {
-    // Without --env, prod: neither a resource's labels nor a URN written into an input file may choose a lower
-    // env for it, and no URN in a file makes a resource the platform's.
-    const settings = settingsFrom({ env: command.env ?? "prod" }, new Date(), false);
+    // The preview's config: --config, else with --env the env's generated file. Without an env anywhere,
+    // prod: neither a resource's labels nor a URN written into an input file may choose a lower env for it,
+    // and no URN in a file makes a resource the platform's.
+    const config = loadCheckConfig({
+        file: command.config,
+        env: command.env,
+        registries: command.registries,
+        policies,
+    });
+    const { settings } = config;
     const selected = selectPolicies(policies, command.only);
-    const podSecurity = { level: command.level, version: command.version };
+    const podSecurity = {
+        level: command.level,
+        version: command.version ?? config.settingsFor(podSecurityBaseline).podSecurityVersion,
+    };
 
     if (command.command === "policies") {
-        const listing = listPolicies(selected, settings, podSecurity);
+        const listing = listPolicies(selected, settings, podSecurity, config.levels);
         out.stdout(command.format === OutputFormat.Json ? policiesJson(listing) : policiesText(listing));
         return ExitCode.Pass;
     }
 
     const listed = inputFiles(command.paths);
     const threads = parsingThreads(listed.files.length);
-    const { resources, errors } =
-        threads > 1 ? await readInputsInParallel(listed.files, threads) : readInputs(listed.files);
-    // Every unreadable input is reported, not just the first, and nothing is checked: a partial verdict
-    // would read as a pass for what was skipped.
-    const unreadable = [...listed.errors, ...errors];
-    if (unreadable.length > 0) {
-        out.stderr(`${unreadable.join("\n")}\n`);
-        return ExitCode.UsageOrInput;
-    }
-    const report = runCheck(resources, policiesToRun(selected, podSecurity), settings);
-    out.stdout(command.format === OutputFormat.Json ? checkJson(report) : checkText(report));
+    const read = threads > 1 ? await readInputsInParallel(listed.files, threads) : readInputs(listed.files);
+    // Every unreadable input is reported, not just the first; what could be read is still judged and
+    // reported, and the run ends with exit status 2 whatever it found: a partial verdict is never a pass.
+    const unreadable = [...listed.errors, ...read.errors];
+    if (unreadable.length > 0) out.stderr(`${unreadable.join("\n")}\n`);
+    const toRun = policiesToRun(selected, podSecurity);
+    const report = runCheck(read.resources, toRun, settingsByName(toRun, config), config.levels);
+    const notices = [...listed.notices, ...read.notices, ...report.notices];
+    if (read.resources.length === 0 && unreadable.length === 0) notices.push("no resources to check in the input");
+    const final = { ...report, notices };
+    out.stdout(command.format === OutputFormat.Json ? checkJson(final) : checkText(final));
+    if (unreadable.length > 0) return ExitCode.UsageOrInput;
     return report.summary.mandatory > 0 ? ExitCode.MandatoryViolations : ExitCode.Pass;
+}
+
+/** The config's settings of each policy run, by name: the stand-ins and guards keep their policy's name. */
+function settingsByName(toRun: readonly Policy[], config: CheckConfig): SettingsFor {
+    const byName = new Map<string, PolicySettings>();
+    for (const policy of toRun) byName.set(policy.name, config.settingsFor(policy));
+    const distinct = new Set(byName.values());
+    if (distinct.size <= 1) return distinct.values().next().value ?? config.settings;
+    return (policy) => byName.get(policy.name) ?? config.settings;
 }
 
 /**

@@ -105,6 +105,13 @@ function addManifest(value: unknown, source: string, item: string, out: CheckedR
     out.push({ source, resource: { type, name, urn: syntheticUrn(type, `${source}${item}`), props } });
 }
 
+/** The 1-based line of `offset` in `text`: only computed for an error. */
+function lineAt(text: string, offset: number): number {
+    let line = 1;
+    for (let index = text.indexOf("\n"); index >= 0 && index < offset; index = text.indexOf("\n", index + 1)) line++;
+    return line;
+}
+
 function readYaml(file: string, text: string, out: CheckedResource[], errors: string[]): void {
     const documents = parseAllDocuments(text, YAML_OPTIONS);
     for (let index = 0; index < documents.length; index++) {
@@ -122,8 +129,11 @@ function readYaml(file: string, text: string, out: CheckedResource[], errors: st
             addManifest(value, source, "", out);
         } catch (error) {
             // toJS throws on too many aliases (a "billion laughs" document).
+            const at = ` (line ${lineAt(text, document.contents?.range?.[0] ?? document.range[0])})`;
             errors.push(
-                error instanceof InputError ? error.message : `cannot parse ${source}: ${(error as Error).message}`,
+                error instanceof InputError
+                    ? `${error.message}${at}`
+                    : `cannot parse ${source}: ${(error as Error).message}${at}`,
             );
         }
     }
@@ -180,7 +190,11 @@ function readJson(file: string, text: string, out: CheckedResource[], errors: st
     }
 }
 
-function walk(folder: string, found: string[]): void {
+function walk(folder: string, found: string[], visited: Set<string> = new Set()): void {
+    // A link back to a folder already being searched would recurse for ever.
+    const real = fs.realpathSync(folder);
+    if (visited.has(real)) return;
+    visited.add(real);
     const entries = fs.readdirSync(folder, { withFileTypes: true });
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
@@ -193,7 +207,7 @@ function walk(folder: string, found: string[]): void {
             isDirectory = target?.isDirectory() ?? false;
             isFile = target?.isFile() ?? false;
         }
-        if (isDirectory) walk(child, found);
+        if (isDirectory) walk(child, found, visited);
         else if (isFile && YAML_FILE.test(entry.name)) found.push(child);
     }
 }
@@ -210,10 +224,12 @@ function reason(error: unknown): string {
  * named twice or also found in a named folder. A path that does not exist is an error, as is a folder without
  * YAML (a check that checks nothing must not pass).
  */
-export function inputFiles(paths: readonly string[]): { files: string[]; errors: string[] } {
+export function inputFiles(paths: readonly string[]): { files: string[]; errors: string[]; notices: string[] } {
     const files: string[] = [];
     const errors: string[] = [];
-    const seen = new Set<string>();
+    const notices: string[] = [];
+    // By real path: a file reached again through a symbolic link is the same file, judged once.
+    const seen = new Map<string, string>();
     for (const given of paths) {
         let stat: fs.Stats;
         try {
@@ -235,19 +251,39 @@ export function inputFiles(paths: readonly string[]): { files: string[]; errors:
             found.push(given);
         }
         for (const file of found) {
-            const key = path.resolve(file);
-            if (seen.has(key)) continue;
-            seen.add(key);
+            let key: string;
+            try {
+                key = fs.realpathSync(file);
+            } catch {
+                key = path.resolve(file);
+            }
+            const first = seen.get(key);
+            if (first !== undefined) {
+                if (path.resolve(first) !== path.resolve(file)) {
+                    notices.push(`${file}: the same file as ${first} (through a symbolic link), checked once`);
+                }
+                continue;
+            }
+            seen.set(key, file);
             files.push(file);
         }
     }
-    return { files, errors };
+    return { files, errors, notices };
+}
+
+/** What reading the inputs gave: the resources, every error, and what is worth saying about the files. */
+export interface ReadInputs {
+    resources: CheckedResource[];
+    errors: string[];
+    /** Files that held nothing to check (empty, comments only, an empty list): named, never silently passed. */
+    notices: string[];
 }
 
 /** The resources of `files`, in file and document order, and every error met reading them. */
-export function readInputs(files: readonly string[]): { resources: CheckedResource[]; errors: string[] } {
+export function readInputs(files: readonly string[]): ReadInputs {
     const resources: CheckedResource[] = [];
     const errors: string[] = [];
+    const notices: string[] = [];
     for (const file of files) {
         let text: string;
         try {
@@ -256,10 +292,19 @@ export function readInputs(files: readonly string[]): { resources: CheckedResour
             errors.push(`cannot read ${file}: ${reason(error)}`);
             continue;
         }
+        const before = resources.length;
+        const errorsBefore = errors.length;
         if (JSON_FILE.test(file)) readJson(file, text, resources, errors);
         else readYaml(file, text, resources, errors);
+        if (resources.length === before && errors.length === errorsBefore) {
+            notices.push(
+                text.trim() === ""
+                    ? `${file}: empty, nothing in it to check`
+                    : `${file}: no Kubernetes object or Pulumi resource in it, nothing to check`,
+            );
+        }
     }
-    return { resources, errors };
+    return { resources, errors, notices };
 }
 
 /** Files per batch a parsing thread takes at a time: small enough to balance, large enough to amortise. */
@@ -283,6 +328,7 @@ export interface ParsedBatch {
     readonly id: number;
     readonly resources: CheckedResource[];
     readonly errors: string[];
+    readonly notices: string[];
 }
 
 const WORKER = path.join(__dirname, "parse-worker.js");
@@ -296,7 +342,7 @@ export async function readInputsInParallel(
     files: readonly string[],
     threads: number,
     batchFiles: number = BATCH_FILES,
-): Promise<{ resources: CheckedResource[]; errors: string[] }> {
+): Promise<ReadInputs> {
     const batches: string[][] = [];
     for (let start = 0; start < files.length; start += batchFiles) batches.push(files.slice(start, start + batchFiles));
     const parsed: ParsedBatch[] = new Array(batches.length);
@@ -332,5 +378,6 @@ export async function readInputsInParallel(
     return {
         resources: parsed.flatMap((batch) => batch.resources),
         errors: parsed.flatMap((batch) => batch.errors),
+        notices: parsed.flatMap((batch) => batch.notices),
     };
 }

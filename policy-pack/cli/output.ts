@@ -7,7 +7,10 @@ function plural(count: number, singular: string, pluralForm = `${singular}s`): s
     return `${count} ${count === 1 ? singular : pluralForm}`;
 }
 
-/** The report as JSON: `{"results": [...], "summary": {...}}`, keys in a fixed order, one trailing newline. */
+/**
+ * The report as JSON: `{"results": [...], "notices": [...], "summary": {...}}`, keys in a fixed order, one
+ * trailing newline.
+ */
 export function checkJson(report: CheckReport): string {
     const results = report.results.map((result: ResourceResult) => ({
         source: result.source,
@@ -21,8 +24,8 @@ export function checkJson(report: CheckReport): string {
             check: violation.check,
         })),
     }));
-    const { resources, mandatory, advisory } = report.summary;
-    return `${JSON.stringify({ results, summary: { resources, mandatory, advisory } }, null, 2)}\n`;
+    const { resources, notJudged, mandatory, advisory } = report.summary;
+    return `${JSON.stringify({ results, notices: report.notices, summary: { resources, notJudged, mandatory, advisory } }, null, 2)}\n`;
 }
 
 function title(result: ResourceResult): string {
@@ -42,9 +45,12 @@ export function checkText(report: CheckReport): string {
     for (const result of report.results) {
         lines.push(title(result), ...result.violations.map(violationLine), "");
     }
-    const { resources, mandatory, advisory } = report.summary;
+    for (const notice of report.notices) lines.push(`notice: ${notice}`);
+    if (report.notices.length > 0) lines.push("");
+    const { resources, notJudged, mandatory, advisory } = report.summary;
+    const unjudged = notJudged > 0 ? ` (${notJudged} not judged by any policy)` : "";
     lines.push(
-        `${plural(resources, "resource")} checked: ${plural(mandatory, "mandatory violation")}, ` +
+        `${plural(resources, "resource")} checked${unjudged}: ${plural(mandatory, "mandatory violation")}, ` +
             `${plural(advisory, "advisory violation")}`,
     );
     return `${lines.join("\n")}\n`;

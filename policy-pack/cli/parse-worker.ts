@@ -6,6 +6,6 @@ const port = parentPort;
 if (!port) throw new Error("parse-worker.js runs as a worker thread of k8s-baseline check");
 
 port.on("message", (batch: ParseBatch) => {
-    const { resources, errors } = readInputs(batch.files);
-    port.postMessage({ id: batch.id, resources, errors } satisfies ParsedBatch);
+    const { resources, errors, notices } = readInputs(batch.files);
+    port.postMessage({ id: batch.id, resources, errors, notices } satisfies ParsedBatch);
 });

@@ -73,7 +73,7 @@ export function profilePodSecurity(env: Environment | undefined) {
 }
 
 /** Runs the policy of `level`'s checks through the evaluator at `version`, as policy.ts does at the pinned one. */
-function judgeAtVersion(
+export function judgeAtVersion(
     resource: PolicyResource,
     settings: PolicySettings,
     report: Reporter,

@@ -1,6 +1,7 @@
 /** Every policy of the pack, by group. The pack, the check command and the tests read this list. */
 import { awsPolicies } from "./aws";
 import { crossEnvPolicies } from "./cross-env";
+import { exemptionsPolicies } from "./exemptions";
 import { kubernetesPolicies } from "./kubernetes";
 import { podSecurityPolicies } from "./pod-security";
 import { Policy } from "./types";
@@ -14,4 +15,5 @@ export const ALL_POLICIES: readonly Policy[] = [
     ...awsPolicies,
     ...vaultPolicies,
     ...crossEnvPolicies,
+    ...exemptionsPolicies,
 ];

@@ -71,3 +71,119 @@ export function describeResource(resource: PolicyResource): string {
     const ns = typeof metadata?.namespace === "string" ? `${metadata.namespace}/` : "";
     return `${kind} ${ns}${name}`;
 }
+
+/** An older API version of a kind: the current type token policies judge it as, and the minor it left in. */
+export interface OlderApiVersion {
+    /** The type token the policies match: the kind's current group/version. */
+    readonly current: string;
+    /** The Kubernetes minor version that stopped serving it (`v1.<removedIn>`). */
+    readonly removedIn: number;
+    /** Whether the objects of this type are judged at all (PodSecurityPolicy is gone, not replaced). */
+    readonly judged: boolean;
+}
+
+/** [apiVersions, kinds, current apiVersion, removed in v1.N]; undefined current: no successor, not judged. */
+const OLDER_API_VERSIONS: readonly [readonly string[], readonly string[], string | undefined, number][] = [
+    [["extensions/v1beta1", "apps/v1beta1", "apps/v1beta2"], ["Deployment", "DaemonSet", "ReplicaSet"], "apps/v1", 16],
+    [["apps/v1beta1", "apps/v1beta2"], ["StatefulSet", "ControllerRevision"], "apps/v1", 16],
+    [["batch/v1beta1"], ["CronJob"], "batch/v1", 25],
+    [["batch/v2alpha1"], ["CronJob"], "batch/v1", 21],
+    [
+        ["rbac.authorization.k8s.io/v1beta1", "rbac.authorization.k8s.io/v1alpha1"],
+        ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"],
+        "rbac.authorization.k8s.io/v1",
+        22,
+    ],
+    [["extensions/v1beta1"], ["NetworkPolicy"], "networking.k8s.io/v1", 16],
+    [["extensions/v1beta1", "networking.k8s.io/v1beta1"], ["Ingress"], "networking.k8s.io/v1", 22],
+    [["networking.k8s.io/v1beta1"], ["IngressClass"], "networking.k8s.io/v1", 22],
+    [
+        ["admissionregistration.k8s.io/v1beta1"],
+        ["ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"],
+        "admissionregistration.k8s.io/v1",
+        22,
+    ],
+    [["policy/v1beta1"], ["PodDisruptionBudget"], "policy/v1", 25],
+    [["policy/v1beta1", "extensions/v1beta1"], ["PodSecurityPolicy"], undefined, 25],
+];
+
+/** By older type token (`kubernetes:extensions/v1beta1:Deployment`); built once at load. */
+export const OLDER_API_TYPES: ReadonlyMap<string, OlderApiVersion> = new Map(
+    OLDER_API_VERSIONS.flatMap(([apiVersions, kinds, current, removedIn]) =>
+        apiVersions.flatMap((apiVersion) =>
+            kinds.map((kind): [string, OlderApiVersion] => {
+                const type = kubernetesTypeOf(apiVersion, kind);
+                return [
+                    type,
+                    {
+                        current: current ? kubernetesTypeOf(current, kind) : type,
+                        removedIn,
+                        judged: current !== undefined,
+                    },
+                ];
+            }),
+        ),
+    ),
+);
+
+/** The type token policies judge a resource of `type` as: the kind's current one for an older API version. */
+export function currentTypeOf(type: string): string {
+    return OLDER_API_TYPES.get(type)?.current ?? type;
+}
+
+/** A v1beta1 Ingress backend `{serviceName, servicePort}` as v1 spells it `{service: {name, port}}`. */
+function ingressBackendV1(backend: unknown): unknown {
+    if (backend === null || typeof backend !== "object" || isUnknown(backend)) return backend;
+    const { serviceName, servicePort, ...rest } = backend as Record<string, unknown>;
+    if (serviceName === undefined && servicePort === undefined) return backend;
+    const port =
+        servicePort === undefined
+            ? undefined
+            : typeof servicePort === "string" && !/^[0-9]+$/.test(servicePort)
+              ? { name: servicePort }
+              : isUnknown(servicePort)
+                ? servicePort
+                : { number: typeof servicePort === "string" ? Number(servicePort) : servicePort };
+    return { ...rest, service: { name: serviceName, ...(port === undefined ? {} : { port }) } };
+}
+
+/** A v1beta1 Ingress spec as networking.k8s.io/v1 spells it: `backend` is `defaultBackend`, backends `service`. */
+function ingressSpecV1(spec: unknown): unknown {
+    if (spec === null || typeof spec !== "object" || isUnknown(spec)) return spec;
+    const { backend, rules, ...rest } = spec as Record<string, any>;
+    const out: Record<string, unknown> = { ...rest };
+    if (backend !== undefined && out.defaultBackend === undefined) out.defaultBackend = ingressBackendV1(backend);
+    if (Array.isArray(rules)) {
+        out.rules = rules.map((rule) => {
+            const paths = rule?.http?.paths;
+            if (!Array.isArray(paths)) return rule;
+            return {
+                ...rule,
+                http: {
+                    ...rule.http,
+                    paths: paths.map((p) =>
+                        p !== null && typeof p === "object" ? { ...p, backend: ingressBackendV1(p.backend) } : p,
+                    ),
+                },
+            };
+        });
+    } else if (rules !== undefined) {
+        out.rules = rules;
+    }
+    return out;
+}
+
+/**
+ * `resource` as the policies judge it: an object of an older API version as its kind's current type (and,
+ * for an Ingress, its fields as v1 spells them), so a policy that matches the kind judges every version the
+ * same way. Returns `resource` itself when nothing changes; no copy for the common case.
+ */
+export function normalizedResource(resource: PolicyResource): PolicyResource {
+    const older = OLDER_API_TYPES.get(resource.type);
+    if (older === undefined || !older.judged) return resource;
+    const props: Record<string, any> = { ...resource.props };
+    // The pack's inputs carry apiVersion too (the check command's do not): it follows the type.
+    if (typeof props.apiVersion === "string") props.apiVersion = kubernetesKindOf(older.current)!.apiVersion;
+    if (props.spec !== undefined && resource.type.endsWith(":Ingress")) props.spec = ingressSpecV1(props.spec);
+    return { ...resource, type: older.current, props };
+}

@@ -35,8 +35,20 @@ export interface PolicySettings {
     readonly registries: readonly string[];
     /** ServiceAccounts (`namespace/name`) whose pods may mount an API token. */
     readonly apiAccessServiceAccounts: readonly string[];
-    /** Namespaces of the platform itself, exempt from the app workload policies (their charts are checked). */
+    /**
+     * @deprecated Exemption by namespace name is being removed: a namespace's name is chosen by whoever
+     * creates it. Only the policies not yet converted to `isPlatformChartResource` and `exemptions` read it;
+     * no config sets it (it is not in the config schema). Remove once nothing reads it.
+     */
     readonly exemptNamespaces: readonly string[];
+    /**
+     * Objects exempt from some (or every) policy, each with an owner, a reason and an expiry. Applied by the
+     * engine (engine.ts) before any policy runs, so every policy honours them alike; an expired one exempts
+     * nothing and is itself a mandatory finding (policies/exemptions.ts).
+     */
+    readonly exemptions: readonly Exemption[];
+    /** The Pod Security version (`v1.N` or `latest`) the pod-security policies judge by, instead of the profile's. */
+    readonly podSecurityVersion?: string;
     /** Today, for expiry checks. */
     readonly now: Date;
     /**
@@ -44,6 +56,26 @@ export interface PolicySettings {
      * component registered them (policies/platform.ts); false in `check`, whose input files may carry any URN.
      */
     readonly trustedUrns: boolean;
+}
+
+/**
+ * One object exempt from policies, as the pack's config (and `check --config`) names it: by kind, namespace
+ * (omitted for a cluster-scoped object) and name, never by a pattern or a label the object itself carries.
+ */
+export interface Exemption {
+    /** The Kubernetes kind (`Deployment`) or, for another package, the Pulumi type token. */
+    readonly kind: string;
+    /** The object's namespace; undefined for a cluster-scoped object. */
+    readonly namespace?: string;
+    readonly name: string;
+    /** The policies it is exempt from; undefined: every policy. */
+    readonly policies?: readonly string[];
+    /** Who answers for it (a team or a person). */
+    readonly owner: string;
+    /** Why it is needed. */
+    readonly reason: string;
+    /** The day it ends (`YYYY-MM-DD`, or an ISO date-time); from then on it exempts nothing. */
+    readonly expires: string;
 }
 
 /** What a policy reports with. */

@@ -38,7 +38,11 @@ export function stringsOf(value: unknown): string[] | undefined {
     return value.filter((item): item is string => typeof item === "string");
 }
 
-/** True when `namespace` is one of the platform's own (settings.exemptNamespaces). */
+/**
+ * @deprecated Exemption by namespace name is being removed: whoever creates a namespace chooses its name.
+ * Kept only while rbac.ts still calls it; judge by `isPlatformChartResource` (policies/platform.ts) or leave
+ * the object to an exemption by object (settings.exemptions, applied by the engine). Remove with it.
+ */
 export function isExemptNamespace(namespace: string | undefined, settings: PolicySettings): boolean {
     return namespace !== undefined && settings.exemptNamespaces.includes(namespace);
 }

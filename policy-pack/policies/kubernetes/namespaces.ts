@@ -15,7 +15,7 @@ import {
 import { isPodSecurityLevel, isPodSecurityVersion } from "../pod-security/levels";
 import { containsUnknown, describeResource, envOf, isUnknown, namespaceOf, UNKNOWN } from "../resource";
 import { EnforcementLevel, PolicyResource, ResourcePolicy, Severity, StackPolicy } from "../types";
-import { isExemptNamespace, labelsOf, objectNameOf, show, stringsOf } from "./common";
+import { labelsOf, objectNameOf, show, stringsOf } from "./common";
 
 export const NAMESPACE = "kubernetes:core/v1:Namespace";
 export const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
@@ -27,9 +27,11 @@ const LABEL_PATH = (key: string) => `metadata.labels["${key}"]`;
  * A Namespace carries `pod-security.kubernetes.io/enforce` at least as strict as its env profile's enforce
  * level, with `enforce-version` pinned to a `v1.N` version (`latest`, like no label, lets a cluster upgrade
  * change admission without a reviewed change), and `audit` and `warn` labels with valid levels. The env is
- * envOf's (prod when nothing names it). A namespace in `settings.exemptNamespaces` must carry the labels but
- * may enforce a lower level: an operator of the platform may need one. An unknown `metadata.labels`, or an
- * unknown value of a label the policy reads, is reported as unknown; the other labels are still judged.
+ * envOf's (prod when nothing names it). The platform's own namespaces are judged like any other: whoever
+ * creates a Namespace chooses its name, so a name such as `kyverno` or `kube-system` must not lower the level
+ * it has to enforce (SecureNamespace gives the platform's namespaces the profile's levels too; an object that
+ * truly needs less takes an exemption by object, with an owner and an expiry). An unknown `metadata.labels`,
+ * or an unknown value of a label the policy reads, is reported as unknown; the other labels are still judged.
  */
 export const namespacesPodSecurityLabels: ResourcePolicy = {
     kind: "resource",
@@ -51,7 +53,6 @@ export const namespacesPodSecurityLabels: ResourcePolicy = {
         }
         const env = envOf(resource, settings) ?? Environment.Prod;
         const minimum = PROFILES[env].podSecurity.enforce;
-        const exempt = isExemptNamespace(objectNameOf(resource), settings);
         const what = describeResource(resource);
         for (const mode of MODES) {
             const key = podSecurityLabel(mode);
@@ -62,7 +63,7 @@ export const namespacesPodSecurityLabels: ResourcePolicy = {
                 report.violation(`${what} has no ${key} label`);
             } else if (typeof level !== "string" || !isPodSecurityLevel(level)) {
                 report.violation(`${what}: ${key} is ${show(level)}, not privileged, baseline or restricted`);
-            } else if (mode === "enforce" && !exempt && !podSecurityAtLeast(level, minimum)) {
+            } else if (mode === "enforce" && !podSecurityAtLeast(level, minimum)) {
                 report.violation(`${what} enforces ${level}, below the ${env} profile's ${minimum}`);
             }
         }

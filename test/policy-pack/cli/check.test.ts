@@ -136,7 +136,9 @@ describe("check: inputs", () => {
             "apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Pod\n  - just text\n",
         );
         const { errors } = readInputs([file]);
-        assert.deepEqual(errors, [`cannot parse ${file}#0 items[1]: expected a Kubernetes object, found a string`]);
+        assert.deepEqual(errors, [
+            `cannot parse ${file}#0 items[1]: expected a Kubernetes object, found a string (line 1)`,
+        ]);
     });
 
     it("keeps dates and sexagesimal-looking values strings, as the API server does", () => {
@@ -217,7 +219,7 @@ describe("check: running the policies", () => {
                 ],
             ],
         );
-        assert.deepEqual(report.summary, { resources: 2, mandatory: 1, advisory: 0 });
+        assert.deepEqual(report.summary, { resources: 2, notJudged: 0, mandatory: 1, advisory: 0 });
     });
 
     it("gives a stack violation to the resource it names by URN, and the rest to a stack entry", () => {
@@ -230,7 +232,7 @@ describe("check: running the policies", () => {
                 ["stack", "stack", ["no ConfigMap named main"]],
             ],
         );
-        assert.deepEqual(report.summary, { resources: 2, mandatory: 1, advisory: 3 });
+        assert.deepEqual(report.summary, { resources: 2, notJudged: 0, mandatory: 1, advisory: 3 });
     });
 
     it("turns a policy that throws into a violation of that policy, at its level", () => {
@@ -261,7 +263,7 @@ describe("check: running the policies", () => {
         assert.throws(() => selectPolicies(all, ["nope"]), /unknown group or policy "nope"/);
     });
 
-    it("main returns the exit status and writes nothing to stdout on bad input", async () => {
+    it("main returns exit status 2 on bad input, and still reports what it could read", async () => {
         let stdout = "";
         let stderr = "";
         const out = {
@@ -269,14 +271,15 @@ describe("check: running the policies", () => {
             stderr: (text: string) => void (stderr += text),
         };
         assert.equal(await main(["check", path.join(FIXTURES, "unparseable.yaml")], out, [noBadData]), 2);
-        assert.equal(stdout, "");
+        assert.match(stdout, /2 resources checked/);
+        stdout = "";
         assert.match(stderr, /unparseable\.yaml#2/);
         stderr = "";
         assert.equal(
             await main(["check", "--format", "json", path.join(FIXTURES, "multi-document.yaml")], out, [noBadData]),
             0,
         );
-        assert.deepEqual(JSON.parse(stdout).summary, { resources: 4, mandatory: 0, advisory: 0 });
+        assert.deepEqual(JSON.parse(stdout).summary, { resources: 4, notJudged: 3, mandatory: 0, advisory: 0 });
     });
 });
 

@@ -38,7 +38,8 @@ interface JsonResult {
 }
 interface JsonReport {
     results: JsonResult[];
-    summary: { resources: number; mandatory: number; advisory: number };
+    notices: string[];
+    summary: { resources: number; notJudged: number; mandatory: number; advisory: number };
 }
 
 /** `check --format json ...args`, asserting the exit status. */
@@ -67,7 +68,11 @@ describe("k8s-baseline check", () => {
     describe("verdicts", () => {
         it("passes a Deployment that meets the restricted level and the workload rules: exit 0, no results", () => {
             const report = checkJson(0, "restricted-deployment.yaml");
-            assert.deepEqual(report, { results: [], summary: { resources: 1, mandatory: 0, advisory: 0 } });
+            assert.deepEqual(report, {
+                results: [],
+                notices: [],
+                summary: { resources: 1, notJudged: 0, mandatory: 0, advisory: 0 },
+            });
         });
 
         it("fails a privileged Pod: exit 1, a mandatory violation with the Pod Security check id", () => {
@@ -160,11 +165,12 @@ describe("k8s-baseline check", () => {
         });
     });
 
-    describe("unreadable input: exit 2, naming the file and document, and checking nothing", () => {
+    describe("unreadable input: exit 2, naming the file, document and line, and judging the rest", () => {
         it("a YAML error (a duplicated key) names file#document and the line", () => {
             const run = cli("check", "unparseable.yaml");
             assert.equal(run.status, 2);
-            assert.equal(run.stdout, "");
+            // The other two documents are still judged and reported.
+            assert.match(run.stdout, /2 resources checked/);
             assert.match(
                 run.stderr,
                 /^cannot parse unparseable\.yaml#2: Map keys must be unique at line 24, column \d+/,
@@ -180,8 +186,10 @@ describe("k8s-baseline check", () => {
 
         it("a path that does not exist, reported with every other unreadable input", () => {
             const run = cli("check", "missing.yaml", "unparseable.yaml", "privileged-pod.yaml");
+            // Exit 2 although the readable files hold a mandatory violation: a partial verdict is no verdict.
             assert.equal(run.status, 2);
-            assert.equal(run.stdout, "");
+            assert.match(run.stdout, /^privileged-pod\.yaml#0: Pod payments\/debug$/m);
+            assert.match(run.stdout, /mandatory pod-security-baseline \[privileged\]/);
             const lines = run.stderr.trimEnd().split("\n");
             assert.equal(lines[0], "cannot read missing.yaml: no such file or directory");
             assert.match(lines[1], /^cannot parse unparseable\.yaml#2: /);
@@ -203,7 +211,15 @@ describe("k8s-baseline check", () => {
             ["a flag without its value", ["check", "x.yaml", "--env"], /--env/],
             ["an unknown env", ["check", "--env", "qa", "x.yaml"], /--env must be one of dev, stage, prod, not "qa"/],
             ["an unknown level", ["check", "--level", "strict", "x.yaml"], /--level must be one of/],
-            ["a malformed version", ["check", "--version", "1.23", "x.yaml"], /--version must be "latest" or v1\.N/],
+            [
+                "a malformed version",
+                ["check", "--version", "1.23", "x.yaml"],
+                /--version must be "latest" or one of v1\.0 to v1\.37/,
+            ],
+            ["a version the evaluator does not know", ["check", "--version", "v1.38", "x.yaml"], /not "v1\.38"/],
+            ["a version with a leading zero", ["check", "--version", "v1.033", "x.yaml"], /not "v1\.033"/],
+            ["a registry without its slash", ["check", "--registries", "ghcr.io/acme", "x.yaml"], /--registries/],
+            ["an empty --config", ["check", "--config", "", "x.yaml"], /--config needs a file/],
             ["an unknown format", ["check", "--format", "xml", "x.yaml"], /--format must be one of text, json/],
             ["check without paths", ["check", "--env", "prod"], /at least one file or folder/],
             ["an empty --only name", ["check", "--only", "pod-security,", "x.yaml"], /an empty name/],

@@ -11,7 +11,9 @@ import {
     namespacesRequiredLabels,
     NETWORK_POLICY,
 } from "../../../../policy-pack/policies/kubernetes";
+import { checkResource } from "../../../../policy-pack/engine";
 import { UNKNOWN } from "../../../../policy-pack/policies/resource";
+import { settingsFrom } from "../../../../policy-pack/settings";
 import { PolicyResource } from "../../../../policy-pack/policies/types";
 import { resource, run, settingsOf, unknowns, violations } from "./check";
 
@@ -84,14 +86,38 @@ describe("policy namespaces-pod-security-labels", () => {
         ]);
     });
 
-    it("lets a platform namespace enforce less, but not drop the labels", () => {
+    it("judges a platform namespace like any other: its name lowers nothing", () => {
+        for (const name of ["kyverno", "kube-system", "external-secrets", "cert-manager"]) {
+            const ns = namespace("prod", name);
+            assert.deepEqual(run(namespacesPodSecurityLabels, resource(NAMESPACE, ns)), []);
+            ns.metadata.labels["pod-security.kubernetes.io/enforce"] = "privileged";
+            assert.deepEqual(violations(run(namespacesPodSecurityLabels, resource(NAMESPACE, ns))), [
+                `Namespace ${name} enforces privileged, below the prod profile's restricted`,
+            ]);
+        }
+    });
+
+    it("lets an exemption by object, in force, excuse a namespace that enforces less", () => {
         const ns = namespace("prod", "kyverno");
         ns.metadata.labels["pod-security.kubernetes.io/enforce"] = "privileged";
-        assert.deepEqual(run(namespacesPodSecurityLabels, resource(NAMESPACE, ns)), []);
-        delete ns.metadata.labels["pod-security.kubernetes.io/warn"];
-        assert.deepEqual(violations(run(namespacesPodSecurityLabels, resource(NAMESPACE, ns))), [
-            "Namespace kyverno has no pod-security.kubernetes.io/warn label",
-        ]);
+        const exemption = {
+            kind: "Namespace",
+            name: "kyverno",
+            policies: ["namespaces-pod-security-labels"],
+            owner: "platform",
+            reason: "the admission controller's own namespace",
+        };
+        const now = new Date("2026-06-01T00:00:00Z");
+        const inForce = settingsFrom({ env: "prod", exemptions: [{ ...exemption, expires: "2026-07-01" }] }, now);
+        assert.deepEqual(checkResource(resource(NAMESPACE, ns), [namespacesPodSecurityLabels], inForce), []);
+        const expired = settingsFrom({ env: "prod", exemptions: [{ ...exemption, expires: "2026-05-01" }] }, now);
+        assert.equal(checkResource(resource(NAMESPACE, ns), [namespacesPodSecurityLabels], expired).length, 1);
+        // An exemption of another object, or of the same name in another kind, exempts nothing here.
+        const other = settingsFrom(
+            { env: "prod", exemptions: [{ ...exemption, kind: "Pod", namespace: "kyverno", expires: "2026-07-01" }] },
+            now,
+        );
+        assert.equal(checkResource(resource(NAMESPACE, ns), [namespacesPodSecurityLabels], other).length, 1);
     });
 
     it("reports unknown labels as unknown and judges the rest", () => {
