@@ -219,7 +219,11 @@ export const BUILT_IN_CLUSTER_ROLES: readonly BuiltInClusterRole[] = [
         name: "system:kubelet-api-admin",
         rules: [
             { apiGroups: [CORE], resources: ["nodes"], verbs: ["get", "list", "watch", "proxy"] },
-            { apiGroups: [CORE], resources: ["nodes/proxy", "nodes/metrics", "nodes/stats", "nodes/log"], verbs: ["*"] },
+            {
+                apiGroups: [CORE],
+                resources: ["nodes/proxy", "nodes/metrics", "nodes/stats", "nodes/log"],
+                verbs: ["*"],
+            },
         ],
     },
     {
@@ -241,10 +245,18 @@ export const BUILT_IN_CLUSTER_ROLES: readonly BuiltInClusterRole[] = [
     {
         name: "system:persistent-volume-provisioner",
         rules: [
-            { apiGroups: [CORE], resources: ["persistentvolumes"], verbs: ["get", "list", "watch", "create", "delete"] },
+            {
+                apiGroups: [CORE],
+                resources: ["persistentvolumes"],
+                verbs: ["get", "list", "watch", "create", "delete"],
+            },
             { apiGroups: [CORE], resources: ["persistentvolumeclaims"], verbs: ["get", "list", "watch", "update"] },
             { apiGroups: ["storage.k8s.io"], resources: ["storageclasses"], verbs: READ },
-            { apiGroups: [CORE, "events.k8s.io"], resources: ["events"], verbs: ["watch", "create", "update", "patch"] },
+            {
+                apiGroups: [CORE, "events.k8s.io"],
+                resources: ["events"],
+                verbs: ["watch", "create", "update", "patch"],
+            },
         ],
     },
     {
@@ -262,19 +274,17 @@ export const BUILT_IN_CLUSTER_ROLES: readonly BuiltInClusterRole[] = [
         ["kube-apiserver-client-kubelet-approver", "kubernetes.io/kube-apiserver-client-kubelet"],
         ["kubelet-serving-approver", "kubernetes.io/kubelet-serving"],
         ["legacy-unknown-approver", "kubernetes.io/legacy-unknown"],
-    ].map(
-        ([role, signer]): BuiltInClusterRole => ({
-            name: `system:certificates.k8s.io:${role}`,
-            rules: [
-                {
-                    apiGroups: ["certificates.k8s.io"],
-                    resources: ["signers"],
-                    resourceNames: [signer],
-                    verbs: ["approve"],
-                },
-            ],
-        }),
-    ),
+    ].map(([role, signer]): BuiltInClusterRole => ({
+        name: `system:certificates.k8s.io:${role}`,
+        rules: [
+            {
+                apiGroups: ["certificates.k8s.io"],
+                resources: ["signers"],
+                resourceNames: [signer],
+                verbs: ["approve"],
+            },
+        ],
+    })),
     {
         name: "system:auth-delegator",
         rules: [

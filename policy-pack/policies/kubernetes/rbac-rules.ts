@@ -161,7 +161,8 @@ export const DANGERS: readonly Danger[] = [
     danger({
         id: "bind",
         grants: "bind on roles/clusterroles",
-        because: "its holder can bind a role it does not hold (resourceNames only choose which), cluster-admin included",
+        because:
+            "its holder can bind a role it does not hold (resourceNames only choose which), cluster-admin included",
         match: [{ groups: [RBAC_GROUP], resources: ["roles", "clusterroles"], verbs: ["bind"] }],
     }),
     danger({
@@ -258,7 +259,13 @@ export const DANGERS: readonly Danger[] = [
         match: [
             {
                 groups: ["kyverno.io"],
-                resources: ["clusterpolicies", "policies", "policyexceptions", "cleanuppolicies", "clustercleanuppolicies"],
+                resources: [
+                    "clusterpolicies",
+                    "policies",
+                    "policyexceptions",
+                    "cleanuppolicies",
+                    "clustercleanuppolicies",
+                ],
                 verbs: WRITE_VERBS,
             },
             // Every kind of policies.kyverno.io is a policy or an exception.
@@ -319,7 +326,10 @@ export function dangerousRules(rules: readonly Rule[], clusterWide: boolean): Da
 /** `rules[0] grants bind on roles/clusterroles (its holder can ...); rules[2] grants ...`. */
 export function describeDangers(found: readonly DangerousRule[]): string {
     return found
-        .map(({ rule, dangers }) => `${rule.where} grants ${dangers.map((d) => `${d.grants} (${d.because})`).join(", ")}`)
+        .map(
+            ({ rule, dangers }) =>
+                `${rule.where} grants ${dangers.map((d) => `${d.grants} (${d.because})`).join(", ")}`,
+        )
         .join("; ");
 }
 
@@ -329,7 +339,8 @@ type Labels = Readonly<Record<string, unknown>>;
 
 /** True when a label selector (matchLabels and matchExpressions) matches `labels`; undefined when unknown. */
 function selectorMatches(selector: any, labels: Labels): boolean | undefined {
-    if (isUnknown(selector) || selector === null || typeof selector !== "object") return isUnknown(selector) ? undefined : false;
+    if (isUnknown(selector) || selector === null || typeof selector !== "object")
+        return isUnknown(selector) ? undefined : false;
     const matchLabels = selector.matchLabels;
     const expressions = selector.matchExpressions;
     if (isUnknown(matchLabels) || isUnknown(expressions)) return undefined;
@@ -339,7 +350,8 @@ function selectorMatches(selector: any, labels: Labels): boolean | undefined {
         if (labels[key] !== value) return false;
     }
     for (const req of Array.isArray(expressions) ? expressions : []) {
-        if (isUnknown(req) || isUnknown(req?.key) || isUnknown(req?.operator) || isUnknown(req?.values)) return undefined;
+        if (isUnknown(req) || isUnknown(req?.key) || isUnknown(req?.operator) || isUnknown(req?.values))
+            return undefined;
         const has = Object.prototype.hasOwnProperty.call(labels, req.key);
         const values: unknown[] = Array.isArray(req.values) ? req.values : [];
         switch (req.operator) {
@@ -440,7 +452,9 @@ export class RbacIndex {
                 const aggregationRule = resource.props?.aggregationRule;
                 let aggregation: RoleEntry["aggregation"];
                 if (kind === "ClusterRole" && aggregationRule !== undefined && aggregationRule !== null) {
-                    const selectors = isUnknown(aggregationRule) ? aggregationRule : aggregationRule.clusterRoleSelectors;
+                    const selectors = isUnknown(aggregationRule)
+                        ? aggregationRule
+                        : aggregationRule.clusterRoleSelectors;
                     aggregation = isUnknown(selectors) ? "unknown" : Array.isArray(selectors) ? selectors : [];
                 }
                 const entry: RoleEntry = {
@@ -473,7 +487,9 @@ export class RbacIndex {
                 this.bindings.push(entry);
                 if (known) {
                     const key =
-                        known.kind === "Role" ? roleKey("Role", known.name, entry.namespace) : roleKey("ClusterRole", known.name);
+                        known.kind === "Role"
+                            ? roleKey("Role", known.name, entry.namespace)
+                            : roleKey("ClusterRole", known.name);
                     this.bindingsByRole.set(key, [...(this.bindingsByRole.get(key) ?? []), entry]);
                 }
             }
@@ -556,7 +572,11 @@ export class RbacIndex {
                 const gathered = this.effectiveOf(other, visiting);
                 unknown ||= gathered.unknown;
                 for (const rule of gathered.rules) {
-                    rules.push(rule.where.startsWith("ClusterRole ") ? rule : { ...rule, where: `ClusterRole ${other.name} ${rule.where}` });
+                    rules.push(
+                        rule.where.startsWith("ClusterRole ")
+                            ? rule
+                            : { ...rule, where: `ClusterRole ${other.name} ${rule.where}` },
+                    );
                 }
             } else if (matches.includes(undefined)) {
                 unknown = true;

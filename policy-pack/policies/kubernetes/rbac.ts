@@ -24,13 +24,7 @@
  * for people) are namespaced grants: rbac-human-access judges them against the env's profile, the others
  * pass them.
  */
-import {
-    AccessRole,
-    accessRoleWithin,
-    ACCESS_ROLE_ORDER,
-    Environment,
-    PROFILES,
-} from "../../../components/baseline";
+import { AccessRole, accessRoleWithin, ACCESS_ROLE_ORDER, Environment, PROFILES } from "../../../components/baseline";
 import { isPlatformChartResource } from "../platform";
 import { describeResource, envOf, isUnknown } from "../resource";
 import {
@@ -43,7 +37,7 @@ import {
     StackPolicy,
 } from "../types";
 import { labelsOf, objectNameOf, show } from "./common";
-import { aggregateToLabel, isBuiltInClusterRoleName } from "./rbac-builtin";
+import { aggregateToLabel, BUILT_IN_CLUSTER_ROLES, isBuiltInClusterRoleName } from "./rbac-builtin";
 import {
     CLUSTER_ROLE,
     CLUSTER_ROLE_BINDING,
@@ -71,7 +65,21 @@ export const CLUSTER_ADMIN = "cluster-admin";
  * get, list and watch Secrets in the namespace of a RoleBinding, and everywhere through a ClusterRoleBinding).
  * `view` deliberately does not.
  */
-const BUILT_IN_SECRET_READERS: ReadonlySet<string> = new Set([CLUSTER_ADMIN, AccessRole.Edit, AccessRole.Admin]);
+const ACCESS_SECRET_READERS: readonly string[] = [CLUSTER_ADMIN, AccessRole.Edit, AccessRole.Admin];
+let builtInSecretReaders: ReadonlySet<string> | undefined;
+/** Those, and every other built-in ClusterRole of the table whose rules read Secrets (system:node, ...). */
+function secretReadersBuiltIn(): ReadonlySet<string> {
+    if (!builtInSecretReaders) {
+        const builtIn = new RbacIndex([]);
+        const readers = new Set(ACCESS_SECRET_READERS);
+        for (const role of BUILT_IN_CLUSTER_ROLES) {
+            if (builtIn.effective(builtIn.role("ClusterRole", role.name)!).rules.some(readsSecrets))
+                readers.add(role.name);
+        }
+        builtInSecretReaders = readers;
+    }
+    return builtInSecretReaders;
+}
 const READ_VERBS: ReadonlySet<string> = new Set(["get", "list", "watch", WILDCARD]);
 /** Verbs that return every Secret of the namespace, values included, whatever `resourceNames` says. */
 const COLLECTION_VERBS: ReadonlySet<string> = new Set(["list", "watch", WILDCARD]);
@@ -309,7 +317,7 @@ export const rbacNoClusterSecretRead: StackPolicy = {
     url: "https://kubernetes.io/docs/concepts/security/secrets-good-practices/#least-privilege-secrets",
     validateStack(resources, settings, report) {
         const isPlatform = platformOwnership(settings);
-        const readers = new Set<string>(BUILT_IN_SECRET_READERS);
+        const readers = new Set<string>(secretReadersBuiltIn());
         // ClusterRoles whose rules are partly unknown and read no Secret in the known part.
         const undecided = new Set<string>();
         for (const role of resources) {
@@ -487,7 +495,11 @@ function reportRoleUnknowns(role: RoleEntry, report: Reporter): void {
 
 /** True for the API server's namespaced access roles (view, edit, admin) as built in, not redefined by the input. */
 function isBuiltInAccessRole(role: RoleEntry | undefined): boolean {
-    return role !== undefined && role.resource === undefined && (ACCESS_ROLE_ORDER as readonly string[]).includes(role.name);
+    return (
+        role !== undefined &&
+        role.resource === undefined &&
+        (ACCESS_ROLE_ORDER as readonly string[]).includes(role.name)
+    );
 }
 
 /**
@@ -548,9 +560,12 @@ export const rbacEscalationVerbs: StackPolicy = {
             if (!role) {
                 // A built-in system: role outside the table is refused by rbac-bound-subjects.
                 if (binding.ref.kind === "ClusterRole" && isBuiltInClusterRoleName(binding.ref.name)) continue;
-                report.unknown(`${what}: rules of ${binding.ref.kind} ${binding.ref.name}, which the input does not define`, {
-                    urn: binding.resource.urn,
-                });
+                report.unknown(
+                    `${what}: rules of ${binding.ref.kind} ${binding.ref.name}, which the input does not define`,
+                    {
+                        urn: binding.resource.urn,
+                    },
+                );
                 continue;
             }
             if (binding.kind === "RoleBinding" && isBuiltInAccessRole(role)) continue;
@@ -675,7 +690,8 @@ function uncovered(rule: Rule, bar: readonly Rule[]): string[] {
                         coversResource(b.resources, resource) &&
                         covers(b.verbs, verb) &&
                         (b.resourceNames.length === 0 ||
-                            (rule.resourceNames.length > 0 && rule.resourceNames.every((n) => b.resourceNames.includes(n)))),
+                            (rule.resourceNames.length > 0 &&
+                                rule.resourceNames.every((n) => b.resourceNames.includes(n)))),
                 );
                 if (!ok) missing.push(`${verb} ${group === "" ? "core" : group}/${resource}`);
             }
@@ -747,7 +763,10 @@ export const rbacHumanAccess: StackPolicy = {
             if (excess.length > 0) {
                 const shown = excess
                     .slice(0, 3)
-                    .map((e) => `${e.rule.where} (${e.missing.slice(0, 3).join(", ")}${e.missing.length > 3 ? ", ..." : ""})`);
+                    .map(
+                        (e) =>
+                            `${e.rule.where} (${e.missing.slice(0, 3).join(", ")}${e.missing.length > 3 ? ", ..." : ""})`,
+                    );
                 report.violation(
                     `${what} gives ${describeRole(role)} to ${whom}, which grants more than ${max}: ${shown.join("; ")}` +
                         `${excess.length > 3 ? "; ..." : ""}; ${limit}`,
@@ -804,9 +823,15 @@ export const rbacAggregation: StackPolicy = {
                         { urn: role.resource.urn },
                     );
                 }
-                if (role.labels?.[AGGREGATE_TO(AccessRole.View)] === "true" || into.some((r) => r.name === AccessRole.View)) {
+                if (
+                    role.labels?.[AGGREGATE_TO(AccessRole.View)] === "true" ||
+                    into.some((r) => r.name === AccessRole.View)
+                ) {
                     const widened = role.rules.filter(
-                        (rule) => writes(rule) || ruleGrants(rule, "", "secrets", "get") || ruleGrants(rule, "", "secrets", "list"),
+                        (rule) =>
+                            writes(rule) ||
+                            ruleGrants(rule, "", "secrets", "get") ||
+                            ruleGrants(rule, "", "secrets", "list"),
                     );
                     if (widened.length > 0) {
                         report.violation(

@@ -134,7 +134,10 @@ describe("policy rbac-no-wildcards", () => {
         assert.equal(violations(run(rbacNoWildcards, platformChild(KYVERNO, ROLE, role))).length, 1);
         // URNs from a file are anyone's: `check` trusts none.
         const untrusted = { ...settingsOf("prod"), trustedUrns: false };
-        assert.equal(violations(run(rbacNoWildcards, operatorChart("kyverno", [EVERYTHING], KYVERNO), untrusted)).length, 1);
+        assert.equal(
+            violations(run(rbacNoWildcards, operatorChart("kyverno", [EVERYTHING], KYVERNO), untrusted)).length,
+            1,
+        );
     });
 
     it("reports unknown rules as unknown and still judges the known ones", () => {
@@ -287,7 +290,10 @@ describe("policy rbac-no-cluster-secret-read", () => {
                     "through ClusterRole op-controller",
             ],
         );
-        assert.equal(violations(run(rbacNoClusterSecretRead, operatorChart("external-secrets", [SECRET_READ]))).length, 2);
+        assert.equal(
+            violations(run(rbacNoClusterSecretRead, operatorChart("external-secrets", [SECRET_READ]))).length,
+            2,
+        );
     });
 
     it("reports unknown rules, labels and roleRefs as unknown", () => {
