@@ -183,10 +183,22 @@ export const DANGERS: readonly Danger[] = [
     }),
     danger({
         id: "pod-exec",
-        grants: "create/get on pods/exec or pods/attach",
+        grants: "create/get on pods/exec or pods/attach, or pods/ephemeralcontainers",
         because:
             "its holder can run commands in pods, as their ServiceAccount and with their Secrets (WebSocket exec is authorized as get)",
-        match: [{ groups: [CORE], resources: ["pods/exec", "pods/attach"], verbs: ["create", "get"] }],
+        match: [
+            { groups: [CORE], resources: ["pods/exec", "pods/attach"], verbs: ["create", "get"] },
+            // An ephemeral container added to a running pod is an exec by another name.
+            { groups: [CORE], resources: ["pods/ephemeralcontainers"], verbs: ["update", "patch"] },
+        ],
+    }),
+    danger({
+        id: "secrets-create",
+        grants: "create on secrets",
+        because:
+            "a Secret of type kubernetes.io/service-account-token that names any ServiceAccount of the namespace " +
+            "is filled with a token for it by the control plane",
+        match: [{ groups: [CORE], resources: ["secrets"], verbs: ["create"] }],
     }),
     danger({
         id: "nodes-proxy",
@@ -235,6 +247,17 @@ export const DANGERS: readonly Danger[] = [
         ],
     }),
     danger({
+        id: "api-extensions",
+        grants: "writes to CustomResourceDefinitions or APIServices",
+        because:
+            "deleting a CRD deletes every object of it (the platform's policies included), and an APIService " +
+            "routes a whole API group to a service of its holder's choosing",
+        match: [
+            { groups: ["apiextensions.k8s.io"], resources: ["customresourcedefinitions"], verbs: WRITE_VERBS },
+            { groups: ["apiregistration.k8s.io"], resources: ["apiservices"], verbs: WRITE_VERBS },
+        ],
+    }),
+    danger({
         id: "persistentvolumes",
         grants: "create/update on persistentvolumes",
         because: "a hostPath PersistentVolume mounts any directory of a node into a pod of its holder",
@@ -274,9 +297,13 @@ export const DANGERS: readonly Danger[] = [
     }),
     danger({
         id: "cert-manager",
-        grants: "writes to cert-manager Issuers or ClusterIssuers",
+        grants: "writes to cert-manager Issuers or ClusterIssuers, or approval of their requests",
         because: "its holder can issue certificates from the platform's CAs, or point an issuer at its own",
-        match: [{ groups: ["cert-manager.io"], resources: ["issuers", "clusterissuers"], verbs: WRITE_VERBS }],
+        match: [
+            { groups: ["cert-manager.io"], resources: ["issuers", "clusterissuers"], verbs: WRITE_VERBS },
+            // cert-manager's approver-policy: approving CertificateRequests for its issuers.
+            { groups: ["cert-manager.io"], resources: ["signers"], verbs: ["approve"] },
+        ],
     }),
     danger({
         id: "external-secrets",
@@ -305,7 +332,21 @@ export const DANGERS: readonly Danger[] = [
             { groups: ["batch"], resources: ["jobs", "cronjobs"], verbs: ["create", "update", "patch"] },
         ],
     }),
+    danger({
+        id: "configmaps-everywhere",
+        grants: "writes to configmaps, cluster-wide",
+        because:
+            "on EKS, kube-system's aws-auth ConfigMap maps IAM principals to Kubernetes groups, system:masters included",
+        clusterWide: true,
+        match: [{ groups: [CORE], resources: ["configmaps"], verbs: ["create", "update", "patch"] }],
+    }),
 ];
+
+/**
+ * The namespace whose ServiceAccounts and ConfigMaps are the cluster's own: a grant in it reaches as far as a
+ * cluster-wide one (a pod there runs as the controllers' ServiceAccounts; aws-auth lives there).
+ */
+export const CLUSTER_NAMESPACE = "kube-system";
 
 /** A rule and the dangers it holds. */
 export interface DangerousRule {

@@ -39,6 +39,8 @@ import {
 import { labelsOf, objectNameOf, show } from "./common";
 import { aggregateToLabel, BUILT_IN_CLUSTER_ROLES, isBuiltInClusterRoleName } from "./rbac-builtin";
 import {
+    BindingEntry,
+    CLUSTER_NAMESPACE,
     CLUSTER_ROLE,
     CLUSTER_ROLE_BINDING,
     dangerousRules,
@@ -480,9 +482,17 @@ function boundNote(index: RbacIndex, role: RoleEntry): string {
  * the input shows (a ClusterRoleBinding elsewhere is one line away). Only RoleBindings keep it namespaced.
  */
 function reachesEveryNamespace(index: RbacIndex, role: RoleEntry): boolean {
-    if (role.kind === "Role") return false;
+    if (role.kind === "Role") return role.namespace === CLUSTER_NAMESPACE;
     const bindings = index.bindingsOf(role);
-    return bindings.length === 0 || bindings.some((b) => b.kind === "ClusterRoleBinding");
+    return (
+        bindings.length === 0 ||
+        bindings.some((b) => b.kind === "ClusterRoleBinding" || b.namespace === CLUSTER_NAMESPACE)
+    );
+}
+
+/** True when a binding grants as far as a cluster-wide grant: a ClusterRoleBinding, or a RoleBinding in kube-system. */
+function bindsClusterWide(binding: BindingEntry): boolean {
+    return binding.kind === "ClusterRoleBinding" || binding.namespace === CLUSTER_NAMESPACE;
 }
 
 /** Reports a role's unknown rules and aggregation as unknown. */
@@ -506,17 +516,20 @@ function isBuiltInAccessRole(role: RoleEntry | undefined): boolean {
  * No Role or ClusterRole holds a grant that is worth more than its name, and no binding gives one: `escalate`
  * or `bind` on roles, `impersonate` (users, groups, serviceaccounts, uids, userextras; any API group),
  * create/get on `pods/exec` or `pods/attach`, any verb on `nodes/proxy`, CSR approval and `signers`, writes to
- * admission webhooks and admission policies, to PersistentVolumes, Nodes and Namespaces, to the platform's
- * own policy kinds (Kyverno policies and PolicyExceptions, cert-manager Issuers and ClusterIssuers, External
- * Secrets SecretStores and ClusterSecretStores), and, cluster-wide only, creating pods or workloads. A
+ * admission webhooks and admission policies, to CRDs and APIServices, to PersistentVolumes, Nodes and
+ * Namespaces, to the platform's own policy kinds (Kyverno policies and PolicyExceptions, cert-manager Issuers
+ * and ClusterIssuers, External Secrets SecretStores and ClusterSecretStores), `create` on Secrets (a
+ * service-account-token Secret mints a token), ephemeral containers, and, cluster-wide only, creating pods or
+ * workloads and writing ConfigMaps (EKS's aws-auth). A
  * wildcard in a rule implies every one of these, as the API server matches it (rbac-rules.ts DANGERS).
  *
  * A role is judged by its effective rules (an aggregating ClusterRole by everything it aggregates), whether
  * or not the input binds it: a role bound to nothing will be bound by someone. A binding is judged by the
- * effective rules of the role it names: the input's, else the built-in table; a ClusterRoleBinding adds the
- * cluster-wide dangers. RoleBindings of the built-in view, edit and admin are left to rbac-human-access. The
- * platform's chart resources are exempt. A role the input does not define, and unknown rules, are reported
- * as unknown.
+ * effective rules of the role it names: the input's, else the built-in table; a ClusterRoleBinding (or any
+ * grant in kube-system, whose ServiceAccounts and aws-auth ConfigMap are the cluster's) adds the cluster-wide
+ * dangers. RoleBindings of the built-in view, edit and admin to people are left to rbac-human-access; to a
+ * ServiceAccount they are judged like any other. The platform's chart resources are exempt. A role the input
+ * does not define, and unknown rules, are reported as unknown.
  */
 export const rbacEscalationVerbs: StackPolicy = {
     kind: "stack",
@@ -568,9 +581,20 @@ export const rbacEscalationVerbs: StackPolicy = {
                 );
                 continue;
             }
-            if (binding.kind === "RoleBinding" && isBuiltInAccessRole(role)) continue;
+            // People's namespaced view, edit and admin are the env profile's business (rbac-human-access); a
+            // ServiceAccount bound to edit or admin reads every Secret of the namespace and execs into its
+            // pods, which no workload needs.
+            if (
+                binding.kind === "RoleBinding" &&
+                isBuiltInAccessRole(role) &&
+                binding.namespace !== CLUSTER_NAMESPACE &&
+                binding.subjects !== undefined &&
+                binding.subjects.every(isPerson)
+            ) {
+                continue;
+            }
             const effective = index.effective(role);
-            const found = dangerousRules(effective.rules, binding.kind === "ClusterRoleBinding");
+            const found = dangerousRules(effective.rules, bindsClusterWide(binding));
             if (found.length === 0) {
                 if (effective.unknown) {
                     report.unknown(`${what}: rules of ${describeRole(role)}`, { urn: binding.resource.urn });

@@ -82,7 +82,8 @@ describe("RBAC rule matching, as the API server matches", () => {
     it("finds each danger of the vocabulary, and none in the deployer's rules", () => {
         // In its namespace: creating workloads there is what it is for (cluster-wide, it would be a danger).
         assert.deepEqual(dangerousRules(deployerRules(["db"]).map(asRule), false), []);
-        assert.equal(dangerousRules(deployerRules(["db"]).map(asRule), true).length, 2);
+        // (workloads in every namespace, and ConfigMap writes that reach kube-system's aws-auth).
+        assert.equal(dangerousRules(deployerRules(["db"]).map(asRule), true).length, 3);
         const cases: [any, string][] = [
             [{ apiGroups: [RBAC], resources: ["clusterroles"], verbs: ["escalate"] }, "escalate"],
             [{ apiGroups: ["*"], resources: ["roles"], verbs: ["bind"] }, "bind"],
@@ -110,6 +111,17 @@ describe("RBAC rule matching, as the API server matches", () => {
                 { apiGroups: ["external-secrets.io"], resources: ["clustersecretstores"], verbs: ["create"] },
                 "external-secrets",
             ],
+            [{ apiGroups: [""], resources: ["pods/ephemeralcontainers"], verbs: ["patch"] }, "pod-exec"],
+            [{ apiGroups: [""], resources: ["secrets"], verbs: ["create"] }, "secrets-create"],
+            [
+                { apiGroups: ["apiextensions.k8s.io"], resources: ["customresourcedefinitions"], verbs: ["delete"] },
+                "api-extensions",
+            ],
+            [
+                { apiGroups: ["apiregistration.k8s.io"], resources: ["apiservices"], verbs: ["update"] },
+                "api-extensions",
+            ],
+            [{ apiGroups: ["cert-manager.io"], resources: ["signers"], verbs: ["approve"] }, "cert-manager"],
         ];
         for (const [rule, id] of cases) assert.ok(dangerIds(rule).includes(id), `${id}: ${JSON.stringify(rule)}`);
         const everything = dangerIds({ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }, true);
@@ -217,6 +229,25 @@ describe("policy rbac-escalation-verbs", () => {
             2,
         );
         assert.deepEqual(run(rbacEscalationVerbs, role("runner", pods)), []);
+        // In kube-system a Role reaches as far as a ClusterRole: its pods run as the controllers' accounts.
+        assert.equal(violations(run(rbacEscalationVerbs, role("runner", pods, "kube-system"))).length, 1);
+        const configMaps = [{ apiGroups: [""], resources: ["configmaps"], verbs: ["update"] }];
+        assert.deepEqual(run(rbacEscalationVerbs, role("cm", configMaps)), []);
+        assert.match(violations(run(rbacEscalationVerbs, role("cm", configMaps, "kube-system")))[0], /aws-auth/);
+    });
+
+    it("judges edit and admin bound to a ServiceAccount, even with a RoleBinding", () => {
+        for (const name of ["edit", "admin"]) {
+            const reported = violations(
+                run(rbacEscalationVerbs, roleBinding("b", { kind: "ClusterRole", name }, [sa("api")])),
+            );
+            assert.equal(reported.length, 1, name);
+            assert.match(reported[0], /pods\/exec/);
+        }
+        assert.deepEqual(
+            run(rbacEscalationVerbs, roleBinding("b", { kind: "ClusterRole", name: "view" }, [sa("api")])),
+            [],
+        );
     });
 
     it("judges a ClusterRoleBinding of a built-in role by the table: edit and cluster-admin fail, view passes", () => {
