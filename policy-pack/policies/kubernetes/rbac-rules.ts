@@ -14,6 +14,7 @@
  * behind the ones the input defines.
  */
 import { describeResource, isUnknown, namespaceOf } from "../resource";
+import { isPlatformChartResource } from "../platform";
 import { PolicyResource, PolicySettings } from "../types";
 import { BUILT_IN_CLUSTER_ROLES, BuiltInClusterRole, BuiltInRule, RBAC_GROUP } from "./rbac-builtin";
 import { labelsOf, objectNameOf, stringsOf } from "./common";
@@ -354,14 +355,28 @@ export interface DangerousRule {
     readonly dangers: readonly Danger[];
 }
 
-/** The dangerous rules among `rules`; `clusterWide` includes the dangers that matter only cluster-wide. */
-export function dangerousRules(rules: readonly Rule[], clusterWide: boolean): DangerousRule[] {
-    const found: DangerousRule[] = [];
-    for (const rule of rules) {
-        const dangers = DANGERS.filter((d) => (clusterWide || !d.clusterWide) && d.matches(rule));
-        if (dangers.length > 0) found.push({ rule, dangers });
+/** The dangers of each rule, local and cluster-wide; rules are read once per request, so this is once per rule. */
+const dangersOfRule = new WeakMap<Rule, { local: readonly Danger[]; wide: readonly Danger[] }>();
+
+function dangersOf(rule: Rule): { local: readonly Danger[]; wide: readonly Danger[] } {
+    let found = dangersOfRule.get(rule);
+    if (!found) {
+        const wide = DANGERS.filter((d) => d.matches(rule));
+        found = { wide, local: wide.some((d) => d.clusterWide) ? wide.filter((d) => !d.clusterWide) : wide };
+        dangersOfRule.set(rule, found);
     }
     return found;
+}
+
+/** The dangerous rules among `rules`; `clusterWide` includes the dangers that matter only cluster-wide. */
+export function dangerousRules(rules: readonly Rule[], clusterWide: boolean): DangerousRule[] {
+    let found: DangerousRule[] | undefined;
+    for (const rule of rules) {
+        const all = dangersOf(rule);
+        const dangers = clusterWide ? all.wide : all.local;
+        if (dangers.length > 0) (found ??= []).push({ rule, dangers });
+    }
+    return found ?? [];
 }
 
 /** `rules[0] grants bind on roles/clusterroles (its holder can ...); rules[2] grants ...`. */
@@ -430,6 +445,8 @@ export interface RoleEntry {
     readonly labels: Labels | undefined;
     /** Its aggregation selectors; undefined when it aggregates nothing, "unknown" when not known yet. */
     readonly aggregation: readonly unknown[] | "unknown" | undefined;
+    /** True when one of the platform's charts rendered it (policies/platform.ts); never for a built-in role. */
+    readonly platform: boolean;
 }
 
 export interface Subject {
@@ -448,6 +465,8 @@ export interface BindingEntry {
     readonly ref: { readonly kind: string; readonly name: string } | undefined;
     /** Its subjects; undefined when not known yet. */
     readonly subjects: readonly Subject[] | undefined;
+    /** True when one of the platform's charts rendered it (policies/platform.ts). */
+    readonly platform: boolean;
 }
 
 /** Effective rules: the rules, whether some are unknown, and the roles whose rules were gathered. */
@@ -473,6 +492,78 @@ function readSubjects(binding: PolicyResource): Subject[] | undefined {
     return read;
 }
 
+type ParsedRole = Omit<RoleEntry, "resource" | "platform">;
+type ParsedBinding = Omit<BindingEntry, "resource" | "platform">;
+
+/**
+ * What a Role, ClusterRole or binding says, read once per props object: the pack hands every stack policy
+ * the same (frozen) props of a request, so the RBAC policies of one preview read each object once.
+ */
+const parsedByProps = new WeakMap<object, ParsedRole | ParsedBinding>();
+
+function parsedRole(resource: PolicyResource): ParsedRole {
+    const cached = parsedByProps.get(resource.props) as ParsedRole | undefined;
+    if (cached && cached.kind === (resource.type === ROLE ? "Role" : "ClusterRole")) return cached;
+    const kind = resource.type === ROLE ? "Role" : "ClusterRole";
+    const name = objectNameOf(resource) ?? resource.name;
+    const { rules, unknown } = readRules(resource);
+    const labels = labelsOf(resource);
+    const aggregationRule = resource.props?.aggregationRule;
+    let aggregation: RoleEntry["aggregation"];
+    if (kind === "ClusterRole" && aggregationRule !== undefined && aggregationRule !== null) {
+        const selectors = isUnknown(aggregationRule) ? aggregationRule : aggregationRule.clusterRoleSelectors;
+        aggregation = isUnknown(selectors) ? "unknown" : Array.isArray(selectors) ? selectors : [];
+    }
+    const parsed: ParsedRole = {
+        kind,
+        name,
+        namespace: kind === "Role" ? namespaceOf(resource) : undefined,
+        rules,
+        unknown,
+        labels: isUnknown(labels) ? undefined : labels,
+        aggregation,
+    };
+    if (resource.props !== null && typeof resource.props === "object") parsedByProps.set(resource.props, parsed);
+    return parsed;
+}
+
+function parsedBinding(resource: PolicyResource): ParsedBinding {
+    const kind = resource.type === ROLE_BINDING ? "RoleBinding" : "ClusterRoleBinding";
+    const cached = parsedByProps.get(resource.props) as ParsedBinding | undefined;
+    if (cached && cached.kind === kind) return cached;
+    const ref = resource.props?.roleRef;
+    const parsed: ParsedBinding = {
+        kind,
+        namespace: kind === "RoleBinding" ? namespaceOf(resource) : undefined,
+        ref:
+            !isUnknown(ref) && !isUnknown(ref?.kind) && !isUnknown(ref?.name)
+                ? { kind: String(ref?.kind), name: String(ref?.name) }
+                : undefined,
+        subjects: readSubjects(resource),
+    };
+    if (resource.props !== null && typeof resource.props === "object") parsedByProps.set(resource.props, parsed);
+    return parsed;
+}
+
+function platformOf(resource: PolicyResource, settings: PolicySettings | undefined): boolean {
+    return settings !== undefined && isPlatformChartResource(resource, settings);
+}
+
+let builtIns: readonly RoleEntry[] | undefined;
+/** The built-in ClusterRoles as entries, made once: their rules are the same objects in every index. */
+function builtInEntries(): readonly RoleEntry[] {
+    builtIns ??= BUILT_IN_CLUSTER_ROLES.map((builtIn): RoleEntry => ({
+        kind: "ClusterRole",
+        name: builtIn.name,
+        rules: builtInRules(builtIn),
+        unknown: [],
+        labels: builtIn.labels ?? {},
+        aggregation: builtIn.aggregateFrom?.map((matchLabels) => ({ matchLabels })),
+        platform: false,
+    }));
+    return builtIns;
+}
+
 /** Every RBAC object of a stack, read once, with the built-in ClusterRoles behind the input's. */
 export class RbacIndex {
     readonly roles: RoleEntry[] = [];
@@ -482,70 +573,51 @@ export class RbacIndex {
     private readonly bindingsByRole = new Map<string, BindingEntry[]>();
     private readonly effectiveCache = new Map<string, Effective>();
 
-    constructor(resources: readonly PolicyResource[]) {
+    constructor(resources: readonly PolicyResource[], settings?: PolicySettings) {
         for (const resource of resources) {
             const type = resource.type;
             if (type === ROLE || type === CLUSTER_ROLE) {
-                const name = objectNameOf(resource) ?? resource.name;
-                const kind = type === ROLE ? "Role" : "ClusterRole";
-                const { rules, unknown } = readRules(resource);
-                const labels = labelsOf(resource);
-                const aggregationRule = resource.props?.aggregationRule;
-                let aggregation: RoleEntry["aggregation"];
-                if (kind === "ClusterRole" && aggregationRule !== undefined && aggregationRule !== null) {
-                    const selectors = isUnknown(aggregationRule)
-                        ? aggregationRule
-                        : aggregationRule.clusterRoleSelectors;
-                    aggregation = isUnknown(selectors) ? "unknown" : Array.isArray(selectors) ? selectors : [];
-                }
+                const parsed = parsedRole(resource);
                 const entry: RoleEntry = {
-                    kind,
-                    name,
-                    namespace: kind === "Role" ? namespaceOf(resource) : undefined,
+                    kind: parsed.kind,
+                    name: parsed.name,
+                    namespace: parsed.namespace,
+                    rules: parsed.rules,
+                    unknown: parsed.unknown,
+                    labels: parsed.labels,
+                    aggregation: parsed.aggregation,
                     resource,
-                    rules,
-                    unknown,
-                    labels: isUnknown(labels) ? undefined : labels,
-                    aggregation,
+                    platform: platformOf(resource, settings),
                 };
                 this.roles.push(entry);
-                this.byKey.set(roleKey(kind, name, entry.namespace), entry);
-                if (kind === "ClusterRole") this.clusterRoles.push(entry);
+                this.byKey.set(roleKey(entry.kind, entry.name, entry.namespace), entry);
+                if (entry.kind === "ClusterRole") this.clusterRoles.push(entry);
             } else if (type === ROLE_BINDING || type === CLUSTER_ROLE_BINDING) {
-                const kind = type === ROLE_BINDING ? "RoleBinding" : "ClusterRoleBinding";
-                const ref = resource.props?.roleRef;
-                const known =
-                    !isUnknown(ref) && !isUnknown(ref?.kind) && !isUnknown(ref?.name)
-                        ? { kind: String(ref?.kind), name: String(ref?.name) }
-                        : undefined;
+                const parsed = parsedBinding(resource);
                 const entry: BindingEntry = {
+                    kind: parsed.kind,
+                    namespace: parsed.namespace,
+                    ref: parsed.ref,
+                    subjects: parsed.subjects,
                     resource,
-                    kind,
-                    namespace: kind === "RoleBinding" ? namespaceOf(resource) : undefined,
-                    ref: known,
-                    subjects: readSubjects(resource),
+                    platform: platformOf(resource, settings),
                 };
                 this.bindings.push(entry);
+                const known = entry.ref;
                 if (known) {
                     const key =
                         known.kind === "Role"
                             ? roleKey("Role", known.name, entry.namespace)
                             : roleKey("ClusterRole", known.name);
-                    this.bindingsByRole.set(key, [...(this.bindingsByRole.get(key) ?? []), entry]);
+                    const list = this.bindingsByRole.get(key);
+                    if (list) list.push(entry);
+                    else this.bindingsByRole.set(key, [entry]);
                 }
             }
         }
-        for (const builtIn of BUILT_IN_CLUSTER_ROLES) {
-            const key = roleKey("ClusterRole", builtIn.name);
+        for (const entry of builtInEntries()) {
+            const key = roleKey("ClusterRole", entry.name);
             if (this.byKey.has(key)) continue;
-            const entry: RoleEntry = {
-                kind: "ClusterRole",
-                name: builtIn.name,
-                rules: builtInRules(builtIn),
-                unknown: [],
-                labels: builtIn.labels ?? {},
-                aggregation: builtIn.aggregateFrom?.map((matchLabels) => ({ matchLabels })),
-            };
             this.byKey.set(key, entry);
             this.clusterRoles.push(entry);
         }
@@ -632,11 +704,14 @@ export class RbacIndex {
 
 const indexCache = new WeakMap<readonly PolicyResource[], { settings: PolicySettings; index: RbacIndex }>();
 
-/** The index of a stack's RBAC objects, built once per resource list (every RBAC stack policy shares it). */
+/**
+ * The index of a stack's RBAC objects, once per resource list (`check` hands every stack policy the same
+ * list; the pack a new list of the same props, which parsedByProps reads once).
+ */
 export function rbacIndexOf(resources: readonly PolicyResource[], settings: PolicySettings): RbacIndex {
     const cached = indexCache.get(resources);
     if (cached && cached.settings === settings) return cached.index;
-    const index = new RbacIndex(resources);
+    const index = new RbacIndex(resources, settings);
     indexCache.set(resources, { settings, index });
     return index;
 }

@@ -200,12 +200,13 @@ function forEachAppRule(
     report: Reporter,
     visit: (resource: PolicyResource, rule: Rule, what: string) => void,
 ): void {
-    const isPlatform = platformOwnership(settings);
-    for (const resource of resources) {
-        if (resource.type !== ROLE && resource.type !== CLUSTER_ROLE) continue;
-        if (isPlatform(resource)) continue;
+    for (const role of rbacIndexOf(resources, settings).roles) {
+        if (!role.resource || role.platform) continue;
+        const resource = role.resource;
+        if (role.unknown.length === 0 && role.rules.length === 0) continue;
         const what = describeResource(resource);
-        for (const rule of rulesOf(resource, report, `${what}: `)) visit(resource, rule, what);
+        for (const path of role.unknown) report.unknown(`${what}: ${path}`, { urn: resource.urn });
+        for (const rule of role.rules) visit(resource, rule, what);
     }
 }
 
@@ -498,9 +499,9 @@ function bindsClusterWide(binding: BindingEntry): boolean {
 /** Reports a role's unknown rules and aggregation as unknown. */
 function reportRoleUnknowns(role: RoleEntry, report: Reporter): void {
     if (!role.resource) return;
-    const what = describeResource(role.resource);
-    for (const path of role.unknown) report.unknown(`${what}: ${path}`, { urn: role.resource.urn });
-    if (role.aggregation === "unknown") report.unknown(`${what}: aggregationRule`, { urn: role.resource.urn });
+    const what = (): string => describeResource(role.resource!);
+    for (const path of role.unknown) report.unknown(`${what()}: ${path}`, { urn: role.resource.urn });
+    if (role.aggregation === "unknown") report.unknown(`${what()}: aggregationRule`, { urn: role.resource.urn });
 }
 
 /** True for the API server's namespaced access roles (view, edit, admin) as built in, not redefined by the input. */
@@ -547,9 +548,8 @@ export const rbacEscalationVerbs: StackPolicy = {
     url: "https://kubernetes.io/docs/concepts/security/rbac-good-practices/#privilege-escalation-risks",
     validateStack(resources, settings, report) {
         const index = rbacIndexOf(resources, settings);
-        const isPlatform = platformOwnership(settings);
         for (const role of index.roles) {
-            if (!role.resource || isPlatform(role.resource)) continue;
+            if (!role.resource || role.platform) continue;
             reportRoleUnknowns(role, report);
             const found = dangerousRules(index.effective(role).rules, reachesEveryNamespace(index, role));
             if (found.length === 0) continue;
@@ -562,10 +562,10 @@ export const rbacEscalationVerbs: StackPolicy = {
             );
         }
         for (const binding of index.bindings) {
-            if (isPlatform(binding.resource)) continue;
-            const what = describeResource(binding.resource);
+            if (binding.platform) continue;
+            const what = (): string => describeResource(binding.resource);
             if (!binding.ref) {
-                report.unknown(`${what}: roleRef`, { urn: binding.resource.urn });
+                report.unknown(`${what()}: roleRef`, { urn: binding.resource.urn });
                 continue;
             }
             if (binding.subjects !== undefined && binding.subjects.length === 0) continue;
@@ -574,7 +574,7 @@ export const rbacEscalationVerbs: StackPolicy = {
                 // A built-in system: role outside the table is refused by rbac-bound-subjects.
                 if (binding.ref.kind === "ClusterRole" && isBuiltInClusterRoleName(binding.ref.name)) continue;
                 report.unknown(
-                    `${what}: rules of ${binding.ref.kind} ${binding.ref.name}, which the input does not define`,
+                    `${what()}: rules of ${binding.ref.kind} ${binding.ref.name}, which the input does not define`,
                     {
                         urn: binding.resource.urn,
                     },
@@ -597,14 +597,14 @@ export const rbacEscalationVerbs: StackPolicy = {
             const found = dangerousRules(effective.rules, bindsClusterWide(binding));
             if (found.length === 0) {
                 if (effective.unknown) {
-                    report.unknown(`${what}: rules of ${describeRole(role)}`, { urn: binding.resource.urn });
+                    report.unknown(`${what()}: rules of ${describeRole(role)}`, { urn: binding.resource.urn });
                 }
                 continue;
             }
             const grants = [...new Set(found.flatMap((f) => f.dangers.map((d) => d.grants)))];
             const who = binding.subjects ? ` to ${subjectNames(binding.subjects)}` : "";
             const where = binding.kind === "ClusterRoleBinding" ? " in every namespace" : "";
-            report.violation(`${what} gives ${describeRole(role)}${who}${where}, which grants ${grants.join(", ")}`, {
+            report.violation(`${what()} gives ${describeRole(role)}${who}${where}, which grants ${grants.join(", ")}`, {
                 urn: binding.resource.urn,
             });
         }
@@ -635,32 +635,31 @@ export const rbacBoundSubjects: StackPolicy = {
     url: "https://kubernetes.io/docs/reference/access-authn-authz/rbac/#default-roles-and-role-bindings",
     validateStack(resources, settings, report) {
         const index = rbacIndexOf(resources, settings);
-        const isPlatform = platformOwnership(settings);
         for (const binding of index.bindings) {
-            if (isPlatform(binding.resource)) continue;
-            const what = describeResource(binding.resource);
+            if (binding.platform) continue;
+            const what = (): string => describeResource(binding.resource);
             if (binding.subjects === undefined) {
-                report.unknown(`${what}: subjects`, { urn: binding.resource.urn });
+                report.unknown(`${what()}: subjects`, { urn: binding.resource.urn });
                 continue;
             }
             const role = binding.ref ? `${binding.ref.kind} ${binding.ref.name}` : "its role";
             const broad = binding.subjects.filter(isBroadSubject);
             if (broad.length > 0) {
                 report.violation(
-                    `${what} gives ${role} to ${subjectNames(broad)}: that is every caller or every ServiceAccount`,
+                    `${what()} gives ${role} to ${subjectNames(broad)}: that is every caller or every ServiceAccount`,
                     { urn: binding.resource.urn },
                 );
             }
             const cluster = binding.subjects.filter(isClusterIdentity);
             if (cluster.length > 0) {
                 report.violation(
-                    `${what} gives ${role} to the cluster's own ${subjectNames(cluster)}: only the platform's charts ` +
+                    `${what()} gives ${role} to the cluster's own ${subjectNames(cluster)}: only the platform's charts ` +
                         "bind the cluster's identities",
                     { urn: binding.resource.urn },
                 );
             }
             if (!binding.ref) {
-                report.unknown(`${what}: roleRef`, { urn: binding.resource.urn });
+                report.unknown(`${what()}: roleRef`, { urn: binding.resource.urn });
                 continue;
             }
             const ref = binding.ref;
@@ -672,7 +671,7 @@ export const rbacBoundSubjects: StackPolicy = {
             const others = binding.subjects.filter((s) => !isClusterIdentity(s) && !isBroadSubject(s));
             if (others.length > 0) {
                 report.violation(
-                    `${what} gives the built-in ClusterRole ${ref.name} to ${subjectNames(others)}: the system: roles ` +
+                    `${what()} gives the built-in ClusterRole ${ref.name} to ${subjectNames(others)}: the system: roles ` +
                         "are the cluster's own",
                     { urn: binding.resource.urn },
                 );
@@ -746,18 +745,17 @@ export const rbacHumanAccess: StackPolicy = {
     url: "https://kubernetes.io/docs/reference/access-authn-authz/rbac/#user-facing-roles",
     validateStack(resources, settings, report) {
         const index = rbacIndexOf(resources, settings);
-        const isPlatform = platformOwnership(settings);
         for (const binding of index.bindings) {
-            if (isPlatform(binding.resource)) continue;
-            const what = describeResource(binding.resource);
+            if (binding.platform) continue;
+            const what = (): string => describeResource(binding.resource);
             if (binding.subjects === undefined) {
-                report.unknown(`${what}: subjects`, { urn: binding.resource.urn });
+                report.unknown(`${what()}: subjects`, { urn: binding.resource.urn });
                 continue;
             }
             const people = binding.subjects.filter(isPerson);
             if (people.length === 0) continue;
             if (!binding.ref) {
-                report.unknown(`${what}: roleRef`, { urn: binding.resource.urn });
+                report.unknown(`${what()}: roleRef`, { urn: binding.resource.urn });
                 continue;
             }
             const env: Environment = envOf(binding.resource, settings) ?? "prod";
@@ -767,7 +765,7 @@ export const rbacHumanAccess: StackPolicy = {
             const whom = subjectNames(people);
             if (!role) {
                 report.violation(
-                    `${what} gives ${binding.ref.kind} ${binding.ref.name} to ${whom}, which the input does not define, ` +
+                    `${what()} gives ${binding.ref.kind} ${binding.ref.name} to ${whom}, which the input does not define, ` +
                         `so it cannot be shown within ${max}; ${limit}`,
                     { urn: binding.resource.urn },
                 );
@@ -775,7 +773,9 @@ export const rbacHumanAccess: StackPolicy = {
             }
             if (isBuiltInAccessRole(role)) {
                 if (!accessRoleWithin(role.name as AccessRole, max)) {
-                    report.violation(`${what} gives ${role.name} to ${whom}; ${limit}`, { urn: binding.resource.urn });
+                    report.violation(`${what()} gives ${role.name} to ${whom}; ${limit}`, {
+                        urn: binding.resource.urn,
+                    });
                 }
                 continue;
             }
@@ -792,12 +792,12 @@ export const rbacHumanAccess: StackPolicy = {
                             `${e.rule.where} (${e.missing.slice(0, 3).join(", ")}${e.missing.length > 3 ? ", ..." : ""})`,
                     );
                 report.violation(
-                    `${what} gives ${describeRole(role)} to ${whom}, which grants more than ${max}: ${shown.join("; ")}` +
+                    `${what()} gives ${describeRole(role)} to ${whom}, which grants more than ${max}: ${shown.join("; ")}` +
                         `${excess.length > 3 ? "; ..." : ""}; ${limit}`,
                     { urn: binding.resource.urn },
                 );
             } else if (effective.unknown) {
-                report.unknown(`${what}: rules of ${describeRole(role)}`, { urn: binding.resource.urn });
+                report.unknown(`${what()}: rules of ${describeRole(role)}`, { urn: binding.resource.urn });
             }
         }
     },
@@ -830,12 +830,11 @@ export const rbacAggregation: StackPolicy = {
     url: "https://kubernetes.io/docs/reference/access-authn-authz/rbac/#aggregated-clusterroles",
     validateStack(resources, settings, report) {
         const index = rbacIndexOf(resources, settings);
-        const isPlatform = platformOwnership(settings);
         for (const role of index.roles) {
-            if (role.kind !== "ClusterRole" || !role.resource || isPlatform(role.resource)) continue;
-            const what = describeResource(role.resource);
+            if (role.kind !== "ClusterRole" || !role.resource || role.platform) continue;
+            const what = (): string => describeResource(role.resource!);
             if (role.labels === undefined) {
-                report.unknown(`${what}: metadata.labels`, { urn: role.resource.urn });
+                report.unknown(`${what()}: metadata.labels`, { urn: role.resource.urn });
             }
             const into = index.aggregatedInto(role);
             if (into.length > 0) {
@@ -843,7 +842,7 @@ export const rbacAggregation: StackPolicy = {
                 const found = dangerousRules(role.rules, false);
                 if (found.length > 0) {
                     report.violation(
-                        `${what} is aggregated into ${names}: ${describeDangers(found)}; every holder of ${names} gets it`,
+                        `${what()} is aggregated into ${names}: ${describeDangers(found)}; every holder of ${names} gets it`,
                         { urn: role.resource.urn },
                     );
                 }
@@ -859,7 +858,7 @@ export const rbacAggregation: StackPolicy = {
                     );
                     if (widened.length > 0) {
                         report.violation(
-                            `${what} is aggregated into view: ${widened.map((r) => r.where).join(", ")} ` +
+                            `${what()} is aggregated into view: ${widened.map((r) => r.where).join(", ")} ` +
                                 "write or read Secrets, and view is read-only and Secret-free for every viewer",
                             { urn: role.resource.urn },
                         );
@@ -870,11 +869,13 @@ export const rbacAggregation: StackPolicy = {
                 const gathered = index.effective(role);
                 const found = dangerousRules(gathered.rules, reachesEveryNamespace(index, role));
                 if (found.length > 0) {
-                    report.violation(`${what} aggregates ${describeDangers(found)}; ${boundNote(index, role)}`, {
+                    report.violation(`${what()} aggregates ${describeDangers(found)}; ${boundNote(index, role)}`, {
                         urn: role.resource.urn,
                     });
                 } else if (gathered.unknown) {
-                    report.unknown(`${what}: the ClusterRoles its aggregationRule selects`, { urn: role.resource.urn });
+                    report.unknown(`${what()}: the ClusterRoles its aggregationRule selects`, {
+                        urn: role.resource.urn,
+                    });
                 }
             }
         }
