@@ -652,7 +652,7 @@ export class RbacIndex {
     }
 
     /**
-     * The rules `role` grants: its own, or, for an aggregating ClusterRole, the union of the effective rules
+     * The rules `role` grants: its own, and, for an aggregating ClusterRole, the union of the effective rules
      * of every other ClusterRole its selectors match (chains such as view into edit into admin settle to the
      * same union), each named `<role> rules[i]`.
      */
@@ -671,8 +671,10 @@ export class RbacIndex {
         }
         if (role.aggregation === "unknown") return { rules: [], unknown: true };
         visiting.add(role);
-        const rules: Rule[] = [];
-        let unknown = false;
+        // The controller replaces the role's own rules with the gathered ones, but until it has run (or if it
+        // is not running) the own rules are in force: both count.
+        const rules: Rule[] = [...role.rules];
+        let unknown = role.unknown.length > 0;
         for (const other of this.clusterRoles) {
             if (other === role || visiting.has(other)) continue;
             if (other.labels === undefined) {

@@ -454,6 +454,14 @@ describe("policy rbac-aggregation", () => {
         assert.match(reported[1], /^ClusterRole team-exec is aggregated into team: /);
     });
 
+    it("counts an aggregating role's own rules until the controller replaces them", () => {
+        const aggregator = clusterRole("team", [{ apiGroups: [RBAC], resources: ["roles"], verbs: ["escalate"] }], {
+            aggregationRule: { clusterRoleSelectors: [{ matchLabels: { team: "none" } }] },
+        });
+        assert.equal(violations(run(rbacAggregation, aggregator)).length, 1);
+        assert.equal(violations(run(rbacEscalationVerbs, aggregator)).length, 1);
+    });
+
     it("reports unknown labels and selectors", () => {
         const r = resource(CLUSTER_ROLE, { metadata: { name: "u", labels: UNKNOWN }, rules: [] });
         assert.deepEqual(unknowns(run(rbacAggregation, r)), ["ClusterRole u: metadata.labels"]);
