@@ -1,27 +1,32 @@
 /**
- * RBAC (rbac.authorization.k8s.io/v1): grant little, never everything, and Secrets by name.
+ * RBAC (rbac.authorization.k8s.io/v1): grant little, never everything, Secrets by name, and nothing that
+ * grants more than it names.
  *
- * Three of the four policies are stack policies, because what an RBAC object grants depends on other objects:
- * a ClusterRole grants nothing until a binding names it, and whether a ClusterRole belongs to a platform
- * operator is only known from its parent (the Helm chart that rendered it), which the engine gives stack
- * policies only. Each stack policy indexes the stack once, then judges each object in one pass.
+ * Most policies here are stack policies, because what an RBAC object grants depends on other objects: a
+ * ClusterRole grants nothing until a binding names it, a binding grants what its role's effective rules say
+ * (aggregation included), and whether an object belongs to a platform operator is only known from its URN.
+ * They share one index of the stack (rbac-rules.ts RbacIndex), built once, with the API server's built-in
+ * ClusterRoles (rbac-builtin.ts) behind the ones the input defines.
  *
  * The platform's operators are exempt where they need more than an app: External Secrets and cert-manager
  * write Secrets in every namespace and so read them cluster-wide; Kyverno's controllers watch every kind with
- * `*`. "Platform" is decided structurally, never by name or label:
- * - a Role or RoleBinding is the platform's when its namespace is in `settings.exemptNamespaces`;
- * - a ClusterRole or ClusterRoleBinding is the platform's when its parent is a Helm chart installed into
- *   exempt namespaces: the chart's `namespace` input when the engine shows it, else the namespaces of its
- *   namespaced children (at least one, and every one exempt). (A `kubernetes:helm.sh/v4:Chart` is constructed by the
- *   Kubernetes provider, which registers it without its inputs, so through the engine the children are the
- *   only witness of where it was installed.)
- * Nothing is exempt from `rbac-no-cluster-admin`: no add-on of the platform needs cluster-admin.
+ * `*` and write their own policies. "Platform" is decided structurally, never by a name or label anyone can
+ * choose: a resource rendered by one of the platform's own charts, as the engine's URN type chain shows it
+ * (policies/platform.ts isPlatformChartResource; never in `check`, whose URNs are the input's). Nothing is
+ * exempt from `rbac-no-cluster-admin`: no add-on of the platform needs cluster-admin.
+ *
+ * Levels: every policy here is mandatory in every env. An escalation path is the same attack in dev as in
+ * prod (a dev cluster's credentials reach the same registries and secret backends), so the profiles do not
+ * relax them; what differs per env is the most a person may be granted (`maxHumanAccess`), which
+ * rbac-human-access reads from the env's profile.
  *
  * The built-in `view`, `edit` and `admin` ClusterRoles bound with RoleBindings (what SecureNamespace does
- * for people) are namespaced grants and pass every policy here.
+ * for people) are namespaced grants: rbac-human-access judges them against the env's profile, the others
+ * pass them.
  */
-import { AccessRole, PLATFORM_NAMESPACES } from "../../../components/baseline";
-import { describeResource, isUnknown, namespaceOf } from "../resource";
+import { AccessRole, accessRoleWithin, ACCESS_ROLE_ORDER, Environment, PROFILES } from "../../../components/baseline";
+import { isPlatformChartResource } from "../platform";
+import { describeResource, envOf, isUnknown } from "../resource";
 import {
     EnforcementLevel,
     PolicyResource,
@@ -31,18 +36,30 @@ import {
     Severity,
     StackPolicy,
 } from "../types";
-import { isExemptNamespace, labelsOf, objectNameOf, show, stringsOf } from "./common";
+import { labelsOf, objectNameOf, show } from "./common";
+import { aggregateToLabel, BUILT_IN_CLUSTER_ROLES, isBuiltInClusterRoleName } from "./rbac-builtin";
+import {
+    BindingEntry,
+    CLUSTER_NAMESPACE,
+    CLUSTER_ROLE,
+    CLUSTER_ROLE_BINDING,
+    dangerousRules,
+    describeDangers,
+    describeRole,
+    RbacIndex,
+    rbacIndexOf,
+    readRules,
+    ROLE,
+    ROLE_BINDING,
+    RoleEntry,
+    Rule,
+    ruleGrants,
+    Subject,
+    WILDCARD,
+} from "./rbac-rules";
 
-const RBAC_V1 = "kubernetes:rbac.authorization.k8s.io/v1";
-export const ROLE = `${RBAC_V1}:Role`;
-export const CLUSTER_ROLE = `${RBAC_V1}:ClusterRole`;
-export const ROLE_BINDING = `${RBAC_V1}:RoleBinding`;
-export const CLUSTER_ROLE_BINDING = `${RBAC_V1}:ClusterRoleBinding`;
+export { CLUSTER_ROLE, CLUSTER_ROLE_BINDING, ROLE, ROLE_BINDING } from "./rbac-rules";
 
-/** The Helm resources whose children a chart renders (a v3 Release renders nothing the pack sees). */
-const HELM_CHART_TYPES: ReadonlySet<string> = new Set(["kubernetes:helm.sh/v4:Chart", "kubernetes:helm.sh/v3:Chart"]);
-
-const WILDCARD = "*";
 /** The built-in ClusterRole that grants everything. */
 export const CLUSTER_ADMIN = "cluster-admin";
 /**
@@ -50,11 +67,25 @@ export const CLUSTER_ADMIN = "cluster-admin";
  * get, list and watch Secrets in the namespace of a RoleBinding, and everywhere through a ClusterRoleBinding).
  * `view` deliberately does not.
  */
-const BUILT_IN_SECRET_READERS: ReadonlySet<string> = new Set([CLUSTER_ADMIN, AccessRole.Edit, AccessRole.Admin]);
+const ACCESS_SECRET_READERS: readonly string[] = [CLUSTER_ADMIN, AccessRole.Edit, AccessRole.Admin];
+let builtInSecretReaders: ReadonlySet<string> | undefined;
+/** Those, and every other built-in ClusterRole of the table whose rules read Secrets (system:node, ...). */
+function secretReadersBuiltIn(): ReadonlySet<string> {
+    if (!builtInSecretReaders) {
+        const builtIn = new RbacIndex([]);
+        const readers = new Set(ACCESS_SECRET_READERS);
+        for (const role of BUILT_IN_CLUSTER_ROLES) {
+            if (builtIn.effective(builtIn.role("ClusterRole", role.name)!).rules.some(readsSecrets))
+                readers.add(role.name);
+        }
+        builtInSecretReaders = readers;
+    }
+    return builtInSecretReaders;
+}
 const READ_VERBS: ReadonlySet<string> = new Set(["get", "list", "watch", WILDCARD]);
 /** Verbs that return every Secret of the namespace, values included, whatever `resourceNames` says. */
 const COLLECTION_VERBS: ReadonlySet<string> = new Set(["list", "watch", WILDCARD]);
-const AGGREGATE_TO = (role: AccessRole) => `rbac.authorization.k8s.io/aggregate-to-${role}`;
+const AGGREGATE_TO = (role: AccessRole) => aggregateToLabel(role);
 
 /**
  * Groups and users whose names start with `system:` but stand for people or workloads at large: binding
@@ -68,36 +99,6 @@ const BROAD_SYSTEM_SUBJECTS: ReadonlySet<string> = new Set([
 ]);
 
 const RBAC_GOOD_PRACTICES = "https://kubernetes.io/docs/concepts/security/rbac-good-practices/";
-
-/** One PolicyRule, its lists read; `index` is its position in `rules`. */
-interface Rule {
-    readonly index: number;
-    readonly apiGroups: string[];
-    readonly resources: string[];
-    readonly verbs: string[];
-    readonly resourceNames: string[];
-}
-
-/** The known rules of a Role or ClusterRole, and the paths of the rules that hold an unknown value. */
-function readRules(resource: PolicyResource): { rules: Rule[]; unknown: string[] } {
-    const rules = resource.props?.rules;
-    if (isUnknown(rules)) return { rules: [], unknown: ["rules"] };
-    if (!Array.isArray(rules)) return { rules: [], unknown: [] };
-    const known: Rule[] = [];
-    const unknown: string[] = [];
-    rules.forEach((rule: any, index: number) => {
-        const apiGroups = stringsOf(rule?.apiGroups);
-        const resources = stringsOf(rule?.resources);
-        const verbs = stringsOf(rule?.verbs);
-        const resourceNames = stringsOf(rule?.resourceNames);
-        if (isUnknown(rule) || !apiGroups || !resources || !verbs || !resourceNames) {
-            unknown.push(`rules[${index}]`);
-            return;
-        }
-        known.push({ index, apiGroups, resources, verbs, resourceNames });
-    });
-    return { rules: known, unknown };
-}
 
 /**
  * The known rules of a Role or ClusterRole. A rule with an unknown value is reported with `report.unknown`
@@ -184,40 +185,9 @@ function roleRefOf(binding: PolicyResource, report: Reporter): { kind?: string; 
     return { kind: ref?.kind, name: ref?.name };
 }
 
-/** The URNs of the Helm charts installed into exempt namespaces; see the module comment. */
-function platformChartUrns(resources: readonly PolicyResource[], settings: PolicySettings): Set<string> {
-    const charts = new Map<string, { declared?: string; rendered: Set<string> }>();
-    for (const r of resources) {
-        if (!HELM_CHART_TYPES.has(r.type) || r.urn === undefined) continue;
-        const declared = r.props?.namespace;
-        charts.set(r.urn, { declared: typeof declared === "string" ? declared : undefined, rendered: new Set() });
-    }
-    const owned = new Set<string>();
-    if (charts.size === 0) return owned;
-    for (const r of resources) {
-        const chart = r.parent === undefined ? undefined : charts.get(r.parent);
-        const namespace = r.props?.metadata?.namespace;
-        if (chart && typeof namespace === "string") chart.rendered.add(namespace);
-    }
-    for (const [urn, chart] of charts) {
-        const platform =
-            chart.declared !== undefined
-                ? isExemptNamespace(chart.declared, settings)
-                : chart.rendered.size > 0 && [...chart.rendered].every((ns) => isExemptNamespace(ns, settings));
-        if (platform) owned.add(urn);
-    }
-    return owned;
-}
-
-/** Decides whether an RBAC object belongs to a platform operator; built once per stack. */
-function platformOwnership(resources: readonly PolicyResource[], settings: PolicySettings) {
-    const charts = platformChartUrns(resources, settings);
-    return (resource: PolicyResource): boolean => {
-        if (resource.type === ROLE || resource.type === ROLE_BINDING) {
-            return isExemptNamespace(namespaceOf(resource), settings);
-        }
-        return resource.parent !== undefined && charts.has(resource.parent);
-    };
+/** Decides whether an RBAC object belongs to a platform operator's chart (see the module comment). */
+function platformOwnership(settings: PolicySettings) {
+    return (resource: PolicyResource): boolean => isPlatformChartResource(resource, settings);
 }
 
 /**
@@ -230,20 +200,21 @@ function forEachAppRule(
     report: Reporter,
     visit: (resource: PolicyResource, rule: Rule, what: string) => void,
 ): void {
-    const isPlatform = platformOwnership(resources, settings);
-    for (const resource of resources) {
-        if (resource.type !== ROLE && resource.type !== CLUSTER_ROLE) continue;
-        if (isPlatform(resource)) continue;
+    for (const role of rbacIndexOf(resources, settings).roles) {
+        if (!role.resource || role.platform) continue;
+        const resource = role.resource;
+        if (role.unknown.length === 0 && role.rules.length === 0) continue;
         const what = describeResource(resource);
-        for (const rule of rulesOf(resource, report, `${what}: `)) visit(resource, rule, what);
+        for (const path of role.unknown) report.unknown(`${what}: ${path}`, { urn: resource.urn });
+        for (const rule of role.rules) visit(resource, rule, what);
     }
 }
 
 /**
  * No `*` in a rule's `verbs`, `apiGroups` or `resources` (including a `*` before a subresource) in a Role or
  * ClusterRole. A wildcard grants what does not exist yet: every CRD installed later, every verb added later.
- * Platform operators' roles are exempt (Kyverno watches every kind). Unknown rules are reported as unknown
- * and the known rules still judged.
+ * Roles rendered by the platform's charts are exempt (Kyverno watches every kind). Unknown rules are reported
+ * as unknown and the known rules still judged.
  */
 export const rbacNoWildcards: StackPolicy = {
     kind: "stack",
@@ -254,7 +225,7 @@ export const rbacNoWildcards: StackPolicy = {
     enforcementLevel: EnforcementLevel.Mandatory,
     remediationSteps:
         "List the verbs, API groups and resources the subject needs. A role an operator of the platform needs " +
-        `belongs to a chart installed into one of its namespaces (${Object.values(PLATFORM_NAMESPACES).join(", ")}).`,
+        "belongs in that add-on's chart, installed by its component (ExternalSecretsOperator, Kyverno, CertManager).",
     url: RBAC_GOOD_PRACTICES,
     validateStack(resources, settings, report) {
         forEachAppRule(resources, settings, report, (resource, rule, what) => {
@@ -348,8 +319,8 @@ export const rbacNoClusterSecretRead: StackPolicy = {
         "bound with a RoleBinding; bind view, edit or admin with RoleBindings, never a ClusterRoleBinding.",
     url: "https://kubernetes.io/docs/concepts/security/secrets-good-practices/#least-privilege-secrets",
     validateStack(resources, settings, report) {
-        const isPlatform = platformOwnership(resources, settings);
-        const readers = new Set<string>(BUILT_IN_SECRET_READERS);
+        const isPlatform = platformOwnership(settings);
+        const readers = new Set<string>(secretReadersBuiltIn());
         // ClusterRoles whose rules are partly unknown and read no Secret in the known part.
         const undecided = new Set<string>();
         for (const role of resources) {
@@ -414,7 +385,7 @@ export const rbacNoClusterSecretRead: StackPolicy = {
 /**
  * In a Role, Secrets are read by name: `get` only with `resourceNames`, and never `list` or `watch` (either
  * returns every Secret of the namespace, values included, whatever `resourceNames` says about `get`), nor
- * `*`. Roles in the platform's namespaces are exempt. Unknown rules are reported as unknown and the known
+ * `*`. Roles rendered by the platform's charts are exempt (never by namespace name). Unknown rules are reported as unknown and the known
  * rules still judged.
  */
 export const rbacSecretReadsByName: ResourcePolicy = {
@@ -430,7 +401,7 @@ export const rbacSecretReadsByName: ResourcePolicy = {
     url: "https://kubernetes.io/docs/reference/access-authn-authz/rbac/#referring-to-resources",
     types: [ROLE],
     validate(resource, settings, report) {
-        if (isExemptNamespace(namespaceOf(resource), settings)) return;
+        if (isPlatformChartResource(resource, settings)) return;
         const what = describeResource(resource);
         for (const rule of rulesOf(resource, report, "")) {
             if (!coversSecrets(rule)) continue;
@@ -481,10 +452,444 @@ export const rbacTokenRequestsByName: StackPolicy = {
     },
 };
 
+// --- Escalation, subjects, people and aggregation: judged on the stack's index ---
+
+/** A Group or User that stands for everyone, every anonymous caller, or every ServiceAccount (of a namespace). */
+function isBroadSubject(subject: Subject): boolean {
+    if (subject.kind !== "User" && subject.kind !== "Group") return false;
+    return BROAD_SYSTEM_SUBJECTS.has(subject.name) || subject.name.startsWith("system:serviceaccounts:");
+}
+
+/** A User or Group that a person signs in as: not a `system:` identity of the cluster. */
+function isPerson(subject: Subject): boolean {
+    return (subject.kind === "User" || subject.kind === "Group") && !subject.name.startsWith("system:");
+}
+
+function subjectNames(subjects: readonly Subject[]): string {
+    return subjects.map(describeSubject).join(", ");
+}
+
+/** A role's name in a message, and who binds it in the input. */
+function boundNote(index: RbacIndex, role: RoleEntry): string {
+    const bindings = index.bindingsOf(role);
+    if (bindings.length === 0) {
+        return "it is bound to nothing in the input, and will be bound by someone: whoever it is gets this";
+    }
+    return `bound by ${bindings.map((b) => describeResource(b.resource)).join(", ")}`;
+}
+
+/**
+ * True when a ClusterRole's grants reach every namespace: it is bound by a ClusterRoleBinding, or by nothing
+ * the input shows (a ClusterRoleBinding elsewhere is one line away). Only RoleBindings keep it namespaced.
+ */
+function reachesEveryNamespace(index: RbacIndex, role: RoleEntry): boolean {
+    if (role.kind === "Role") return role.namespace === CLUSTER_NAMESPACE;
+    const bindings = index.bindingsOf(role);
+    return (
+        bindings.length === 0 ||
+        bindings.some((b) => b.kind === "ClusterRoleBinding" || b.namespace === CLUSTER_NAMESPACE)
+    );
+}
+
+/** True when a binding grants as far as a cluster-wide grant: a ClusterRoleBinding, or a RoleBinding in kube-system. */
+function bindsClusterWide(binding: BindingEntry): boolean {
+    return binding.kind === "ClusterRoleBinding" || binding.namespace === CLUSTER_NAMESPACE;
+}
+
+/** Reports a role's unknown rules and aggregation as unknown. */
+function reportRoleUnknowns(role: RoleEntry, report: Reporter): void {
+    if (!role.resource) return;
+    const what = (): string => describeResource(role.resource!);
+    for (const path of role.unknown) report.unknown(`${what()}: ${path}`, { urn: role.resource.urn });
+    if (role.aggregation === "unknown") report.unknown(`${what()}: aggregationRule`, { urn: role.resource.urn });
+}
+
+/** True for the API server's namespaced access roles (view, edit, admin) as built in, not redefined by the input. */
+function isBuiltInAccessRole(role: RoleEntry | undefined): boolean {
+    return (
+        role !== undefined &&
+        role.resource === undefined &&
+        (ACCESS_ROLE_ORDER as readonly string[]).includes(role.name)
+    );
+}
+
+/**
+ * No Role or ClusterRole holds a grant that is worth more than its name, and no binding gives one: `escalate`
+ * or `bind` on roles, `impersonate` (users, groups, serviceaccounts, uids, userextras; any API group),
+ * create/get on `pods/exec` or `pods/attach`, any verb on `nodes/proxy`, CSR approval and `signers`, writes to
+ * admission webhooks and admission policies, to CRDs and APIServices, to PersistentVolumes, Nodes and
+ * Namespaces, to the platform's own policy kinds (Kyverno policies and PolicyExceptions, cert-manager Issuers
+ * and ClusterIssuers, External Secrets SecretStores and ClusterSecretStores), `create` on Secrets (a
+ * service-account-token Secret mints a token), ephemeral containers, and, cluster-wide only, creating pods or
+ * workloads and writing ConfigMaps (EKS's aws-auth). A
+ * wildcard in a rule implies every one of these, as the API server matches it (rbac-rules.ts DANGERS).
+ *
+ * A role is judged by its effective rules (an aggregating ClusterRole by everything it aggregates), whether
+ * or not the input binds it: a role bound to nothing will be bound by someone. A binding is judged by the
+ * effective rules of the role it names: the input's, else the built-in table; a ClusterRoleBinding (or any
+ * grant in kube-system, whose ServiceAccounts and aws-auth ConfigMap are the cluster's) adds the cluster-wide
+ * dangers. RoleBindings of the built-in view, edit and admin to people are left to rbac-human-access; to a
+ * ServiceAccount they are judged like any other. The platform's chart resources are exempt. A role the input
+ * does not define, and unknown rules, are reported as unknown.
+ */
+export const rbacEscalationVerbs: StackPolicy = {
+    kind: "stack",
+    name: "rbac-escalation-verbs",
+    group: "rbac",
+    description:
+        "No Role, ClusterRole or binding grants escalate, bind, impersonate, pods/exec, nodes/proxy, CSR approval, admission or platform-policy writes, or cluster-wide pod creation.",
+    severity: Severity.Critical,
+    enforcementLevel: EnforcementLevel.Mandatory,
+    remediationSteps:
+        "Remove the rule, or narrow it to what the subject needs: a Role of its namespace, named verbs and " +
+        "resources, no wildcards. Bind existing roles instead of granting `bind` or `escalate`; run commands " +
+        "through the CI deployer instead of `pods/exec`; leave admission, certificates and the platform's " +
+        "policies to the platform's own charts.",
+    url: "https://kubernetes.io/docs/concepts/security/rbac-good-practices/#privilege-escalation-risks",
+    validateStack(resources, settings, report) {
+        const index = rbacIndexOf(resources, settings);
+        for (const role of index.roles) {
+            if (!role.resource || role.platform) continue;
+            reportRoleUnknowns(role, report);
+            const found = dangerousRules(index.effective(role).rules, reachesEveryNamespace(index, role));
+            if (found.length === 0) continue;
+            const into = index.aggregatedInto(role).map((r) => r.name);
+            const aggregated =
+                into.length > 0 ? `; it is aggregated into ${into.join(", ")}, so every holder of those gets it` : "";
+            report.violation(
+                `${describeResource(role.resource)}: ${describeDangers(found)}; ${boundNote(index, role)}${aggregated}`,
+                { urn: role.resource.urn },
+            );
+        }
+        for (const binding of index.bindings) {
+            if (binding.platform) continue;
+            const what = (): string => describeResource(binding.resource);
+            if (!binding.ref) {
+                report.unknown(`${what()}: roleRef`, { urn: binding.resource.urn });
+                continue;
+            }
+            if (binding.subjects !== undefined && binding.subjects.length === 0) continue;
+            const role = index.roleOf(binding);
+            if (!role) {
+                // A built-in system: role outside the table is refused by rbac-bound-subjects.
+                if (binding.ref.kind === "ClusterRole" && isBuiltInClusterRoleName(binding.ref.name)) continue;
+                report.unknown(
+                    `${what()}: rules of ${binding.ref.kind} ${binding.ref.name}, which the input does not define`,
+                    {
+                        urn: binding.resource.urn,
+                    },
+                );
+                continue;
+            }
+            // People's namespaced view, edit and admin are the env profile's business (rbac-human-access); a
+            // ServiceAccount bound to edit or admin reads every Secret of the namespace and execs into its
+            // pods, which no workload needs.
+            if (
+                binding.kind === "RoleBinding" &&
+                isBuiltInAccessRole(role) &&
+                binding.namespace !== CLUSTER_NAMESPACE &&
+                binding.subjects !== undefined &&
+                binding.subjects.every(isPerson)
+            ) {
+                continue;
+            }
+            const effective = index.effective(role);
+            const found = dangerousRules(effective.rules, bindsClusterWide(binding));
+            if (found.length === 0) {
+                if (effective.unknown) {
+                    report.unknown(`${what()}: rules of ${describeRole(role)}`, { urn: binding.resource.urn });
+                }
+                continue;
+            }
+            const grants = [...new Set(found.flatMap((f) => f.dangers.map((d) => d.grants)))];
+            const who = binding.subjects ? ` to ${subjectNames(binding.subjects)}` : "";
+            const where = binding.kind === "ClusterRoleBinding" ? " in every namespace" : "";
+            report.violation(`${what()} gives ${describeRole(role)}${who}${where}, which grants ${grants.join(", ")}`, {
+                urn: binding.resource.urn,
+            });
+        }
+    },
+};
+
+/**
+ * Who is bound. No RoleBinding or ClusterRoleBinding names a subject that stands for everyone
+ * (`system:authenticated`, `system:unauthenticated`, user `system:anonymous`) or for every ServiceAccount
+ * (`system:serviceaccounts`, `system:serviceaccounts:<namespace>`), whatever the role; none names the
+ * cluster's own identities (`system:masters`, `system:nodes`, any other `system:` user or group), which only
+ * the platform's own charts bind; and none binds a built-in `system:` ClusterRole (one the input does not
+ * define) to anyone but the cluster's own identities. The platform's chart resources are exempt; unknown
+ * subjects and roleRefs are reported as unknown.
+ */
+export const rbacBoundSubjects: StackPolicy = {
+    kind: "stack",
+    name: "rbac-bound-subjects",
+    group: "rbac",
+    description:
+        "No binding names everyone, every ServiceAccount or the cluster's own system: identities, or gives a built-in system: ClusterRole to anyone else.",
+    severity: Severity.Critical,
+    enforcementLevel: EnforcementLevel.Mandatory,
+    remediationSteps:
+        "Bind the ServiceAccount or the group of people that needs the role, by name. The cluster's own " +
+        "identities are bound by the API server's bootstrap policy; a workload that needs what a system: role " +
+        "grants gets a Role of its own listing it.",
+    url: "https://kubernetes.io/docs/reference/access-authn-authz/rbac/#default-roles-and-role-bindings",
+    validateStack(resources, settings, report) {
+        const index = rbacIndexOf(resources, settings);
+        for (const binding of index.bindings) {
+            if (binding.platform) continue;
+            const what = (): string => describeResource(binding.resource);
+            if (binding.subjects === undefined) {
+                report.unknown(`${what()}: subjects`, { urn: binding.resource.urn });
+                continue;
+            }
+            const role = binding.ref ? `${binding.ref.kind} ${binding.ref.name}` : "its role";
+            const broad = binding.subjects.filter(isBroadSubject);
+            if (broad.length > 0) {
+                report.violation(
+                    `${what()} gives ${role} to ${subjectNames(broad)}: that is every caller or every ServiceAccount`,
+                    { urn: binding.resource.urn },
+                );
+            }
+            const cluster = binding.subjects.filter(isClusterIdentity);
+            if (cluster.length > 0) {
+                report.violation(
+                    `${what()} gives ${role} to the cluster's own ${subjectNames(cluster)}: only the platform's charts ` +
+                        "bind the cluster's identities",
+                    { urn: binding.resource.urn },
+                );
+            }
+            if (!binding.ref) {
+                report.unknown(`${what()}: roleRef`, { urn: binding.resource.urn });
+                continue;
+            }
+            const ref = binding.ref;
+            const builtInSystemRole =
+                ref.kind === "ClusterRole" &&
+                ref.name.startsWith("system:") &&
+                index.role("ClusterRole", ref.name)?.resource === undefined;
+            if (!builtInSystemRole) continue;
+            const others = binding.subjects.filter((s) => !isClusterIdentity(s) && !isBroadSubject(s));
+            if (others.length > 0) {
+                report.violation(
+                    `${what()} gives the built-in ClusterRole ${ref.name} to ${subjectNames(others)}: the system: roles ` +
+                        "are the cluster's own",
+                    { urn: binding.resource.urn },
+                );
+            }
+        }
+    },
+};
+
+/** The built-in rules of each access role, without anything the input aggregates into it: the bar people are held to. */
+let accessRoleRules: Map<AccessRole, readonly Rule[]> | undefined;
+function builtInAccessRules(role: AccessRole): readonly Rule[] {
+    if (!accessRoleRules) {
+        const builtIn = new RbacIndex([]);
+        accessRoleRules = new Map(
+            ACCESS_ROLE_ORDER.map((r) => [r, builtIn.effective(builtIn.role("ClusterRole", r)!).rules] as const),
+        );
+    }
+    return accessRoleRules.get(role) ?? [];
+}
+
+const covers = (list: readonly string[], value: string): boolean => list.includes(WILDCARD) || list.includes(value);
+
+/** True when `bar` grants `resource` as a rule entry spells it (`*` is covered only by `*`). */
+function coversResource(bar: readonly string[], resource: string): boolean {
+    if (covers(bar, resource)) return true;
+    const slash = resource.indexOf("/");
+    return slash > 0 && !resource.startsWith("*/") && bar.includes(`*${resource.slice(slash)}`);
+}
+
+/** The entries of `rule` that no rule of `bar` grants, as `verb group/resource`; empty when `bar` covers it. */
+function uncovered(rule: Rule, bar: readonly Rule[]): string[] {
+    const missing: string[] = [];
+    for (const group of rule.apiGroups) {
+        for (const resource of rule.resources) {
+            for (const verb of rule.verbs) {
+                const ok = bar.some(
+                    (b) =>
+                        covers(b.apiGroups, group) &&
+                        coversResource(b.resources, resource) &&
+                        covers(b.verbs, verb) &&
+                        (b.resourceNames.length === 0 ||
+                            (rule.resourceNames.length > 0 &&
+                                rule.resourceNames.every((n) => b.resourceNames.includes(n)))),
+                );
+                if (!ok) missing.push(`${verb} ${group === "" ? "core" : group}/${resource}`);
+            }
+        }
+    }
+    return missing;
+}
+
+/**
+ * People get no more than their env's profile allows (`maxHumanAccess`: admin in dev, edit in stage, view in
+ * prod), whoever writes the binding: every RoleBinding and ClusterRoleBinding whose subjects include a User or
+ * Group that is not a `system:` identity is judged. A binding of the built-in view, edit or admin is compared
+ * by rank; any other role by its effective rules, each of which the built-in rules of the allowed role must
+ * grant (so a Role that copies `view` passes, one that adds a verb does not). A role the input does not
+ * define cannot be shown to be within the profile and fails. The env is the pack's (else the stack's, else
+ * prod); a label never lowers it. The platform's chart resources are exempt; unknowns are reported.
+ */
+export const rbacHumanAccess: StackPolicy = {
+    kind: "stack",
+    name: "rbac-human-access",
+    group: "rbac",
+    description: "Users and groups of people are granted no more than their env's profile allows (view in prod).",
+    severity: Severity.High,
+    enforcementLevel: EnforcementLevel.Mandatory,
+    remediationSteps:
+        "Bind people to the built-in role the env's profile allows (SecureNamespace's `access` does), in their " +
+        "namespace with a RoleBinding. Changes beyond it go through the CI deployer.",
+    url: "https://kubernetes.io/docs/reference/access-authn-authz/rbac/#user-facing-roles",
+    validateStack(resources, settings, report) {
+        const index = rbacIndexOf(resources, settings);
+        for (const binding of index.bindings) {
+            if (binding.platform) continue;
+            const what = (): string => describeResource(binding.resource);
+            if (binding.subjects === undefined) {
+                report.unknown(`${what()}: subjects`, { urn: binding.resource.urn });
+                continue;
+            }
+            const people = binding.subjects.filter(isPerson);
+            if (people.length === 0) continue;
+            if (!binding.ref) {
+                report.unknown(`${what()}: roleRef`, { urn: binding.resource.urn });
+                continue;
+            }
+            const env: Environment = envOf(binding.resource, settings) ?? "prod";
+            const max = PROFILES[env].maxHumanAccess;
+            const limit = `the most ${env} grants people is ${max}`;
+            const role = index.roleOf(binding);
+            const whom = subjectNames(people);
+            if (!role) {
+                report.violation(
+                    `${what()} gives ${binding.ref.kind} ${binding.ref.name} to ${whom}, which the input does not define, ` +
+                        `so it cannot be shown within ${max}; ${limit}`,
+                    { urn: binding.resource.urn },
+                );
+                continue;
+            }
+            if (isBuiltInAccessRole(role)) {
+                if (!accessRoleWithin(role.name as AccessRole, max)) {
+                    report.violation(`${what()} gives ${role.name} to ${whom}; ${limit}`, {
+                        urn: binding.resource.urn,
+                    });
+                }
+                continue;
+            }
+            const effective = index.effective(role);
+            const bar = builtInAccessRules(max);
+            const excess = effective.rules
+                .map((rule) => ({ rule, missing: uncovered(rule, bar) }))
+                .filter((e) => e.missing.length > 0);
+            if (excess.length > 0) {
+                const shown = excess
+                    .slice(0, 3)
+                    .map(
+                        (e) =>
+                            `${e.rule.where} (${e.missing.slice(0, 3).join(", ")}${e.missing.length > 3 ? ", ..." : ""})`,
+                    );
+                report.violation(
+                    `${what()} gives ${describeRole(role)} to ${whom}, which grants more than ${max}: ${shown.join("; ")}` +
+                        `${excess.length > 3 ? "; ..." : ""}; ${limit}`,
+                    { urn: binding.resource.urn },
+                );
+            } else if (effective.unknown) {
+                report.unknown(`${what()}: rules of ${describeRole(role)}`, { urn: binding.resource.urn });
+            }
+        }
+    },
+};
+
+/** True when the rule grants something other than reads (view is read-only). */
+function writes(rule: Rule): boolean {
+    return rule.verbs.some((verb) => !READ_VERBS.has(verb) || verb === WILDCARD);
+}
+
+/**
+ * Aggregation widens every holder of the target role. A ClusterRole that is aggregated into another (by the
+ * `rbac.authorization.k8s.io/aggregate-to-{admin,edit,view}` labels, or by any aggregationRule of the input)
+ * adds no grant of the escalation vocabulary, and one aggregated into `view` adds only reads of what view may
+ * read (no writes, no Secrets, no exec). A ClusterRole with an aggregationRule is judged by the union of the
+ * rules it gathers (input and built in). The platform's chart resources are exempt; unknown labels and
+ * selectors are reported.
+ */
+export const rbacAggregation: StackPolicy = {
+    kind: "stack",
+    name: "rbac-aggregation",
+    group: "rbac",
+    description:
+        "No ClusterRole widens admin, edit, view or another aggregating role with an escalating grant; nothing aggregated into view writes or reads Secrets.",
+    severity: Severity.Critical,
+    enforcementLevel: EnforcementLevel.Mandatory,
+    remediationSteps:
+        "Drop the aggregate-to-* label and bind the ClusterRole where it is needed, or remove the escalating " +
+        "rules from it; an aggregationRule gathers only ClusterRoles without such rules.",
+    url: "https://kubernetes.io/docs/reference/access-authn-authz/rbac/#aggregated-clusterroles",
+    validateStack(resources, settings, report) {
+        const index = rbacIndexOf(resources, settings);
+        for (const role of index.roles) {
+            if (role.kind !== "ClusterRole" || !role.resource || role.platform) continue;
+            const what = (): string => describeResource(role.resource!);
+            if (role.labels === undefined) {
+                report.unknown(`${what()}: metadata.labels`, { urn: role.resource.urn });
+            }
+            const into = index.aggregatedInto(role);
+            if (into.length > 0) {
+                const names = into.map((r) => r.name).join(", ");
+                const found = dangerousRules(role.rules, false);
+                if (found.length > 0) {
+                    report.violation(
+                        `${what()} is aggregated into ${names}: ${describeDangers(found)}; every holder of ${names} gets it`,
+                        { urn: role.resource.urn },
+                    );
+                }
+                if (
+                    role.labels?.[AGGREGATE_TO(AccessRole.View)] === "true" ||
+                    into.some((r) => r.name === AccessRole.View)
+                ) {
+                    const widened = role.rules.filter(
+                        (rule) =>
+                            writes(rule) ||
+                            ruleGrants(rule, "", "secrets", "get") ||
+                            ruleGrants(rule, "", "secrets", "list"),
+                    );
+                    if (widened.length > 0) {
+                        report.violation(
+                            `${what()} is aggregated into view: ${widened.map((r) => r.where).join(", ")} ` +
+                                "write or read Secrets, and view is read-only and Secret-free for every viewer",
+                            { urn: role.resource.urn },
+                        );
+                    }
+                }
+            }
+            if (Array.isArray(role.aggregation)) {
+                const gathered = index.effective(role);
+                const found = dangerousRules(gathered.rules, reachesEveryNamespace(index, role));
+                if (found.length > 0) {
+                    report.violation(`${what()} aggregates ${describeDangers(found)}; ${boundNote(index, role)}`, {
+                        urn: role.resource.urn,
+                    });
+                } else if (gathered.unknown) {
+                    report.unknown(`${what()}: the ClusterRoles its aggregationRule selects`, {
+                        urn: role.resource.urn,
+                    });
+                }
+            }
+        }
+    },
+};
+
 export const rbacPolicies = [
     rbacNoWildcards,
     rbacNoClusterAdmin,
     rbacNoClusterSecretRead,
     rbacSecretReadsByName,
     rbacTokenRequestsByName,
+    rbacEscalationVerbs,
+    rbacBoundSubjects,
+    rbacHumanAccess,
+    rbacAggregation,
 ] as const;

@@ -20,7 +20,8 @@ import {
 } from "../../../../policy-pack/policies/kubernetes";
 import { UNKNOWN } from "../../../../policy-pack/policies/resource";
 import { PolicyResource } from "../../../../policy-pack/policies/types";
-import { copy, resource, run, unknowns, violations } from "./check";
+import { componentType } from "../../../../components/baseline";
+import { copy, resource, run, settingsOf, unknowns, violations } from "./check";
 
 const STACK = "urn:pulumi:prod::platform::";
 
@@ -63,21 +64,31 @@ const controllerSa = (namespace: string) => ({ kind: "ServiceAccount", name: "co
 
 /**
  * An operator chart as the engine shows it: the Chart without inputs (the provider registers it so), a
- * Deployment in `namespace`, and a ClusterRole and ClusterRoleBinding parented to the chart.
+ * Deployment in `namespace`, and a ClusterRole and ClusterRoleBinding parented to the chart. With `component`
+ * (an add-on's type token), the chart is that add-on component's child, as the platform's own charts are;
+ * without, it is a chart of the program's own.
  */
-function operatorChart(namespace: string, rules: any[], declaredNamespace?: string): PolicyResource[] {
-    const chartUrn = `${STACK}kubernetes:helm.sh/v4:Chart::op`;
+function operatorChart(namespace: string, rules: any[], component?: string): PolicyResource[] {
+    const chain = component ? `${component}$${HELM_CHART_V4}` : HELM_CHART_V4;
+    const chartUrn = `${STACK}${chain}::op`;
     const child = (type: string, props: Record<string, any>) =>
-        resource(type, props, {
-            urn: `${STACK}kubernetes:helm.sh/v4:Chart$${type}::op:${props.metadata.name}`,
-            parent: chartUrn,
-        });
+        resource(type, props, { urn: `${STACK}${chain}$${type}::op:${props.metadata.name}`, parent: chartUrn });
     return [
-        resource(HELM_CHART_V4, declaredNamespace ? { namespace: declaredNamespace } : {}, { urn: chartUrn }),
+        resource(HELM_CHART_V4, {}, { urn: chartUrn }),
         child("kubernetes:apps/v1:Deployment", { metadata: { name: "controller", namespace } }),
         child(CLUSTER_ROLE, clusterRole("op-controller", rules)),
         child(CLUSTER_ROLE_BINDING, clusterRoleBinding("op-controller", "op-controller", [controllerSa(namespace)])),
     ];
+}
+
+const KYVERNO = componentType("Kyverno");
+const EXTERNAL_SECRETS = componentType("ExternalSecretsOperator");
+
+/** A namespaced object rendered by an add-on's chart (the URN chain the engine writes for it). */
+function platformChild(component: string, type: string, props: Record<string, any>): PolicyResource {
+    return resource(type, props, {
+        urn: `${STACK}${component}$${HELM_CHART_V4}$${type}::op:${props.metadata.name}`,
+    });
 }
 
 describe("policy rbac-no-wildcards", () => {
@@ -104,28 +115,29 @@ describe("policy rbac-no-wildcards", () => {
         ]);
     });
 
-    it("exempts the platform: a Role in its namespaces, a ClusterRole of a chart installed there", () => {
+    it("exempts the platform's own charts: a ClusterRole, and a Role in the add-on's namespace", () => {
+        assert.deepEqual(run(rbacNoWildcards, operatorChart("kyverno", [EVERYTHING], KYVERNO)), []);
         const role = deployerRole();
         role.metadata.namespace = "kyverno";
         role.rules[0].verbs = ["*"];
-        assert.deepEqual(run(rbacNoWildcards, resource(ROLE, role)), []);
-        assert.deepEqual(run(rbacNoWildcards, operatorChart("kyverno", [EVERYTHING])), []);
-        assert.deepEqual(run(rbacNoWildcards, operatorChart("payments", [EVERYTHING], "kyverno")), []);
+        assert.deepEqual(run(rbacNoWildcards, platformChild(KYVERNO, ROLE, role)), []);
     });
 
-    it("judges a chart installed anywhere else like any role", () => {
-        assert.equal(violations(run(rbacNoWildcards, operatorChart("payments", [EVERYTHING]))).length, 1);
-        assert.equal(violations(run(rbacNoWildcards, operatorChart("kyverno", [EVERYTHING], "payments"))).length, 1);
-        // A chart with children in a platform namespace and in an app's is not the platform's.
-        const mixed = operatorChart("kyverno", [EVERYTHING]);
-        mixed.push(
-            resource(
-                "kubernetes:core/v1:ConfigMap",
-                { metadata: { name: "x", namespace: "payments" } },
-                { parent: mixed[0].urn },
-            ),
+    it("exempts nothing by namespace name: a Role in kyverno, a program's chart, a chart child elsewhere", () => {
+        const role = deployerRole();
+        role.metadata.namespace = "kyverno";
+        role.rules[0].verbs = ["*"];
+        assert.equal(violations(run(rbacNoWildcards, resource(ROLE, role))).length, 1);
+        assert.equal(violations(run(rbacNoWildcards, operatorChart("kyverno", [EVERYTHING]))).length, 1);
+        // The add-on's chart child outside the add-on's namespace is not the platform's.
+        role.metadata.namespace = "payments";
+        assert.equal(violations(run(rbacNoWildcards, platformChild(KYVERNO, ROLE, role))).length, 1);
+        // URNs from a file are anyone's: `check` trusts none.
+        const untrusted = { ...settingsOf("prod"), trustedUrns: false };
+        assert.equal(
+            violations(run(rbacNoWildcards, operatorChart("kyverno", [EVERYTHING], KYVERNO), untrusted)).length,
+            1,
         );
-        assert.equal(violations(run(rbacNoWildcards, mixed)).length, 1);
     });
 
     it("reports unknown rules as unknown and still judges the known ones", () => {
@@ -182,7 +194,7 @@ describe("policy rbac-no-cluster-admin", () => {
     });
 
     it("exempts nobody, not even a platform chart", () => {
-        const chart = operatorChart("kyverno", []);
+        const chart = operatorChart("kyverno", [], KYVERNO);
         chart[3].props.roleRef.name = "cluster-admin";
         assert.equal(violations(run(rbacNoClusterAdmin, chart)).length, 1);
     });
@@ -268,7 +280,7 @@ describe("policy rbac-no-cluster-secret-read", () => {
     });
 
     it("exempts a platform operator's chart, but not a binding of its role from elsewhere", () => {
-        const chart = operatorChart("external-secrets", [SECRET_READ]);
+        const chart = operatorChart("external-secrets", [SECRET_READ], EXTERNAL_SECRETS);
         assert.deepEqual(run(rbacNoClusterSecretRead, chart), []);
         const borrowed = clusterRoleBinding("borrowed", "op-controller", [controllerSa("payments")]);
         assert.deepEqual(
@@ -278,7 +290,10 @@ describe("policy rbac-no-cluster-secret-read", () => {
                     "through ClusterRole op-controller",
             ],
         );
-        assert.equal(violations(run(rbacNoClusterSecretRead, operatorChart("payments", [SECRET_READ]))).length, 2);
+        assert.equal(
+            violations(run(rbacNoClusterSecretRead, operatorChart("external-secrets", [SECRET_READ]))).length,
+            2,
+        );
     });
 
     it("reports unknown rules, labels and roleRefs as unknown", () => {
@@ -320,11 +335,12 @@ describe("policy rbac-secret-reads-by-name", () => {
         ]);
     });
 
-    it("exempts Roles in the platform's namespaces", () => {
+    it("exempts Roles of the platform's charts, and no Role by its namespace's name", () => {
         const role = deployerRole();
         role.metadata.namespace = "external-secrets";
         role.rules[8] = { apiGroups: [""], resources: ["secrets"], verbs: ["get", "list", "watch"] };
-        assert.deepEqual(run(rbacSecretReadsByName, resource(ROLE, role)), []);
+        assert.deepEqual(run(rbacSecretReadsByName, platformChild(EXTERNAL_SECRETS, ROLE, role)), []);
+        assert.equal(violations(run(rbacSecretReadsByName, resource(ROLE, role))).length, 2);
     });
 
     it("reports unknown rules as unknown", () => {
@@ -381,13 +397,14 @@ describe("policy rbac-token-requests-by-name", () => {
         );
     });
 
-    it("exempts the platform's own roles, and judges a chart installed anywhere else", () => {
+    it("exempts the platform's own charts, and judges any other role wherever it sits", () => {
         const role = tokenRole();
         role.metadata.namespace = "cert-manager";
         delete role.rules[0].resourceNames;
-        assert.deepEqual(run(rbacTokenRequestsByName, resource(ROLE, role)), []);
-        assert.deepEqual(run(rbacTokenRequestsByName, operatorChart("kyverno", [TOKENS])), []);
-        assert.equal(violations(run(rbacTokenRequestsByName, operatorChart("payments", [TOKENS]))).length, 1);
+        assert.deepEqual(run(rbacTokenRequestsByName, platformChild(componentType("CertManager"), ROLE, role)), []);
+        assert.equal(violations(run(rbacTokenRequestsByName, resource(ROLE, role))).length, 1);
+        assert.deepEqual(run(rbacTokenRequestsByName, operatorChart("kyverno", [TOKENS], KYVERNO)), []);
+        assert.equal(violations(run(rbacTokenRequestsByName, operatorChart("kyverno", [TOKENS]))).length, 1);
     });
 
     it("reports unknown rules as unknown and still judges the known ones", () => {
