@@ -117,8 +117,8 @@ function judgeEnd(
  * Every PolicyException ends by a field Kyverno itself acts on, within the env's longest exception lifetime
  * (components/baseline MAX_POLICY_EXCEPTION_DAYS, the env envOf's, prod when nothing names it):
  * - a policies.kyverno.io exception (CEL policies, any served version) by `spec.expiresAt` (RFC 3339), which
- *   the engine honours: once passed, the exception no longer applies. A `cleanup.kyverno.io/ttl` label, when
- *   also present, is judged the same way.
+ *   the engine honours: once passed, the exception no longer applies; or by the `cleanup.kyverno.io/ttl`
+ *   label below. When both are present both are judged.
  * - a kyverno.io/v2 or v2beta1 exception, whose CRD has no expiry field, by the `cleanup.kyverno.io/ttl`
  *   label the cleanup controller deletes objects by: a date, a colon-less time or a duration from creation.
  * The `k8s-baseline/exception-expires` annotation alone ends nothing: it is for people, and when present it
@@ -169,7 +169,7 @@ export const kyvernoExceptionExpiry: ResourcePolicy = {
         const ttl = isUnknown(labels) ? labels : labels[CLEANUP_TTL_LABEL];
         if (isUnknown(ttl)) {
             report.unknown(TTL_PATH);
-            ends = ends || !cel;
+            ends = true;
         } else if (ttl !== undefined) {
             const parsed = cleanupTtlOf(ttl);
             if (parsed === undefined) {
@@ -177,14 +177,14 @@ export const kyvernoExceptionExpiry: ResourcePolicy = {
                     `${what}: ${TTL_PATH} is ${show(ttl)}, which the cleanup controller does not read as a date, time or duration`,
                 );
             } else if ("afterMs" in parsed) {
-                if (!cel) ends = true;
+                ends = true;
                 if (parsed.afterMs > days * 24 * 60 * 60 * 1000) {
                     report.violation(
                         `${what}: ${TTL_PATH} is ${show(ttl)}, longer than ${days} days, the longest an exception may live here`,
                     );
                 }
             } else {
-                if (!cel) ends = true;
+                ends = true;
                 judgeEnd(what, TTL_PATH, ttl, parsed.at, now, latest, days, report);
             }
         }
@@ -204,7 +204,7 @@ export const kyvernoExceptionExpiry: ResourcePolicy = {
         if (!ends) {
             report.violation(
                 cel
-                    ? `${what} has no spec.expiresAt: Kyverno would apply it forever (an annotation or label ends nothing here)`
+                    ? `${what} has neither spec.expiresAt nor ${TTL_PATH}: Kyverno would apply it forever (an annotation ends nothing)`
                     : `${what} has no ${TTL_PATH}: a kyverno.io exception has no expiry field, so nothing would ever delete it`,
             );
         }
@@ -236,9 +236,10 @@ const CEL_LITERAL_LIST = new RegExp(String.raw`^\[\s*(${CEL_LITERAL}(?:\s*,\s*${
 const CEL_LITERAL_ITEM = new RegExp(CEL_LITERAL, "g");
 /** `<subject> == 'x'` or `<subject> in ['x', ...]`, where subject names the object's (or request's) namespace. */
 const NAMESPACE_EQUALS = new RegExp(
-    String.raw`^(?:object\.metadata\.namespace|request\.namespace)\s*==\s*(${CEL_LITERAL})$`,
+    String.raw`^(?:object\.metadata\.namespace|request\.namespace|namespaceObject\.metadata\.name)\s*==\s*(${CEL_LITERAL})$`,
 );
-const NAMESPACE_IN = /^(?:object\.metadata\.namespace|request\.namespace)\s+in\s+(\[.*\])$/s;
+const NAMESPACE_IN =
+    /^(?:object\.metadata\.namespace|request\.namespace|namespaceObject\.metadata\.name)\s+in\s+(\[.*\])$/s;
 const NAME_EQUALS = new RegExp(String.raw`^object\.metadata\.name\s*==\s*(${CEL_LITERAL})$`);
 const NAME_IN = /^object\.metadata\.name\s+in\s+(\[.*\])$/s;
 const KIND_IS_NAMESPACE = /^object\.kind\s*==\s*(?:'Namespace'|"Namespace")$/;

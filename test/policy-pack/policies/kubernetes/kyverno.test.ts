@@ -164,11 +164,12 @@ describe("policy kyverno-exception-expiry", () => {
         delete annotated.spec.expiresAt;
         delete annotated.metadata.labels[CLEANUP_TTL_LABEL];
         assert.deepEqual(violations(run(kyvernoExceptionExpiry, resource(POLICY_EXCEPTION, annotated))), [
-            "PolicyException kyverno/legacy-batch has no spec.expiresAt: Kyverno would apply it forever (an annotation or label ends nothing here)",
+            `PolicyException kyverno/legacy-batch has neither spec.expiresAt nor metadata.labels["${CLEANUP_TTL_LABEL}"]: Kyverno would apply it forever (an annotation ends nothing)`,
         ]);
+        // The cleanup label alone is the cleanup controller's to act on, as for a kyverno.io exception.
         const labelOnly = exception();
         delete labelOnly.spec.expiresAt;
-        assert.equal(violations(run(kyvernoExceptionExpiry, resource(POLICY_EXCEPTION, labelOnly))).length, 1);
+        assert.deepEqual(run(kyvernoExceptionExpiry, resource(POLICY_EXCEPTION, labelOnly)), []);
         const classic = classicException();
         delete classic.metadata.labels;
         classic.metadata.annotations[ExceptionAnnotation.Expires] = "2026-03-20";
@@ -213,9 +214,16 @@ describe("policy kyverno-exception-scope", () => {
         }) as unknown as Record<string, any>;
         assert.deepEqual(run(kyvernoExceptionScope, resource(POLICY_EXCEPTION, labelled)), []);
         assert.deepEqual(run(kyvernoExceptionScope, resource(CLASSIC_POLICY_EXCEPTION, classicException())), []);
-        const simple = exception();
-        simple.spec.matchConditions = [{ name: "ns", expression: "object.metadata.namespace == 'reports'" }];
-        assert.deepEqual(run(kyvernoExceptionScope, resource(POLICY_EXCEPTION, simple)), []);
+        for (const expression of [
+            "object.metadata.namespace == 'reports'",
+            'request.namespace in ["reports", "batch"]',
+            "has(object.metadata.labels) && object.metadata.namespace == 'reports' && object.metadata.labels['app'] == 'r'",
+            "object.metadata.namespace == 'reports' || object.metadata.namespace == 'batch'",
+        ]) {
+            const simple = exception();
+            simple.spec.matchConditions = [{ name: "ns", expression }];
+            assert.deepEqual(run(kyvernoExceptionScope, resource(POLICY_EXCEPTION, simple)), [], expression);
+        }
     });
 
     it("reports wildcard policies and rules", () => {
