@@ -9,6 +9,7 @@ import {
     profileFor,
     secretPathPrefix,
     secretStoreName,
+    SHARED_SERVICE_ACCOUNTS,
     vaultSecretPrefix,
 } from "../../baseline";
 import { roleRefTo, tokenRequestRules } from "../../kubernetes/rbac";
@@ -239,7 +240,16 @@ export function resolveAppExternalSecretsArgs(name: string, args: AppExternalSec
     const env = envOk ? args.env : undefined;
     const appOk = check.dnsLabel(args.app, "app", 30);
     if (check.dnsLabel(args.namespace, "namespace") && env) check.sameEnvironment(args.namespace, env, "namespace");
-    check.dnsLabel(args.serviceAccountName, "serviceAccountName");
+    if (check.dnsLabel(args.serviceAccountName, "serviceAccountName")) {
+        // `default` runs every pod of the namespace that names no account: a store logging in as it could
+        // read what any of them may read, and is no app's identity.
+        check.check(
+            !SHARED_SERVICE_ACCOUNTS.includes(args.serviceAccountName),
+            "serviceAccountName",
+            `${args.serviceAccountName} is the namespace's shared ServiceAccount, not the app's own`,
+            "give the app a ServiceAccount of its own (a WorkloadIdentity creates one) and name it here",
+        );
+    }
     const operatorNamespace = args.operatorNamespace ?? PLATFORM_NAMESPACES.externalSecrets;
     check.dnsLabel(operatorNamespace, "operatorNamespace");
     const storeName = args.storeName ?? secretStoreName(args.app);

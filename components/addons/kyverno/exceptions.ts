@@ -3,10 +3,19 @@
  * namespaces, as a Kyverno `PolicyException` (policies.kyverno.io/v1).
  *
  * An exception is a debt with a due date. It must say who owns it, why it exists and when it ends; one whose
- * date has passed is refused when the program runs, so that it is removed or deliberately renewed, and
- * Kyverno stops applying it at `spec.expiresAt` even if nobody runs the program.
+ * date has passed, or lies further out than the environment's longest exception lifetime, is refused when the
+ * program runs, so that it is removed or deliberately renewed. Kyverno stops applying it at `spec.expiresAt`
+ * even if nobody runs the program, and its cleanup controller deletes it by the `cleanup.kyverno.io/ttl`
+ * label where it is allowed to delete exceptions.
  */
-import { ArgsChecker, isDns1123Subdomain, LABEL_VALUE } from "../../baseline";
+import {
+    ArgsChecker,
+    CLEANUP_TTL_LABEL,
+    Environment,
+    isDns1123Subdomain,
+    LABEL_VALUE,
+    policyExceptionLifetimeDays,
+} from "../../baseline";
 import { celString, celStringList } from "./cel";
 import { KYVERNO_POLICIES_API_VERSION, managedLabels, PolicyExceptionManifest, PolicyRef } from "./manifests";
 
@@ -61,6 +70,53 @@ const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const LABEL_KEY =
     /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const RENEW = "remove the exception, or renew it with a new expiry date and a current reason";
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** A cleanup TTL as a time, without colons: `2026-05-01T000000Z`. */
+const TTL_DATE_TIME = /^(\d{4}-\d{2}-\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
+/** A cleanup TTL as a duration from creation, one or more `<n><unit>` (the cleanup controller's units). */
+const TTL_DURATION = /^(?:\d+(?:ns|us|µs|ms|s|m|h|d|w))+$/;
+const TTL_DURATION_PART = /(\d+)(ns|us|µs|ms|s|m|h|d|w)/g;
+const TTL_UNIT_MS: Readonly<Record<string, number>> = {
+    ns: 1e-6,
+    us: 1e-3,
+    µs: 1e-3,
+    ms: 1,
+    s: 1000,
+    m: 60 * 1000,
+    h: 60 * 60 * 1000,
+    d: DAY_MS,
+    w: 7 * DAY_MS,
+};
+
+/** When a cleanup TTL label deletes its object: at an instant, or a duration after the object's creation. */
+export type CleanupTtl = { readonly at: number } | { readonly afterMs: number };
+
+/**
+ * What a `cleanup.kyverno.io/ttl` value means to Kyverno's cleanup controller, which reads a duration first,
+ * then a time (`YYYY-MM-DDTHHMMSSZ`), then a date (`YYYY-MM-DD`, midnight UTC); undefined when it is none of
+ * them (the controller then deletes nothing).
+ */
+export function cleanupTtlOf(value: unknown): CleanupTtl | undefined {
+    if (typeof value !== "string") return undefined;
+    if (TTL_DURATION.test(value)) {
+        let afterMs = 0;
+        for (const [, amount, unit] of value.matchAll(TTL_DURATION_PART)) afterMs += Number(amount) * TTL_UNIT_MS[unit];
+        return { afterMs };
+    }
+    const dateTime = TTL_DATE_TIME.exec(value);
+    if (dateTime) {
+        const [, day, h, m, sec] = dateTime;
+        if (!isIsoDate(day) || Number(h) > 23 || Number(m) > 59 || Number(sec) > 59) return undefined;
+        return { at: Date.parse(`${day}T${h}:${m}:${sec}Z`) };
+    }
+    if (isIsoDate(value)) return { at: Date.parse(`${value}T00:00:00Z`) };
+    return undefined;
+}
+
+/** The latest instant an exception judged at `now` in `env` may end: now plus the env's longest lifetime. */
+export function latestExceptionEnd(now: Date, env: Environment | undefined): number {
+    return now.getTime() + policyExceptionLifetimeDays(env) * DAY_MS;
+}
 
 /** True when `value` is a real calendar date written `YYYY-MM-DD`. */
 export function isIsoDate(value: unknown): value is string {
@@ -78,7 +134,8 @@ export function utcDate(now: Date): string {
 
 /**
  * Checks one declared exception; records every problem on `check` under `field` and returns the resolved
- * exception when it is valid. `kinds` maps the policy names an exception may reference to their kind.
+ * exception when it is valid. `kinds` maps the policy names an exception may reference to their kind. The
+ * expiry may lie no further than `env`'s longest exception lifetime (the cap of every env when not given).
  */
 export function checkPolicyException(
     check: ArgsChecker,
@@ -87,6 +144,7 @@ export function checkPolicyException(
     defaultNamespace: string,
     kinds: ReadonlyMap<string, string>,
     now: Date,
+    env?: Environment,
 ): ResolvedPolicyException | undefined {
     let valid = true;
     const expect = (ok: boolean, at: string, problem: string, fix: string): boolean => {
@@ -122,7 +180,18 @@ export function checkPolicyException(
         )
     ) {
         const today = utcDate(now);
-        expect(input.expires > today, `${field}.expires`, `${input.expires} has passed (today is ${today})`, RENEW);
+        if (
+            expect(input.expires > today, `${field}.expires`, `${input.expires} has passed (today is ${today})`, RENEW)
+        ) {
+            const days = policyExceptionLifetimeDays(env);
+            const latest = utcDate(new Date(latestExceptionEnd(now, env)));
+            expect(
+                Date.parse(`${input.expires}T00:00:00Z`) <= latestExceptionEnd(now, env),
+                `${field}.expires`,
+                `${input.expires} is more than ${days} days away${env ? ` (the longest an exception lives in ${env})` : ""}`,
+                `end it by ${latest} at the latest, and renew it then if it is still needed`,
+            );
+        }
     }
 
     const policies = Array.isArray(input.policies) ? input.policies : [];
@@ -210,7 +279,9 @@ export function policyException(exception: ResolvedPolicyException): PolicyExcep
         metadata: {
             name: exception.name,
             namespace: exception.namespace,
-            labels: managedLabels(),
+            // Kyverno's cleanup controller deletes the object on its expiry day where it may delete exceptions;
+            // spec.expiresAt stops it applying at the same instant either way.
+            labels: { ...managedLabels(), [CLEANUP_TTL_LABEL]: exception.expires },
             annotations: {
                 [ExceptionAnnotation.Owner]: exception.owner,
                 [ExceptionAnnotation.Reason]: exception.reason,

@@ -410,6 +410,11 @@ describe("AppExternalSecrets", () => {
                 /secrets\[0\]\.refreshInterval: "1d" is not a refresh interval; fix: give a Go duration/,
             ],
             [
+                "the namespace's default ServiceAccount",
+                () => awsArgs({ serviceAccountName: "default" }),
+                /serviceAccountName: default is the namespace's shared ServiceAccount, not the app's own; fix: give the app a ServiceAccount of its own/,
+            ],
+            [
                 "a refresh interval of zero",
                 () => awsArgs({ secrets: [{ name: "db", refreshInterval: "0s" }] }),
                 /secrets\[0\]\.refreshInterval: "0s" is not a refresh interval/,

@@ -12,9 +12,15 @@ import {
     CLUSTER_EXTERNAL_SECRET,
     CLUSTER_SECRET_STORE,
     EXTERNAL_SECRET,
+    externalSecretsGenerators,
+    externalSecretsNoPushSecret,
     externalSecretsNoSharedClusterStore,
     externalSecretsRemoteKeyPrefix,
+    externalSecretsStoreAppServiceAccount,
+    externalSecretsStoreAwsRole,
+    externalSecretsStoreIdentity,
     externalSecretsStoreOwnServiceAccount,
+    externalSecretsTargetOwned,
     externalSecretsV1Only,
     SECRET_STORE,
 } from "../../../../policy-pack/policies/kubernetes";
@@ -142,6 +148,50 @@ describe("policy external-secrets-no-shared-cluster-store", () => {
     });
 });
 
+describe("policy external-secrets-store-own-service-account, kubernetes provider", () => {
+    it("reports the kubernetes provider's auth.serviceAccount in another namespace", () => {
+        const store = awsStore();
+        store.spec.provider = {
+            kubernetes: {
+                remoteNamespace: "payments",
+                auth: { serviceAccount: { name: "admin", namespace: "kube-system" } },
+            },
+        };
+        assert.equal(violations(run(externalSecretsStoreOwnServiceAccount, resource(SECRET_STORE, store))).length, 1);
+    });
+});
+
+describe("policy external-secrets-no-shared-cluster-store, platform", () => {
+    it("leaves a ClusterSecretStore the platform's chart rendered alone, only when the URN is the engine's", () => {
+        const urn =
+            "urn:pulumi:prod::k8s-baseline::k8s-baseline:index:ExternalSecretsOperator$kubernetes:helm.sh/v4:Chart$" +
+            "kubernetes:external-secrets.io/v1:ClusterSecretStore::platform";
+        const store = resource(CLUSTER_SECRET_STORE, { ...awsStore(), kind: "ClusterSecretStore" }, { urn });
+        delete store.props.metadata.namespace;
+        assert.deepEqual(
+            run(externalSecretsNoSharedClusterStore, store, { ...settingsOf("prod"), trustedUrns: true }),
+            [],
+        );
+        assert.equal(
+            violations(run(externalSecretsNoSharedClusterStore, store, { ...settingsOf("prod"), trustedUrns: false }))
+                .length,
+            1,
+        );
+    });
+});
+
+describe("policy external-secrets-no-shared-cluster-store, store kinds", () => {
+    it("reports a store reference of any kind but SecretStore", () => {
+        const es = externalSecret();
+        es.spec.secretStoreRef.kind = "Secret";
+        assert.deepEqual(violations(run(externalSecretsNoSharedClusterStore, resource(EXTERNAL_SECRET, es))), [
+            'ExternalSecret payments/payments-db-password: spec.secretStoreRef has kind "Secret", not SecretStore',
+        ]);
+        delete es.spec.secretStoreRef.kind;
+        assert.deepEqual(run(externalSecretsNoSharedClusterStore, resource(EXTERNAL_SECRET, es)), []);
+    });
+});
+
 describe("policy external-secrets-remote-key-prefix", () => {
     const check = (es: Record<string, any>, env: "dev" | "stage" | "prod" = "prod") =>
         run(externalSecretsRemoteKeyPrefix, resource(EXTERNAL_SECRET, es), settingsOf(env));
@@ -215,5 +265,395 @@ describe("policy external-secrets-remote-key-prefix", () => {
         assert.deepEqual(violations(check(label)), []);
         label.spec.dataFrom[0].extract.key = "shop-dev/payments/db-password";
         assert.equal(violations(check(label)).length, 1);
+    });
+});
+
+/** A store with `provider` as its only provider, in the payments namespace. */
+function storeWith(provider: Record<string, any>): Record<string, any> {
+    const store = awsStore();
+    store.spec.provider = provider;
+    return store;
+}
+
+describe("policy external-secrets-store-identity", () => {
+    it("passes the stores AppExternalSecrets builds and the other per-app workload identities", () => {
+        assert.deepEqual(run(externalSecretsStoreIdentity, resource(SECRET_STORE, awsStore())), []);
+        assert.deepEqual(run(externalSecretsStoreIdentity, resource(SECRET_STORE, vaultStore())), []);
+        const others = [
+            { gcpsm: { projectID: "p", auth: { workloadIdentity: { serviceAccountRef: { name: "payments" } } } } },
+            {
+                azurekv: {
+                    vaultUrl: "https://v.vault.azure.net",
+                    authType: "WorkloadIdentity",
+                    serviceAccountRef: { name: "payments" },
+                },
+            },
+            {
+                kubernetes: {
+                    remoteNamespace: "payments",
+                    auth: { serviceAccount: { name: "payments" } },
+                    server: { caProvider: { type: "ConfigMap", name: "kube-root-ca.crt", key: "ca.crt" } },
+                },
+            },
+            {
+                vault: {
+                    server: "https://vault.example.com",
+                    path: "shop-prod-kv",
+                    auth: {
+                        jwt: {
+                            path: "jwt",
+                            role: "r",
+                            kubernetesServiceAccountToken: { serviceAccountRef: { name: "payments" } },
+                        },
+                    },
+                },
+            },
+        ];
+        for (const provider of others) {
+            assert.deepEqual(
+                run(externalSecretsStoreIdentity, resource(SECRET_STORE, storeWith(provider))),
+                [],
+                Object.keys(provider)[0],
+            );
+        }
+    });
+
+    it("reports a store that uses the operator's own identity or stored credentials", () => {
+        const cases: [Record<string, any>, string][] = [
+            [{ aws: { service: "SecretsManager", region: "eu-west-1" } }, "has no auth, so the operator uses its own"],
+            [
+                {
+                    aws: {
+                        service: "SecretsManager",
+                        region: "eu-west-1",
+                        auth: { secretRef: { accessKeyIDSecretRef: { name: "k", key: "id" } } },
+                    },
+                },
+                "static access keys",
+            ],
+            [{ vault: { server: "https://v", auth: { tokenSecretRef: { name: "t", key: "token" } } } }, "Vault token"],
+            [
+                {
+                    vault: {
+                        server: "https://v",
+                        auth: { appRole: { roleId: "x", secretRef: { name: "s", key: "k" } } },
+                    },
+                },
+                "AppRole",
+            ],
+            [
+                {
+                    vault: {
+                        server: "https://v",
+                        auth: { userPass: { username: "u", secretRef: { name: "s", key: "k" } } },
+                    },
+                },
+                "password",
+            ],
+            [
+                { vault: { server: "https://v", auth: { cert: { clientCert: { name: "c", key: "k" } } } } },
+                "certificate",
+            ],
+            [
+                { vault: { server: "https://v", auth: { kubernetes: { role: "r", mountPath: "k" } } } },
+                "operator's own token",
+            ],
+            [
+                {
+                    vault: {
+                        server: "https://v",
+                        auth: { kubernetes: { role: "r", secretRef: { name: "t", key: "token" } } },
+                    },
+                },
+                "token kept in a Secret",
+            ],
+            [{ gcpsm: { projectID: "p" } }, "GCP identity"],
+            [{ azurekv: { vaultUrl: "https://v", authType: "ManagedIdentity" } }, "managed identity"],
+            [
+                { azurekv: { vaultUrl: "https://v", authSecretRef: { clientId: { name: "s", key: "id" } } } },
+                "service principal",
+            ],
+            [
+                {
+                    kubernetes: {
+                        remoteNamespace: "payments",
+                        auth: { token: { bearerToken: { name: "t", key: "token" } } },
+                    },
+                },
+                "token or certificate",
+            ],
+            [
+                {
+                    onepassword: {
+                        connectHost: "https://op",
+                        auth: { secretRef: { connectTokenSecretRef: { name: "t", key: "k" } } },
+                    },
+                },
+                "cannot authenticate as the app's ServiceAccount",
+            ],
+            [{ fake: { data: [] } }, "cannot authenticate"],
+        ];
+        for (const [provider, expected] of cases) {
+            const reported = violations(run(externalSecretsStoreIdentity, resource(SECRET_STORE, storeWith(provider))));
+            assert.ok(
+                reported.some((m) => m.includes(expected)),
+                `${JSON.stringify(provider)}: ${reported.join("; ")}`,
+            );
+        }
+    });
+
+    it("reports a kubernetes provider that reads another namespace, the default one included", () => {
+        const provider = { kubernetes: { auth: { serviceAccount: { name: "payments" } } } };
+        assert.deepEqual(violations(run(externalSecretsStoreIdentity, resource(SECRET_STORE, storeWith(provider)))), [
+            'SecretStore payments/payments-store: spec.provider.kubernetes.remoteNamespace "default" reads Secrets of another namespace than the store\'s "payments"',
+        ]);
+    });
+
+    it("reports an unknown provider as unknown", () => {
+        const store = awsStore();
+        store.spec.provider.aws.auth = UNKNOWN;
+        assert.deepEqual(unknowns(run(externalSecretsStoreIdentity, resource(SECRET_STORE, store))), ["spec.provider"]);
+    });
+});
+
+describe("policy external-secrets-store-app-service-account", () => {
+    const serviceAccount = (name: string, app?: string) =>
+        resource("kubernetes:core/v1:ServiceAccount", {
+            metadata: { name, namespace: "payments", labels: app ? { "app.kubernetes.io/name": app } : {} },
+        });
+
+    it("passes a store naming its app's ServiceAccount, by name or by label", () => {
+        assert.deepEqual(run(externalSecretsStoreAppServiceAccount, [resource(SECRET_STORE, awsStore())]), []);
+        const renamed = awsStore();
+        renamed.spec.provider.aws.auth.jwt.serviceAccountRef.name = "payments-api";
+        assert.deepEqual(
+            run(externalSecretsStoreAppServiceAccount, [
+                serviceAccount("payments-api", "payments"),
+                resource(SECRET_STORE, renamed),
+            ]),
+            [],
+        );
+    });
+
+    it("reports another app's ServiceAccount, an unlabelled stranger and default", () => {
+        const other = awsStore();
+        other.spec.provider.aws.auth.jwt.serviceAccountRef.name = "billing";
+        assert.deepEqual(violations(run(externalSecretsStoreAppServiceAccount, [resource(SECRET_STORE, other)])), [
+            "SecretStore payments/payments-store: spec.provider.aws.auth.jwt.serviceAccountRef names ServiceAccount payments/billing, " +
+                "which is not app payments's (payments, or one labelled app.kubernetes.io/name=payments)",
+        ]);
+        assert.deepEqual(
+            violations(
+                run(externalSecretsStoreAppServiceAccount, [
+                    serviceAccount("billing", "billing"),
+                    resource(SECRET_STORE, other),
+                ]),
+            ),
+            [
+                "SecretStore payments/payments-store: spec.provider.aws.auth.jwt.serviceAccountRef names ServiceAccount payments/billing, which is app billing's, not payments's",
+            ],
+        );
+        // A ServiceAccount named after the app but labelled for another is that other app's.
+        assert.equal(
+            violations(
+                run(externalSecretsStoreAppServiceAccount, [
+                    serviceAccount("payments", "billing"),
+                    resource(SECRET_STORE, awsStore()),
+                ]),
+            ).length,
+            1,
+        );
+        const shared = vaultStore();
+        shared.spec.provider.vault.auth.kubernetes.serviceAccountRef.name = "default";
+        assert.equal(
+            violations(run(externalSecretsStoreAppServiceAccount, [resource(SECRET_STORE, shared)])).length,
+            1,
+        );
+    });
+
+    it("reports an unknown app label as unknown", () => {
+        const store = awsStore();
+        store.metadata.labels["app.kubernetes.io/name"] = UNKNOWN;
+        assert.deepEqual(unknowns(run(externalSecretsStoreAppServiceAccount, [resource(SECRET_STORE, store)])), [
+            'metadata.labels["app.kubernetes.io/name"]',
+        ]);
+    });
+});
+
+describe("policy external-secrets-store-aws-role", () => {
+    const irsa = (account: string) =>
+        resource("kubernetes:core/v1:ServiceAccount", {
+            metadata: {
+                name: "payments",
+                namespace: "payments",
+                labels: { "app.kubernetes.io/name": "payments" },
+                annotations: { "eks.amazonaws.com/role-arn": `arn:aws:iam::${account}:role/shop-prod-payments` },
+            },
+        });
+    const withRole = (role: unknown, additionalRoles?: unknown[]) => {
+        const store = awsStore();
+        store.spec.provider.aws.role = role;
+        if (additionalRoles) store.spec.provider.aws.additionalRoles = additionalRoles;
+        return resource(SECRET_STORE, store);
+    };
+
+    it("passes a store without a role, and one of its own env and account", () => {
+        assert.deepEqual(
+            run(externalSecretsStoreAwsRole, [irsa("111111111111"), resource(SECRET_STORE, awsStore())]),
+            [],
+        );
+        assert.deepEqual(
+            run(externalSecretsStoreAwsRole, [
+                irsa("111111111111"),
+                withRole("arn:aws:iam::111111111111:role/shop-prod-payments-reader"),
+            ]),
+            [],
+        );
+    });
+
+    it("reports a role of another env, of no env, of another account, or not a role", () => {
+        const cases: [PolicyResourceLike, string][] = [
+            [withRole("arn:aws:iam::111111111111:role/shop-dev-payments"), "is a role of dev, not prod"],
+            [withRole("arn:aws:iam::111111111111:role/secrets-reader"), "does not name prod"],
+            [withRole("arn:aws:iam::222222222222:role/shop-prod-payments"), "is in account 222222222222"],
+            [withRole("shop-prod-payments"), "is not an IAM role ARN"],
+            [withRole(undefined, ["arn:aws:iam::111111111111:role/shop-stage-payments"]), "is a role of stage"],
+        ];
+        for (const [store, expected] of cases) {
+            const reported = violations(run(externalSecretsStoreAwsRole, [irsa("111111111111"), store]));
+            assert.ok(
+                reported.some((m) => m.includes(expected)),
+                `${expected}: ${reported.join("; ")}`,
+            );
+        }
+        assert.deepEqual(
+            run(
+                externalSecretsStoreAwsRole,
+                [withRole("arn:aws:iam::111111111111:role/shop-dev-payments")],
+                settingsOf("dev"),
+            ),
+            [],
+        );
+    });
+
+    it("reports an unknown role as unknown", () => {
+        assert.deepEqual(unknowns(run(externalSecretsStoreAwsRole, [withRole(UNKNOWN)])), ["spec.provider.aws.role"]);
+    });
+});
+type PolicyResourceLike = ReturnType<typeof resource>;
+
+describe("policy external-secrets-target-owned", () => {
+    it("passes the ExternalSecrets AppExternalSecrets builds", () => {
+        assert.deepEqual(run(externalSecretsTargetOwned, resource(EXTERNAL_SECRET, externalSecret())), []);
+        const none = externalSecret();
+        none.spec.target.creationPolicy = "None";
+        assert.deepEqual(run(externalSecretsTargetOwned, resource(EXTERNAL_SECRET, none)), []);
+    });
+
+    it("reports merging, orphaning, a ServiceAccount token and another kind", () => {
+        for (const policy of ["Merge", "Orphan", "CreateOrMerge"]) {
+            const es = externalSecret();
+            es.spec.target.creationPolicy = policy;
+            assert.equal(violations(run(externalSecretsTargetOwned, resource(EXTERNAL_SECRET, es))).length, 1, policy);
+        }
+        const token = externalSecret();
+        token.spec.target.template = {
+            type: "kubernetes.io/service-account-token",
+            metadata: { annotations: { "kubernetes.io/service-account.name": "external-secrets" } },
+        };
+        assert.deepEqual(violations(run(externalSecretsTargetOwned, resource(EXTERNAL_SECRET, token))), [
+            "ExternalSecret payments/payments-db-password: spec.target.template.type kubernetes.io/service-account-token makes the token controller mint a ServiceAccount token into it",
+        ]);
+        const manifest = externalSecret();
+        manifest.spec.target.manifest = { apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding" };
+        assert.equal(violations(run(externalSecretsTargetOwned, resource(EXTERNAL_SECRET, manifest))).length, 1);
+    });
+
+    it("reports an unknown creation policy as unknown", () => {
+        const es = externalSecret();
+        es.spec.target.creationPolicy = UNKNOWN;
+        assert.deepEqual(unknowns(run(externalSecretsTargetOwned, resource(EXTERNAL_SECRET, es))), [
+            "spec.target.creationPolicy",
+        ]);
+    });
+});
+
+describe("policy external-secrets-generators", () => {
+    const generated = (kind: string) => {
+        const es = externalSecret();
+        delete es.spec.dataFrom;
+        es.spec.dataFrom = [
+            { sourceRef: { generatorRef: { apiVersion: "generators.external-secrets.io/v1alpha1", kind, name: "g" } } },
+        ];
+        return resource(EXTERNAL_SECRET, es);
+    };
+    const generator = (kind: string) =>
+        resource(`kubernetes:generators.external-secrets.io/v1alpha1:${kind}`, {
+            metadata: { name: "g", namespace: "payments" },
+            spec: {},
+        });
+
+    it("passes ExternalSecrets without generators, and random generators in dev and stage", () => {
+        assert.deepEqual(run(externalSecretsGenerators, resource(EXTERNAL_SECRET, externalSecret())), []);
+        for (const env of ["dev", "stage"] as const) {
+            assert.deepEqual(run(externalSecretsGenerators, generated("Password"), settingsOf(env)), []);
+            assert.deepEqual(run(externalSecretsGenerators, generator("UUID"), settingsOf(env)), []);
+        }
+    });
+
+    it("reports every generator in prod or with no env, and token generators everywhere", () => {
+        assert.deepEqual(violations(run(externalSecretsGenerators, generated("Password"))), [
+            'ExternalSecret payments/payments-db-password: spec.dataFrom[0].sourceRef.generatorRef uses a "Password" generator, not admitted in prod',
+        ]);
+        assert.equal(violations(run(externalSecretsGenerators, generator("Password"), settingsOf())).length, 1);
+        for (const kind of [
+            "ECRAuthorizationToken",
+            "STSSessionToken",
+            "VaultDynamicSecret",
+            "Webhook",
+            "ClusterGenerator",
+        ]) {
+            assert.equal(
+                violations(run(externalSecretsGenerators, generated(kind), settingsOf("dev"))).length,
+                1,
+                kind,
+            );
+            assert.equal(
+                violations(run(externalSecretsGenerators, generator(kind), settingsOf("dev"))).length,
+                1,
+                kind,
+            );
+        }
+    });
+
+    it("reports an unknown generator kind as unknown", () => {
+        assert.deepEqual(unknowns(run(externalSecretsGenerators, generated(UNKNOWN as never))), [
+            "spec.dataFrom[0].sourceRef.generatorRef.kind",
+        ]);
+    });
+});
+
+describe("policy external-secrets-no-push-secret", () => {
+    it("passes what only pulls", () => {
+        assert.deepEqual(run(externalSecretsNoPushSecret, resource(EXTERNAL_SECRET, externalSecret())), []);
+    });
+
+    it("reports PushSecret and ClusterPushSecret in every version", () => {
+        for (const type of [
+            "kubernetes:external-secrets.io/v1alpha1:PushSecret",
+            "kubernetes:external-secrets.io/v1:PushSecret",
+            "kubernetes:external-secrets.io/v1alpha1:ClusterPushSecret",
+        ]) {
+            assert.equal(
+                violations(
+                    run(
+                        externalSecretsNoPushSecret,
+                        resource(type, { metadata: { name: "p", namespace: "payments" } }),
+                    ),
+                ).length,
+                1,
+                type,
+            );
+        }
     });
 });
