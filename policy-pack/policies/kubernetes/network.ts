@@ -30,8 +30,8 @@ import {
 } from "../../../components/baseline/network";
 import { NAMESPACE_NAME_LABEL, RequiredLabel } from "../../../components/baseline";
 import { isPlatformChartResource } from "../platform";
-import { containsUnknown, describeResource, isUnknown } from "../resource";
-import { EnforcementLevel, PolicyResource, Reporter, ResourcePolicy, Severity } from "../types";
+import { containsUnknown, describeResource, isUnknown, namespaceOf } from "../resource";
+import { EnforcementLevel, PolicyResource, Reporter, ResourcePolicy, Severity, StackPolicy } from "../types";
 import { stringsOf } from "./common";
 import { NETWORK_POLICY } from "./namespaces";
 
@@ -44,6 +44,10 @@ const ALL_KINDS: readonly Kind[] = ["open", "namespaces", "space", "metadata", "
 interface Analysis {
     readonly findings: { readonly kind: Kind; readonly message: string }[];
     readonly unknowns: { readonly kinds: readonly Kind[]; readonly path: string }[];
+    /** The ranges the ipBlocks of each applied direction reach. */
+    readonly ranges: { Ingress: AddressRange[]; Egress: AddressRange[] };
+    /** The directions whose ipBlocks alone already reach too much (network-address-space reports them). */
+    readonly wide: Set<"Ingress" | "Egress">;
 }
 
 /** The directions of a NetworkPolicy: the rules' key and their peers' key. */
@@ -181,7 +185,7 @@ function judgePeers(
 }
 
 function analyse(resource: PolicyResource): Analysis {
-    const analysis: Analysis = { findings: [], unknowns: [] };
+    const analysis: Analysis = { findings: [], unknowns: [], ranges: { Ingress: [], Egress: [] }, wide: new Set() };
     const what = describeResource(resource);
     const spec = resource.props?.spec;
     if (isUnknown(spec)) {
@@ -244,6 +248,7 @@ function analyse(resource: PolicyResource): Analysis {
                 });
             }
         });
+        analysis.ranges[direction.type] = ranges;
         const whole = wholeSpaceFamilies(ranges);
         if (whole.length > 0) {
             analysis.findings.push({
@@ -253,7 +258,9 @@ function analyse(resource: PolicyResource): Analysis {
                     `so they allow every ${direction.what}`,
             });
         }
-        for (const family of tooWidePublicFamilies(ranges)) {
+        const wide = tooWidePublicFamilies(ranges);
+        if (whole.length > 0 || wide.length > 0) analysis.wide.add(direction.type);
+        for (const family of wide) {
             if (whole.includes(family)) continue;
             analysis.findings.push({
                 kind: "space",
@@ -340,6 +347,68 @@ export const networkAddressSpace: ResourcePolicy = networkPolicy("network-addres
     url: `${URL}#networkpolicy-resource`,
 });
 
+/**
+ * The ipBlocks of every NetworkPolicy of a namespace, judged together per direction: NetworkPolicies add up,
+ * so a whole address space split over several policies (each within the limit) opens the namespace as one
+ * would. Read in one pass over the stack, from the analyses the resource policies share. A namespace where
+ * one policy alone is already too wide is left to network-address-space; a policy whose namespace is unknown
+ * is judged by that policy alone.
+ */
+export const networkNamespaceAddressSpace: StackPolicy = {
+    kind: "stack",
+    name: "network-namespace-address-space",
+    group: "network",
+    description:
+        "The NetworkPolicies of a namespace together cover neither a whole address space nor more public space than the baseline allows.",
+    severity: Severity.High,
+    enforcementLevel: EnforcementLevel.Mandatory,
+    remediationSteps:
+        "Name the peers' own CIDR blocks, in as few policies as the pods need; route internet egress through a proxy.",
+    url: `${URL}#networkpolicy-resource`,
+    validateStack(resources, settings, report) {
+        type Entry = { Ingress: AddressRange[]; Egress: AddressRange[]; wide: Set<string>; last?: string };
+        const byNamespace = new Map<string, Entry>();
+        for (const resource of resources) {
+            if (resource.type !== NETWORK_POLICY || isPlatformChartResource(resource, settings)) continue;
+            if (isUnknown(resource.props?.metadata?.namespace)) continue;
+            const namespace = namespaceOf(resource);
+            if (namespace === undefined) continue;
+            const analysis = analysisOf(resource);
+            const entry = byNamespace.get(namespace) ?? { Ingress: [], Egress: [], wide: new Set<string>() };
+            for (const direction of analysis.wide) entry.wide.add(direction);
+            entry.Ingress.push(...analysis.ranges.Ingress);
+            entry.Egress.push(...analysis.ranges.Egress);
+            entry.last = resource.urn ?? entry.last;
+            byNamespace.set(namespace, entry);
+        }
+        for (const [namespace, entry] of byNamespace) {
+            for (const direction of DIRECTIONS) {
+                const ranges = entry[direction.type];
+                if (ranges.length === 0 || entry.wide.has(direction.type)) continue;
+                const whole = wholeSpaceFamilies(ranges);
+                const wide = tooWidePublicFamilies(ranges).filter((f) => !whole.includes(f));
+                if (whole.length === 0 && wide.length === 0) continue;
+                const urn = entry.last === undefined ? undefined : { urn: entry.last };
+                if (whole.length > 0) {
+                    report.violation(
+                        `the NetworkPolicies of namespace ${namespace} together cover every ` +
+                            `IPv${whole.join(" and IPv")} address in ${direction.rules}, so they allow every ${direction.what}`,
+                        urn,
+                    );
+                }
+                for (const family of wide) {
+                    report.violation(
+                        `the NetworkPolicies of namespace ${namespace} together reach ` +
+                            `${addresses(publicAddressCount(ranges, family))} public IPv${family} addresses in ` +
+                            `${direction.rules}, more than the baseline allows (a ${family === 4 ? "/8" : "/32"})`,
+                        urn,
+                    );
+                }
+            }
+        }
+    },
+};
+
 /** Egress that reaches the instance metadata service, and with it the node's credentials. */
 export const networkMetadataEgress: ResourcePolicy = networkPolicy("network-metadata-egress", "metadata", {
     description: "NetworkPolicy egress does not reach the instance metadata service (169.254.169.254, fd00:ec2::254).",
@@ -364,6 +433,7 @@ export const networkPolicies = [
     networkOpenRules,
     networkAllNamespaces,
     networkAddressSpace,
+    networkNamespaceAddressSpace,
     networkMetadataEgress,
     networkMalformedPeers,
 ] as const;

@@ -10,6 +10,7 @@ import {
     networkAllNamespaces,
     networkMalformedPeers,
     networkMetadataEgress,
+    networkNamespaceAddressSpace,
     networkOpenRules,
     networkPolicies,
 } from "../../../../policy-pack/policies/kubernetes";
@@ -280,5 +281,43 @@ describe("policy network-malformed-peers", () => {
             "network-malformed-peers",
             "network-metadata-egress",
         ]);
+    });
+});
+
+describe("policy network-namespace-address-space", () => {
+    const half = (cidr: string, name: string, namespace = "payments") => {
+        const policy = np({ podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [ip(cidr)] }] }, namespace);
+        return { ...policy, name, props: { ...policy.props, metadata: { name, namespace } } };
+    };
+    const quarters = ["0.0.0.0/2", "64.0.0.0/2", "128.0.0.0/2", "192.0.0.0/2"];
+
+    it("passes the policies SecureNamespace writes, and public /8s in different namespaces", () => {
+        const specs = namespaceNetworkPolicies([{ cidrs: ["10.30.20.0/24"], ports: [{ port: 443 }] }], []);
+        assert.deepEqual(
+            run(
+                networkNamespaceAddressSpace,
+                specs.map((p) => np(p.spec as never)),
+            ),
+            [],
+        );
+        assert.deepEqual(
+            run(networkNamespaceAddressSpace, [half("52.0.0.0/8", "a"), half("54.0.0.0/8", "b", "orders")]),
+            [],
+        );
+    });
+
+    it("reports public /8s split over the policies of one namespace", () => {
+        assert.deepEqual(
+            violations(run(networkNamespaceAddressSpace, [half("52.0.0.0/8", "a"), half("54.0.0.0/8", "b")])),
+            [
+                "the NetworkPolicies of namespace payments together reach about 2^25 public IPv4 addresses in egress, more than the baseline allows (a /8)",
+            ],
+        );
+    });
+
+    it("leaves a namespace whose single policy is already too wide to network-address-space", () => {
+        const policies = quarters.map((cidr, i) => half(cidr, `q${i}`));
+        assert.deepEqual(run(networkNamespaceAddressSpace, policies), []);
+        assert.equal(policies.flatMap((p) => violations(run(networkAddressSpace, p))).length, 4);
     });
 });
