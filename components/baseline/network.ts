@@ -88,7 +88,9 @@ function isDecimal(text: string): boolean {
 }
 
 /** The outcome of parsing a CIDR: the block, or why it is not one. */
-export type CidrParse = { readonly block: CidrBlock; readonly problem?: undefined } | { readonly problem: string };
+export type CidrParse =
+    | { readonly block: CidrBlock; readonly problem?: undefined }
+    | { readonly block?: undefined; readonly problem: string };
 
 /** Parses an address as the API server does: a dotted-quad IPv4 or an IPv6 address without a zone. */
 function parseAddress(text: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
