@@ -7,7 +7,9 @@
  * - A CIDR is `<address>/<prefix>` with a dotted-quad IPv4 or an IPv6 address and a decimal prefix, as the
  *   API server parses `ipBlock.cidr` (Go's net.ParseCIDR); the API server refuses anything else. Leading zeros
  *   in IPv4 octets are refused too: the API server's lenient parser reads `010` as ten, other tools as eight.
- * - The mask decides: `10.0.0.0/0` is the whole IPv4 space, as `0.0.0.0/0` is.
+ * - The mask decides: `10.0.0.0/0` is the whole IPv4 space, as `0.0.0.0/0` is. An address with bits set past
+ *   its prefix is refused as well: API servers with strict IP validation (StrictIPCIDRValidation) refuse it
+ *   ("must not have bits set beyond the prefix length"), older ones read only the mask.
  * - An IPv6 block that covers IPv4-mapped (`::ffff:0:0/96`) or NAT64 (`64:ff9b::/96`) addresses also covers
  *   the IPv4 addresses those embed: a dual-stack node reaches them as IPv4.
  * - A set of blocks is "everything" when its union covers a family's whole space, and "too wide" when it
@@ -32,6 +34,8 @@ export interface AddressRange {
 export interface CidrBlock extends AddressRange {
     readonly text: string;
     readonly prefix: number;
+    /** The address has bits set past the prefix (`10.0.0.1/8`): the mask still decides the range. */
+    readonly hostBits: boolean;
 }
 
 /** The number of bits of a family's addresses. */
@@ -117,8 +121,14 @@ export function parseCidr(text: unknown): CidrParse {
     const prefix = Number(prefixText);
     if (prefix > bits) return { problem: `${JSON.stringify(text)} has a prefix longer than ${bits} bits` };
     const host = (1n << BigInt(bits - prefix)) - 1n;
-    const start = bytesToBigInt(address.toByteArray()) & ~host;
-    return { block: { text, family, prefix, start, end: start | host } };
+    const value = bytesToBigInt(address.toByteArray());
+    const start = value & ~host;
+    return { block: { text, family, prefix, start, end: start | host, hostBits: value !== start } };
+}
+
+/** The problem of a block whose address has bits set past its prefix. */
+function hostBitsProblem(block: CidrBlock): string {
+    return `${block.text} has bits set beyond its /${block.prefix} prefix`;
 }
 
 /** Parses a CIDR known to be valid (the baseline's own constants). */
@@ -253,6 +263,7 @@ export function readIpBlock(cidr: unknown, except: readonly unknown[] = []): IpB
     const parsed = parseCidr(cidr);
     if (parsed.problem !== undefined) return { ranges: [], problems: [`cidr: ${parsed.problem}`] };
     const outer = parsed.block;
+    if (outer.hostBits) problems.push(`cidr: ${hostBitsProblem(outer)}`);
     const cuts: AddressRange[] = [];
     except.forEach((text, i) => {
         const cut = parseCidr(text);
@@ -266,6 +277,7 @@ export function readIpBlock(cidr: unknown, except: readonly unknown[] = []): IpB
         ) {
             problems.push(`except[${i}]: ${cut.block.text} is not a strict subset of ${outer.text}`);
         } else {
+            if (cut.block.hostBits) problems.push(`except[${i}]: ${hostBitsProblem(cut.block)}`);
             cuts.push(...rangesOf(cut.block));
         }
     });
@@ -295,6 +307,13 @@ export function peerCidrProblems(cidrs: readonly unknown[]): CidrProblem[] {
         if (parsed.problem !== undefined) {
             problems.push({ index, problem: parsed.problem, fix: 'write it as "10.0.0.0/16" or "fd00:10::/64"' });
             return;
+        }
+        if (parsed.block.hostBits) {
+            problems.push({
+                index,
+                problem: hostBitsProblem(parsed.block),
+                fix: "write the block's network address, e.g. 10.1.2.0/24 for 10.1.2.3/24",
+            });
         }
         const ranges = rangesOf(parsed.block);
         all.push(...ranges);

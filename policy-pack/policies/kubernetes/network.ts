@@ -5,7 +5,8 @@
  * their author's to choose.
  *
  * Read as the API server reads a spec:
- * - `policyTypes` unset means Ingress, plus Egress when `egress` has rules; when it is set, the rules of a
+ * - `policyTypes` unset or empty means Ingress, plus Egress when `egress` has rules (the API server's
+ *   defaulting); when it lists types, the rules of a
  *   direction it does not list are never applied, so they open nothing and are not judged.
  * - A rule with no `from` (`to`), or an empty list, allows every source (destination); ports narrow only
  *   the ports. A peer with no field set is refused by the API server ("must specify a peer"), as is an
@@ -194,19 +195,19 @@ function analyse(resource: PolicyResource): Analysis {
     }
     if (spec === null || typeof spec !== "object") return analysis;
     let types: string[];
-    if (spec.policyTypes === undefined || spec.policyTypes === null) {
-        // Unset: every policy affects ingress, and egress when it has egress rules.
+    const listed = stringsOf(spec.policyTypes);
+    if (listed === undefined) {
+        analysis.unknowns.push({ kinds: ALL_KINDS, path: "spec.policyTypes" });
+        return analysis;
+    }
+    if (listed.length === 0) {
+        // Unset or empty, the API server defaults it: Ingress, and Egress when there are egress rules.
         if (isUnknown(spec.egress)) {
             analysis.unknowns.push({ kinds: ALL_KINDS, path: "spec.egress" });
             return analysis;
         }
         types = ["Ingress", ...(Array.isArray(spec.egress) && spec.egress.length > 0 ? ["Egress"] : [])];
     } else {
-        const listed = stringsOf(spec.policyTypes);
-        if (listed === undefined) {
-            analysis.unknowns.push({ kinds: ALL_KINDS, path: "spec.policyTypes" });
-            return analysis;
-        }
         types = listed;
     }
     for (const direction of DIRECTIONS) {

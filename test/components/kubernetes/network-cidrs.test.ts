@@ -84,6 +84,11 @@ describe("SecureNamespace CIDRs", () => {
             /contains the instance metadata service \(169\.254\.169\.254\)/,
         ],
         ["no prefix", { egress: [egress("10.0.0.0")] }, /"10\.0\.0\.0" is not a CIDR block/],
+        [
+            "host bits past the prefix",
+            { egress: [egress("10.1.2.3/24")] },
+            /egress\[0\]\.cidrs\[0\]: 10\.1\.2\.3\/24 has bits set beyond its \/24 prefix; fix: write the block's network address/,
+        ],
         ["a prefix past 32", { egress: [egress("10.0.0.0/33")] }, /"10\.0\.0\.0\/33" has a prefix longer than 32 bits/],
         ["an octet past 255", { egress: [egress("10.0.0.256/32")] }, /"10\.0\.0\.256\/32" is not a CIDR block/],
         ["a leading zero", { egress: [egress("010.0.0.0/8")] }, /"010\.0\.0\.0\/8" is not a CIDR block/],
@@ -108,11 +113,11 @@ describe("SecureNamespace CIDRs", () => {
         });
     }
 
-    it("accepts private blocks, a public /24, host bits and IPv6 subnets", async () => {
+    it("accepts private blocks, a public /24 and IPv6 subnets", async () => {
         new SecureNamespace(
             "payments",
             namespaceArgs({
-                egress: [egress("10.0.0.0/8", "203.0.113.0/24", "52.94.0.0/22", "10.1.2.3/24", "fd00:10::/64")],
+                egress: [egress("10.0.0.0/8", "203.0.113.0/24", "52.94.0.0/22", "10.1.2.0/24", "fd00:10::/64")],
                 ingress: [ingress("10.30.0.0/24")],
             }),
         );

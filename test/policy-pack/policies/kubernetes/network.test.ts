@@ -86,6 +86,13 @@ describe("policy network-open-rules", () => {
         ]);
     });
 
+    it("defaults an empty policyTypes as the API server does, not as 'no direction'", () => {
+        assert.equal(
+            violations(run(networkOpenRules, np({ podSelector: {}, policyTypes: [], egress: [{}] }))).length,
+            1,
+        );
+    });
+
     it("ignores rules of a direction policyTypes leaves out: the API server never applies them", () => {
         const spec = { podSelector: {}, policyTypes: ["Egress"], ingress: [{}], egress: [{ to: [ip("10.0.0.0/24")] }] };
         assert.deepEqual(run(networkOpenRules, np(spec)), []);
@@ -244,8 +251,16 @@ describe("policy network-metadata-egress", () => {
 });
 
 describe("policy network-malformed-peers", () => {
-    it("passes well-formed blocks, host bits included (the mask decides)", () => {
-        assert.deepEqual(run(networkMalformedPeers, egressTo(ip("10.1.2.3/24", ["10.1.2.128/25"]))), []);
+    it("passes well-formed blocks", () => {
+        assert.deepEqual(run(networkMalformedPeers, egressTo(ip("10.1.2.0/24", ["10.1.2.128/25"]))), []);
+    });
+
+    it("reports host bits past the prefix, which strict API servers refuse, and judges the mask's range", () => {
+        assert.deepEqual(violations(run(networkMalformedPeers, egressTo(ip("10.1.2.3/24", ["10.1.2.129/25"])))), [
+            `${WHAT}: spec.egress[0].to[0].ipBlock.cidr: 10.1.2.3/24 has bits set beyond its /24 prefix; the API server refuses it`,
+            `${WHAT}: spec.egress[0].to[0].ipBlock.except[0]: 10.1.2.129/25 has bits set beyond its /25 prefix; the API server refuses it`,
+        ]);
+        assert.equal(violations(run(networkAddressSpace, egressTo(ip("10.0.0.1/0")))).length, 1);
     });
 
     const malformed: [string, Record<string, any>, RegExp][] = [
