@@ -41,6 +41,7 @@ import {
     vaultMountPath,
 } from "./baseline";
 import { AppContract, CONTRACT_VERSION } from "./contract";
+import { checkPeerCidrs } from "./kubernetes/network";
 import {
     DEFAULT_DEPLOYER,
     DEFAULT_TIER,
@@ -421,18 +422,26 @@ function checkEnvironment(check: ArgsChecker, args: SecureEnvironmentArgs): bool
         );
     }
     if (clusterOk) {
-        check.check(
-            Array.isArray(args.cluster.platformEgressCidrs) && args.cluster.platformEgressCidrs.length > 0,
-            "cluster.platformEgressCidrs",
-            "is empty: the add-ons could reach neither the API server nor AWS",
-            "list the API server endpoint and VPC endpoint CIDR blocks",
-        );
-        check.check(
-            Array.isArray(args.cluster.controlPlaneCidrs) && args.cluster.controlPlaneCidrs.length > 0,
-            "cluster.controlPlaneCidrs",
-            "is empty: admission webhooks would be unreachable and, failing closed, block every change",
-            "list the CIDR blocks of the control plane's network interfaces",
-        );
+        if (
+            check.check(
+                Array.isArray(args.cluster.platformEgressCidrs) && args.cluster.platformEgressCidrs.length > 0,
+                "cluster.platformEgressCidrs",
+                "is empty: the add-ons could reach neither the API server nor AWS",
+                "list the API server endpoint and VPC endpoint CIDR blocks",
+            )
+        ) {
+            checkPeerCidrs(check, args.cluster.platformEgressCidrs, "cluster.platformEgressCidrs");
+        }
+        if (
+            check.check(
+                Array.isArray(args.cluster.controlPlaneCidrs) && args.cluster.controlPlaneCidrs.length > 0,
+                "cluster.controlPlaneCidrs",
+                "is empty: admission webhooks would be unreachable and, failing closed, block every change",
+                "list the CIDR blocks of the control plane's network interfaces",
+            )
+        ) {
+            checkPeerCidrs(check, args.cluster.controlPlaneCidrs, "cluster.controlPlaneCidrs");
+        }
     }
     const appsOk = check.check(
         Array.isArray(args.apps),

@@ -2,7 +2,8 @@
  * NetworkPolicy specs, built as data from the baseline so they can be tested without a cluster.
  */
 import * as k8s from "@pulumi/kubernetes";
-import { DNS_NAMESPACE, DNS_POD_LABELS, NAMESPACE_NAME_LABEL } from "../baseline";
+import { ArgsChecker, DNS_NAMESPACE, DNS_POD_LABELS, NAMESPACE_NAME_LABEL } from "../baseline";
+import { peerCidrProblems } from "../baseline/network";
 
 /** A transport protocol a NetworkPolicy port may name. */
 export const Protocol = {
@@ -22,7 +23,10 @@ export interface PortArgs {
 
 /** Egress the namespace's pods need beyond DNS, e.g. to a secret backend or a database. */
 export interface EgressRuleArgs {
-    /** CIDR blocks the pods may reach, e.g. a VPC endpoint subnet. `0.0.0.0/0` is refused. */
+    /**
+     * CIDR blocks the pods may reach, e.g. a VPC endpoint subnet. Refused: `/0` in any spelling, blocks whose
+     * union is the whole space or wider public space than the baseline allows, and the metadata service.
+     */
     cidrs?: string[];
     /** Namespaces (by name) whose pods may be reached. */
     namespaces?: string[];
@@ -34,7 +38,7 @@ export interface EgressRuleArgs {
 export interface IngressRuleArgs {
     /** Namespaces (by name) whose pods may connect. */
     namespaces?: string[];
-    /** CIDR blocks that may connect, e.g. the control plane's, for admission webhooks. `0.0.0.0/0` is refused. */
+    /** CIDR blocks that may connect, e.g. the control plane's, for admission webhooks. Refused as egress's are. */
     cidrs?: string[];
     /** Ports they may connect to. At least one. */
     ports: PortArgs[];
@@ -44,6 +48,31 @@ export interface IngressRuleArgs {
 export interface NetworkPolicySpec {
     readonly name: string;
     readonly spec: k8s.types.input.networking.v1.NetworkPolicySpec;
+}
+
+/**
+ * Records every problem of a list of peer CIDRs under `field` (`field[i]` for one block): malformed blocks,
+ * the whole address space in any spelling or union, too much public space, and the metadata service
+ * (components/baseline/network peerCidrProblems). The API server would refuse the malformed ones too, but
+ * only at the update, after other resources were created. False when anything was recorded.
+ */
+export function checkPeerCidrs(check: ArgsChecker, cidrs: unknown, field: string): boolean {
+    if (!check.check(Array.isArray(cidrs), field, "is not a list", 'list CIDR blocks such as "10.0.0.0/16"')) {
+        return false;
+    }
+    const problems = peerCidrProblems(cidrs as unknown[]);
+    for (const p of problems) check.fail(p.index === undefined ? field : `${field}[${p.index}]`, p.problem, p.fix);
+    return problems.length === 0;
+}
+
+/**
+ * Records, under `field`, a union of every rule's CIDRs that is too wide though each rule's alone is not:
+ * split over rules, `0.0.0.0/1` and `128.0.0.0/1` still open the namespace to everything.
+ */
+export function checkPeerCidrUnion(check: ArgsChecker, cidrs: readonly unknown[], field: string): boolean {
+    const problems = peerCidrProblems(cidrs).filter((p) => p.index === undefined);
+    for (const p of problems) check.fail(field, p.problem, p.fix);
+    return problems.length === 0;
 }
 
 function portsOf(ports: readonly PortArgs[]): k8s.types.input.networking.v1.NetworkPolicyPort[] {

@@ -16,7 +16,15 @@ import {
     podSecurityVersionLabel,
     ACCESS_ROLE_ORDER,
 } from "../baseline";
-import { EgressRuleArgs, IngressRuleArgs, namespaceNetworkPolicies, PortArgs, Protocol } from "./network";
+import {
+    checkPeerCidrs,
+    checkPeerCidrUnion,
+    EgressRuleArgs,
+    IngressRuleArgs,
+    namespaceNetworkPolicies,
+    PortArgs,
+    Protocol,
+} from "./network";
 import { clusterRoleFor, deployerRules, RBAC_API_GROUP, roleRefTo } from "./rbac";
 
 /** A group of people and the access it gets in the namespace. */
@@ -63,9 +71,6 @@ export const DEFAULT_DEPLOYER = "ci-deployer";
 /** The `tier` label when none is given. */
 export const DEFAULT_TIER = "app";
 const PROTOCOLS: readonly string[] = Object.values(Protocol);
-const UNIVERSAL_CIDRS = new Set(["0.0.0.0/0", "::/0"]);
-const CIDR =
-    /^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)\/(3[0-2]|[12]?\d)$|^[0-9a-fA-F:]+:[0-9a-fA-F:]*\/(12[0-8]|1[01]\d|\d?\d)$/;
 
 /** The validated, defaulted input of a SecureNamespace. */
 export interface ResolvedNamespace {
@@ -101,29 +106,25 @@ function checkPorts(check: ArgsChecker, ports: readonly PortArgs[] | undefined, 
 }
 
 /** Checks the peers and ports of one declared egress or ingress rule. */
-function checkPeers(check: ArgsChecker, rule: EgressRuleArgs | IngressRuleArgs, field: string): void {
+function checkPeers(check: ArgsChecker, rule: EgressRuleArgs | IngressRuleArgs, field: string): boolean {
     const cidrs = rule.cidrs ?? [];
     const namespaces = rule.namespaces ?? [];
     check.check(cidrs.length + namespaces.length > 0, field, "names no peer", "give cidrs or namespaces");
-    cidrs.forEach((cidr, j) => {
-        if (
-            check.check(
-                CIDR.test(cidr),
-                `${field}.cidrs[${j}]`,
-                `${JSON.stringify(cidr)} is not a CIDR block`,
-                'write it as "10.0.0.0/16"',
-            )
-        ) {
-            check.check(
-                !UNIVERSAL_CIDRS.has(cidr),
-                `${field}.cidrs[${j}]`,
-                `${cidr} matches any address and undoes default-deny`,
-                "name the peer's own CIDR blocks (a VPC endpoint subnet, a database subnet)",
-            );
-        }
-    });
+    const cidrsOk = checkPeerCidrs(check, cidrs, `${field}.cidrs`);
     namespaces.forEach((ns, j) => check.dnsLabel(ns, `${field}.namespaces[${j}]`));
     checkPorts(check, rule.ports, `${field}.ports`);
+    return cidrsOk;
+}
+
+/** Checks every rule of one direction, then the union of their CIDRs (see checkPeerCidrUnion). */
+function checkRules(check: ArgsChecker, rules: readonly (EgressRuleArgs | IngressRuleArgs)[], field: string): void {
+    const ok = rules.map((rule, i) => checkPeers(check, rule, `${field}[${i}]`)).every(Boolean);
+    if (ok)
+        checkPeerCidrUnion(
+            check,
+            rules.flatMap((rule) => rule.cidrs ?? []),
+            field,
+        );
 }
 
 /** Checks and defaults a SecureNamespace's arguments; throws an ArgumentError listing every problem. */
@@ -148,9 +149,9 @@ export function resolveSecureNamespaceArgs(name: string, args: SecureNamespaceAr
     );
 
     const egress = args.egress ?? [];
-    egress.forEach((rule, i) => checkPeers(check, rule, `egress[${i}]`));
+    checkRules(check, egress, "egress");
     const ingress = args.ingress ?? [];
-    ingress.forEach((rule, i) => checkPeers(check, rule, `ingress[${i}]`));
+    checkRules(check, ingress, "ingress");
 
     const access = args.access ?? [];
     const seenGroups = new Set<string>();

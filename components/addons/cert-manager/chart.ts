@@ -65,7 +65,7 @@ function hardened(component: CertManagerComponent): Record<string, unknown> {
     };
 }
 
-/** Replicas, disruption budget and network policies of a long-running component, from the env's profile. */
+/** Replicas and disruption budget of a long-running component, from the env's profile, and no chart NetworkPolicy. */
 function highlyAvailable(resolved: ResolvedCertManager): Record<string, unknown> {
     const profile = profileFor(resolved.env);
     return {
@@ -73,10 +73,11 @@ function highlyAvailable(resolved: ResolvedCertManager): Record<string, unknown>
         // maxUnavailable rather than minAvailable: a drain evicts at most one pod of each component at a time,
         // whatever the replica count, and is never blocked outright.
         podDisruptionBudget: profile.podDisruptionBudget ? { enabled: true, maxUnavailable: 1 } : { enabled: false },
-        // The chart's own policies: in a default-deny namespace they are what lets the API server reach the
-        // webhook and the pods reach the API server, the ACME directory, STS and Route 53 (TCP 443); in any
-        // other namespace they confine the pods to the ports the chart lists (DNS, 80, 443 and 6443 out).
-        networkPolicy: { enabled: true },
+        // The chart's own policies allow ingress from every source and egress to every address on 80, 443,
+        // 53 and 6443. NetworkPolicies only add, so they would reopen the namespace's default-deny. The
+        // namespace's own rules (SecureNamespace: the control plane in to the webhook, the platform CIDRs out
+        // on 443, DNS) are what the pods need: the chart renders none.
+        networkPolicy: { enabled: false },
     };
 }
 

@@ -121,6 +121,10 @@ function deploymentValues(env: Environment, resources: ContainerResources): Reco
         resources: copy(resources),
         // A budget of one available pod with a single replica would block every node drain.
         podDisruptionBudget: { enabled: profile.podDisruptionBudget && replicas > 1, minAvailable: 1 },
+        // The chart's own NetworkPolicy allows ingress from every source to the metrics and health ports and
+        // whatever egress its values list; NetworkPolicies only add, so it would widen the namespace's
+        // default-deny. SecureNamespace's rules are the namespace's network: the chart renders none.
+        networkPolicy: { enabled: false },
     };
     if (replicas > 1) {
         // Spread replicas over nodes, so that one node going away leaves the others running. The chart adds

@@ -108,6 +108,15 @@ function standbyReplicas(profile: EnvironmentProfile): number {
     return Math.min(profile.addonReplicas, 2);
 }
 
+/**
+ * A controller's own NetworkPolicy, off. The chart's allows ingress from every source (`- {}`) unless
+ * `ingressFrom` is set; NetworkPolicies only add, so it would widen the namespace's default-deny, and
+ * SecureNamespace already lets the control plane reach the webhook. Stated rather than left to the default.
+ */
+function noChartNetworkPolicy(): HelmValues {
+    return { enabled: false };
+}
+
 /** The namespaces Kyverno leaves alone: the cluster's own and the platform's, with Kyverno's own. */
 export function kyvernoExcludedNamespaces(namespace: string): string[] {
     const platform = Object.values(PLATFORM_NAMESPACES).map((ns) =>
@@ -132,6 +141,7 @@ export function kyvernoValues(input: KyvernoValuesInput): HelmValues {
         securityContext: restrictedContainer(),
         resources: RESOURCES.controller(),
         podDisruptionBudget: disruptionBudget(profile, replicas),
+        networkPolicy: noChartNetworkPolicy(),
     });
     return {
         config: {
@@ -159,6 +169,7 @@ export function kyvernoValues(input: KyvernoValuesInput): HelmValues {
             replicas: admissionReplicas,
             podSecurityContext: restrictedPod(),
             podDisruptionBudget: disruptionBudget(profile, admissionReplicas),
+            networkPolicy: noChartNetworkPolicy(),
             initContainer: {
                 image: kyvernoImage("kyverno/kyvernopre"),
                 securityContext: restrictedContainer(),

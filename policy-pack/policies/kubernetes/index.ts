@@ -1,5 +1,5 @@
 /**
- * The Kubernetes platform policies: RBAC, Secrets, Namespaces, and the External Secrets, Kyverno,
+ * The Kubernetes platform policies: RBAC, Secrets, Namespaces, NetworkPolicies, and the External Secrets, Kyverno,
  * cert-manager and Helm add-ons. One file per concern; each policy's `group` is its file's concern.
  */
 import { Policy } from "../types";
@@ -8,6 +8,7 @@ import { externalSecretsPolicies } from "./external-secrets";
 import { helmPolicies } from "./helm";
 import { kyvernoPolicies } from "./kyverno";
 import { namespacesPolicies } from "./namespaces";
+import { networkPolicies } from "./network";
 import { rbacPolicies } from "./rbac";
 import { secretsPolicies } from "./secrets";
 
@@ -16,6 +17,7 @@ export * from "./external-secrets";
 export * from "./helm";
 export * from "./kyverno";
 export * from "./namespaces";
+export * from "./network";
 export * from "./rbac";
 export * from "./secrets";
 
@@ -24,6 +26,7 @@ export const kubernetesPolicies: readonly Policy[] = [
     ...rbacPolicies,
     ...secretsPolicies,
     ...namespacesPolicies,
+    ...networkPolicies,
     ...externalSecretsPolicies,
     ...kyvernoPolicies,
     ...certManagerPolicies,

@@ -111,8 +111,12 @@ describe("CertManager", () => {
         const { values } = chart;
         assert.ok(PLATFORM_REGISTRIES.includes(`${values.imageRegistry}/${values.imageNamespace}/`));
         assert.equal(values.global.leaderElection.namespace, PLATFORM_NAMESPACES.certManager);
+    });
+
+    it("renders none of the chart's NetworkPolicies, which would reopen the namespace's default-deny", async () => {
+        const { chart } = await build(certManagerArgs());
         for (const component of LONG_RUNNING) {
-            assert.deepEqual(podValues(values, component).networkPolicy, { enabled: true }, component);
+            assert.deepEqual(podValues(chart.values, component).networkPolicy, { enabled: false }, component);
         }
     });
 

@@ -105,6 +105,14 @@ describe("ExternalSecretsOperator", () => {
         }
     });
 
+    it("renders none of the chart's NetworkPolicies, which would widen the namespace's default-deny", () => {
+        for (const env of ["dev", "stage", "prod"] as const) {
+            for (const which of DEPLOYMENTS) {
+                assert.deepEqual(deployment(valuesOf(env), which).networkPolicy, { enabled: false }, `${env} ${which}`);
+            }
+        }
+    });
+
     it("gives every Deployment requests and limits for CPU and memory", () => {
         const values = valuesOf("prod");
         for (const which of DEPLOYMENTS) {

@@ -177,6 +177,13 @@ describe("Kyverno", () => {
         }
     });
 
+    it("renders none of the controllers' NetworkPolicies, which would widen the namespace's default-deny", () => {
+        const values = valuesFor("prod");
+        const controllers = ["admissionController", "backgroundController", "cleanupController", "reportsController"];
+        assert.deepEqual(pathsOf(values, "networkPolicy").sort(), controllers);
+        for (const path of controllers) assert.deepEqual(at(values, path).networkPolicy, { enabled: false }, path);
+    });
+
     it("keeps the webhooks failing closed and accepts exceptions in its own namespace only", () => {
         const values = valuesFor("prod");
         assert.deepEqual(values.features.forceFailurePolicyIgnore, { enabled: false });
