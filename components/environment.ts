@@ -3,6 +3,7 @@ import { CertManager, CertManagerArgs, HostedZoneArgs, resolveCertManagerArgs } 
 import {
     AppExternalSecrets,
     AppExternalSecretsArgs,
+    appExternalSecretsNames,
     ExternalSecretsOperator,
     ExternalSecretsOperatorArgs,
     resolveAppExternalSecretsArgs,
@@ -19,15 +20,18 @@ import {
     resolveBaselinePoliciesArgs,
     resolveKyvernoArgs,
 } from "./addons/kyverno";
-import { AppSecrets, AppSecretsArgs, resolveAppSecretsArgs } from "./aws/app-secrets";
+import { AppSecrets, AppSecretsArgs, appSecretsNames, resolveAppSecretsArgs } from "./aws/app-secrets";
 import { EnvironmentKey, EnvironmentKeyArgs, resolveEnvironmentKeyArgs } from "./aws/environment-key";
 import {
     IdentityMode,
     resolveWorkloadIdentityArgs,
     WorkloadIdentity,
     WorkloadIdentityArgs,
+    workloadIdentityNames,
 } from "./aws/workload-identity";
 import {
+    ADDON_NAMESPACES,
+    appNamespaceProblem,
     appResourceName,
     ArgsChecker,
     ArgumentError,
@@ -35,7 +39,9 @@ import {
     externalSecretTargetName,
     isDns1123Label,
     isEnvironment,
+    NameSystem,
     PLATFORM_NAMESPACES,
+    RenderedName,
     secretStoreName,
     vaultAuthPath,
     vaultMountPath,
@@ -51,12 +57,14 @@ import {
     resolveSecureNamespaceArgs,
     SecureNamespace,
     SecureNamespaceArgs,
+    secureNamespaceNames,
 } from "./kubernetes";
 import {
     resolveVaultAppAccessArgs,
     resolveVaultEnvironmentArgs,
     VaultAppAccess,
     VaultAppAccessArgs,
+    vaultAppAccessNames,
     VaultEnvironment,
     VaultEnvironmentArgs,
 } from "./vault";
@@ -218,7 +226,10 @@ function platformNamespace(
     };
 }
 
-/** Apps sharing a namespace share one SecureNamespace: the union of their network needs and access. */
+/**
+ * Apps sharing a namespace share one SecureNamespace: the union of their network needs and access. Its pods
+ * may run only as the apps' own ServiceAccounts, so its deployer cannot run one as itself or as `default`.
+ */
 function appNamespace(args: SecureEnvironmentArgs, namespace: string, apps: readonly AppArgs[]): SecureNamespaceArgs {
     const deployers = apps.filter((app) => app.deployer !== undefined);
     return {
@@ -230,6 +241,7 @@ function appNamespace(args: SecureEnvironmentArgs, namespace: string, apps: read
         egress: apps.flatMap((app) => app.egress ?? []),
         ingress: apps.flatMap((app) => app.ingress ?? []),
         access: apps.flatMap((app) => app.access ?? []),
+        podServiceAccounts: [...new Set(apps.map((app) => app.serviceAccountName ?? app.name))],
         deployer:
             deployers.length === 0
                 ? undefined
@@ -374,18 +386,27 @@ function planEnvironment(args: SecureEnvironmentArgs, keyArn: pulumi.Input<strin
     };
 }
 
-/** Runs a component's own validation, filing its problems under `field`. */
-function collect(problems: string[], field: string, validate: () => unknown): void {
+/** Runs a component's own validation, filing its problems under `field`; its result when it passes. */
+function collect<T>(problems: string[], field: string, validate: () => T): T | undefined {
     try {
-        validate();
+        return validate();
     } catch (e) {
         if (!(e instanceof ArgumentError)) throw e;
         for (const problem of e.problems) problems.push(`${field}: ${problem}`);
+        return undefined;
     }
 }
 
-/** The environment's own checks: what no single component can see. */
-function checkEnvironment(check: ArgsChecker, args: SecureEnvironmentArgs): boolean {
+/** The names a component renders, each `source` filed under `field` as the component's problems are. */
+function renderedBy(field: string, names: readonly RenderedName[]): RenderedName[] {
+    return names.map((rendered) => ({ ...rendered, source: `${field}: ${rendered.source}` }));
+}
+
+/**
+ * The environment's own checks: what no single component can see. Adds to `reported` the index of each app
+ * already reported as a duplicate (of an app name or a ServiceAccount), whose names are not compared again.
+ */
+function checkEnvironment(check: ArgsChecker, args: SecureEnvironmentArgs, reported: Set<number>): boolean {
     check.dnsLabel(args.project, "project", 30);
     const envOk = check.environment(args.env);
     check.accountId(args.accountId);
@@ -448,23 +469,35 @@ function checkEnvironment(check: ArgsChecker, args: SecureEnvironmentArgs): bool
         const deployers = new Map<string, string>();
         args.apps.forEach((app, i) => {
             const field = `apps[${i}]`;
-            check.check(
-                !names.has(app.name),
-                `${field}.name`,
-                `${app.name} is declared twice`,
-                "declare each app once",
-            );
+            if (
+                !check.check(
+                    !names.has(app.name),
+                    `${field}.name`,
+                    `${app.name} is declared twice`,
+                    "declare each app once",
+                )
+            ) {
+                reported.add(i);
+            }
             names.add(app.name);
             const namespace = app.namespace ?? app.name;
-            if (Object.values(PLATFORM_NAMESPACES).includes(namespace as never)) {
+            const namespaceProblem = typeof namespace === "string" ? appNamespaceProblem(namespace) : undefined;
+            if (ADDON_NAMESPACES.includes(namespace)) {
                 check.fail(
                     `${field}.namespace`,
                     `${namespace} belongs to the platform`,
                     "give the app a namespace of its own",
                 );
+            } else if (namespaceProblem !== undefined) {
+                check.fail(
+                    `${field}.namespace`,
+                    `${namespaceProblem}: the app's pods and deployer would share it with the control plane's add-ons`,
+                    "give the app a namespace of its own",
+                );
             }
             const sa = `${namespace}/${app.serviceAccountName ?? app.name}`;
             const other = serviceAccounts.get(sa);
+            if (other !== undefined) reported.add(i);
             check.check(
                 other === undefined,
                 `${field}.serviceAccountName`,
@@ -526,7 +559,8 @@ export function planSecureEnvironment(
     keyArn: pulumi.Input<string>,
 ): EnvironmentPlan {
     const check = new ArgsChecker(COMPONENT, name);
-    const complete = checkEnvironment(check, args);
+    const reported = new Set<number>();
+    const complete = checkEnvironment(check, args, reported);
     let problems: string[] = [];
     try {
         check.throwIfInvalid();
@@ -535,30 +569,64 @@ export function planSecureEnvironment(
     }
     if (!complete) throw new ArgumentError(COMPONENT, name, problems);
     const plan = planEnvironment(args, keyArn);
-    plan.platformNamespaces.forEach((ns) =>
-        collect(problems, `platform namespace ${ns.namespace}`, () => resolveSecureNamespaceArgs(ns.namespace!, ns)),
-    );
-    plan.appNamespaces.forEach((ns) =>
-        collect(problems, `namespace ${ns.namespace}`, () => resolveSecureNamespaceArgs(ns.namespace!, ns)),
-    );
+    // Every name each component would render, compared in one pass below: what no component sees alone.
+    const rendered: RenderedName[] = [];
+    plan.platformNamespaces.forEach((ns) => {
+        const field = `platform namespace ${ns.namespace}`;
+        const resolved = collect(problems, field, () => resolveSecureNamespaceArgs(ns.namespace!, ns));
+        if (resolved) rendered.push(...renderedBy(field, secureNamespaceNames(resolved)));
+    });
+    plan.appNamespaces.forEach((ns) => {
+        const field = `namespace ${ns.namespace}`;
+        const resolved = collect(problems, field, () => resolveSecureNamespaceArgs(ns.namespace!, ns));
+        if (resolved) rendered.push(...renderedBy(field, secureNamespaceNames(resolved)));
+    });
     collect(problems, "key", () => resolveEnvironmentKeyArgs(name, plan.key));
     if (plan.vault) collect(problems, "vault", () => resolveVaultEnvironmentArgs(name, plan.vault!));
     plan.apps.forEach((planned, i) => {
-        const field = `apps[${i}] (${planned.app.name})`;
-        collect(problems, field, () => resolveWorkloadIdentityArgs(planned.app.name, planned.identity));
-        if (planned.secrets) collect(problems, field, () => resolveAppSecretsArgs(planned.app.name, planned.secrets!));
-        if (planned.vaultAccess)
-            collect(problems, field, () => resolveVaultAppAccessArgs(planned.app.name, planned.vaultAccess!));
-        if (planned.externalSecrets) {
-            collect(problems, field, () => resolveAppExternalSecretsArgs(planned.app.name, planned.externalSecrets!));
+        const app = planned.app.name;
+        const field = `apps[${i}] (${app})`;
+        const names: RenderedName[] = [];
+        const identity = collect(problems, field, () => resolveWorkloadIdentityArgs(app, planned.identity));
+        if (identity) names.push(...workloadIdentityNames(identity));
+        if (planned.secrets) {
+            const secrets = collect(problems, field, () => resolveAppSecretsArgs(app, planned.secrets!));
+            if (secrets) names.push(...appSecretsNames(secrets));
         }
+        if (planned.vaultAccess) {
+            const access = collect(problems, field, () => resolveVaultAppAccessArgs(app, planned.vaultAccess!));
+            if (access) names.push(...vaultAppAccessNames(access));
+        }
+        if (planned.externalSecrets) {
+            const external = collect(problems, field, () =>
+                resolveAppExternalSecretsArgs(app, planned.externalSecrets!),
+            );
+            if (external) names.push(...appExternalSecretsNames(external));
+        }
+        if (!reported.has(i)) rendered.push(...renderedBy(field, names));
     });
     collect(problems, "externalSecretsOperator", () =>
         resolveExternalSecretsOperatorArgs(name, plan.externalSecretsOperator),
     );
     collect(problems, "kyverno", () => resolveKyvernoArgs(name, plan.kyverno));
     collect(problems, "policies", () => resolveBaselinePoliciesArgs(name, plan.policies));
-    collect(problems, "certManager", () => resolveCertManagerArgs(name, plan.certManager));
+    const certManager = collect(problems, "certManager", () => resolveCertManagerArgs(name, plan.certManager));
+    if (certManager) {
+        // The controller's role is `<project>-<env>-cert-manager`, the name an app called cert-manager would get.
+        rendered.push({
+            system: NameSystem.Iam,
+            kind: "role",
+            name: certManager.roleName,
+            source: "certManager: role",
+        });
+    }
+    const names = new ArgsChecker(COMPONENT, name);
+    names.distinctNames(rendered);
+    try {
+        names.throwIfInvalid();
+    } catch (e) {
+        problems.push(...(e as ArgumentError).problems);
+    }
     if (problems.length > 0) throw new ArgumentError(COMPONENT, name, problems);
     return plan;
 }

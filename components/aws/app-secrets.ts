@@ -1,6 +1,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ArgsChecker, Environment, profileFor, SECRET_NAME_SEGMENT, secretPath, secretPathPrefix } from "../baseline";
+import {
+    ArgsChecker,
+    Environment,
+    NameSystem,
+    profileFor,
+    RenderedName,
+    SECRET_NAME_SEGMENT,
+    secretPath,
+    secretPathPrefix,
+} from "../baseline";
 
 /** Automatic rotation of a secret by a rotation Lambda. */
 export interface SecretRotationArgs {
@@ -190,6 +199,16 @@ export function resolveAppSecretsArgs(name: string, args: AppSecretsArgs): Resol
     }
     check.throwIfInvalid();
     return { project: args.project, env: args.env, app: args.app, recoveryWindowInDays, secrets };
+}
+
+/** Every secret an AppSecrets creates, by its Secrets Manager name, with the field it comes from. */
+export function appSecretsNames(resolved: ResolvedAppSecrets): RenderedName[] {
+    return resolved.secrets.map((secret, i) => ({
+        system: NameSystem.SecretsManager,
+        kind: "secret",
+        name: secret.fullName,
+        source: `secrets[${i}].name`,
+    }));
 }
 
 /**

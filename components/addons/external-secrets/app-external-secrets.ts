@@ -5,10 +5,13 @@ import {
     Environment,
     externalSecretTargetName,
     isDns1123Subdomain,
+    NameSystem,
     PLATFORM_NAMESPACES,
     profileFor,
+    RenderedName,
     secretPathPrefix,
     secretStoreName,
+    tokenRequestRoleName,
     vaultSecretPrefix,
 } from "../../baseline";
 import { roleRefTo, tokenRequestRules } from "../../kubernetes/rbac";
@@ -238,8 +241,8 @@ export function resolveAppExternalSecretsArgs(name: string, args: AppExternalSec
     const envOk = check.environment(args.env);
     const env = envOk ? args.env : undefined;
     const appOk = check.dnsLabel(args.app, "app", 30);
-    if (check.dnsLabel(args.namespace, "namespace") && env) check.sameEnvironment(args.namespace, env, "namespace");
-    check.dnsLabel(args.serviceAccountName, "serviceAccountName");
+    if (check.appNamespace(args.namespace, "namespace") && env) check.sameEnvironment(args.namespace, env, "namespace");
+    check.ownServiceAccount(args.serviceAccountName, "serviceAccountName");
     const operatorNamespace = args.operatorNamespace ?? PLATFORM_NAMESPACES.externalSecrets;
     check.dnsLabel(operatorNamespace, "operatorNamespace");
     const storeName = args.storeName ?? secretStoreName(args.app);
@@ -414,6 +417,34 @@ export function resolveAppExternalSecretsArgs(name: string, args: AppExternalSec
 }
 
 /**
+ * Every object an AppExternalSecrets creates in the app's namespace, by name, with the field it comes from:
+ * the SecretStore, the token-request Role and RoleBinding, and per secret the ExternalSecret and the Secret
+ * it writes.
+ */
+export function appExternalSecretsNames(resolved: ResolvedAppExternalSecrets): RenderedName[] {
+    const k8sName = (kind: string, name: string, source: string): RenderedName => ({
+        system: NameSystem.Kubernetes,
+        kind,
+        scope: resolved.namespace,
+        name,
+        source,
+    });
+    const storeField = "storeName";
+    const names = [
+        k8sName("SecretStore", resolved.storeName, storeField),
+        k8sName("Role", tokenRequestRoleName(resolved.storeName), storeField),
+        k8sName("RoleBinding", tokenRequestRoleName(resolved.storeName), storeField),
+    ];
+    resolved.secrets.forEach((secret, i) => {
+        names.push(
+            k8sName("ExternalSecret", secret.targetName, `secrets[${i}].targetName`),
+            k8sName("Secret", secret.targetName, `secrets[${i}].targetName`),
+        );
+    });
+    return names;
+}
+
+/**
  * The Role and RoleBinding that let the operator's controller request tokens for the app's ServiceAccount:
  * `create` on `serviceaccounts/token` for that one name, in the app's namespace. Named after the store, which
  * is unique in the namespace.
@@ -422,7 +453,7 @@ export function tokenRequestRbac(resolved: ResolvedAppExternalSecrets): {
     role: k8s.types.input.rbac.v1.Role;
     binding: k8s.types.input.rbac.v1.RoleBinding;
 } {
-    const name = `${resolved.storeName}-token-request`;
+    const name = tokenRequestRoleName(resolved.storeName);
     const metadata = {
         name,
         namespace: resolved.namespace,
