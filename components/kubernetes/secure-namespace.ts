@@ -294,14 +294,14 @@ export function resolveSecureNamespaceArgs(name: string, args: SecureNamespaceAr
  */
 export function secureNamespaceNames(resolved: ResolvedNamespace): RenderedName[] {
     const ns = resolved.namespace;
-    const k8sName = (kind: string, name: string, source: string, scope: string | undefined = ns): RenderedName => ({
+    const k8sName = (kind: string, name: string, source: string, clusterScoped = false): RenderedName => ({
         system: NameSystem.Kubernetes,
         kind,
-        scope,
+        scope: clusterScoped ? undefined : ns,
         name,
         source,
     });
-    const names: RenderedName[] = [k8sName("Namespace", ns, "namespace", undefined)];
+    const names: RenderedName[] = [k8sName("Namespace", ns, "namespace", true)];
     for (const policy of namespaceNetworkPolicies(resolved.egress, resolved.ingress)) {
         names.push(k8sName("NetworkPolicy", policy.name, "namespace"));
     }
@@ -320,8 +320,8 @@ export function secureNamespaceNames(resolved: ResolvedNamespace): RenderedName[
     if (resolved.podServiceAccounts) {
         const policy = serviceAccountPolicyName(ns);
         names.push(
-            k8sName("ValidatingAdmissionPolicy", policy, "podServiceAccounts", undefined),
-            k8sName("ValidatingAdmissionPolicyBinding", policy, "podServiceAccounts", undefined),
+            k8sName("ValidatingAdmissionPolicy", policy, "podServiceAccounts", true),
+            k8sName("ValidatingAdmissionPolicyBinding", policy, "podServiceAccounts", true),
         );
     }
     return names;

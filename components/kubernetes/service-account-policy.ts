@@ -29,6 +29,9 @@ const POD_RESOURCES: Readonly<Record<string, { apiGroup: string; resource: strin
     CronJob: { apiGroup: "batch", resource: "cronjobs" },
 };
 
+const celString = (value: string) => `'${value}'`;
+const celList = (values: readonly string[]) => `[${values.map(celString).join(", ")}]`;
+
 /** `object.spec.template.spec`: the CEL path of a kind's pod spec, from the baseline's template paths. */
 function podSpecPath(kind: string): string {
     if (kind === "Pod") return "object.spec";
@@ -46,18 +49,23 @@ export function pinnedKinds(): string[] {
     return kinds;
 }
 
-/** The CEL expression of the pod spec of whatever kind `object` is. */
+/**
+ * The CEL expression of the pod spec of whatever kind `object` is: kinds grouped by where their template
+ * sits, the most common place last, as the default (the policy matches no other kind).
+ */
 export function podSpecExpression(): string {
-    const [pod, ...controllers] = pinnedKinds();
-    // Nested conditionals, innermost the Pod: a kind the policy does not match never reaches here.
-    return controllers.reduceRight(
-        (otherwise, kind) => `object.kind == '${kind}' ? ${podSpecPath(kind)} : (${otherwise})`,
-        podSpecPath(pod),
-    );
+    const byPath = new Map<string, string[]>();
+    for (const kind of pinnedKinds()) byPath.set(podSpecPath(kind), [...(byPath.get(podSpecPath(kind)) ?? []), kind]);
+    const groups = [...byPath.entries()].sort(([, a], [, b]) => a.length - b.length);
+    const fallback = groups[groups.length - 1][0];
+    return groups
+        .slice(0, -1)
+        .reduceRight(
+            (otherwise, [path, kinds]) =>
+                `(${kinds.length === 1 ? `object.kind == '${kinds[0]}'` : `object.kind in ${celList(kinds)}`} ? ${path} : ${otherwise})`,
+            fallback,
+        );
 }
-
-const celString = (value: string) => `'${value}'`;
-const celList = (values: readonly string[]) => `[${values.map(celString).join(", ")}]`;
 
 /**
  * The pod spec runs as one of `serviceAccounts`. A spec naming none runs as `default`; the deprecated
