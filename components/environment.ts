@@ -232,6 +232,19 @@ function platformNamespace(
  */
 function appNamespace(args: SecureEnvironmentArgs, namespace: string, apps: readonly AppArgs[]): SecureNamespaceArgs {
     const deployers = apps.filter((app) => app.deployer !== undefined);
+    const deployer: DeployerArgs | undefined =
+        deployers.length === 0
+            ? undefined
+            : {
+                  serviceAccountName: deployers[0].deployer!.serviceAccountName,
+                  readableSecrets: deployers.flatMap((app) => app.deployer!.readableSecrets ?? []),
+              };
+    const deployerName = deployer ? (deployer.serviceAccountName ?? DEFAULT_DEPLOYER) : undefined;
+    // Never the deployer's own: an app that names it as its ServiceAccount is refused as a name collision,
+    // under the app's field, by planSecureEnvironment.
+    const podServiceAccounts = [...new Set(apps.map((app) => app.serviceAccountName ?? app.name))].filter(
+        (sa) => sa !== deployerName,
+    );
     return {
         project: args.project,
         env: args.env,
@@ -241,14 +254,8 @@ function appNamespace(args: SecureEnvironmentArgs, namespace: string, apps: read
         egress: apps.flatMap((app) => app.egress ?? []),
         ingress: apps.flatMap((app) => app.ingress ?? []),
         access: apps.flatMap((app) => app.access ?? []),
-        podServiceAccounts: [...new Set(apps.map((app) => app.serviceAccountName ?? app.name))],
-        deployer:
-            deployers.length === 0
-                ? undefined
-                : {
-                      serviceAccountName: deployers[0].deployer!.serviceAccountName,
-                      readableSecrets: deployers.flatMap((app) => app.deployer!.readableSecrets ?? []),
-                  },
+        podServiceAccounts: podServiceAccounts.length > 0 ? podServiceAccounts : undefined,
+        deployer,
     };
 }
 
@@ -612,8 +619,9 @@ export function planSecureEnvironment(
     collect(problems, "policies", () => resolveBaselinePoliciesArgs(name, plan.policies));
     const certManager = collect(problems, "certManager", () => resolveCertManagerArgs(name, plan.certManager));
     if (certManager) {
-        // The controller's role is `<project>-<env>-cert-manager`, the name an app called cert-manager would get.
-        rendered.push({
+        // The controller's role is `<project>-<env>-cert-manager`, the name an app called cert-manager would
+        // get. Listed first, so that a collision is filed under the app, the one that can be renamed.
+        rendered.unshift({
             system: NameSystem.Iam,
             kind: "role",
             name: certManager.roleName,
