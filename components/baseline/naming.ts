@@ -199,12 +199,11 @@ export type NameSystem = (typeof NameSystem)[keyof typeof NameSystem];
 
 /**
  * How a system folds names before it compares them. IAM names are unique regardless of case ("MyRole" and
- * "myrole" are one role); Vault lower-cases policy names. Kubernetes and Secrets Manager compare exactly.
+ * "myrole" are one role); Vault lower-cases policy names. Outside Kubernetes, whose API server takes these
+ * kinds in lower case only, names are compared regardless of case: folding more only refuses more.
  */
-export function foldedName(system: NameSystem, kind: string, name: string): string {
-    if (system === NameSystem.Iam) return name.toLowerCase();
-    if (system === NameSystem.Vault && kind === "policy") return name.toLowerCase();
-    return name;
+export function foldedName(system: NameSystem, name: string): string {
+    return system === NameSystem.Kubernetes ? name : name.toLowerCase();
 }
 
 /** One object a component would create, by the name its system knows it by. */
@@ -244,7 +243,7 @@ export function nameCollisions(names: readonly RenderedName[]): NameCollision[] 
             rendered.system,
             rendered.kind,
             rendered.scope ?? "",
-            foldedName(rendered.system, rendered.kind, rendered.name),
+            foldedName(rendered.system, rendered.name),
         ]);
         const earlier = first.get(key);
         if (earlier === undefined) first.set(key, rendered);

@@ -119,7 +119,7 @@ describe("nameCollisions", () => {
         source,
     });
 
-    it("folds IAM names and Vault policy names as those systems do, and nothing else", () => {
+    it("folds IAM, Vault and Secrets Manager names regardless of case, and Kubernetes names not at all", () => {
         const pairs = (names: RenderedName[]) =>
             nameCollisions(names).map((c) => `${c.first.source}+${c.second.source}`);
         assert.deepEqual(
@@ -131,6 +131,13 @@ describe("nameCollisions", () => {
         );
         assert.deepEqual(
             pairs([name(NameSystem.Vault, "policy", "Shop", "a"), name(NameSystem.Vault, "policy", "shop", "b")]),
+            ["a+b"],
+        );
+        assert.deepEqual(
+            pairs([
+                name(NameSystem.SecretsManager, "secret", "shop-prod/Pay/db", "a"),
+                name(NameSystem.SecretsManager, "secret", "shop-prod/pay/db", "b"),
+            ]),
             ["a+b"],
         );
         assert.deepEqual(
