@@ -4,6 +4,7 @@ import {
     AppExternalSecrets,
     AppExternalSecretsArgs,
     appExternalSecretsNames,
+    appExternalSecretsResourceNames,
     ExternalSecretsOperator,
     ExternalSecretsOperatorArgs,
     resolveAppExternalSecretsArgs,
@@ -20,7 +21,13 @@ import {
     resolveBaselinePoliciesArgs,
     resolveKyvernoArgs,
 } from "./addons/kyverno";
-import { AppSecrets, AppSecretsArgs, appSecretsNames, resolveAppSecretsArgs } from "./aws/app-secrets";
+import {
+    AppSecrets,
+    AppSecretsArgs,
+    appSecretsNames,
+    appSecretsResourceNames,
+    resolveAppSecretsArgs,
+} from "./aws/app-secrets";
 import { EnvironmentKey, EnvironmentKeyArgs, resolveEnvironmentKeyArgs } from "./aws/environment-key";
 import {
     IdentityMode,
@@ -28,6 +35,7 @@ import {
     WorkloadIdentity,
     WorkloadIdentityArgs,
     workloadIdentityNames,
+    workloadIdentityResourceNames,
 } from "./aws/workload-identity";
 import {
     ADDON_NAMESPACES,
@@ -58,6 +66,7 @@ import {
     SecureNamespace,
     SecureNamespaceArgs,
     secureNamespaceNames,
+    secureNamespaceResourceNames,
 } from "./kubernetes";
 import {
     resolveVaultAppAccessArgs,
@@ -65,6 +74,7 @@ import {
     VaultAppAccess,
     VaultAppAccessArgs,
     vaultAppAccessNames,
+    vaultAppAccessResourceNames,
     VaultEnvironment,
     VaultEnvironmentArgs,
 } from "./vault";
@@ -404,6 +414,11 @@ function collect<T>(problems: string[], field: string, validate: () => T): T | u
     }
 }
 
+/** The logical name of the SecureNamespace of `namespace` in the environment called `name`. */
+const namespaceComponentName = (name: string, namespace: string) => `${name}-${namespace}`;
+/** The logical name of each of an app's components in the environment called `name`. */
+const appComponentName = (name: string, app: string) => `${name}-${app}`;
+
 /** The names a component renders, each `source` filed under `field` as the component's problems are. */
 function renderedBy(field: string, names: readonly RenderedName[]): RenderedName[] {
     return names.map((rendered) => ({ ...rendered, source: `${field}: ${rendered.source}` }));
@@ -581,34 +596,54 @@ export function planSecureEnvironment(
     plan.platformNamespaces.forEach((ns) => {
         const field = `platform namespace ${ns.namespace}`;
         const resolved = collect(problems, field, () => resolveSecureNamespaceArgs(ns.namespace!, ns));
-        if (resolved) rendered.push(...renderedBy(field, secureNamespaceNames(resolved)));
+        if (resolved) {
+            const logical = namespaceComponentName(name, resolved.namespace);
+            rendered.push(
+                ...renderedBy(field, [
+                    ...secureNamespaceNames(resolved),
+                    ...secureNamespaceResourceNames(logical, resolved),
+                ]),
+            );
+        }
     });
     plan.appNamespaces.forEach((ns) => {
         const field = `namespace ${ns.namespace}`;
         const resolved = collect(problems, field, () => resolveSecureNamespaceArgs(ns.namespace!, ns));
-        if (resolved) rendered.push(...renderedBy(field, secureNamespaceNames(resolved)));
+        if (resolved) {
+            const logical = namespaceComponentName(name, resolved.namespace);
+            rendered.push(
+                ...renderedBy(field, [
+                    ...secureNamespaceNames(resolved),
+                    ...secureNamespaceResourceNames(logical, resolved),
+                ]),
+            );
+        }
     });
     collect(problems, "key", () => resolveEnvironmentKeyArgs(name, plan.key));
     if (plan.vault) collect(problems, "vault", () => resolveVaultEnvironmentArgs(name, plan.vault!));
     plan.apps.forEach((planned, i) => {
         const app = planned.app.name;
         const field = `apps[${i}] (${app})`;
+        const logical = appComponentName(name, app);
         const names: RenderedName[] = [];
         const identity = collect(problems, field, () => resolveWorkloadIdentityArgs(app, planned.identity));
-        if (identity) names.push(...workloadIdentityNames(identity));
+        if (identity)
+            names.push(...workloadIdentityNames(identity), ...workloadIdentityResourceNames(logical, identity));
         if (planned.secrets) {
             const secrets = collect(problems, field, () => resolveAppSecretsArgs(app, planned.secrets!));
-            if (secrets) names.push(...appSecretsNames(secrets));
+            if (secrets) names.push(...appSecretsNames(secrets), ...appSecretsResourceNames(logical, secrets));
         }
         if (planned.vaultAccess) {
             const access = collect(problems, field, () => resolveVaultAppAccessArgs(app, planned.vaultAccess!));
-            if (access) names.push(...vaultAppAccessNames(access));
+            if (access) names.push(...vaultAppAccessNames(access), ...vaultAppAccessResourceNames(logical));
         }
         if (planned.externalSecrets) {
             const external = collect(problems, field, () =>
                 resolveAppExternalSecretsArgs(app, planned.externalSecrets!),
             );
-            if (external) names.push(...appExternalSecretsNames(external));
+            if (external) {
+                names.push(...appExternalSecretsNames(external), ...appExternalSecretsResourceNames(logical, external));
+            }
         }
         if (!reported.has(i)) rendered.push(...renderedBy(field, names));
     });
@@ -669,7 +704,7 @@ export class SecureEnvironment extends pulumi.ComponentResource {
 
         const namespaces = new Map<string, SecureNamespace>();
         for (const ns of [...plan.platformNamespaces, ...plan.appNamespaces]) {
-            namespaces.set(ns.namespace!, new SecureNamespace(`${name}-${ns.namespace}`, ns, parent));
+            namespaces.set(ns.namespace!, new SecureNamespace(namespaceComponentName(name, ns.namespace!), ns, parent));
         }
         const inNamespace = (namespace: string, ...more: pulumi.Resource[]) => ({
             parent: this,
@@ -693,23 +728,20 @@ export class SecureEnvironment extends pulumi.ComponentResource {
         const contracts: Record<string, pulumi.Output<AppContract>> = {};
         for (const planned of plan.apps) {
             const app = planned.app.name;
-            const identity = new WorkloadIdentity(`${name}-${app}`, planned.identity, inNamespace(planned.namespace));
+            const logical = appComponentName(name, app);
+            const identity = new WorkloadIdentity(logical, planned.identity, inNamespace(planned.namespace));
             const backing: pulumi.Resource[] = [identity, eso];
-            if (planned.secrets) backing.push(new AppSecrets(`${name}-${app}`, planned.secrets, parent));
+            if (planned.secrets) backing.push(new AppSecrets(logical, planned.secrets, parent));
             if (planned.vaultAccess) {
                 backing.push(
-                    new VaultAppAccess(`${name}-${app}`, planned.vaultAccess, {
+                    new VaultAppAccess(logical, planned.vaultAccess, {
                         parent: this,
                         dependsOn: vault ? [vault] : [],
                     }),
                 );
             }
             const externalSecrets = planned.externalSecrets
-                ? new AppExternalSecrets(
-                      `${name}-${app}`,
-                      planned.externalSecrets,
-                      inNamespace(planned.namespace, ...backing),
-                  )
+                ? new AppExternalSecrets(logical, planned.externalSecrets, inNamespace(planned.namespace, ...backing))
                 : undefined;
             contracts[app] = pulumi
                 .all([

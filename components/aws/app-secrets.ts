@@ -2,6 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
     ArgsChecker,
+    childResourceName,
+    componentType,
     Environment,
     NameSystem,
     profileFor,
@@ -209,6 +211,28 @@ export function appSecretsNames(resolved: ResolvedAppSecrets): RenderedName[] {
         name: secret.fullName,
         source: `secrets[${i}].name`,
     }));
+}
+
+/**
+ * The Pulumi logical name of every resource an AppSecrets called `name` registers, by type: `<name>-<secret>`,
+ * which app `pay` with secret `ments-db` shares with app `pay-ments` with secret `db`.
+ */
+export function appSecretsResourceNames(name: string, resolved: ResolvedAppSecrets): RenderedName[] {
+    const parent = componentType("AppSecrets");
+    return resolved.secrets.flatMap((secret, i) => {
+        const childName = `${name}-${secret.shortName}`;
+        const source = `secrets[${i}].name`;
+        const names = [childResourceName(parent, "aws:secretsmanager/secret:Secret", childName, source)];
+        if (secret.value !== undefined) {
+            names.push(childResourceName(parent, "aws:secretsmanager/secretVersion:SecretVersion", childName, source));
+        }
+        if (secret.rotation) {
+            names.push(
+                childResourceName(parent, "aws:secretsmanager/secretRotation:SecretRotation", childName, source),
+            );
+        }
+        return names;
+    });
 }
 
 /**

@@ -4,6 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import {
     appResourceName,
     ArgsChecker,
+    childResourceName,
+    componentType,
     Environment,
     isDns1123Subdomain,
     MANAGED_BY_LABEL,
@@ -154,6 +156,27 @@ export function workloadIdentityNames(resolved: ResolvedWorkloadIdentity): Rende
                 source: "serviceAccountName",
             });
         }
+    }
+    return names;
+}
+
+/** The Pulumi logical name of every resource a WorkloadIdentity called `name` registers, by type. */
+export function workloadIdentityResourceNames(name: string, resolved: ResolvedWorkloadIdentity): RenderedName[] {
+    const child = (type: string, suffix: string) =>
+        childResourceName(componentType("WorkloadIdentity"), type, `${name}-${suffix}`, "app");
+    const names = [
+        child("aws:iam/role:Role", "role"),
+        child("aws:iam/rolePolicy:RolePolicy", "secrets"),
+        child("kubernetes:core/v1:ServiceAccount", "sa"),
+    ];
+    if (resolved.identityMode === IdentityMode.PodIdentity) {
+        names.push(child("aws:eks/podIdentityAssociation:PodIdentityAssociation", "pod-identity"));
+    }
+    if (resolved.kubernetesSecretNames.length > 0) {
+        names.push(
+            child("kubernetes:rbac.authorization.k8s.io/v1:Role", "secret-reader"),
+            child("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "secret-reader"),
+        );
     }
     return names;
 }

@@ -194,16 +194,27 @@ export const NameSystem = {
     Iam: "IAM",
     SecretsManager: "Secrets Manager",
     Vault: "Vault",
+    /** Pulumi's logical names: a resource's URN is its parent's type chain, its type and this name. */
+    Pulumi: "Pulumi",
 } as const;
 export type NameSystem = (typeof NameSystem)[keyof typeof NameSystem];
 
 /**
  * How a system folds names before it compares them. IAM names are unique regardless of case ("MyRole" and
  * "myrole" are one role); Vault lower-cases policy names. Outside Kubernetes, whose API server takes these
- * kinds in lower case only, names are compared regardless of case: folding more only refuses more.
+ * kinds in lower case only, and Pulumi, names are compared regardless of case: folding more only refuses more.
  */
 export function foldedName(system: NameSystem, name: string): string {
-    return system === NameSystem.Kubernetes ? name : name.toLowerCase();
+    return system === NameSystem.Kubernetes || system === NameSystem.Pulumi ? name : name.toLowerCase();
+}
+
+/**
+ * A child resource's logical name, unique under its parent's type: two children of the same type under two
+ * components of the same type share a URN when their names match, and Pulumi refuses the second halfway
+ * through a deployment.
+ */
+export function childResourceName(parentType: string, type: string, name: string, source: string): RenderedName {
+    return { system: NameSystem.Pulumi, kind: type, scope: parentType, name, source };
 }
 
 /** One object a component would create, by the name its system knows it by. */
@@ -226,6 +237,9 @@ export interface NameCollision {
 
 /** `Role payments/payments-secrets`, `IAM role shop-prod-payments`. */
 export function describeRenderedName(rendered: RenderedName): string {
+    if (rendered.system === NameSystem.Pulumi) {
+        return `Pulumi resource ${rendered.kind} ${rendered.name} (a child of ${rendered.scope})`;
+    }
     const where = rendered.scope === undefined ? "" : `${rendered.scope}/`;
     const system = rendered.system === NameSystem.Kubernetes ? "" : `${rendered.system} `;
     return `${system}${rendered.kind} ${where}${rendered.name}`;

@@ -5,6 +5,8 @@ import {
     accessRoleWithin,
     ADDON_NAMESPACES,
     ArgsChecker,
+    childResourceName,
+    componentType,
     CLUSTER_NAMESPACES,
     Environment,
     groupBindingName,
@@ -283,9 +285,49 @@ export function resolveSecureNamespaceArgs(name: string, args: SecureNamespaceAr
         deployer,
         podServiceAccounts,
     };
-    check.distinctNames(secureNamespaceNames(resolved));
+    check.distinctNames([...secureNamespaceNames(resolved), ...secureNamespaceResourceNames(name, resolved)]);
     check.throwIfInvalid();
     return resolved;
+}
+
+/** The Pulumi logical name of every resource a SecureNamespace called `name` registers, by type. */
+export function secureNamespaceResourceNames(name: string, resolved: ResolvedNamespace): RenderedName[] {
+    const child = (kind: string, childName: string, source: string) =>
+        childResourceName(componentType("SecureNamespace"), `kubernetes:${kind}`, childName, source);
+    const names: RenderedName[] = [
+        child("core/v1:Namespace", name, "namespace"),
+        ...namespaceNetworkPolicies(resolved.egress, resolved.ingress).map((policy) =>
+            child("networking.k8s.io/v1:NetworkPolicy", `${name}-${policy.name}`, "namespace"),
+        ),
+        child("core/v1:ResourceQuota", `${name}-quota`, "namespace"),
+        child("core/v1:LimitRange", `${name}-limits`, "namespace"),
+    ];
+    resolved.access.forEach((grant, i) =>
+        names.push(
+            child(
+                "rbac.authorization.k8s.io/v1:RoleBinding",
+                `${name}-${groupBindingName(clusterRoleFor(grant.role), grant.group)}`,
+                `access[${i}].group`,
+            ),
+        ),
+    );
+    if (resolved.deployer) {
+        const sa = resolved.deployer.serviceAccountName;
+        const source = "deployer.serviceAccountName";
+        names.push(
+            child("core/v1:ServiceAccount", `${name}-${sa}`, source),
+            child("rbac.authorization.k8s.io/v1:Role", `${name}-${sa}-role`, source),
+            child("rbac.authorization.k8s.io/v1:RoleBinding", `${name}-${sa}-binding`, source),
+        );
+    }
+    if (resolved.podServiceAccounts) {
+        for (const kind of ["ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"]) {
+            names.push(
+                child(`admissionregistration.k8s.io/v1:${kind}`, `${name}-service-accounts`, "podServiceAccounts"),
+            );
+        }
+    }
+    return names;
 }
 
 /**

@@ -3,6 +3,8 @@ import * as vault from "@pulumi/vault";
 import {
     appResourceName,
     ArgsChecker,
+    childResourceName,
+    componentType,
     Environment,
     MAX_VAULT_TOKEN_TTL_SECONDS,
     NameSystem,
@@ -145,6 +147,15 @@ export function vaultAppAccessNames(resolved: ResolvedVaultAppAccess): RenderedN
             name: resolved.resourceName,
             source: "app",
         },
+    ];
+}
+
+/** The Pulumi logical name of every resource a VaultAppAccess called `name` registers, by type. */
+export function vaultAppAccessResourceNames(name: string): RenderedName[] {
+    const parent = componentType("VaultAppAccess");
+    return [
+        childResourceName(parent, "vault:index/policy:Policy", `${name}-policy`, "app"),
+        childResourceName(parent, "vault:kubernetes/authBackendRole:AuthBackendRole", `${name}-role`, "app"),
     ];
 }
 

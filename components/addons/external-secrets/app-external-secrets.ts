@@ -2,6 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
     ArgsChecker,
+    childResourceName,
+    componentType,
     Environment,
     externalSecretTargetName,
     isDns1123Subdomain,
@@ -20,6 +22,7 @@ import {
     awsSecretStoreManifest,
     CustomResourceManifest,
     DEFAULT_VAULT_AUDIENCE,
+    EXTERNAL_SECRETS_API_VERSION,
     externalSecretManifest,
     labelsOf,
     refreshIntervalSeconds,
@@ -442,6 +445,30 @@ export function appExternalSecretsNames(resolved: ResolvedAppExternalSecrets): R
         );
     });
     return names;
+}
+
+/** The Pulumi logical name of every resource an AppExternalSecrets called `name` registers, by type. */
+export function appExternalSecretsResourceNames(name: string, resolved: ResolvedAppExternalSecrets): RenderedName[] {
+    const parent = componentType("AppExternalSecrets");
+    const rbac = "kubernetes:rbac.authorization.k8s.io/v1";
+    return [
+        childResourceName(parent, `${rbac}:Role`, `${name}-token-request`, "app"),
+        childResourceName(parent, `${rbac}:RoleBinding`, `${name}-token-request`, "app"),
+        childResourceName(
+            parent,
+            `kubernetes:${EXTERNAL_SECRETS_API_VERSION}:SecretStore`,
+            `${name}-store`,
+            "storeName",
+        ),
+        ...resolved.secrets.map((secret, i) =>
+            childResourceName(
+                parent,
+                `kubernetes:${EXTERNAL_SECRETS_API_VERSION}:ExternalSecret`,
+                `${name}-${secret.targetName}`,
+                `secrets[${i}].targetName`,
+            ),
+        ),
+    ];
 }
 
 /**
