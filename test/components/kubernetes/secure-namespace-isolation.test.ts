@@ -91,6 +91,12 @@ describe("SecureNamespace isolation", () => {
             /deployer\.serviceAccountName: renders RoleBinding payments\/view-auditors, which access\[0\]\.group renders too/,
         ));
 
+    it("refuses a group and a deployer whose RoleBindings would share a URN", () =>
+        refused(
+            { access: [{ group: "x-binding", role: "view" }], deployer: { serviceAccountName: "view-x" } },
+            /deployer\.serviceAccountName: renders Pulumi resource kubernetes:rbac\.authorization\.k8s\.io\/v1:RoleBinding ns-view-x-binding \(a child of k8s-baseline:index:SecureNamespace\), which access\[0\]\.group renders too/,
+        ));
+
     describe("podServiceAccounts", () => {
         it("creates a policy and a binding that pin the namespace's pods, valid against the OpenAPI schema", async () => {
             new SecureNamespace("payments", args({ podServiceAccounts: ["payments", "worker"], deployer: {} }));
