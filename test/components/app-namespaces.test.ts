@@ -174,3 +174,16 @@ describe("nameCollisions", () => {
         );
     });
 });
+
+describe("AppExternalSecrets operatorNamespace", () => {
+    beforeEach(resetResources);
+
+    it("refuses the app's own namespace", async () => {
+        assert.throws(
+            () => new AppExternalSecrets("x", awsArgs({ operatorNamespace: "payments" })),
+            /operatorNamespace: payments is the app's own namespace, where the operator's ServiceAccount name could be taken; fix: /,
+        );
+        await settled();
+        assert.equal(resources().length, 0);
+    });
+});

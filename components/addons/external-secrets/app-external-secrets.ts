@@ -247,7 +247,16 @@ export function resolveAppExternalSecretsArgs(name: string, args: AppExternalSec
     if (check.appNamespace(args.namespace, "namespace") && env) check.sameEnvironment(args.namespace, env, "namespace");
     check.ownServiceAccount(args.serviceAccountName, "serviceAccountName");
     const operatorNamespace = args.operatorNamespace ?? PLATFORM_NAMESPACES.externalSecrets;
-    check.dnsLabel(operatorNamespace, "operatorNamespace");
+    if (check.dnsLabel(operatorNamespace, "operatorNamespace")) {
+        // The token-request binding names the controller by namespace and name: in the app's own namespace,
+        // anyone who may create a ServiceAccount there could create one called external-secrets and act as the app.
+        check.check(
+            operatorNamespace !== args.namespace,
+            "operatorNamespace",
+            `${operatorNamespace} is the app's own namespace, where the operator's ServiceAccount name could be taken`,
+            `give the namespace the operator runs in (default ${PLATFORM_NAMESPACES.externalSecrets})`,
+        );
+    }
     const storeName = args.storeName ?? secretStoreName(args.app);
     // A default derived from a bad app name is reported once, as the app's problem.
     if (args.storeName !== undefined || appOk) {
