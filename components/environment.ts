@@ -3,6 +3,8 @@ import { CertManager, CertManagerArgs, HostedZoneArgs, resolveCertManagerArgs } 
 import {
     AppExternalSecrets,
     AppExternalSecretsArgs,
+    appExternalSecretsNames,
+    appExternalSecretsResourceNames,
     ExternalSecretsOperator,
     ExternalSecretsOperatorArgs,
     resolveAppExternalSecretsArgs,
@@ -19,15 +21,25 @@ import {
     resolveBaselinePoliciesArgs,
     resolveKyvernoArgs,
 } from "./addons/kyverno";
-import { AppSecrets, AppSecretsArgs, resolveAppSecretsArgs } from "./aws/app-secrets";
+import {
+    AppSecrets,
+    AppSecretsArgs,
+    appSecretsNames,
+    appSecretsResourceNames,
+    resolveAppSecretsArgs,
+} from "./aws/app-secrets";
 import { EnvironmentKey, EnvironmentKeyArgs, resolveEnvironmentKeyArgs } from "./aws/environment-key";
 import {
     IdentityMode,
     resolveWorkloadIdentityArgs,
     WorkloadIdentity,
     WorkloadIdentityArgs,
+    workloadIdentityNames,
+    workloadIdentityResourceNames,
 } from "./aws/workload-identity";
 import {
+    ADDON_NAMESPACES,
+    appNamespaceProblem,
     appResourceName,
     ArgsChecker,
     ArgumentError,
@@ -35,7 +47,9 @@ import {
     externalSecretTargetName,
     isDns1123Label,
     isEnvironment,
+    NameSystem,
     PLATFORM_NAMESPACES,
+    RenderedName,
     secretStoreName,
     vaultAuthPath,
     vaultMountPath,
@@ -52,12 +66,16 @@ import {
     resolveSecureNamespaceArgs,
     SecureNamespace,
     SecureNamespaceArgs,
+    secureNamespaceNames,
+    secureNamespaceResourceNames,
 } from "./kubernetes";
 import {
     resolveVaultAppAccessArgs,
     resolveVaultEnvironmentArgs,
     VaultAppAccess,
     VaultAppAccessArgs,
+    vaultAppAccessNames,
+    vaultAppAccessResourceNames,
     VaultEnvironment,
     VaultEnvironmentArgs,
 } from "./vault";
@@ -219,9 +237,25 @@ function platformNamespace(
     };
 }
 
-/** Apps sharing a namespace share one SecureNamespace: the union of their network needs and access. */
+/**
+ * Apps sharing a namespace share one SecureNamespace: the union of their network needs and access. Its pods
+ * may run only as the apps' own ServiceAccounts, so its deployer cannot run one as itself or as `default`.
+ */
 function appNamespace(args: SecureEnvironmentArgs, namespace: string, apps: readonly AppArgs[]): SecureNamespaceArgs {
     const deployers = apps.filter((app) => app.deployer !== undefined);
+    const deployer: DeployerArgs | undefined =
+        deployers.length === 0
+            ? undefined
+            : {
+                  serviceAccountName: deployers[0].deployer!.serviceAccountName,
+                  readableSecrets: deployers.flatMap((app) => app.deployer!.readableSecrets ?? []),
+              };
+    const deployerName = deployer ? (deployer.serviceAccountName ?? DEFAULT_DEPLOYER) : undefined;
+    // Never the deployer's own: an app that names it as its ServiceAccount is refused as a name collision,
+    // under the app's field, by planSecureEnvironment.
+    const podServiceAccounts = [...new Set(apps.map((app) => app.serviceAccountName ?? app.name))].filter(
+        (sa) => sa !== deployerName,
+    );
     return {
         project: args.project,
         env: args.env,
@@ -231,13 +265,8 @@ function appNamespace(args: SecureEnvironmentArgs, namespace: string, apps: read
         egress: apps.flatMap((app) => app.egress ?? []),
         ingress: apps.flatMap((app) => app.ingress ?? []),
         access: apps.flatMap((app) => app.access ?? []),
-        deployer:
-            deployers.length === 0
-                ? undefined
-                : {
-                      serviceAccountName: deployers[0].deployer!.serviceAccountName,
-                      readableSecrets: deployers.flatMap((app) => app.deployer!.readableSecrets ?? []),
-                  },
+        podServiceAccounts: podServiceAccounts.length > 0 ? podServiceAccounts : undefined,
+        deployer,
     };
 }
 
@@ -375,18 +404,32 @@ function planEnvironment(args: SecureEnvironmentArgs, keyArn: pulumi.Input<strin
     };
 }
 
-/** Runs a component's own validation, filing its problems under `field`. */
-function collect(problems: string[], field: string, validate: () => unknown): void {
+/** Runs a component's own validation, filing its problems under `field`; its result when it passes. */
+function collect<T>(problems: string[], field: string, validate: () => T): T | undefined {
     try {
-        validate();
+        return validate();
     } catch (e) {
         if (!(e instanceof ArgumentError)) throw e;
         for (const problem of e.problems) problems.push(`${field}: ${problem}`);
+        return undefined;
     }
 }
 
-/** The environment's own checks: what no single component can see. */
-function checkEnvironment(check: ArgsChecker, args: SecureEnvironmentArgs): boolean {
+/** The logical name of the SecureNamespace of `namespace` in the environment called `name`. */
+const namespaceComponentName = (name: string, namespace: string) => `${name}-${namespace}`;
+/** The logical name of each of an app's components in the environment called `name`. */
+const appComponentName = (name: string, app: string) => `${name}-${app}`;
+
+/** The names a component renders, each `source` filed under `field` as the component's problems are. */
+function renderedBy(field: string, names: readonly RenderedName[]): RenderedName[] {
+    return names.map((rendered) => ({ ...rendered, source: `${field}: ${rendered.source}` }));
+}
+
+/**
+ * The environment's own checks: what no single component can see. Adds to `reported` the index of each app
+ * already reported as a duplicate (of an app name or a ServiceAccount), whose names are not compared again.
+ */
+function checkEnvironment(check: ArgsChecker, args: SecureEnvironmentArgs, reported: Set<number>): boolean {
     check.dnsLabel(args.project, "project", 30);
     const envOk = check.environment(args.env);
     check.accountId(args.accountId);
@@ -457,23 +500,35 @@ function checkEnvironment(check: ArgsChecker, args: SecureEnvironmentArgs): bool
         const deployers = new Map<string, string>();
         args.apps.forEach((app, i) => {
             const field = `apps[${i}]`;
-            check.check(
-                !names.has(app.name),
-                `${field}.name`,
-                `${app.name} is declared twice`,
-                "declare each app once",
-            );
+            if (
+                !check.check(
+                    !names.has(app.name),
+                    `${field}.name`,
+                    `${app.name} is declared twice`,
+                    "declare each app once",
+                )
+            ) {
+                reported.add(i);
+            }
             names.add(app.name);
             const namespace = app.namespace ?? app.name;
-            if (Object.values(PLATFORM_NAMESPACES).includes(namespace as never)) {
+            const namespaceProblem = typeof namespace === "string" ? appNamespaceProblem(namespace) : undefined;
+            if (ADDON_NAMESPACES.includes(namespace)) {
                 check.fail(
                     `${field}.namespace`,
                     `${namespace} belongs to the platform`,
                     "give the app a namespace of its own",
                 );
+            } else if (namespaceProblem !== undefined) {
+                check.fail(
+                    `${field}.namespace`,
+                    `${namespaceProblem}: the app's pods and deployer would share it with the control plane's add-ons`,
+                    "give the app a namespace of its own",
+                );
             }
             const sa = `${namespace}/${app.serviceAccountName ?? app.name}`;
             const other = serviceAccounts.get(sa);
+            if (other !== undefined) reported.add(i);
             check.check(
                 other === undefined,
                 `${field}.serviceAccountName`,
@@ -535,7 +590,8 @@ export function planSecureEnvironment(
     keyArn: pulumi.Input<string>,
 ): EnvironmentPlan {
     const check = new ArgsChecker(COMPONENT, name);
-    const complete = checkEnvironment(check, args);
+    const reported = new Set<number>();
+    const complete = checkEnvironment(check, args, reported);
     let problems: string[] = [];
     try {
         check.throwIfInvalid();
@@ -544,30 +600,85 @@ export function planSecureEnvironment(
     }
     if (!complete) throw new ArgumentError(COMPONENT, name, problems);
     const plan = planEnvironment(args, keyArn);
-    plan.platformNamespaces.forEach((ns) =>
-        collect(problems, `platform namespace ${ns.namespace}`, () => resolveSecureNamespaceArgs(ns.namespace!, ns)),
-    );
-    plan.appNamespaces.forEach((ns) =>
-        collect(problems, `namespace ${ns.namespace}`, () => resolveSecureNamespaceArgs(ns.namespace!, ns)),
-    );
+    // Every name each component would render, compared in one pass below: what no component sees alone.
+    const rendered: RenderedName[] = [];
+    plan.platformNamespaces.forEach((ns) => {
+        const field = `platform namespace ${ns.namespace}`;
+        const resolved = collect(problems, field, () => resolveSecureNamespaceArgs(ns.namespace!, ns));
+        if (resolved) {
+            const logical = namespaceComponentName(name, resolved.namespace);
+            rendered.push(
+                ...renderedBy(field, [
+                    ...secureNamespaceNames(resolved),
+                    ...secureNamespaceResourceNames(logical, resolved),
+                ]),
+            );
+        }
+    });
+    plan.appNamespaces.forEach((ns) => {
+        const field = `namespace ${ns.namespace}`;
+        const resolved = collect(problems, field, () => resolveSecureNamespaceArgs(ns.namespace!, ns));
+        if (resolved) {
+            const logical = namespaceComponentName(name, resolved.namespace);
+            rendered.push(
+                ...renderedBy(field, [
+                    ...secureNamespaceNames(resolved),
+                    ...secureNamespaceResourceNames(logical, resolved),
+                ]),
+            );
+        }
+    });
     collect(problems, "key", () => resolveEnvironmentKeyArgs(name, plan.key));
     if (plan.vault) collect(problems, "vault", () => resolveVaultEnvironmentArgs(name, plan.vault!));
     plan.apps.forEach((planned, i) => {
-        const field = `apps[${i}] (${planned.app.name})`;
-        collect(problems, field, () => resolveWorkloadIdentityArgs(planned.app.name, planned.identity));
-        if (planned.secrets) collect(problems, field, () => resolveAppSecretsArgs(planned.app.name, planned.secrets!));
-        if (planned.vaultAccess)
-            collect(problems, field, () => resolveVaultAppAccessArgs(planned.app.name, planned.vaultAccess!));
-        if (planned.externalSecrets) {
-            collect(problems, field, () => resolveAppExternalSecretsArgs(planned.app.name, planned.externalSecrets!));
+        const app = planned.app.name;
+        const field = `apps[${i}] (${app})`;
+        const logical = appComponentName(name, app);
+        const names: RenderedName[] = [];
+        const identity = collect(problems, field, () => resolveWorkloadIdentityArgs(app, planned.identity));
+        if (identity)
+            names.push(...workloadIdentityNames(identity), ...workloadIdentityResourceNames(logical, identity));
+        if (planned.secrets) {
+            const secrets = collect(problems, field, () => resolveAppSecretsArgs(app, planned.secrets!));
+            if (secrets) names.push(...appSecretsNames(secrets), ...appSecretsResourceNames(logical, secrets));
         }
+        if (planned.vaultAccess) {
+            const access = collect(problems, field, () => resolveVaultAppAccessArgs(app, planned.vaultAccess!));
+            if (access) names.push(...vaultAppAccessNames(access), ...vaultAppAccessResourceNames(logical));
+        }
+        if (planned.externalSecrets) {
+            const external = collect(problems, field, () =>
+                resolveAppExternalSecretsArgs(app, planned.externalSecrets!),
+            );
+            if (external) {
+                names.push(...appExternalSecretsNames(external), ...appExternalSecretsResourceNames(logical, external));
+            }
+        }
+        if (!reported.has(i)) rendered.push(...renderedBy(field, names));
     });
     collect(problems, "externalSecretsOperator", () =>
         resolveExternalSecretsOperatorArgs(name, plan.externalSecretsOperator),
     );
     collect(problems, "kyverno", () => resolveKyvernoArgs(name, plan.kyverno));
     collect(problems, "policies", () => resolveBaselinePoliciesArgs(name, plan.policies));
-    collect(problems, "certManager", () => resolveCertManagerArgs(name, plan.certManager));
+    const certManager = collect(problems, "certManager", () => resolveCertManagerArgs(name, plan.certManager));
+    if (certManager) {
+        // The controller's role is `<project>-<env>-cert-manager`, the name an app called cert-manager would
+        // get. Listed first, so that a collision is filed under the app, the one that can be renamed.
+        rendered.unshift({
+            system: NameSystem.Iam,
+            kind: "role",
+            name: certManager.roleName,
+            source: "certManager: role",
+        });
+    }
+    const names = new ArgsChecker(COMPONENT, name);
+    names.distinctNames(rendered);
+    try {
+        names.throwIfInvalid();
+    } catch (e) {
+        problems.push(...(e as ArgumentError).problems);
+    }
     if (problems.length > 0) throw new ArgumentError(COMPONENT, name, problems);
     return plan;
 }
@@ -602,7 +713,7 @@ export class SecureEnvironment extends pulumi.ComponentResource {
 
         const namespaces = new Map<string, SecureNamespace>();
         for (const ns of [...plan.platformNamespaces, ...plan.appNamespaces]) {
-            namespaces.set(ns.namespace!, new SecureNamespace(`${name}-${ns.namespace}`, ns, parent));
+            namespaces.set(ns.namespace!, new SecureNamespace(namespaceComponentName(name, ns.namespace!), ns, parent));
         }
         const inNamespace = (namespace: string, ...more: pulumi.Resource[]) => ({
             parent: this,
@@ -626,23 +737,20 @@ export class SecureEnvironment extends pulumi.ComponentResource {
         const contracts: Record<string, pulumi.Output<AppContract>> = {};
         for (const planned of plan.apps) {
             const app = planned.app.name;
-            const identity = new WorkloadIdentity(`${name}-${app}`, planned.identity, inNamespace(planned.namespace));
+            const logical = appComponentName(name, app);
+            const identity = new WorkloadIdentity(logical, planned.identity, inNamespace(planned.namespace));
             const backing: pulumi.Resource[] = [identity, eso];
-            if (planned.secrets) backing.push(new AppSecrets(`${name}-${app}`, planned.secrets, parent));
+            if (planned.secrets) backing.push(new AppSecrets(logical, planned.secrets, parent));
             if (planned.vaultAccess) {
                 backing.push(
-                    new VaultAppAccess(`${name}-${app}`, planned.vaultAccess, {
+                    new VaultAppAccess(logical, planned.vaultAccess, {
                         parent: this,
                         dependsOn: vault ? [vault] : [],
                     }),
                 );
             }
             const externalSecrets = planned.externalSecrets
-                ? new AppExternalSecrets(
-                      `${name}-${app}`,
-                      planned.externalSecrets,
-                      inNamespace(planned.namespace, ...backing),
-                  )
+                ? new AppExternalSecrets(logical, planned.externalSecrets, inNamespace(planned.namespace, ...backing))
                 : undefined;
             contracts[app] = pulumi
                 .all([

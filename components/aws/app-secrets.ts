@@ -1,6 +1,17 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ArgsChecker, Environment, profileFor, SECRET_NAME_SEGMENT, secretPath, secretPathPrefix } from "../baseline";
+import {
+    ArgsChecker,
+    childResourceName,
+    componentType,
+    Environment,
+    NameSystem,
+    profileFor,
+    RenderedName,
+    SECRET_NAME_SEGMENT,
+    secretPath,
+    secretPathPrefix,
+} from "../baseline";
 
 /** Automatic rotation of a secret by a rotation Lambda. */
 export interface SecretRotationArgs {
@@ -190,6 +201,38 @@ export function resolveAppSecretsArgs(name: string, args: AppSecretsArgs): Resol
     }
     check.throwIfInvalid();
     return { project: args.project, env: args.env, app: args.app, recoveryWindowInDays, secrets };
+}
+
+/** Every secret an AppSecrets creates, by its Secrets Manager name, with the field it comes from. */
+export function appSecretsNames(resolved: ResolvedAppSecrets): RenderedName[] {
+    return resolved.secrets.map((secret, i) => ({
+        system: NameSystem.SecretsManager,
+        kind: "secret",
+        name: secret.fullName,
+        source: `secrets[${i}].name`,
+    }));
+}
+
+/**
+ * The Pulumi logical name of every resource an AppSecrets called `name` registers, by type: `<name>-<secret>`,
+ * which app `pay` with secret `ments-db` shares with app `pay-ments` with secret `db`.
+ */
+export function appSecretsResourceNames(name: string, resolved: ResolvedAppSecrets): RenderedName[] {
+    const parent = componentType("AppSecrets");
+    return resolved.secrets.flatMap((secret, i) => {
+        const childName = `${name}-${secret.shortName}`;
+        const source = `secrets[${i}].name`;
+        const names = [childResourceName(parent, "aws:secretsmanager/secret:Secret", childName, source)];
+        if (secret.value !== undefined) {
+            names.push(childResourceName(parent, "aws:secretsmanager/secretVersion:SecretVersion", childName, source));
+        }
+        if (secret.rotation) {
+            names.push(
+                childResourceName(parent, "aws:secretsmanager/secretRotation:SecretRotation", childName, source),
+            );
+        }
+        return names;
+    });
 }
 
 /**

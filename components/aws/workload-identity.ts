@@ -4,11 +4,16 @@ import * as pulumi from "@pulumi/pulumi";
 import {
     appResourceName,
     ArgsChecker,
+    childResourceName,
+    componentType,
     Environment,
     isDns1123Subdomain,
     MANAGED_BY_LABEL,
     MANAGED_BY_VALUE,
+    NameSystem,
     partitionOf,
+    RenderedName,
+    secretReaderRoleName,
 } from "../baseline";
 import { roleRefTo, secretReaderRules } from "../kubernetes/rbac";
 import { appSecretsPolicy } from "./iam";
@@ -74,10 +79,10 @@ export function resolveWorkloadIdentityArgs(name: string, args: WorkloadIdentity
     check.dnsLabel(args.project, "project", 30);
     const envOk = check.environment(args.env);
     check.dnsLabel(args.app, "app", 30);
-    if (check.dnsLabel(args.namespace, "namespace") && envOk)
+    if (check.appNamespace(args.namespace, "namespace") && envOk)
         check.sameEnvironment(args.namespace, args.env, "namespace");
     const serviceAccountName = args.serviceAccountName ?? args.app;
-    check.dnsLabel(serviceAccountName, "serviceAccountName");
+    check.ownServiceAccount(serviceAccountName, "serviceAccountName");
     check.accountId(args.accountId);
     check.region(args.region);
     const identityMode = checkClusterIdentity(check, args);
@@ -126,6 +131,54 @@ export function resolveWorkloadIdentityArgs(name: string, args: WorkloadIdentity
         kubernetesSecretNames,
         roleName,
     };
+}
+
+/** Every object a WorkloadIdentity creates, by the name its system knows it by, with the field it comes from. */
+export function workloadIdentityNames(resolved: ResolvedWorkloadIdentity): RenderedName[] {
+    const { namespace, serviceAccountName: sa } = resolved;
+    const names: RenderedName[] = [
+        { system: NameSystem.Iam, kind: "role", name: resolved.roleName, source: "app" },
+        {
+            system: NameSystem.Kubernetes,
+            kind: "ServiceAccount",
+            scope: namespace,
+            name: sa,
+            source: "serviceAccountName",
+        },
+    ];
+    if (resolved.kubernetesSecretNames.length > 0) {
+        for (const kind of ["Role", "RoleBinding"]) {
+            names.push({
+                system: NameSystem.Kubernetes,
+                kind,
+                scope: namespace,
+                name: secretReaderRoleName(sa),
+                source: "serviceAccountName",
+            });
+        }
+    }
+    return names;
+}
+
+/** The Pulumi logical name of every resource a WorkloadIdentity called `name` registers, by type. */
+export function workloadIdentityResourceNames(name: string, resolved: ResolvedWorkloadIdentity): RenderedName[] {
+    const child = (type: string, suffix: string) =>
+        childResourceName(componentType("WorkloadIdentity"), type, `${name}-${suffix}`, "app");
+    const names = [
+        child("aws:iam/role:Role", "role"),
+        child("aws:iam/rolePolicy:RolePolicy", "secrets"),
+        child("kubernetes:core/v1:ServiceAccount", "sa"),
+    ];
+    if (resolved.identityMode === IdentityMode.PodIdentity) {
+        names.push(child("aws:eks/podIdentityAssociation:PodIdentityAssociation", "pod-identity"));
+    }
+    if (resolved.kubernetesSecretNames.length > 0) {
+        names.push(
+            child("kubernetes:rbac.authorization.k8s.io/v1:Role", "secret-reader"),
+            child("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "secret-reader"),
+        );
+    }
+    return names;
 }
 
 /**
@@ -212,7 +265,11 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
 
         const rules = secretReaderRules(resolved.kubernetesSecretNames);
         if (rules.length > 0) {
-            const metadata = { name: `${sa}-secrets`, namespace, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE } };
+            const metadata = {
+                name: secretReaderRoleName(sa),
+                namespace,
+                labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE },
+            };
             const secretRole = new k8s.rbac.v1.Role(`${name}-secret-reader`, { metadata, rules }, { parent: this });
             new k8s.rbac.v1.RoleBinding(
                 `${name}-secret-reader`,

@@ -4,6 +4,7 @@
  * scattered through the components.
  */
 import { Environment, ENVIRONMENTS } from "./environments";
+import { PLATFORM_NAMESPACES, SYSTEM_NAMESPACES } from "./labels";
 
 /** A DNS-1123 label: what Kubernetes accepts as a namespace or ServiceAccount name, at most 63 chars. */
 export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -119,4 +120,148 @@ export function partitionOf(region: string): string {
 export function otherEnvironmentsNamedIn(name: string, env: Environment): Environment[] {
     const words = name.split(/[-/.:_]/);
     return ENVIRONMENTS.filter((other) => other !== env && words.includes(other));
+}
+
+/**
+ * Namespaces every cluster has that belong to Kubernetes itself. `default` is where a request without a
+ * namespace lands and where the cluster's `kubernetes` Service lives; the `kube-` ones hold the control
+ * plane's add-ons, bootstrap data and node leases.
+ */
+export const CLUSTER_NAMESPACES: readonly string[] = [...SYSTEM_NAMESPACES, "default"];
+
+/** The prefix Kubernetes reserves for its own namespaces: any `kube-*` namespace may be the cluster's. */
+export const RESERVED_NAMESPACE_PREFIX = "kube-";
+
+/** The namespaces the platform's add-ons run in: their controllers hold the cluster-wide rights. */
+export const ADDON_NAMESPACES: readonly string[] = Object.values(PLATFORM_NAMESPACES);
+
+/**
+ * Why `namespace` cannot hold apps, or undefined when it can. Whoever deploys into a namespace can run pods
+ * as any ServiceAccount there: in a cluster namespace that is the control plane's add-ons, in an add-on
+ * namespace the controller that may request tokens for every app's ServiceAccount.
+ */
+export function appNamespaceProblem(namespace: string): string | undefined {
+    if (CLUSTER_NAMESPACES.includes(namespace) || namespace.startsWith(RESERVED_NAMESPACE_PREFIX)) {
+        return `${namespace} is a namespace of the cluster itself, not an app namespace`;
+    }
+    if (ADDON_NAMESPACES.includes(namespace)) {
+        return `${namespace} is the namespace of a platform add-on, not an app namespace`;
+    }
+    return undefined;
+}
+
+/**
+ * The ServiceAccount the API server creates in every namespace and that a pod naming none runs as. Giving it
+ * an app's role or a deployer's rights would hand them to every such pod.
+ */
+export const DEFAULT_SERVICE_ACCOUNT = "default";
+
+/** `<serviceAccount>-secrets`: the Role and RoleBinding that let an app's ServiceAccount `get` its own Secrets. */
+export function secretReaderRoleName(serviceAccount: string): string {
+    return `${serviceAccount}-secrets`;
+}
+
+/** `<store>-token-request`: the Role and RoleBinding that let External Secrets request an app's tokens. */
+export function tokenRequestRoleName(storeName: string): string {
+    return `${storeName}-token-request`;
+}
+
+/**
+ * The RoleBinding of a group: `<role>-<group>`, the group lower-cased with every other character folded to
+ * `-`, cut to a DNS-1123 label. Groups that differ only in case or punctuation fold to the same name, which
+ * the components refuse.
+ */
+export function groupBindingName(role: string, group: string): string {
+    const folded = group
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, "-")
+        .replace(/^-+|-+$/g, "");
+    const candidate = `${role}-${folded}`.slice(0, 63).replace(/-+$/, "");
+    return isDns1123Label(candidate) ? candidate : `${role}-group`;
+}
+
+/**
+ * `k8s-baseline-service-accounts-<namespace>`: the ValidatingAdmissionPolicy (and its binding) that lets the
+ * namespace's pods run only as the ServiceAccounts the platform declared there.
+ */
+export function serviceAccountPolicyName(namespace: string): string {
+    return `k8s-baseline-service-accounts-${namespace}`;
+}
+
+/** The systems whose names the components render, with how each compares names. */
+export const NameSystem = {
+    Kubernetes: "Kubernetes",
+    Iam: "IAM",
+    SecretsManager: "Secrets Manager",
+    Vault: "Vault",
+    /** Pulumi's logical names: a resource's URN is its parent's type chain, its type and this name. */
+    Pulumi: "Pulumi",
+} as const;
+export type NameSystem = (typeof NameSystem)[keyof typeof NameSystem];
+
+/**
+ * How a system folds names before it compares them. IAM names are unique regardless of case ("MyRole" and
+ * "myrole" are one role); Vault lower-cases policy names. Outside Kubernetes, whose API server takes these
+ * kinds in lower case only, and Pulumi, names are compared regardless of case: folding more only refuses more.
+ */
+export function foldedName(system: NameSystem, name: string): string {
+    return system === NameSystem.Kubernetes || system === NameSystem.Pulumi ? name : name.toLowerCase();
+}
+
+/**
+ * A child resource's logical name, unique under its parent's type: two children of the same type under two
+ * components of the same type share a URN when their names match, and Pulumi refuses the second halfway
+ * through a deployment.
+ */
+export function childResourceName(parentType: string, type: string, name: string, source: string): RenderedName {
+    return { system: NameSystem.Pulumi, kind: type, scope: parentType, name, source };
+}
+
+/** One object a component would create, by the name its system knows it by. */
+export interface RenderedName {
+    readonly system: NameSystem;
+    /** The kind of object, e.g. `ServiceAccount`, `Role`, `role`, `secret`, `policy`. */
+    readonly kind: string;
+    /** The namespace (Kubernetes) or other scope (a Vault auth path) names are unique within; none when global. */
+    readonly scope?: string;
+    readonly name: string;
+    /** Which component and input field the name comes from, e.g. `apps[1] (orders): serviceAccountName`. */
+    readonly source: string;
+}
+
+/** Two declarations that render the same object. */
+export interface NameCollision {
+    readonly first: RenderedName;
+    readonly second: RenderedName;
+}
+
+/** `Role payments/payments-secrets`, `IAM role shop-prod-payments`. */
+export function describeRenderedName(rendered: RenderedName): string {
+    if (rendered.system === NameSystem.Pulumi) {
+        return `Pulumi resource ${rendered.kind} ${rendered.name} (a child of ${rendered.scope})`;
+    }
+    const where = rendered.scope === undefined ? "" : `${rendered.scope}/`;
+    const system = rendered.system === NameSystem.Kubernetes ? "" : `${rendered.system} `;
+    return `${system}${rendered.kind} ${where}${rendered.name}`;
+}
+
+/**
+ * Every pair of declarations that would create the same object (same system, kind and scope, and a name
+ * equal once folded as the system folds it), in order; each later duplicate is paired with the first.
+ */
+export function nameCollisions(names: readonly RenderedName[]): NameCollision[] {
+    const first = new Map<string, RenderedName>();
+    const collisions: NameCollision[] = [];
+    for (const rendered of names) {
+        const key = JSON.stringify([
+            rendered.system,
+            rendered.kind,
+            rendered.scope ?? "",
+            foldedName(rendered.system, rendered.name),
+        ]);
+        const earlier = first.get(key);
+        if (earlier === undefined) first.set(key, rendered);
+        else if (earlier.source !== rendered.source) collisions.push({ first: earlier, second: rendered });
+    }
+    return collisions;
 }

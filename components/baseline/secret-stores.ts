@@ -3,6 +3,7 @@
  * ExternalSecret may write, and which generators an environment admits. Components and the pack read them.
  */
 import { Environment } from "./environments";
+import { DEFAULT_SERVICE_ACCOUNT } from "./naming";
 
 /** The label that names the app an object belongs to (AppExternalSecrets and WorkloadIdentity set it). */
 export const APP_NAME_LABEL = "app.kubernetes.io/name";
@@ -20,7 +21,7 @@ export function appServiceAccountName(app: string): string {
  * ServiceAccounts that are never one app's identity: `default` runs every pod of a namespace that names no
  * ServiceAccount, so a store authenticating as it reads with whatever any pod there may read.
  */
-export const SHARED_SERVICE_ACCOUNTS: readonly string[] = ["default"];
+export const SHARED_SERVICE_ACCOUNTS: readonly string[] = [DEFAULT_SERVICE_ACCOUNT];
 
 /**
  * The only ways a SecretStore may authenticate: each names a ServiceAccount of the store's own namespace,

@@ -3,7 +3,17 @@
  * registers anything, and reports every problem at once, each naming the component, the field and the fix.
  */
 import { Environment, ENVIRONMENTS, isEnvironment } from "./environments";
-import { AWS_ACCOUNT_ID, AWS_REGION, isDns1123Label, otherEnvironmentsNamedIn } from "./naming";
+import {
+    appNamespaceProblem,
+    AWS_ACCOUNT_ID,
+    AWS_REGION,
+    DEFAULT_SERVICE_ACCOUNT,
+    describeRenderedName,
+    isDns1123Label,
+    nameCollisions,
+    otherEnvironmentsNamedIn,
+    RenderedName,
+} from "./naming";
 
 /** Thrown when a component's arguments are invalid. The message lists every problem found. */
 export class ArgumentError extends Error {
@@ -90,6 +100,45 @@ export class ArgsChecker {
             `${JSON.stringify(value)} names environment ${others.join(", ")} from the ${env} environment`,
             `use a name of the ${env} environment`,
         );
+    }
+
+    /**
+     * A namespace apps may run in: a DNS-1123 label that is neither one of the cluster's own namespaces
+     * (`default`, `kube-*`) nor a platform add-on's.
+     */
+    appNamespace(value: unknown, field = "namespace"): value is string {
+        if (!this.dnsLabel(value, field)) return false;
+        const problem = appNamespaceProblem(value);
+        return this.check(
+            problem === undefined,
+            field,
+            `${problem}: pods deployed there could run as its ServiceAccounts`,
+            "give the app a namespace of its own",
+        );
+    }
+
+    /** A ServiceAccount the component creates and grants rights to: a DNS-1123 label, never `default`. */
+    ownServiceAccount(value: unknown, field: string): value is string {
+        if (!this.dnsLabel(value, field)) return false;
+        return this.check(
+            value !== DEFAULT_SERVICE_ACCOUNT,
+            field,
+            `${DEFAULT_SERVICE_ACCOUNT} is the ServiceAccount every pod that names none runs as, so its rights would go to all of them`,
+            "name a ServiceAccount of its own",
+        );
+    }
+
+    /** Records every pair of declarations that would render the same object, filed under the later one. */
+    distinctNames(names: readonly RenderedName[]): boolean {
+        const collisions = nameCollisions(names);
+        for (const { first, second } of collisions) {
+            this.fail(
+                second.source,
+                `renders ${describeRenderedName(second)}, which ${first.source} renders too: one would take over or overwrite the other`,
+                `rename one of them (${second.source}, or ${first.source}) so that each object has one owner`,
+            );
+        }
+        return collisions.length === 0;
     }
 
     /** Throws an ArgumentError listing every recorded problem, if any. */

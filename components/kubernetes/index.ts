@@ -1,3 +1,4 @@
 export * from "./network";
 export * from "./rbac";
 export * from "./secure-namespace";
+export * from "./service-account-policy";

@@ -53,8 +53,17 @@ const WRITE = ["create", "update", "patch", "delete"];
 
 /**
  * What a CI deployer may do in its namespace: roll out workloads and their configuration, watch the rollout,
- * and read (never write) the Secrets it is told about. It cannot touch RBAC, ServiceAccounts or their
- * tokens, exec into pods, or write Secrets, so it cannot raise its own privileges.
+ * and read (never write) the Secrets it is told about.
+ *
+ * It cannot create Pods directly, nor exec, attach, port-forward or proxy into them, nor touch RBAC,
+ * ServiceAccounts or their tokens (`serviceaccounts/token`), Secrets (beyond `get` by name), the namespace,
+ * its quota, limits or NetworkPolicies, or the ExternalSecrets and SecretStores the platform keeps (an
+ * ExternalSecret it wrote could copy an app's secrets into a Secret of its choosing, or over another one).
+ *
+ * What remains, because RBAC cannot say it: a Deployment, Job or other controller it creates may name any
+ * ServiceAccount of the namespace and mount any Secret there, so its pods hold that ServiceAccount's token,
+ * cloud role and Secrets. SecureNamespace's `podServiceAccounts` admission policy narrows this to the apps'
+ * own ServiceAccounts (never the deployer's, never `default`).
  */
 export function deployerRules(readableSecrets: readonly string[]): PolicyRule[] {
     return [
@@ -69,7 +78,8 @@ export function deployerRules(readableSecrets: readonly string[]): PolicyRule[] 
         { apiGroups: ["autoscaling"], resources: ["horizontalpodautoscalers"], verbs: [...READ, ...WRITE] },
         { apiGroups: ["policy"], resources: ["poddisruptionbudgets"], verbs: [...READ, ...WRITE] },
         { apiGroups: ["networking.k8s.io"], resources: ["ingresses"], verbs: [...READ, ...WRITE] },
-        { apiGroups: ["external-secrets.io"], resources: ["externalsecrets"], verbs: [...READ, ...WRITE] },
+        // Read only: the platform declares each app's secrets (AppExternalSecrets); CI watches them sync.
+        { apiGroups: ["external-secrets.io"], resources: ["externalsecrets"], verbs: READ },
         ...secretReaderRules(readableSecrets),
     ];
 }

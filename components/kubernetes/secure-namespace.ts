@@ -3,10 +3,17 @@ import * as pulumi from "@pulumi/pulumi";
 import {
     AccessRole,
     accessRoleWithin,
+    ADDON_NAMESPACES,
     ArgsChecker,
+    childResourceName,
+    componentType,
+    CLUSTER_NAMESPACES,
     Environment,
-    isDns1123Label,
+    groupBindingName,
     isDns1123Subdomain,
+    NameSystem,
+    RenderedName,
+    RESERVED_NAMESPACE_PREFIX,
     LABEL_VALUE,
     MANAGED_BY_LABEL,
     MANAGED_BY_VALUE,
@@ -15,6 +22,7 @@ import {
     podSecurityLabel,
     podSecurityVersionLabel,
     ACCESS_ROLE_ORDER,
+    serviceAccountPolicyName,
 } from "../baseline";
 import {
     checkPeerCidrs,
@@ -26,6 +34,7 @@ import {
     Protocol,
 } from "./network";
 import { clusterRoleFor, deployerRules, RBAC_API_GROUP, roleRefTo } from "./rbac";
+import { serviceAccountPolicy } from "./service-account-policy";
 
 /** A group of people and the access it gets in the namespace. */
 export interface GroupAccessArgs {
@@ -63,6 +72,12 @@ export interface SecureNamespaceArgs {
     access?: GroupAccessArgs[];
     /** A CI deployer ServiceAccount and Role. Default: none. */
     deployer?: DeployerArgs;
+    /**
+     * The ServiceAccounts the namespace's pods may run as (the apps' own). When given, a
+     * ValidatingAdmissionPolicy refuses every Pod, and every Deployment, Job or other pod controller, in the
+     * namespace that runs as any other: the deployer's, `default`, or one created later. Default: not pinned.
+     */
+    podServiceAccounts?: string[];
 }
 
 const COMPONENT = "SecureNamespace";
@@ -70,6 +85,8 @@ const COMPONENT = "SecureNamespace";
 export const DEFAULT_DEPLOYER = "ci-deployer";
 /** The `tier` label when none is given. */
 export const DEFAULT_TIER = "app";
+const QUOTA_NAME = "baseline-quota";
+const LIMIT_RANGE_NAME = "baseline-limits";
 const PROTOCOLS: readonly string[] = Object.values(Protocol);
 
 /** The validated, defaulted input of a SecureNamespace. */
@@ -83,6 +100,7 @@ export interface ResolvedNamespace {
     readonly ingress: IngressRuleArgs[];
     readonly access: GroupAccessArgs[];
     readonly deployer?: { serviceAccountName: string; readableSecrets: string[] };
+    readonly podServiceAccounts?: string[];
 }
 
 function checkPorts(check: ArgsChecker, ports: readonly PortArgs[] | undefined, field: string): void {
@@ -133,7 +151,21 @@ export function resolveSecureNamespaceArgs(name: string, args: SecureNamespaceAr
     check.dnsLabel(args.project, "project", 30);
     const envOk = check.environment(args.env);
     const namespace = args.namespace ?? name;
-    if (check.dnsLabel(namespace, "namespace") && envOk) check.sameEnvironment(namespace, args.env, "namespace");
+    const namespaceOk = check.dnsLabel(namespace, "namespace");
+    if (namespaceOk && envOk) check.sameEnvironment(namespace, args.env, "namespace");
+    if (namespaceOk) {
+        // The cluster's own namespaces already exist and hold the control plane's add-ons: this component
+        // neither adopts them nor opens them to anyone.
+        check.check(
+            !CLUSTER_NAMESPACES.includes(namespace) && !namespace.startsWith(RESERVED_NAMESPACE_PREFIX),
+            "namespace",
+            `${namespace} is a namespace of the cluster itself (${CLUSTER_NAMESPACES.join(", ")}, ${RESERVED_NAMESPACE_PREFIX}*)`,
+            "give the namespace a name of its own",
+        );
+    }
+    // An add-on's namespace is a SecureNamespace only in its platform form: nobody may deploy there, since a
+    // pod there could run as the add-on's controller, which holds rights over every app.
+    const addon = ADDON_NAMESPACES.includes(namespace);
     const tier = args.tier ?? DEFAULT_TIER;
     check.check(
         typeof args.owner === "string" && args.owner.length > 0 && LABEL_VALUE.test(args.owner),
@@ -179,6 +211,14 @@ export function resolveSecureNamespaceArgs(name: string, args: SecureNamespaceAr
             ) &&
             envOk
         ) {
+            if (addon) {
+                check.check(
+                    grant.role === "view",
+                    `${field}.role`,
+                    `${grant.role} in ${namespace}, a platform add-on's namespace, lets people run pods as the add-on's controller`,
+                    "grant view, or give the group access to an app namespace",
+                );
+            }
             const max = profileFor(args.env).maxHumanAccess;
             check.check(
                 accessRoleWithin(grant.role, max),
@@ -191,8 +231,14 @@ export function resolveSecureNamespaceArgs(name: string, args: SecureNamespaceAr
 
     let deployer: ResolvedNamespace["deployer"];
     if (args.deployer) {
+        check.check(
+            !addon,
+            "deployer",
+            `is set in ${namespace}, a platform add-on's namespace: it could run pods as the add-on's controller`,
+            "deploy apps into an app namespace; the add-ons are deployed by the platform stack",
+        );
         const serviceAccountName = args.deployer.serviceAccountName ?? DEFAULT_DEPLOYER;
-        check.dnsLabel(serviceAccountName, "deployer.serviceAccountName");
+        check.ownServiceAccount(serviceAccountName, "deployer.serviceAccountName");
         const readableSecrets = args.deployer.readableSecrets ?? [];
         readableSecrets.forEach((secret, i) =>
             check.check(
@@ -204,8 +250,31 @@ export function resolveSecureNamespaceArgs(name: string, args: SecureNamespaceAr
         );
         deployer = { serviceAccountName, readableSecrets };
     }
+    let podServiceAccounts: string[] | undefined;
+    if (args.podServiceAccounts !== undefined) {
+        podServiceAccounts = [...args.podServiceAccounts];
+        check.check(
+            podServiceAccounts.length > 0,
+            "podServiceAccounts",
+            "is empty: no pod could run in the namespace",
+            "list the apps' ServiceAccounts, or leave it unset",
+        );
+        const seen = new Set<string>();
+        podServiceAccounts.forEach((sa, i) => {
+            const field = `podServiceAccounts[${i}]`;
+            if (!check.ownServiceAccount(sa, field)) return;
+            check.check(!seen.has(sa), field, `${sa} is listed twice`, "list each ServiceAccount once");
+            seen.add(sa);
+            check.check(
+                sa !== deployer?.serviceAccountName,
+                field,
+                `${sa} is the deployer's ServiceAccount: a pod running as it would hold the deployer's rights`,
+                "run workloads as the apps' own ServiceAccounts",
+            );
+        });
+    }
     check.throwIfInvalid();
-    return {
+    const resolved: ResolvedNamespace = {
         project: args.project,
         env: args.env,
         namespace,
@@ -215,7 +284,90 @@ export function resolveSecureNamespaceArgs(name: string, args: SecureNamespaceAr
         ingress,
         access,
         deployer,
+        podServiceAccounts,
     };
+    check.distinctNames([...secureNamespaceNames(resolved), ...secureNamespaceResourceNames(name, resolved)]);
+    check.throwIfInvalid();
+    return resolved;
+}
+
+/** The Pulumi logical name of every resource a SecureNamespace called `name` registers, by type. */
+export function secureNamespaceResourceNames(name: string, resolved: ResolvedNamespace): RenderedName[] {
+    const child = (kind: string, childName: string, source: string) =>
+        childResourceName(componentType("SecureNamespace"), `kubernetes:${kind}`, childName, source);
+    const names: RenderedName[] = [
+        child("core/v1:Namespace", name, "namespace"),
+        ...namespaceNetworkPolicies(resolved.egress, resolved.ingress).map((policy) =>
+            child("networking.k8s.io/v1:NetworkPolicy", `${name}-${policy.name}`, "namespace"),
+        ),
+        child("core/v1:ResourceQuota", `${name}-quota`, "namespace"),
+        child("core/v1:LimitRange", `${name}-limits`, "namespace"),
+    ];
+    resolved.access.forEach((grant, i) =>
+        names.push(
+            child(
+                "rbac.authorization.k8s.io/v1:RoleBinding",
+                `${name}-${groupBindingName(clusterRoleFor(grant.role), grant.group)}`,
+                `access[${i}].group`,
+            ),
+        ),
+    );
+    if (resolved.deployer) {
+        const sa = resolved.deployer.serviceAccountName;
+        const source = "deployer.serviceAccountName";
+        names.push(
+            child("core/v1:ServiceAccount", `${name}-${sa}`, source),
+            child("rbac.authorization.k8s.io/v1:Role", `${name}-${sa}-role`, source),
+            child("rbac.authorization.k8s.io/v1:RoleBinding", `${name}-${sa}-binding`, source),
+        );
+    }
+    if (resolved.podServiceAccounts) {
+        for (const kind of ["ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"]) {
+            names.push(
+                child(`admissionregistration.k8s.io/v1:${kind}`, `${name}-service-accounts`, "podServiceAccounts"),
+            );
+        }
+    }
+    return names;
+}
+
+/**
+ * Every object a SecureNamespace creates, by the name the API server knows it by, with the field each name
+ * comes from: what SecureEnvironment compares with the other components' names.
+ */
+export function secureNamespaceNames(resolved: ResolvedNamespace): RenderedName[] {
+    const ns = resolved.namespace;
+    const k8sName = (kind: string, name: string, source: string, clusterScoped = false): RenderedName => ({
+        system: NameSystem.Kubernetes,
+        kind,
+        scope: clusterScoped ? undefined : ns,
+        name,
+        source,
+    });
+    const names: RenderedName[] = [k8sName("Namespace", ns, "namespace", true)];
+    for (const policy of namespaceNetworkPolicies(resolved.egress, resolved.ingress)) {
+        names.push(k8sName("NetworkPolicy", policy.name, "namespace"));
+    }
+    names.push(k8sName("ResourceQuota", QUOTA_NAME, "namespace"), k8sName("LimitRange", LIMIT_RANGE_NAME, "namespace"));
+    resolved.access.forEach((grant, i) =>
+        names.push(
+            k8sName("RoleBinding", groupBindingName(clusterRoleFor(grant.role), grant.group), `access[${i}].group`),
+        ),
+    );
+    if (resolved.deployer) {
+        const sa = resolved.deployer.serviceAccountName;
+        for (const kind of ["ServiceAccount", "Role", "RoleBinding"]) {
+            names.push(k8sName(kind, sa, "deployer.serviceAccountName"));
+        }
+    }
+    if (resolved.podServiceAccounts) {
+        const policy = serviceAccountPolicyName(ns);
+        names.push(
+            k8sName("ValidatingAdmissionPolicy", policy, "podServiceAccounts", true),
+            k8sName("ValidatingAdmissionPolicyBinding", policy, "podServiceAccounts", true),
+        );
+    }
+    return names;
 }
 
 /** The labels of a SecureNamespace: Pod Security modes and versions from the profile, and the required labels. */
@@ -232,16 +384,6 @@ export function namespaceLabels(resolved: ResolvedNamespace): Record<string, str
         labels[podSecurityVersionLabel(mode)] = psa.version;
     }
     return labels;
-}
-
-/** RFC 1123 name for a RoleBinding of a group: `<role>-<group>` with other characters folded to `-`. */
-function bindingName(role: string, group: string): string {
-    const folded = group
-        .toLowerCase()
-        .replace(/[^a-z0-9-]+/g, "-")
-        .replace(/^-+|-+$/g, "");
-    const candidate = `${role}-${folded}`.slice(0, 63).replace(/-+$/, "");
-    return isDns1123Label(candidate) ? candidate : `${role}-group`;
 }
 
 /**
@@ -287,7 +429,7 @@ export class SecureNamespace extends pulumi.ComponentResource {
         new k8s.core.v1.ResourceQuota(
             `${name}-quota`,
             {
-                metadata: metadata("baseline-quota"),
+                metadata: metadata(QUOTA_NAME),
                 spec: {
                     hard: {
                         "requests.cpu": quota.requestsCpu,
@@ -306,7 +448,7 @@ export class SecureNamespace extends pulumi.ComponentResource {
         new k8s.core.v1.LimitRange(
             `${name}-limits`,
             {
-                metadata: metadata("baseline-limits"),
+                metadata: metadata(LIMIT_RANGE_NAME),
                 spec: {
                     limits: [
                         {
@@ -323,7 +465,7 @@ export class SecureNamespace extends pulumi.ComponentResource {
 
         for (const grant of resolved.access) {
             const role = clusterRoleFor(grant.role);
-            const binding = bindingName(role, grant.group);
+            const binding = groupBindingName(role, grant.group);
             new k8s.rbac.v1.RoleBinding(
                 `${name}-${binding}`,
                 {
@@ -361,6 +503,20 @@ export class SecureNamespace extends pulumi.ComponentResource {
                 inNamespace,
             );
             this.deployerServiceAccountName = sa.metadata.name;
+        }
+
+        if (resolved.podServiceAccounts) {
+            const pinned = serviceAccountPolicy(ns, resolved.podServiceAccounts);
+            const policy = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(
+                `${name}-service-accounts`,
+                { metadata: pinned.policy.metadata, spec: pinned.policy.spec },
+                { parent: this },
+            );
+            new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(
+                `${name}-service-accounts`,
+                { metadata: pinned.binding.metadata, spec: pinned.binding.spec },
+                { parent: this, dependsOn: [policy] },
+            );
         }
 
         this.namespaceName = namespace.metadata.name;

@@ -3,8 +3,12 @@ import * as vault from "@pulumi/vault";
 import {
     appResourceName,
     ArgsChecker,
+    childResourceName,
+    componentType,
     Environment,
     MAX_VAULT_TOKEN_TTL_SECONDS,
+    NameSystem,
+    RenderedName,
     vaultTokenTtlLimit,
 } from "../baseline";
 import { appReadRules, checkAppPolicy, renderPolicy, VaultPolicyRule } from "./policy";
@@ -63,8 +67,8 @@ export function resolveVaultAppAccessArgs(name: string, args: VaultAppAccessArgs
     const envOk = check.environment(args.env);
     const env = envOk ? args.env : undefined;
     check.dnsLabel(args.app, "app");
-    if (check.dnsLabel(args.namespace, "namespace") && env) check.sameEnvironment(args.namespace, env, "namespace");
-    check.dnsLabel(args.serviceAccountName, "serviceAccountName");
+    if (check.appNamespace(args.namespace, "namespace") && env) check.sameEnvironment(args.namespace, env, "namespace");
+    check.ownServiceAccount(args.serviceAccountName, "serviceAccountName");
     checkVaultPath(
         check,
         args.mountPath,
@@ -127,6 +131,32 @@ export function resolveVaultAppAccessArgs(name: string, args: VaultAppAccessArgs
         rules,
         policy: renderPolicy(rules),
     };
+}
+
+/**
+ * Every object a VaultAppAccess creates, by the name Vault knows it by: the policy (Vault lower-cases policy
+ * names) and the role, unique within its auth backend.
+ */
+export function vaultAppAccessNames(resolved: ResolvedVaultAppAccess): RenderedName[] {
+    return [
+        { system: NameSystem.Vault, kind: "policy", name: resolved.resourceName, source: "app" },
+        {
+            system: NameSystem.Vault,
+            kind: "role",
+            scope: resolved.authPath,
+            name: resolved.resourceName,
+            source: "app",
+        },
+    ];
+}
+
+/** The Pulumi logical name of every resource a VaultAppAccess called `name` registers, by type. */
+export function vaultAppAccessResourceNames(name: string): RenderedName[] {
+    const parent = componentType("VaultAppAccess");
+    return [
+        childResourceName(parent, "vault:index/policy:Policy", `${name}-policy`, "app"),
+        childResourceName(parent, "vault:kubernetes/authBackendRole:AuthBackendRole", `${name}-role`, "app"),
+    ];
 }
 
 /**

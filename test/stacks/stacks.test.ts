@@ -98,6 +98,32 @@ for (const stack of STACKS) {
             }
         });
 
+        it("lets each app namespace's pods run only as its apps' ServiceAccounts, never a deployer's", () => {
+            const expected = new Map<string, string[]>();
+            for (const app of config.apps) {
+                const namespace = app.namespace ?? app.name;
+                expected.set(namespace, [...(expected.get(namespace) ?? []), app.serviceAccountName ?? app.name]);
+            }
+            const pinned = new Map<string, string>(
+                ofType("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy").map((r) => [
+                    r.inputs.spec.matchConstraints.namespaceSelector.matchLabels["kubernetes.io/metadata.name"],
+                    r.inputs.spec.validations[0].expression,
+                ]),
+            );
+            assert.deepEqual([...pinned.keys()].sort(), [...expected.keys()].sort());
+            const bindings = ofType("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding");
+            assert.equal(bindings.length, pinned.size);
+            for (const binding of bindings) assert.deepEqual(binding.inputs.spec.validationActions, ["Deny"]);
+            for (const [namespace, serviceAccounts] of expected) {
+                const list = [...serviceAccounts]
+                    .sort()
+                    .map((sa) => `'${sa}'`)
+                    .join(", ");
+                assert.ok(pinned.get(namespace)!.includes(`in [${list}]`), `${namespace}: ${pinned.get(namespace)}`);
+                assert.doesNotMatch(pinned.get(namespace)!, /ci-deployer/);
+            }
+        });
+
         it("pins every Helm chart", () => {
             for (const chart of ofType("kubernetes:helm.sh/v4:Chart")) {
                 assert.match(chart.inputs.version, /^v?\d+\.\d+\.\d+$/, chart.inputs.chart);

@@ -2,14 +2,18 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
     ArgsChecker,
+    childResourceName,
+    componentType,
     Environment,
     externalSecretTargetName,
     isDns1123Subdomain,
+    NameSystem,
     PLATFORM_NAMESPACES,
     profileFor,
+    RenderedName,
     secretPathPrefix,
     secretStoreName,
-    SHARED_SERVICE_ACCOUNTS,
+    tokenRequestRoleName,
     vaultSecretPrefix,
 } from "../../baseline";
 import { roleRefTo, tokenRequestRules } from "../../kubernetes/rbac";
@@ -18,6 +22,7 @@ import {
     awsSecretStoreManifest,
     CustomResourceManifest,
     DEFAULT_VAULT_AUDIENCE,
+    EXTERNAL_SECRETS_API_VERSION,
     externalSecretManifest,
     labelsOf,
     refreshIntervalSeconds,
@@ -239,19 +244,19 @@ export function resolveAppExternalSecretsArgs(name: string, args: AppExternalSec
     const envOk = check.environment(args.env);
     const env = envOk ? args.env : undefined;
     const appOk = check.dnsLabel(args.app, "app", 30);
-    if (check.dnsLabel(args.namespace, "namespace") && env) check.sameEnvironment(args.namespace, env, "namespace");
-    if (check.dnsLabel(args.serviceAccountName, "serviceAccountName")) {
-        // `default` runs every pod of the namespace that names no account: a store logging in as it could
-        // read what any of them may read, and is no app's identity.
+    if (check.appNamespace(args.namespace, "namespace") && env) check.sameEnvironment(args.namespace, env, "namespace");
+    check.ownServiceAccount(args.serviceAccountName, "serviceAccountName");
+    const operatorNamespace = args.operatorNamespace ?? PLATFORM_NAMESPACES.externalSecrets;
+    if (check.dnsLabel(operatorNamespace, "operatorNamespace")) {
+        // The token-request binding names the controller by namespace and name: in the app's own namespace,
+        // anyone who may create a ServiceAccount there could create one called external-secrets and act as the app.
         check.check(
-            !SHARED_SERVICE_ACCOUNTS.includes(args.serviceAccountName),
-            "serviceAccountName",
-            `${args.serviceAccountName} is the namespace's shared ServiceAccount, not the app's own`,
-            "give the app a ServiceAccount of its own (a WorkloadIdentity creates one) and name it here",
+            operatorNamespace !== args.namespace,
+            "operatorNamespace",
+            `${operatorNamespace} is the app's own namespace, where the operator's ServiceAccount name could be taken`,
+            `give the namespace the operator runs in (default ${PLATFORM_NAMESPACES.externalSecrets})`,
         );
     }
-    const operatorNamespace = args.operatorNamespace ?? PLATFORM_NAMESPACES.externalSecrets;
-    check.dnsLabel(operatorNamespace, "operatorNamespace");
     const storeName = args.storeName ?? secretStoreName(args.app);
     // A default derived from a bad app name is reported once, as the app's problem.
     if (args.storeName !== undefined || appOk) {
@@ -424,6 +429,58 @@ export function resolveAppExternalSecretsArgs(name: string, args: AppExternalSec
 }
 
 /**
+ * Every object an AppExternalSecrets creates in the app's namespace, by name, with the field it comes from:
+ * the SecretStore, the token-request Role and RoleBinding, and per secret the ExternalSecret and the Secret
+ * it writes.
+ */
+export function appExternalSecretsNames(resolved: ResolvedAppExternalSecrets): RenderedName[] {
+    const k8sName = (kind: string, name: string, source: string): RenderedName => ({
+        system: NameSystem.Kubernetes,
+        kind,
+        scope: resolved.namespace,
+        name,
+        source,
+    });
+    const storeField = "storeName";
+    const names = [
+        k8sName("SecretStore", resolved.storeName, storeField),
+        k8sName("Role", tokenRequestRoleName(resolved.storeName), storeField),
+        k8sName("RoleBinding", tokenRequestRoleName(resolved.storeName), storeField),
+    ];
+    resolved.secrets.forEach((secret, i) => {
+        names.push(
+            k8sName("ExternalSecret", secret.targetName, `secrets[${i}].targetName`),
+            k8sName("Secret", secret.targetName, `secrets[${i}].targetName`),
+        );
+    });
+    return names;
+}
+
+/** The Pulumi logical name of every resource an AppExternalSecrets called `name` registers, by type. */
+export function appExternalSecretsResourceNames(name: string, resolved: ResolvedAppExternalSecrets): RenderedName[] {
+    const parent = componentType("AppExternalSecrets");
+    const rbac = "kubernetes:rbac.authorization.k8s.io/v1";
+    return [
+        childResourceName(parent, `${rbac}:Role`, `${name}-token-request`, "app"),
+        childResourceName(parent, `${rbac}:RoleBinding`, `${name}-token-request`, "app"),
+        childResourceName(
+            parent,
+            `kubernetes:${EXTERNAL_SECRETS_API_VERSION}:SecretStore`,
+            `${name}-store`,
+            "storeName",
+        ),
+        ...resolved.secrets.map((secret, i) =>
+            childResourceName(
+                parent,
+                `kubernetes:${EXTERNAL_SECRETS_API_VERSION}:ExternalSecret`,
+                `${name}-${secret.targetName}`,
+                `secrets[${i}].targetName`,
+            ),
+        ),
+    ];
+}
+
+/**
  * The Role and RoleBinding that let the operator's controller request tokens for the app's ServiceAccount:
  * `create` on `serviceaccounts/token` for that one name, in the app's namespace. Named after the store, which
  * is unique in the namespace.
@@ -432,7 +489,7 @@ export function tokenRequestRbac(resolved: ResolvedAppExternalSecrets): {
     role: k8s.types.input.rbac.v1.Role;
     binding: k8s.types.input.rbac.v1.RoleBinding;
 } {
-    const name = `${resolved.storeName}-token-request`;
+    const name = tokenRequestRoleName(resolved.storeName);
     const metadata = {
         name,
         namespace: resolved.namespace,
