@@ -8,3 +8,4 @@ export * from "./naming";
 export * from "./severity";
 export * from "./validation";
 export * from "./workloads";
+export * from "./aws";
