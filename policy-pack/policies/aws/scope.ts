@@ -252,9 +252,51 @@ export function otherNameReached(pattern: string, service: NamedService, owner: 
     return found;
 }
 
+const SEG1_SHAPE = new RegExp(`^[a-z0-9][a-z0-9-]*-(${ENVIRONMENTS.join("|")})$`);
+const APP_SHAPE = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+const REST_LITERAL = /^[A-Za-z0-9_.+=@/-]*$/;
+
+/**
+ * The common case decided without a search: a pattern whose colons are exactly those of the service's ARNs
+ * (names have none, so each literal colon of the pattern stands for the same colon of every name it
+ * matches) and whose name part starts with a literal `<seg1>/<app>/`: every name it matches is that one
+ * app's. `null` when the shortcut does not apply.
+ */
+function shortcut(pattern: string, service: NamedService, criterion: Criterion): string | undefined | null {
+    const parts = pattern.split(":");
+    const prefix = TYPE_PREFIX[service];
+    let name: string;
+    if (service === "secretsmanager") {
+        if (parts.length !== 7 || parts[5] !== "secret") return null;
+        name = parts[6];
+    } else {
+        if (parts.length !== 6 || !parts[5].startsWith(prefix)) return null;
+        name = parts[5].slice(prefix.length);
+    }
+    const wild = name.search(/[*?]/);
+    const literal = wild < 0 ? name : name.slice(0, wild);
+    const [seg1, app, ...rest] = literal.split("/");
+    if (rest.length === 0) return null;
+    const tail = rest.join("/");
+    if (!REST_LITERAL.test(tail) || (tail.length === 0 && wild < 0)) return null;
+    const envWord = SEG1_SHAPE.exec(seg1);
+    if (!envWord || !APP_SHAPE.test(app)) return undefined;
+    const differs =
+        (criterion.seg1 !== undefined && seg1 !== criterion.seg1) ||
+        (criterion.env !== undefined && envWord[1] !== criterion.env) ||
+        (criterion.app !== undefined && app !== criterion.app);
+    if (!differs) return undefined;
+    const witness = `${seg1}/${app}/${tail.length > 0 ? tail : "x"}`;
+    return service === "ssm" ? `/${witness}` : witness;
+}
+
 function reached(pattern: string, service: NamedService, owner: AppIdentity): string | undefined {
     const { project, env, app } = owner;
     const seg1 = project !== undefined && env !== undefined ? `${project}-${env}` : undefined;
+    // A literal `<seg1>/<app>/` names one app: it differs from the owner in a known part, or it is the only
+    // app the pattern reaches.
+    const quick = shortcut(pattern, service, { seg1, env, app });
+    if (quick !== null) return quick;
     if (seg1 !== undefined || env !== undefined || app !== undefined) {
         const found = search(pattern, service, { seg1, env, app });
         if (found !== undefined) return nameOf(found, service);
