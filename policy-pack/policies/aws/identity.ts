@@ -168,6 +168,11 @@ function scopedGrants(statement: Statement, service: "secretsmanager" | "ssm" | 
     });
 }
 
+/** True when one of `grants` (action patterns, or the NotAction stand-in) covers `action`. */
+function coversAnyPattern(grants: readonly string[], action: string): boolean {
+    return grants.some((pattern) => pattern === "every action but its NotAction" || wildcardMatches(pattern, action));
+}
+
 /** `payments in shop-prod`, or what is known of an owner, for messages. */
 function describeOwner(owner: AppIdentity): string {
     if (owner.app && owner.project) return `app ${owner.app} of ${owner.project}-${owner.env}`;
@@ -206,7 +211,10 @@ export function scopeProblems(statement: Statement, owner: AppIdentity): string[
                 }
                 continue;
             }
-            const other = otherNameReached(pattern, service as NamedService, owner);
+            // GetParametersByPath is authorized on the path and reads everything below it, recursively.
+            const below =
+                service === "ssm" && coversAnyPattern(grants, "ssm:GetParametersByPath") ? `${pattern}/*` : pattern;
+            const other = otherNameReached(below, service as NamedService, owner);
             if (other !== undefined) {
                 problems.push(
                     `${where} allows ${what} on ${JSON.stringify(pattern)}, which also matches ${other} (not ${describeOwner(owner)})`,

@@ -41,8 +41,9 @@ function secretOwner(resource: PolicyResource): { seg1: string; app: string } | 
 /**
  * `aws-resource-policy-principals`: the policy of a Secrets Manager secret (Secret `policy`, SecretPolicy)
  * or of a KMS key (Key, KeyPolicy, ReplicaKey `policy`) admits only principals of the env's account:
- * - no `*` (or wildcard) principal without a condition pinning the caller (aws:PrincipalAccount,
- *   kms:CallerAccount, aws:PrincipalOrgID...), to the env's account where it is known;
+ * - no `*` (or wildcard) principal without a condition pinning the caller to an account
+ *   (aws:PrincipalAccount, kms:CallerAccount, aws:PrincipalArn...), the env's where it is known; an
+ *   organization pin (aws:PrincipalOrgID) alone admits every account of the organization and is refused;
  * - no AWS principal of another account; with the account not established, no two accounts at once;
  * - no NotPrincipal with Allow;
  * - on a secret: no role of another app or env (`<project>-<env>-<app>` other than the secret's own

@@ -128,6 +128,11 @@ export function admissionProblems(statement: Statement, home: string | undefined
                 problems.push(
                     `admits ${describePrincipal(principal)}, everyone, without a condition pinning the caller`,
                 );
+            } else if (kind === "resource" && pin.byOrganization) {
+                // An organization is many accounts: a secret or key of one env is not theirs to read.
+                problems.push(
+                    `admits ${describePrincipal(principal)} of every account of an organization, not only the env's`,
+                );
             } else if (home && pin.accounts.some((a) => a !== home)) {
                 problems.push(
                     `admits ${describePrincipal(principal)} pinned to account ${pin.accounts.filter((a) => a !== home).join(", ")}, not the env's ${home}`,
@@ -292,8 +297,9 @@ function otherAppsServiceAccount(app: string, namespace: string, serviceAccount:
  * `aws-workload-identity-binding`: an app's role (`<project>-<env>-<app>`) is bound only to that app's
  * ServiceAccount, one whose name or namespace is the app (what WorkloadIdentity binds).
  * - IRSA: every `<issuer>:sub` value of the role's trust policy names such a ServiceAccount.
- * - Pod Identity: a PodIdentityAssociation's ServiceAccount/namespace is the app its roleArn names, and the
- *   role is of the association's env.
+ * - Pod Identity: a PodIdentityAssociation's ServiceAccount/namespace is the app its roleArn (and its
+ *   targetRoleArn, the role EKS chains into) names, the roles are of the association's env, and the target
+ *   role is of the same account.
  * A role whose name does not follow the naming is judged by its `app` tag; with neither, nothing is
  * judged. Unknowns: an unknown roleArn, namespace or serviceAccount is reported as unknown.
  */
@@ -338,19 +344,27 @@ export const workloadIdentityBinding: ResourcePolicy = {
 };
 
 function judgeAssociation(resource: PolicyResource, settings: PolicySettings, report: Reporter): void {
-    const { roleArn, namespace, serviceAccount } = resource.props;
-    for (const [path, value] of Object.entries({ roleArn, namespace, serviceAccount })) {
+    const { roleArn, targetRoleArn, namespace, serviceAccount } = resource.props;
+    for (const [path, value] of Object.entries({ roleArn, targetRoleArn, namespace, serviceAccount })) {
         if (isUnknown(value)) return report.unknown(path);
     }
-    if (typeof roleArn !== "string" || typeof namespace !== "string" || typeof serviceAccount !== "string") return;
-    const roleName = roleArn.slice(roleArn.lastIndexOf("/") + 1);
-    const named = parseAppResourceName(roleName);
-    if (!named?.app) return;
+    if (typeof namespace !== "string" || typeof serviceAccount !== "string") return;
     const where = describeResource(resource);
     const env = envOf(resource, settings) ?? "prod";
-    if (isEnvironment(named.env) && named.env !== env) {
-        report.violation(`${where} gives the ${named.env} role ${roleName} to a ServiceAccount of ${env}`);
+    // With a targetRoleArn, EKS chains from roleArn into the target role: both are handed to the ServiceAccount.
+    for (const arn of [roleArn, targetRoleArn]) {
+        if (typeof arn !== "string") continue;
+        const roleName = arn.slice(arn.lastIndexOf("/") + 1);
+        const named = parseAppResourceName(roleName);
+        if (!named?.app) continue;
+        if (isEnvironment(named.env) && named.env !== env) {
+            report.violation(`${where} gives the ${named.env} role ${roleName} to a ServiceAccount of ${env}`);
+        }
+        const problem = otherAppsServiceAccount(named.app, namespace, serviceAccount);
+        if (problem) report.violation(`${where} gives app ${named.app}'s role ${roleName} to ${problem}`);
     }
-    const problem = otherAppsServiceAccount(named.app, namespace, serviceAccount);
-    if (problem) report.violation(`${where} gives app ${named.app}'s role ${roleName} to ${problem}`);
+    const accounts = [roleArn, targetRoleArn].map((arn) => (typeof arn === "string" ? accountOfArn(arn) : undefined));
+    if (accounts[0] && accounts[1] && accounts[0] !== accounts[1]) {
+        report.violation(`${where} chains into a role of account ${accounts[1]}, not the association's ${accounts[0]}`);
+    }
 }

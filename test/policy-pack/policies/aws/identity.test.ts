@@ -168,6 +168,13 @@ describe("aws-iam-secret-scope", () => {
         );
     });
 
+    it("judges GetParametersByPath by everything below the path", () => {
+        const path = (resource: string) =>
+            allow("ssm:GetParametersByPath", `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/${resource}`);
+        assert.equal(violationsOf(secretScope, rolePolicy(path("shop-prod"))).length, 1);
+        assert.deepEqual(violationsOf(secretScope, rolePolicy(path("shop-prod/payments"))), []);
+    });
+
     it("lets a policy of no one app reach one app's names, not two", () => {
         const one = resourceOf(IAM_POLICY, {
             name: "p",

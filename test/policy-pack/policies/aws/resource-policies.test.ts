@@ -73,6 +73,14 @@ describe("aws-resource-policy-principals", () => {
         }
     });
 
+    it("reports * pinned only to an organization, which is many accounts", () => {
+        const org = { ...read("*"), Condition: { StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" } } };
+        assert.match(
+            violationsOf(resourcePolicyPrincipals, secretPolicy(doc(org))).join(),
+            /every account of an organization/,
+        );
+    });
+
     it("reports NotPrincipal with Allow", () => {
         const found = violationsOf(
             resourcePolicyPrincipals,

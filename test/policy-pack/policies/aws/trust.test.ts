@@ -185,6 +185,26 @@ describe("aws-workload-identity-binding", () => {
         );
     });
 
+    it("reports a target role of another app or account", () => {
+        const chained = (targetRoleArn: string) =>
+            resourceOf(EKS_POD_IDENTITY_ASSOCIATION, {
+                ...association("shop-prod-payments", "payments", "payments").props,
+                targetRoleArn,
+            });
+        assert.match(
+            violationsOf(workloadIdentityBinding, chained(`arn:aws:iam::${FOREIGN}:role/shop-prod-payments`)).join(),
+            /account 999999999999/,
+        );
+        assert.match(
+            violationsOf(workloadIdentityBinding, chained(`arn:aws:iam::${ACCOUNT}:role/shop-prod-orders`)).join(),
+            /app orders's role/,
+        );
+        assert.deepEqual(
+            violationsOf(workloadIdentityBinding, chained(`arn:aws:iam::${ACCOUNT}:role/payments-data-reader`)),
+            [],
+        );
+    });
+
     it("reports an association of another app's or env's role", () => {
         assert.equal(
             violationsOf(workloadIdentityBinding, association("shop-prod-payments", "orders", "orders")).length,
