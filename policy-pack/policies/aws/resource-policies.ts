@@ -9,9 +9,9 @@ import { EnforcementLevel, PolicyResource, PolicySettings, ResourcePolicy, Sever
 import { conditionValues, coversAction, documentAt, Statement, statementName, wildcardMatches } from "./documents";
 import { KMS_KEY, KMS_KEY_POLICY, KMS_REPLICA_KEY } from "./kms";
 import { accountOfArn, admittedBy, configuredAccount, pinnedAccounts, singleAccount } from "./principals";
+import { SECRETS_MANAGER_SECRET } from "./secrets-manager";
 import { admissionProblems } from "./trust";
 
-export const SECRET_TYPE = "aws:secretsmanager/secret:Secret";
 export const SECRET_POLICY = "aws:secretsmanager/secretPolicy:SecretPolicy";
 export const KMS_GRANT = "aws:kms/grant:Grant";
 
@@ -62,13 +62,15 @@ export const resourcePolicyPrincipals: ResourcePolicy = {
     remediationSteps:
         "Leave secret policies out (the app's role policy grants access), and give key policies the env account's root and roles only, as EnvironmentKey does.",
     url: "https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_resource-policies.html",
-    types: [SECRET_TYPE, SECRET_POLICY, ...KEY_TYPES],
+    types: [SECRETS_MANAGER_SECRET, SECRET_POLICY, ...KEY_TYPES],
     validate(resource, settings, report) {
         const statements = documentAt(resource.props.policy, "policy", report);
         if (!statements) return;
         const home = resourceAccount(resource, statements, settings);
         const owner =
-            resource.type === SECRET_TYPE || resource.type === SECRET_POLICY ? secretOwner(resource) : undefined;
+            resource.type === SECRETS_MANAGER_SECRET || resource.type === SECRET_POLICY
+                ? secretOwner(resource)
+                : undefined;
         for (const statement of statements) {
             if (statement.effect !== "Allow") continue;
             const where = `${describeResource(resource)}: ${statementName(statement)}`;

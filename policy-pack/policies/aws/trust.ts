@@ -13,6 +13,7 @@ import {
 } from "../../../components/baseline";
 import { describeResource, envOf, isUnknown } from "../resource";
 import { EnforcementLevel, PolicyResource, PolicySettings, Reporter, ResourcePolicy, Severity } from "../types";
+import { IAM_ROLE } from "./iam";
 import {
     conditionValues,
     coversAction,
@@ -34,7 +35,6 @@ import {
     singleAccount,
 } from "./principals";
 
-export const IAM_ROLE_TYPE = "aws:iam/role:Role";
 export const EKS_POD_IDENTITY_ASSOCIATION = "aws:eks/podIdentityAssociation:PodIdentityAssociation";
 
 const OIDC_PROVIDER = ":oidc-provider/";
@@ -98,7 +98,7 @@ export const trustPrincipals: ResourcePolicy = {
     remediationSteps:
         "Trust the cluster's OIDC provider (IRSA) or pods.eks.amazonaws.com (Pod Identity), as WorkloadIdentity does; name roles of the env's account only, and pin a * principal with aws:PrincipalAccount = the env's account.",
     url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html",
-    types: [IAM_ROLE_TYPE],
+    types: [IAM_ROLE],
     validate(resource, settings, report) {
         const statements = documentAt(resource.props.assumeRolePolicy, "assumeRolePolicy", report);
         if (!statements) return;
@@ -202,7 +202,7 @@ export const podIdentityTrustCluster: ResourcePolicy = {
     remediationSteps:
         'Condition the statement with ArnEquals aws:SourceArn = the cluster ARN and StringEquals aws:SourceAccount = the env\'s account (WorkloadIdentity does), or StringEquals "aws:RequestTag/eks-cluster-arn".',
     url: "https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html",
-    types: [IAM_ROLE_TYPE],
+    types: [IAM_ROLE],
     validate(resource, settings, report) {
         const statements = documentAt(resource.props.assumeRolePolicy, "assumeRolePolicy", report);
         if (!statements) return;
@@ -254,7 +254,7 @@ export const podIdentityTrustSessionTags: ResourcePolicy = {
     remediationSteps:
         'Add StringEquals "aws:RequestTag/kubernetes-namespace" = <namespace> and "aws:RequestTag/kubernetes-service-account" = <serviceaccount> to the statement.',
     url: "https://docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html",
-    types: [IAM_ROLE_TYPE],
+    types: [IAM_ROLE],
     validate(resource, _settings, report) {
         const statements = documentAt(resource.props.assumeRolePolicy, "assumeRolePolicy", report);
         if (!statements) return;
@@ -314,7 +314,7 @@ export const workloadIdentityBinding: ResourcePolicy = {
     remediationSteps:
         "Bind <project>-<env>-<app> to the app's own ServiceAccount (WorkloadIdentity does); give each app its own role.",
     url: "https://docs.aws.amazon.com/eks/latest/userguide/pod-id-association.html",
-    types: [IAM_ROLE_TYPE, EKS_POD_IDENTITY_ASSOCIATION],
+    types: [IAM_ROLE, EKS_POD_IDENTITY_ASSOCIATION],
     validate(resource, settings, report) {
         if (resource.type === EKS_POD_IDENTITY_ASSOCIATION) return judgeAssociation(resource, settings, report);
         const owner = roleIdentity(resource, settings);
