@@ -8,7 +8,12 @@ import { irsaTrustPinned, noWildcardSecretsAccess } from "./iam";
 import { attachedPolicies, policyEffect, secretScope } from "./identity";
 import { kmsKeyRotation, kmsNoPublicAccess } from "./kms";
 import { noIamUsers, noSecretsOutsideBackends } from "./outside-backends";
-import { kmsKeyUseViaService, kmsNoDecryptingGrants, resourcePolicyPrincipals } from "./resource-policies";
+import {
+    kmsKeyHasPolicy,
+    kmsKeyUseViaService,
+    kmsNoDecryptingGrants,
+    resourcePolicyPrincipals,
+} from "./resource-policies";
 import { secretCustomerKey, secretEnvPrefix, secretRecoveryWindow } from "./secrets-manager";
 import {
     podIdentityTrustCluster,
@@ -34,6 +39,7 @@ export const awsPolicies: readonly Policy[] = [
     kmsKeyRotation,
     kmsNoPublicAccess,
     kmsKeyUseViaService,
+    kmsKeyHasPolicy,
     kmsNoDecryptingGrants,
     resourcePolicyPrincipals,
     irsaTrustPinned,

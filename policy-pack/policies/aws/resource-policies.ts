@@ -5,7 +5,7 @@
 import { KEY_ADMIN_ACTIONS } from "../../../components/aws/iam";
 import { parseAppResourceName } from "../../../components/baseline";
 import { describeResource, isUnknown } from "../resource";
-import { EnforcementLevel, PolicyResource, PolicySettings, ResourcePolicy, Severity } from "../types";
+import { EnforcementLevel, PolicyResource, PolicySettings, ResourcePolicy, Severity, StackPolicy } from "../types";
 import { conditionValues, coversAction, documentAt, Statement, statementName, wildcardMatches } from "./documents";
 import { KMS_KEY, KMS_KEY_POLICY, KMS_REPLICA_KEY } from "./kms";
 import { accountOfArn, admittedBy, configuredAccount, pinnedAccounts, singleAccount } from "./principals";
@@ -205,6 +205,39 @@ export const kmsNoDecryptingGrants: ResourcePolicy = {
             report.violation(
                 `${describeResource(resource)} grants ${bad.join(", ")} to ${grantee}, bypassing the key policy's conditions`,
             );
+        }
+    },
+};
+
+/**
+ * `aws-kms-key-has-policy`: a KMS key sets its own policy (`policy`), or the stack sets one with a KeyPolicy.
+ * A key created without either gets AWS's default key policy: `kms:*` to the account root, which lets every
+ * principal of the account whose IAM policy allows kms:Decrypt decrypt directly, outside Secrets Manager.
+ * A KeyPolicy's keyId is often unknown at preview (the key's id), so any KeyPolicy in the stack is taken to
+ * be the key's; it is then judged by aws-kms-key-use-via-service.
+ */
+export const kmsKeyHasPolicy: StackPolicy = {
+    kind: "stack",
+    name: "aws-kms-key-has-policy",
+    group: "aws",
+    description: "KMS keys set their own key policy: AWS's default one gives kms:* to the whole account.",
+    severity: Severity.High,
+    enforcementLevel: EnforcementLevel.Mandatory,
+    remediationSteps:
+        "Create the key through EnvironmentKey, which sets a policy that allows use only through Secrets Manager, or give it a KeyPolicy.",
+    url: "https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html",
+    validateStack(resources, _settings, report) {
+        if (resources.some((r) => r.type === KMS_KEY_POLICY)) return;
+        for (const key of resources) {
+            if (key.type !== KMS_KEY && key.type !== KMS_REPLICA_KEY) continue;
+            const policy = key.props.policy;
+            if (isUnknown(policy)) report.unknown(`${describeResource(key)} policy`, { urn: key.urn });
+            else if (policy === undefined || policy === null || policy === "") {
+                report.violation(
+                    `${describeResource(key)} sets no key policy, so AWS's default gives kms:* to every principal of the account`,
+                    { urn: key.urn },
+                );
+            }
         }
     },
 };

@@ -4,13 +4,26 @@ import { PolicyDocument } from "../../../../components/aws/iam";
 import {
     KMS_GRANT,
     KMS_KEY,
+    kmsKeyHasPolicy,
     kmsKeyUseViaService,
+    KMS_KEY_POLICY,
     kmsNoDecryptingGrants,
     resourcePolicyPrincipals,
     SECRET_POLICY,
     SECRETS_MANAGER_SECRET,
 } from "../../../../policy-pack/policies/aws";
-import { ACCOUNT, copy, KEY_ARN, keyDocument, keyInputs, resourceOf, secretInputs, violationsOf } from "./fixtures";
+import { checkStack } from "../../../../policy-pack/engine";
+import {
+    ACCOUNT,
+    copy,
+    KEY_ARN,
+    keyDocument,
+    keyInputs,
+    resourceOf,
+    secretInputs,
+    settingsOf,
+    violationsOf,
+} from "./fixtures";
 
 const FOREIGN = "999999999999";
 const doc = (...Statement: any[]): string => JSON.stringify({ Version: "2012-10-17", Statement });
@@ -161,5 +174,28 @@ describe("aws-kms-no-decrypting-grants", () => {
         for (const operation of ["Decrypt", "ReEncryptFrom", "CreateGrant"]) {
             assert.equal(violationsOf(kmsNoDecryptingGrants, grant([operation])).length, 1, operation);
         }
+    });
+});
+
+describe("aws-kms-key-has-policy", () => {
+    const judge = (...resources: ReturnType<typeof key>[]) =>
+        checkStack(resources, [kmsKeyHasPolicy], settingsOf("prod"));
+    const bare = () => resourceOf(KMS_KEY, { ...keyInputs(), policy: undefined });
+
+    it("passes a key with its own policy, and a bare key with a KeyPolicy beside it", () => {
+        assert.deepEqual(judge(key(keyDocument())), []);
+        assert.deepEqual(
+            judge(bare(), resourceOf(KMS_KEY_POLICY, { keyId: "k", policy: JSON.stringify(keyDocument()) })),
+            [],
+        );
+    });
+
+    it("reports a key left with AWS's default policy", () => {
+        assert.match(
+            judge(bare())
+                .map((v) => v.message)
+                .join(),
+            /sets no key policy/,
+        );
     });
 });
