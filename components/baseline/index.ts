@@ -10,3 +10,4 @@ export * from "./secret-stores";
 export * from "./severity";
 export * from "./validation";
 export * from "./workloads";
+export * from "./aws";

@@ -43,7 +43,8 @@ const EXPECTED_BAD_PROGRAM_VIOLATIONS: Readonly<Record<string, readonly string[]
     // Privileged is a baseline failure; a privileged container cannot set allowPrivilegeEscalation: false,
     // which restricted requires.
     [BAD.privilegedPod]: ["pod-security-baseline", "pod-security-restricted"],
-    [BAD.adminIamPolicy]: ["aws-no-wildcard-secrets-access"],
+    // Action "*" on Resource "*": every action of every service, and every app's secrets.
+    [BAD.adminIamPolicy]: ["aws-iam-policy-effect", "aws-iam-secret-scope", "aws-no-wildcard-secrets-access"],
     [BAD.v1beta1ExternalSecret]: ["external-secrets-v1-only"],
     // The name has the wrong shape for prod and names dev.
     [BAD.otherEnvSecret]: ["aws-secret-env-prefix", "cross-env-references"],

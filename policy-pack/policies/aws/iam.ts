@@ -207,7 +207,7 @@ function everyResourceOf(resource: string, service: string): boolean {
 }
 
 /** The scopable actions of `service` an Action list grants: wildcard patterns always count as scopable. */
-function scopableActions(actions: readonly string[], service: SecretService): string[] {
+export function scopableActions(actions: readonly string[], service: SecretService): string[] {
     return actions.filter((pattern) => {
         const { service: s, name } = splitAction(pattern);
         if (!wildcardMatches(s, service) || s === pattern) return false;
@@ -216,7 +216,7 @@ function scopableActions(actions: readonly string[], service: SecretService): st
 }
 
 /** The problems of one Allow statement; `keyPolicy` waives the resource check (`*` means "this key"). */
-function statementProblems(statement: Statement, keyPolicy: boolean): string[] {
+export function statementProblems(statement: Statement, keyPolicy: boolean): string[] {
     const where = statementName(statement);
     // What grants a whole service, to the services it grants: `*` is reported once for all three.
     const whole = new Map<string, SecretService[]>();

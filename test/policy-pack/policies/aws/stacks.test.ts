@@ -28,7 +28,15 @@ for (const stack of STACKS) {
 
         it("report nothing, with the env from the pack's config", async () => {
             const found = await stackViolations(stack, awsPolicies);
-            assert.deepEqual(found, []);
+            // Dev runs EKS Pod Identity, whose trust policy WorkloadIdentity pins to the cluster but not yet to
+            // the namespace and ServiceAccount session tags: the advisory says so, nothing else may be reported.
+            const advisory = found.filter((v) => v.policy === "aws-pod-identity-trust-session-tags");
+            assert.ok(advisory.every((v) => v.level === EnforcementLevel.Advisory));
+            assert.equal(advisory.length > 0, stack === "dev");
+            assert.deepEqual(
+                found.filter((v) => v.policy !== "aws-pod-identity-trust-session-tags"),
+                [],
+            );
         });
 
         it("report nothing, with the env from the stack name in each URN", async () => {

@@ -1,0 +1,44 @@
+/**
+ * AWS facts the pack judges IAM by: how an app's role is named, which names its secrets and parameters
+ * live under, and the session tags EKS Pod Identity puts on a role session. Pure data and helpers.
+ */
+import { Environment, ENVIRONMENTS } from "./environments";
+import { envPrefix } from "./naming";
+
+/**
+ * `/<project>-<env>/<app>/`: the SSM Parameter Store path an app owns, the same hierarchy as its Secrets
+ * Manager prefix. The platform keeps no secret in Parameter Store; this is the only place one may be read
+ * from, so a parameter pattern is judged against it.
+ */
+export function ssmParameterPrefix(project: string, env: Environment, app: string): string {
+    return `/${envPrefix(project, env)}/${app}/`;
+}
+
+/** An app's identity as its AWS role names it: each part undefined when the name does not tell. */
+export interface AppIdentity {
+    readonly project?: string;
+    readonly env?: Environment;
+    readonly app?: string;
+}
+
+const ROLE_NAME = new RegExp(`^([a-z0-9][a-z0-9-]*?)-(${ENVIRONMENTS.join("|")})-([a-z0-9][a-z0-9-]*)$`);
+
+/**
+ * The project, env and app of a role named `<project>-<env>-<app>` (appResourceName); the first env word
+ * after a non-empty project splits it. Undefined for any other name.
+ */
+export function parseAppResourceName(name: string): AppIdentity | undefined {
+    const match = ROLE_NAME.exec(name);
+    return match ? { project: match[1], env: match[2] as Environment, app: match[3] } : undefined;
+}
+
+/**
+ * Session tags EKS Pod Identity sets when it assumes a role, as a trust policy tests them
+ * (`aws:RequestTag/<tag>`): the cluster (by ARN or name), the namespace and the ServiceAccount.
+ */
+export const POD_IDENTITY_SESSION_TAGS = {
+    clusterArn: "eks-cluster-arn",
+    clusterName: "eks-cluster-name",
+    namespace: "kubernetes-namespace",
+    serviceAccount: "kubernetes-service-account",
+} as const;
