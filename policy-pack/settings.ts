@@ -31,6 +31,8 @@ export interface SettingsConfig {
     exemptions?: ExemptionConfig[];
     /** The Pod Security version the pod-security policies judge by (default: the env profile's). */
     podSecurityVersion?: string;
+    /** The env's AWS account id. */
+    accountId?: string;
     /**
      * @deprecated Not in the config schema, so no config file sets it; kept only so that code not yet
      * converted to judging by object compiles. Remove with PolicySettings.exemptNamespaces.
@@ -74,6 +76,7 @@ export const SETTINGS_CONFIG_SCHEMA: { properties: Record<string, PolicyConfigJS
             },
         },
         podSecurityVersion: { type: "string", pattern: POD_SECURITY_VERSION_PATTERN },
+        accountId: { type: "string", pattern: "^[0-9]{12}$" },
     },
 };
 
@@ -129,6 +132,7 @@ export function settingsFrom(
         exemptNamespaces: Object.freeze([...(config?.exemptNamespaces ?? DEFAULT_EXEMPT_NAMESPACES)]),
         exemptions: Object.freeze((config?.exemptions ?? []).map(exemptionOf)),
         podSecurityVersion: typeof config?.podSecurityVersion === "string" ? config.podSecurityVersion : undefined,
+        accountId: typeof config?.accountId === "string" ? config.accountId : undefined,
         now,
         trustedUrns,
     });

@@ -2,7 +2,13 @@
  * IAM and KMS policy documents, built as data from typed input. Components only wire them into resources;
  * tests judge them by simulation.
  */
-import { Environment, secretArnPattern, serviceAccountSubject, STS_AUDIENCE } from "../baseline";
+import {
+    Environment,
+    POD_IDENTITY_SESSION_TAGS,
+    secretArnPattern,
+    serviceAccountSubject,
+    STS_AUDIENCE,
+} from "../baseline";
 
 /** An IAM policy statement. */
 export interface PolicyStatement {
@@ -63,11 +69,17 @@ export function irsaTrustPolicy(trust: IrsaTrust): PolicyDocument {
 export const POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com";
 
 /**
- * Trust for EKS Pod Identity: the EKS service assumes the role (and tags the session with the pod's
- * namespace and ServiceAccount) on behalf of one cluster of this account. Which ServiceAccount gets the role
- * is the PodIdentityAssociation's job.
+ * Trust for EKS Pod Identity: the EKS service assumes the role on behalf of one cluster of this account, and
+ * only for the one ServiceAccount: EKS tags the session with the pod's namespace and ServiceAccount, and the
+ * trust admits only those tags. An association made later for another ServiceAccount (by anyone who may
+ * call eks:CreatePodIdentityAssociation) then cannot hand the role out.
  */
-export function podIdentityTrustPolicy(accountId: string, clusterArn: string): PolicyDocument {
+export function podIdentityTrustPolicy(
+    accountId: string,
+    clusterArn: string,
+    namespace: string,
+    serviceAccount: string,
+): PolicyDocument {
     return {
         Version: "2012-10-17",
         Statement: [
@@ -77,7 +89,11 @@ export function podIdentityTrustPolicy(accountId: string, clusterArn: string): P
                 Principal: { Service: POD_IDENTITY_PRINCIPAL },
                 Action: ["sts:AssumeRole", "sts:TagSession"],
                 Condition: {
-                    StringEquals: { "aws:SourceAccount": accountId },
+                    StringEquals: {
+                        "aws:SourceAccount": accountId,
+                        [`aws:RequestTag/${POD_IDENTITY_SESSION_TAGS.namespace}`]: namespace,
+                        [`aws:RequestTag/${POD_IDENTITY_SESSION_TAGS.serviceAccount}`]: serviceAccount,
+                    },
                     ArnEquals: { "aws:SourceArn": clusterArn },
                 },
             },

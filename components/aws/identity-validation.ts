@@ -123,5 +123,7 @@ export function trustPolicyFor(
         });
     }
     const clusterArn = pulumi.interpolate`arn:${target.partition}:eks:${target.region}:${target.accountId}:cluster/${args.clusterName!}`;
-    return clusterArn.apply((arn) => JSON.stringify(podIdentityTrustPolicy(target.accountId, arn)));
+    return clusterArn.apply((arn) =>
+        JSON.stringify(podIdentityTrustPolicy(target.accountId, arn, namespace, serviceAccount)),
+    );
 }

@@ -24,13 +24,20 @@ export function stackValues(stack: string): Record<string, unknown> {
  * the env's app registries, and the ServiceAccounts of the apps the stack declares to call the Kubernetes
  * API (`callsKubernetesApi`), whose pods keep their API token.
  */
-export function packSettings(stack: string): { env: string; registries: string[]; apiAccessServiceAccounts: string[] } {
+export function packSettings(stack: string): {
+    env: string;
+    accountId?: string;
+    registries: string[];
+    apiAccessServiceAccounts: string[];
+} {
     const values = stackValues(stack) as {
+        accountId?: unknown;
         registries?: string[];
         apps?: { name: string; namespace?: string; serviceAccountName?: string; callsKubernetesApi?: boolean }[];
     };
     return {
         env: stack,
+        ...(values.accountId === undefined ? {} : { accountId: String(values.accountId) }),
         registries: [...(values.registries ?? [])],
         apiAccessServiceAccounts: (values.apps ?? [])
             .filter((app) => app.callsKubernetesApi)

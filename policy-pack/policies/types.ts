@@ -49,6 +49,8 @@ export interface PolicySettings {
     readonly exemptions: readonly Exemption[];
     /** The Pod Security version (`v1.N` or `latest`) the pod-security policies judge by, instead of the profile's. */
     readonly podSecurityVersion?: string;
+    /** The env's AWS account, when the config names it: the only account its trust and resource policies admit. */
+    readonly accountId?: string;
     /** Today, for expiry checks. */
     readonly now: Date;
     /**

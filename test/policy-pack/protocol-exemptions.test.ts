@@ -109,7 +109,12 @@ describe("the pack over the analyzer protocol: exemptions and older API versions
                 {
                     kind: "ClusterRoleBinding",
                     name: "break-glass",
-                    policies: ["rbac-no-cluster-admin", "rbac-no-cluster-secret-read"],
+                    policies: [
+                        "rbac-no-cluster-admin",
+                        "rbac-no-cluster-secret-read",
+                        "rbac-bound-subjects",
+                        "rbac-escalation-verbs",
+                    ],
                     ...exemption,
                 },
             ],

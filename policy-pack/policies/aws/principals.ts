@@ -28,8 +28,8 @@ export function accountOfPrincipal(value: string): string | undefined {
 
 /** The account the pack's config gives, when it gives one (`accountId`, beside `env`). */
 export function configuredAccount(settings: PolicySettings): string | undefined {
-    const value = (settings as PolicySettings & { accountId?: unknown }).accountId;
-    return typeof value === "string" && AWS_ACCOUNT_ID.test(value) ? value : undefined;
+    const value = settings.accountId;
+    return value !== undefined && AWS_ACCOUNT_ID.test(value) ? value : undefined;
 }
 
 /** The one account a set of evidence names, or undefined when it names none or several. */

@@ -241,16 +241,15 @@ export const podIdentityTrustCluster: ResourcePolicy = {
  * `aws-pod-identity-trust-session-tags`: a Pod Identity trust policy also pins the namespace and the
  * ServiceAccount through the session tags EKS sets (`aws:RequestTag/kubernetes-namespace`,
  * `aws:RequestTag/kubernetes-service-account`, StringEquals, no wildcard), so that a PodIdentityAssociation
- * created later for another ServiceAccount cannot hand the role out. Advisory: the trust policy
- * WorkloadIdentity writes today pins the cluster and leaves the ServiceAccount to its association.
+ * created later for another ServiceAccount cannot hand the role out (WorkloadIdentity's trust pins both).
  */
 export const podIdentityTrustSessionTags: ResourcePolicy = {
     kind: "resource",
     name: "aws-pod-identity-trust-session-tags",
     group: "aws",
     description: "EKS Pod Identity trust policies pin the namespace and ServiceAccount session tags.",
-    severity: Severity.Medium,
-    enforcementLevel: EnforcementLevel.Advisory,
+    severity: Severity.High,
+    enforcementLevel: EnforcementLevel.Mandatory,
     remediationSteps:
         'Add StringEquals "aws:RequestTag/kubernetes-namespace" = <namespace> and "aws:RequestTag/kubernetes-service-account" = <serviceaccount> to the statement.',
     url: "https://docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html",

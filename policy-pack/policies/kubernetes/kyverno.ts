@@ -105,7 +105,8 @@ function judgeEnd(
     report: Reporter,
 ): void {
     if (at <= now.getTime()) {
-        report.violation(`${what} expired: ${path} is ${show(value)} (now is ${now.toISOString()})`);
+        // The day, not the instant: a report must read the same from one run to the next on the same day.
+        report.violation(`${what} expired: ${path} is ${show(value)} (today is ${now.toISOString().slice(0, 10)})`);
     } else if (at > latest) {
         report.violation(
             `${what}: ${path} is ${show(value)}, more than ${days} days away, the longest an exception may live here`,

@@ -412,7 +412,7 @@ describe("AppExternalSecrets", () => {
             [
                 "the namespace's default ServiceAccount",
                 () => awsArgs({ serviceAccountName: "default" }),
-                /serviceAccountName: default is the namespace's shared ServiceAccount, not the app's own; fix: give the app a ServiceAccount of its own/,
+                /serviceAccountName: default is the ServiceAccount every pod that names none runs as, so its rights would go to all of them; fix: name a ServiceAccount of its own/,
             ],
             [
                 "a refresh interval of zero",

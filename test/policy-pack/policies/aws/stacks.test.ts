@@ -27,16 +27,8 @@ for (const stack of STACKS) {
         });
 
         it("report nothing, with the env from the pack's config", async () => {
-            const found = await stackViolations(stack, awsPolicies);
-            // Dev runs EKS Pod Identity, whose trust policy WorkloadIdentity pins to the cluster but not yet to
-            // the namespace and ServiceAccount session tags: the advisory says so, nothing else may be reported.
-            const advisory = found.filter((v) => v.policy === "aws-pod-identity-trust-session-tags");
-            assert.ok(advisory.every((v) => v.level === EnforcementLevel.Advisory));
-            assert.equal(advisory.length > 0, stack === "dev");
-            assert.deepEqual(
-                found.filter((v) => v.policy !== "aws-pod-identity-trust-session-tags"),
-                [],
-            );
+            // Dev runs EKS Pod Identity: its trust pins the cluster, the namespace and the ServiceAccount.
+            assert.deepEqual(await stackViolations(stack, awsPolicies), []);
         });
 
         it("report nothing, with the env from the stack name in each URN", async () => {

@@ -34,7 +34,7 @@ const assume = (principal: unknown, condition?: object) => ({
 describe("aws-trust-principals", () => {
     it("passes the IRSA and Pod Identity trust policies WorkloadIdentity writes", () => {
         assert.deepEqual(violationsOf(trustPrincipals, role(trustDocument())), []);
-        assert.deepEqual(violationsOf(trustPrincipals, role(podIdentityTrustPolicy(ACCOUNT, CLUSTER))), []);
+        assert.deepEqual(violationsOf(trustPrincipals, role(podIdentityTrustPolicy(ACCOUNT, CLUSTER, "payments", "payments"))), []);
     });
 
     it("passes a role of the env's account, the account the OIDC provider shows", () => {
@@ -88,13 +88,17 @@ describe("aws-trust-principals", () => {
     });
 
     it("takes the env's account from the config when it carries one", () => {
-        // Settings do not carry an account yet; the policies read one when they do.
-        const settings = { ...settingsFrom({ env: "prod" }), accountId: FOREIGN };
+        const settings = settingsFrom({ env: "prod", accountId: FOREIGN });
         const document = withStatement(assume({ AWS: `arn:aws:iam::${FOREIGN}:role/ci` }), {
             Version: "2012-10-17",
             Statement: [],
         });
         assert.deepEqual(violationsOf(trustPrincipals, role(document), settings), []);
+        // The config's account wins over the account the role's own documents name.
+        const inline = { inlinePolicies: [{ name: "read", policy: JSON.stringify(appDocument()) }] };
+        const configured = settingsFrom({ env: "prod", accountId: "333333333333" });
+        const foreign = { Version: "2012-10-17", Statement: [assume({ AWS: `arn:aws:iam::${FOREIGN}:root` }) as any] };
+        assert.match(violationsOf(trustPrincipals, role(foreign, inline), configured).join(), /333333333333/);
     });
 
     it("reports an account principal when nothing establishes the env's account", () => {
@@ -117,26 +121,26 @@ describe("aws-trust-principals", () => {
 
 describe("aws-pod-identity-trust-cluster", () => {
     it("passes the Pod Identity trust WorkloadIdentity writes, pinned by aws:SourceArn", () => {
-        assert.deepEqual(violationsOf(podIdentityTrustCluster, role(podIdentityTrustPolicy(ACCOUNT, CLUSTER))), []);
+        assert.deepEqual(violationsOf(podIdentityTrustCluster, role(podIdentityTrustPolicy(ACCOUNT, CLUSTER, "payments", "payments"))), []);
     });
 
     it("passes a trust pinned by the eks-cluster-name session tag", () => {
-        const document = copy(podIdentityTrustPolicy(ACCOUNT, CLUSTER));
+        const document = copy(podIdentityTrustPolicy(ACCOUNT, CLUSTER, "payments", "payments"));
         document.Statement[0].Condition = { StringEquals: { "aws:RequestTag/eks-cluster-name": "shop-prod" } };
         assert.deepEqual(violationsOf(podIdentityTrustCluster, role(document)), []);
     });
 
     it("reports a trust with no condition, and one pinned to every cluster", () => {
-        const none = copy(podIdentityTrustPolicy(ACCOUNT, CLUSTER));
+        const none = copy(podIdentityTrustPolicy(ACCOUNT, CLUSTER, "payments", "payments"));
         delete none.Statement[0].Condition;
         assert.match(violationsOf(podIdentityTrustCluster, role(none)).join(), /for any cluster/);
-        const every = copy(podIdentityTrustPolicy(ACCOUNT, CLUSTER));
+        const every = copy(podIdentityTrustPolicy(ACCOUNT, CLUSTER, "payments", "payments"));
         every.Statement[0].Condition = { ArnLike: { "aws:SourceArn": `arn:aws:eks:eu-west-1:${ACCOUNT}:cluster/*` } };
         assert.match(violationsOf(podIdentityTrustCluster, role(every)).join(), /more than one cluster/);
     });
 
     it("reports a cluster of another account", () => {
-        const document = podIdentityTrustPolicy(ACCOUNT, `arn:aws:eks:eu-west-1:${FOREIGN}:cluster/x`);
+        const document = podIdentityTrustPolicy(ACCOUNT, `arn:aws:eks:eu-west-1:${FOREIGN}:cluster/x`, "payments", "payments");
         const inline = { inlinePolicies: [{ name: "read", policy: JSON.stringify(appDocument()) }] };
         assert.match(violationsOf(podIdentityTrustCluster, role(document, inline)).join(), /account 999999999999/);
     });
@@ -144,7 +148,7 @@ describe("aws-pod-identity-trust-cluster", () => {
 
 describe("aws-pod-identity-trust-session-tags", () => {
     it("passes a trust pinning the namespace and ServiceAccount tags (keys in any case)", () => {
-        const document = copy(podIdentityTrustPolicy(ACCOUNT, CLUSTER));
+        const document = copy(podIdentityTrustPolicy(ACCOUNT, CLUSTER, "payments", "payments"));
         document.Statement[0].Condition!.StringEquals = {
             "aws:SourceAccount": ACCOUNT,
             "aws:RequestTag/kubernetes-namespace": "payments",
@@ -153,9 +157,25 @@ describe("aws-pod-identity-trust-session-tags", () => {
         assert.deepEqual(violationsOf(podIdentityTrustSessionTags, role(document)), []);
     });
 
-    it("reports the trust WorkloadIdentity writes today, which leaves both to the association", () => {
-        const found = violationsOf(podIdentityTrustSessionTags, role(podIdentityTrustPolicy(ACCOUNT, CLUSTER)));
+    it("passes the trust WorkloadIdentity writes", () => {
+        const document = podIdentityTrustPolicy(ACCOUNT, CLUSTER, "payments", "payments");
+        assert.deepEqual(violationsOf(podIdentityTrustSessionTags, role(document)), []);
+    });
+
+    it("reports a trust that leaves the namespace and ServiceAccount to the association", () => {
+        const document = copy(podIdentityTrustPolicy(ACCOUNT, CLUSTER, "payments", "payments"));
+        document.Statement[0].Condition!.StringEquals = { "aws:SourceAccount": ACCOUNT };
+        const found = violationsOf(podIdentityTrustSessionTags, role(document));
         assert.match(found.join(), /kubernetes-namespace, aws:RequestTag\/kubernetes-service-account/);
+    });
+
+    it("reports a trust that pins the tags with a wildcard", () => {
+        const document = copy(podIdentityTrustPolicy(ACCOUNT, CLUSTER, "payments", "payments"));
+        document.Statement[0].Condition!.StringLike = { "aws:RequestTag/kubernetes-service-account": "*" };
+        delete (document.Statement[0].Condition!.StringEquals as Record<string, string>)[
+            "aws:RequestTag/kubernetes-service-account"
+        ];
+        assert.equal(violationsOf(podIdentityTrustSessionTags, role(document)).length, 1);
     });
 });
 

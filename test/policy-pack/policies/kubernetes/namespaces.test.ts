@@ -19,9 +19,15 @@ import { resource, run, settingsOf, unknowns, violations } from "./check";
 
 type Env = "dev" | "stage" | "prod";
 
+/**
+ * A Namespace named `name` with the labels SecureNamespace writes for an app namespace of `env` (built for
+ * `payments`: SecureNamespace refuses the cluster's own namespaces, which the pack must still judge).
+ */
 function namespace(env: Env, name = "payments"): Record<string, any> {
-    const resolved = resolveSecureNamespaceArgs(name, { project: "shop", env, owner: "team-payments" });
-    return { apiVersion: "v1", kind: "Namespace", metadata: { name, labels: namespaceLabels(resolved) } };
+    const resolved = resolveSecureNamespaceArgs("payments", { project: "shop", env, owner: "team-payments" });
+    const labels = { ...namespaceLabels(resolved) };
+    if (labels["kubernetes.io/metadata.name"] !== undefined) labels["kubernetes.io/metadata.name"] = name;
+    return { apiVersion: "v1", kind: "Namespace", metadata: { name, labels } };
 }
 
 function networkPolicies(ns: string): PolicyResource[] {
