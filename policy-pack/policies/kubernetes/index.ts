@@ -1,8 +1,9 @@
 /**
- * The Kubernetes platform policies: RBAC, Secrets, Namespaces, and the External Secrets, Kyverno,
- * cert-manager and Helm add-ons. One file per concern; each policy's `group` is its file's concern.
+ * The Kubernetes platform policies: RBAC, Secrets, Namespaces, the External Secrets, Kyverno,
+ * cert-manager and Helm add-ons, admission control, and Services and Ingresses. One file per concern; each policy's `group` is its file's concern.
  */
 import { Policy } from "../types";
+import { admissionPolicies } from "./admission";
 import { certManagerPolicies } from "./cert-manager";
 import { externalSecretsPolicies } from "./external-secrets";
 import { helmPolicies } from "./helm";
@@ -10,7 +11,9 @@ import { kyvernoPolicies } from "./kyverno";
 import { namespacesPolicies } from "./namespaces";
 import { rbacPolicies } from "./rbac";
 import { secretsPolicies } from "./secrets";
+import { servicesPolicies } from "./services";
 
+export * from "./admission";
 export * from "./cert-manager";
 export * from "./external-secrets";
 export * from "./helm";
@@ -18,6 +21,7 @@ export * from "./kyverno";
 export * from "./namespaces";
 export * from "./rbac";
 export * from "./secrets";
+export * from "./services";
 
 /** Every Kubernetes platform policy, in group order. */
 export const kubernetesPolicies: readonly Policy[] = [
@@ -28,4 +32,6 @@ export const kubernetesPolicies: readonly Policy[] = [
     ...kyvernoPolicies,
     ...certManagerPolicies,
     ...helmPolicies,
+    ...admissionPolicies,
+    ...servicesPolicies,
 ];

@@ -1,7 +1,8 @@
 /**
  * The workload policies: what every app pod must look like beyond Pod Security, each the preview-time twin of
- * one of the Kyverno rules that enforce it at admission (components/addons/kyverno/policies.ts). Platform
- * namespaces (settings.exemptNamespaces) are left to the platform, as Kyverno leaves them.
+ * one of the Kyverno rules that enforce it at admission (components/addons/kyverno/policies.ts). Every
+ * namespace is judged, kube-system and the add-ons' included; only resources of the platform's own charts
+ * (policies/platform.ts, by URN parentage) are left to their charts.
  */
 import { Policy } from "../types";
 import { workloadsApprovedRegistries, workloadsImageDigest, workloadsNoLatestTag } from "./images";
