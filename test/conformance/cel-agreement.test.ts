@@ -111,17 +111,27 @@ describe("CEL agreement: Kyverno's policies and the pack", () => {
         for (const env of ENVIRONMENTS) {
             for (const kyverno of EXPOSURE_RULES) {
                 const compared = results.filter(
-                    (r) => /^\w+ (Service|Ingress) "/.test(r.name) && r.name.startsWith(`${env} `) && r.name.includes(`: ${kyverno} vs `),
+                    (r) =>
+                        /^\w+ (Service|Ingress) "/.test(r.name) &&
+                        r.name.startsWith(`${env} `) &&
+                        r.name.includes(`: ${kyverno} vs `),
                 );
                 const generated = env !== "dev" || kyverno === BaselinePolicyName.RestrictExternalIPs;
                 assert.equal(compared.length, generated ? EXPOSURE_FIXTURES.length : 0, `${env} ${kyverno}`);
                 if (!generated) continue;
-                assert.ok(compared.some((r) => r.detail.startsWith("CEL allows (every validation true)")), kyverno);
-                assert.ok(compared.some((r) => r.detail.startsWith("CEL refuses")), kyverno);
+                assert.ok(
+                    compared.some((r) => r.detail.startsWith("CEL allows (every validation true)")),
+                    kyverno,
+                );
+                assert.ok(
+                    compared.some((r) => r.detail.startsWith("CEL refuses")),
+                    kyverno,
+                );
             }
         }
         const prod = (fixture: string, rule: string) =>
-            results.find((r) => r.name.startsWith(`prod `) && r.name.includes(`"${fixture}": ${rule} vs `))?.detail ?? "";
+            results.find((r) => r.name.startsWith(`prod `) && r.name.includes(`"${fixture}": ${rule} vs `))?.detail ??
+            "";
         const lb = BaselinePolicyName.RequireInternalLoadBalancers;
         assert.match(prod("internal LB by the controller", lb), /^CEL allows .*; pack allows/);
         assert.match(prod("internal LB, legacy annotation", lb), /^CEL allows .*; pack allows/);
@@ -139,7 +149,8 @@ describe("CEL agreement: Kyverno's policies and the pack", () => {
         for (const r of twins) assert.match(r.name, /^\w+ Pod "/, r.name);
         assert.ok(
             twins.some(
-                (r) => r.name.includes('"public debug image"') && r.detail.startsWith("CEL refuses (validation #0 false)"),
+                (r) =>
+                    r.name.includes('"public debug image"') && r.detail.startsWith("CEL refuses (validation #0 false)"),
             ),
         );
     });
@@ -178,7 +189,11 @@ describe("CEL agreement: Kyverno's policies and the pack", () => {
         for (const r of results.filter((r) => / (Service|Ingress) "/.test(r.name))) {
             const rule = EXPOSURE_RULES.find((name) => r.name.includes(`: ${name} vs `));
             if (rule && (rule === BaselinePolicyName.RequireIngressTls) === / Ingress "/.test(r.name)) continue;
-            assert.match(r.detail, /^CEL allows \(not a rule on (Services|Ingresss)\); pack allows \(not a .* type\)$/, r.name);
+            assert.match(
+                r.detail,
+                /^CEL allows \(not a rule on (Services|Ingresss)\); pack allows \(not a .* type\)$/,
+                r.name,
+            );
         }
         for (const r of results.filter(
             (r) => / (Pod|Deployment|CronJob) "/.test(r.name) && r.name.includes(namespaceRule),
@@ -207,7 +222,9 @@ describe("CEL agreement: Kyverno's policies and the pack", () => {
             for (const d of documented) {
                 // The Service rules a profile does not ask for are not generated (dev: NodePorts allowed).
                 if (env === "dev" && d.kyverno === BaselinePolicyName.RestrictNodePortServices) continue;
-                const line = differences.find((l) => l.startsWith(`${env} `) && l.includes(`"${d.fixture}": ${d.kyverno} vs `));
+                const line = differences.find(
+                    (l) => l.startsWith(`${env} `) && l.includes(`"${d.fixture}": ${d.kyverno} vs `),
+                );
                 assert.ok(line, `${env} ${d.fixture} ${d.kyverno}`);
             }
         }

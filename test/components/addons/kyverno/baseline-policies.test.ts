@@ -114,7 +114,10 @@ describe("BaselinePolicies", () => {
         new BaselinePolicies("cluster", policiesArgs());
         await settled();
         const podRules = RULE_POLICIES.filter(
-            (n) => n !== BaselinePolicyName.RequireNamespaceLabels && !EXPOSURE_RULES.includes(n) && !n.endsWith("-ephemeral"),
+            (n) =>
+                n !== BaselinePolicyName.RequireNamespaceLabels &&
+                !EXPOSURE_RULES.includes(n) &&
+                !n.endsWith("-ephemeral"),
         );
         for (const name of podRules) {
             const spec = policy(name).spec;
@@ -163,8 +166,8 @@ describe("BaselinePolicies", () => {
 
     it("generates the Service and Ingress rules the env's exposure profile asks for", () => {
         const names = (env: "dev" | "stage" | "prod"): string[] =>
-            baselinePolicyManifests(resolveBaselinePoliciesArgs("cluster", policiesArgs({ env }))).validatingPolicies
-                .map((p) => p.metadata.name)
+            baselinePolicyManifests(resolveBaselinePoliciesArgs("cluster", policiesArgs({ env })))
+                .validatingPolicies.map((p) => p.metadata.name)
                 .filter((n) => EXPOSURE_RULES.includes(n));
         assert.deepEqual(names("dev"), [BaselinePolicyName.RestrictExternalIPs]);
         assert.deepEqual(names("stage"), EXPOSURE_RULES);

@@ -308,10 +308,25 @@ describe("Kyverno CEL rules, evaluated", () => {
                 "fail",
             ],
             [BaselinePolicyName.RequireInternalLoadBalancers, "public LB", svc({ type: "LoadBalancer" }), "fail"],
-            [BaselinePolicyName.RequireIngressTls, "TLS for its host", ing({ tls: [{ hosts: ["pay.example.com"] }] }), "pass"],
-            [BaselinePolicyName.RequireIngressTls, "wildcard TLS", ing({ tls: [{ hosts: ["*.example.com"] }] }), "pass"],
+            [
+                BaselinePolicyName.RequireIngressTls,
+                "TLS for its host",
+                ing({ tls: [{ hosts: ["pay.example.com"] }] }),
+                "pass",
+            ],
+            [
+                BaselinePolicyName.RequireIngressTls,
+                "wildcard TLS",
+                ing({ tls: [{ hosts: ["*.example.com"] }] }),
+                "pass",
+            ],
             [BaselinePolicyName.RequireIngressTls, "no TLS", ing({}), "fail"],
-            [BaselinePolicyName.RequireIngressTls, "TLS for another host", ing({ tls: [{ hosts: ["x.example.com"] }] }), "fail"],
+            [
+                BaselinePolicyName.RequireIngressTls,
+                "TLS for another host",
+                ing({ tls: [{ hosts: ["x.example.com"] }] }),
+                "fail",
+            ],
         ];
         for (const [name, what, object, expected] of cases) {
             it(`${name}: ${what}`, () => assert.equal(verdict(rule(name), object), expected));
