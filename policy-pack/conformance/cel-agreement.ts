@@ -330,6 +330,23 @@ export const FIXTURES: readonly Fixture[] = [
         },
     },
     {
+        name: "declared API client named by the deprecated serviceAccount field",
+        change: (p) => {
+            p.metadata.namespace = API_CLIENT.namespace;
+            delete p.spec.serviceAccountName;
+            p.spec.serviceAccount = API_CLIENT.name;
+            p.spec.automountServiceAccountToken = true;
+        },
+    },
+    {
+        name: "another account named by the deprecated field, beside an empty serviceAccountName",
+        change: (p) => {
+            p.spec.serviceAccountName = "";
+            p.spec.serviceAccount = "payments-admin";
+            p.spec.automountServiceAccountToken = true;
+        },
+    },
+    {
         name: "default ServiceAccount mounts its token",
         change: (p) => {
             delete p.spec.serviceAccountName;

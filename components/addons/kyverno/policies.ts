@@ -222,9 +222,11 @@ function tokenAutomountExpression(allowed: readonly ServiceAccountRef[]): string
         `${noProjectedApiToken()})`;
     if (allowed.length === 0) return optedOut;
     // `object.metadata.namespace` is kept as is by autogen: a Deployment's namespace is its pods' namespace.
+    // The API server falls back to the deprecated `serviceAccount` when `serviceAccountName` is empty.
     const serviceAccount =
         "(has(object.metadata.namespace) ? object.metadata.namespace : '') + '/' + " +
-        "(has(object.spec.serviceAccountName) ? object.spec.serviceAccountName : 'default')";
+        "(has(object.spec.serviceAccountName) && object.spec.serviceAccountName != '' ? object.spec.serviceAccountName : " +
+        "has(object.spec.serviceAccount) && object.spec.serviceAccount != '' ? object.spec.serviceAccount : 'default')";
     const keys = allowed.map((sa) => `${sa.namespace}/${sa.name}`);
     return `${optedOut} || (${serviceAccount}) in ${celStringList(keys)}`;
 }

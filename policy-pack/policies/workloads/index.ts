@@ -9,15 +9,16 @@ import { workloadsApprovedRegistries, workloadsImageDigest, workloadsNoLatestTag
 import { workloadsProbes } from "./probes";
 import { workloadsRequestsLimits } from "./resources";
 import { workloadsReadonlyRootfs } from "./security-context";
-import { workloadsSaTokenAutomount } from "./service-account-token";
+import { workloadsNoLegacyTokenSecret, workloadsSaTokenAutomount } from "./service-account-token";
 
 export { imageFromApprovedRegistry, mutableImageProblem, WORKLOADS_GROUP } from "./images";
 export { POD_TYPES } from "./pod-template";
-export { SERVICE_ACCOUNT_TYPE } from "./service-account-token";
+export { SECRET_TYPE, SERVICE_ACCOUNT_TYPE } from "./service-account-token";
 export {
     workloadsApprovedRegistries,
     workloadsImageDigest,
     workloadsNoLatestTag,
+    workloadsNoLegacyTokenSecret,
     workloadsProbes,
     workloadsReadonlyRootfs,
     workloadsRequestsLimits,
@@ -32,4 +33,5 @@ export const workloadsPolicies: readonly Policy[] = [
     workloadsProbes,
     workloadsReadonlyRootfs,
     workloadsSaTokenAutomount,
+    workloadsNoLegacyTokenSecret,
 ];

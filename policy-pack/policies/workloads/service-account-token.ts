@@ -146,7 +146,10 @@ function validatePod(resource: PolicyResource, settings: PolicySettings, report:
     if (!pod) return;
     const specPath = [...pod.templatePath, "spec"];
     const namespace = namespaceOfResource(resource);
-    const serviceAccount = pod.spec.serviceAccountName;
+    // The API server falls back to the deprecated `serviceAccount` field when `serviceAccountName` is empty.
+    const named = pod.spec.serviceAccountName;
+    const serviceAccount =
+        isUnknown(named) || (typeof named === "string" && named !== "") ? named : pod.spec.serviceAccount;
     const automountPath = formatPath([...specPath, "automountServiceAccountToken"]);
     const account: Account = {
         namespace: namespace.known ? namespace.namespace : undefined,
@@ -226,5 +229,51 @@ export const workloadsSaTokenAutomount: ResourcePolicy = {
     validate(resource, settings, report) {
         if (resource.type === SERVICE_ACCOUNT_TYPE) validateServiceAccount(resource, settings, report);
         else validatePod(resource, settings, report);
+    },
+};
+
+/** The Secret type token. */
+export const SECRET_TYPE = kubernetesTypeOf("v1", "Secret");
+
+/** The Secret type the token controller fills with a long-lived token, and the annotation naming its account. */
+const LEGACY_TOKEN_SECRET_TYPE = "kubernetes.io/service-account-token";
+const LEGACY_TOKEN_ACCOUNT_ANNOTATION = "kubernetes.io/service-account.name";
+
+/**
+ * No Secret of type `kubernetes.io/service-account-token`: the token controller fills it with a token of the
+ * ServiceAccount its annotation names, one that never expires and that any pod of the namespace may mount as a
+ * plain secret volume, whatever automountServiceAccountToken says. Whoever may create Secrets in a namespace
+ * can so mint a token for any ServiceAccount there, the most privileged included. No app needs one: pods get
+ * short-lived projected tokens, and the declared API clients do too.
+ */
+export const workloadsNoLegacyTokenSecret: ResourcePolicy = {
+    kind: "resource",
+    name: "workloads-no-legacy-token-secret",
+    group: WORKLOADS_GROUP,
+    description:
+        "No Secret of type kubernetes.io/service-account-token: it holds a long-lived API token of the ServiceAccount " +
+        "it names, which any pod of the namespace can mount, so creating one mints a token for any account there.",
+    severity: Severity.High,
+    enforcementLevel: EnforcementLevel.Mandatory,
+    remediationSteps:
+        "Delete the Secret. A workload that calls the API gets a short-lived token by automount or a projected " +
+        "serviceAccountToken volume, for a ServiceAccount declared in apiAccessServiceAccounts.",
+    url: "https://kubernetes.io/docs/concepts/security/service-accounts/#get-a-token",
+    types: [SECRET_TYPE],
+    validate(resource, settings, report) {
+        const scoped = scopedReporter(resource, settings, report);
+        if (!scoped) return;
+        const type = asJson(resource.props)?.type;
+        if (isUnknown(type)) {
+            scoped.unknown("type");
+            return;
+        }
+        if (type !== LEGACY_TOKEN_SECRET_TYPE) return;
+        const account = readPath(resource.props, ["metadata", "annotations", LEGACY_TOKEN_ACCOUNT_ANNOTATION]);
+        const named = account.unknownAt ? "an unknown ServiceAccount" : `ServiceAccount ${String(account.value)}`;
+        scoped.violation(
+            `${describeResource(resource)} is a ${LEGACY_TOKEN_SECRET_TYPE} Secret: a long-lived API token of ${named} ` +
+                "that any pod of the namespace can mount",
+        );
     },
 };

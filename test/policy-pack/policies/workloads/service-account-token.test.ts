@@ -3,7 +3,11 @@
  * is declared to call the API, and so does every ServiceAccount.
  */
 import * as assert from "node:assert/strict";
-import { SERVICE_ACCOUNT_TYPE, workloadsSaTokenAutomount } from "../../../../policy-pack/policies/workloads";
+import {
+    SERVICE_ACCOUNT_TYPE,
+    workloadsNoLegacyTokenSecret,
+    workloadsSaTokenAutomount,
+} from "../../../../policy-pack/policies/workloads";
 import { settingsFrom } from "../../../../policy-pack/settings";
 import {
     compliantController,
@@ -105,6 +109,22 @@ describe("workloads-sa-token-automount", () => {
             assert.equal(check(pod).violations.length, 1);
             const chart = platformChartResource(pod, "CertManager");
             assert.deepEqual(judgeResource(workloadsSaTokenAutomount, chart).violations, []);
+        });
+
+        it("reads the deprecated serviceAccount field when serviceAccountName is empty, as the API server does", () => {
+            const pod = compliantPod();
+            pod.metadata.namespace = "reports";
+            delete pod.spec.serviceAccountName;
+            pod.spec.serviceAccount = "reports-operator";
+            pod.spec.automountServiceAccountToken = true;
+            assert.deepEqual(check(pod).violations, []);
+            const borrowed = compliantPod();
+            borrowed.metadata.namespace = "reports";
+            borrowed.spec.serviceAccountName = "";
+            borrowed.spec.serviceAccount = "reports-admin";
+            borrowed.spec.automountServiceAccountToken = true;
+            const allowDefault = settingsFrom({ env: "prod", apiAccessServiceAccounts: ["reports/default"] });
+            assert.equal(check(borrowed, allowDefault).violations.length, 1, "not the default account's token");
         });
 
         describe("projected ServiceAccount tokens", () => {
@@ -244,6 +264,37 @@ describe("workloads-sa-token-automount", () => {
                 "automountServiceAccountToken",
             ]);
             assert.deepEqual(check(serviceAccount("reports", UNKNOWN as never, true)).unknowns, ["metadata.name"]);
+        });
+    });
+
+    describe("workloads-no-legacy-token-secret", () => {
+        const secret = (type: unknown, account: unknown = "reports-operator"): Manifest => ({
+            apiVersion: "v1",
+            kind: "Secret",
+            metadata: {
+                name: "token",
+                namespace: "reports",
+                annotations: { "kubernetes.io/service-account.name": account },
+            },
+            type,
+        });
+        const run = (m: Manifest) => judge(workloadsNoLegacyTokenSecret, m);
+
+        it("refuses a long-lived token Secret, for any account, the declared API clients' included", () => {
+            assert.deepEqual(run(secret("kubernetes.io/service-account-token")).messages, [
+                "Secret reports/token is a kubernetes.io/service-account-token Secret: a long-lived API token of " +
+                    "ServiceAccount reports-operator that any pod of the namespace can mount",
+            ]);
+            assert.equal(run(secret("kubernetes.io/service-account-token", "admin")).violations.length, 1);
+        });
+
+        it("allows other Secrets", () => {
+            assert.deepEqual(run(secret("Opaque")).violations, []);
+            assert.deepEqual(run(secret(undefined)).violations, []);
+        });
+
+        it("reports an unknown type", () => {
+            assert.deepEqual(run(secret(UNKNOWN)).unknowns, ["type"]);
         });
     });
 });
