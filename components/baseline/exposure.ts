@@ -92,6 +92,13 @@ export const AWS_LBC_LOAD_BALANCER_TYPES: readonly string[] = ["external", "nlb-
  */
 export const NON_API_TOKEN_AUDIENCES: readonly string[] = [STS_AUDIENCE];
 
+/**
+ * The Secret type the token controller fills with a never-expiring token of the ServiceAccount named by the
+ * LEGACY_TOKEN_ACCOUNT_ANNOTATION: whoever may create one mints a token for any account of the namespace.
+ */
+export const LEGACY_TOKEN_SECRET_TYPE = "kubernetes.io/service-account-token";
+export const LEGACY_TOKEN_ACCOUNT_ANNOTATION = "kubernetes.io/service-account.name";
+
 /** The cluster's own namespace (one of SYSTEM_NAMESPACES). */
 export const KUBE_SYSTEM_NAMESPACE = "kube-system";
 

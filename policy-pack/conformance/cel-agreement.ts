@@ -42,6 +42,8 @@ import {
     Environment,
     ENVIRONMENTS,
     KUBE_SYSTEM_NAMESPACE,
+    LEGACY_TOKEN_ACCOUNT_ANNOTATION,
+    LEGACY_TOKEN_SECRET_TYPE,
     NAMESPACE_NAME_LABEL,
     PLATFORM_NAMESPACES,
     RequiredLabel,
@@ -91,6 +93,7 @@ export const KYVERNO_TO_PACK: Readonly<Record<BaselinePolicyName, PackCounterpar
     [BaselinePolicyName.RestrictCapabilities]: { policy: "pod-security-restricted", check: "capabilities_restricted" },
     [BaselinePolicyName.RestrictServiceAccountToken]: { policy: "workloads-sa-token-automount" },
     [BaselinePolicyName.RequireNamespaceLabels]: { policy: "namespaces-required-labels" },
+    [BaselinePolicyName.RestrictLegacyTokenSecrets]: { policy: "workloads-no-legacy-token-secret" },
     [BaselinePolicyName.RestrictNodePortServices]: { policy: "services-no-node-port" },
     [BaselinePolicyName.RestrictExternalIPs]: { policy: "services-no-external-ips" },
     [BaselinePolicyName.RequireInternalLoadBalancers]: { policy: "services-internal-load-balancer" },
@@ -472,7 +475,7 @@ function buildNamespace(fixture: NamespaceFixture, env: Environment): Json {
     return namespace;
 }
 
-/** One Service or Ingress manifest, as the pack's services policies and Kyverno's Service rules see it. */
+/** One Secret, Service or Ingress manifest, judged by the rules on those kinds and their pack twins. */
 interface ExposureFixture {
     readonly name: string;
     readonly manifest: () => Json;
@@ -484,6 +487,20 @@ function service(spec: Json, annotations?: Record<string, string>, namespace: st
         kind: "Service",
         metadata: { name: "payments-api", namespace, labels: { ...LABELS }, ...(annotations ? { annotations } : {}) },
         spec: { selector: { ...LABELS }, ports: [{ name: "http", port: 80, targetPort: 8080 }], ...spec },
+    };
+}
+
+function secret(type: string | undefined, namespace: string = NAMESPACE): Json {
+    return {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: {
+            name: "payments-token",
+            namespace,
+            annotations: { [LEGACY_TOKEN_ACCOUNT_ANNOTATION]: "payments-api" },
+        },
+        ...(type !== undefined ? { type } : {}),
+        data: { token: "" },
     };
 }
 
@@ -508,8 +525,15 @@ const LBC = { ...LB, loadBalancerClass: AWS_LBC_LOAD_BALANCER_CLASS };
 const TLS = (hosts?: string[]): Json => ({ secretName: "pay-tls", ...(hosts ? { hosts } : {}) });
 const PATHS = { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "x", port: { number: 80 } } } }] };
 
-/** The Service and Ingress fixtures. */
+/** The Secret, Service and Ingress fixtures. */
 export const EXPOSURE_FIXTURES: readonly ExposureFixture[] = [
+    { name: "opaque secret", manifest: () => secret("Opaque") },
+    { name: "secret without a type", manifest: () => secret(undefined) },
+    { name: "legacy token secret", manifest: () => secret(LEGACY_TOKEN_SECRET_TYPE) },
+    {
+        name: "legacy token secret in kube-system",
+        manifest: () => secret(LEGACY_TOKEN_SECRET_TYPE, EXCLUDED_NAMESPACE),
+    },
     { name: "ClusterIP service", manifest: () => service({ type: "ClusterIP" }) },
     { name: "service without a type", manifest: () => service({}) },
     { name: "NodePort service", manifest: () => service({ type: "NodePort" }) },
@@ -620,6 +644,13 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
         pack: "refuses",
         why: EXCLUDED_AT_ADMISSION,
     })),
+    {
+        kyverno: BaselinePolicyName.RestrictLegacyTokenSecrets,
+        fixtures: ["legacy token secret in kube-system"],
+        cel: "allows",
+        pack: "refuses",
+        why: EXCLUDED_AT_ADMISSION,
+    },
     ...[BaselinePolicyName.RestrictNodePortServices, BaselinePolicyName.RestrictExternalIPs].map(
         (kyverno): KnownDifference => ({
             kyverno,
@@ -737,6 +768,7 @@ function resourcesOf(policy: ValidatingPolicyManifest): string[] {
 const DIRECT_RESOURCES: Readonly<Record<string, readonly string[]>> = {
     Pod: ["pods", "pods/ephemeralcontainers"],
     Namespace: ["namespaces"],
+    Secret: ["secrets"],
     Service: ["services"],
     Ingress: ["ingresses"],
 };

@@ -16,6 +16,7 @@ import {
     AwsLoadBalancerAnnotation,
     Environment,
     exposureProfileFor,
+    LEGACY_TOKEN_SECRET_TYPE,
     LONG_RUNNING_KINDS,
     NON_API_TOKEN_AUDIENCES,
     POD_CONTROLLERS,
@@ -60,6 +61,7 @@ export const BaselinePolicyName = {
     RestrictCapabilities: "baseline-restrict-capabilities",
     RestrictServiceAccountToken: "baseline-restrict-sa-token-automount",
     RequireNamespaceLabels: "baseline-require-namespace-labels",
+    RestrictLegacyTokenSecrets: "baseline-restrict-legacy-token-secrets",
     RestrictNodePortServices: "baseline-restrict-nodeport-services",
     RestrictExternalIPs: "baseline-restrict-external-ips",
     RequireInternalLoadBalancers: "baseline-require-internal-load-balancers",
@@ -92,6 +94,7 @@ export interface RuleInputs {
 export const RuleSubject = {
     Pod: "Pod",
     Namespace: "Namespace",
+    Secret: "Secret",
     Service: "Service",
     Ingress: "Ingress",
 } as const;
@@ -165,6 +168,8 @@ const POD_RULE: ResourceRule = {
 
 const NAMESPACE_RULE: ResourceRule = { ...POD_RULE, resources: ["namespaces"] };
 
+const SECRET_RULE: ResourceRule = { ...POD_RULE, resources: ["secrets"] };
+
 const SERVICE_RULE: ResourceRule = { ...POD_RULE, resources: ["services"] };
 
 const INGRESS_RULE: ResourceRule = { ...POD_RULE, apiGroups: ["networking.k8s.io"], resources: ["ingresses"] };
@@ -179,6 +184,7 @@ const EPHEMERAL_CONTAINERS_RULE: ResourceRule = {
 const RESOURCE_RULES: Readonly<Record<RuleSubject, ResourceRule>> = {
     Pod: POD_RULE,
     Namespace: NAMESPACE_RULE,
+    Secret: SECRET_RULE,
     Service: SERVICE_RULE,
     Ingress: INGRESS_RULE,
 };
@@ -560,6 +566,24 @@ export function baselineRules(inputs: RuleInputs): BaselineRule[] {
                         `!has(object.metadata.labels) || !(${celString(RequiredLabel.Env)} in object.metadata.labels) || ` +
                         `object.metadata.labels[${celString(RequiredLabel.Env)}] == ${celString(inputs.env)}`,
                     message: `The ${RequiredLabel.Env} label of a namespace in the ${inputs.env} cluster must be ${inputs.env}.`,
+                },
+            ],
+            autogenControllers: [],
+        },
+        {
+            name: BaselinePolicyName.RestrictLegacyTokenSecrets,
+            title: "Restrict Legacy ServiceAccount Token Secrets",
+            category: "Security",
+            severity: Severity.High,
+            subject: RuleSubject.Secret,
+            description:
+                `A Secret of type ${LEGACY_TOKEN_SECRET_TYPE} is filled with a never-expiring API token of the ` +
+                "ServiceAccount it names, which any pod of the namespace can mount. Pods get short-lived tokens instead.",
+            matchConditions: [],
+            validations: [
+                {
+                    expression: `!has(object.type) || object.type != ${celString(LEGACY_TOKEN_SECRET_TYPE)}`,
+                    message: `Secrets of type ${LEGACY_TOKEN_SECRET_TYPE} are not allowed; use projected tokens.`,
                 },
             ],
             autogenControllers: [],

@@ -21,7 +21,11 @@
  * ServiceAccount name or namespace is reported unknown when it decides the verdict. No namespace is exempt:
  * only the platform's own chart resources are left to their charts.
  */
-import { NON_API_TOKEN_AUDIENCES } from "../../../components/baseline";
+import {
+    LEGACY_TOKEN_ACCOUNT_ANNOTATION,
+    LEGACY_TOKEN_SECRET_TYPE,
+    NON_API_TOKEN_AUDIENCES,
+} from "../../../components/baseline";
 import { describeResource, isUnknown, kubernetesTypeOf } from "../resource";
 import { EnforcementLevel, PolicyResource, PolicySettings, Reporter, ResourcePolicy, Severity } from "../types";
 import { WORKLOADS_GROUP } from "./images";
@@ -235,16 +239,13 @@ export const workloadsSaTokenAutomount: ResourcePolicy = {
 /** The Secret type token. */
 export const SECRET_TYPE = kubernetesTypeOf("v1", "Secret");
 
-/** The Secret type the token controller fills with a long-lived token, and the annotation naming its account. */
-const LEGACY_TOKEN_SECRET_TYPE = "kubernetes.io/service-account-token";
-const LEGACY_TOKEN_ACCOUNT_ANNOTATION = "kubernetes.io/service-account.name";
-
 /**
  * No Secret of type `kubernetes.io/service-account-token`: the token controller fills it with a token of the
  * ServiceAccount its annotation names, one that never expires and that any pod of the namespace may mount as a
  * plain secret volume, whatever automountServiceAccountToken says. Whoever may create Secrets in a namespace
  * can so mint a token for any ServiceAccount there, the most privileged included. No app needs one: pods get
- * short-lived projected tokens, and the declared API clients do too.
+ * short-lived projected tokens, and the declared API clients do too. The preview-time twin of Kyverno's
+ * baseline-restrict-legacy-token-secrets.
  */
 export const workloadsNoLegacyTokenSecret: ResourcePolicy = {
     kind: "resource",

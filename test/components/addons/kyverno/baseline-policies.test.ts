@@ -116,6 +116,7 @@ describe("BaselinePolicies", () => {
         const podRules = RULE_POLICIES.filter(
             (n) =>
                 n !== BaselinePolicyName.RequireNamespaceLabels &&
+                n !== BaselinePolicyName.RestrictLegacyTokenSecrets &&
                 !EXPOSURE_RULES.includes(n) &&
                 !n.endsWith("-ephemeral"),
         );
@@ -137,6 +138,8 @@ describe("BaselinePolicies", () => {
         const namespaces = policy(BaselinePolicyName.RequireNamespaceLabels).spec;
         assert.deepEqual(namespaces.matchConstraints.resourceRules[0].resources, ["namespaces"]);
         assert.equal(namespaces.autogen.podControllers, undefined);
+        const secrets = policy(BaselinePolicyName.RestrictLegacyTokenSecrets).spec;
+        assert.deepEqual(secrets.matchConstraints.resourceRules[0].resources, ["secrets"]);
         for (const name of EXPOSURE_RULES) {
             const spec = policy(name).spec;
             const resource = name === BaselinePolicyName.RequireIngressTls ? "ingresses" : "services";
