@@ -3,6 +3,7 @@
  * helpers only; no resources. Components, the Kyverno policy generator and the CrossGuard pack import it.
  */
 export * from "./environments";
+export * from "./exposure";
 export * from "./labels";
 export * from "./naming";
 export * from "./policy-exceptions";

@@ -1,18 +1,26 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ArgsChecker, Environment, PLATFORM_NAMESPACES, PLATFORM_REGISTRIES, SYSTEM_NAMESPACES } from "../../baseline";
-import { kyvernoExcludedNamespaces } from "./chart";
+import {
+    ADMISSION_EXCLUDED_NAMESPACES,
+    ArgsChecker,
+    Environment,
+    isEnvironment,
+    KUBE_SYSTEM_NAMESPACE,
+    PLATFORM_NAMESPACES,
+    SYSTEM_NAMESPACES,
+} from "../../baseline";
 import { checkPolicyException, policyException, PolicyExceptionArgs, ResolvedPolicyException } from "./exceptions";
 import { ImageValidatingPolicyManifest, PolicyExceptionManifest, ValidatingPolicyManifest } from "./manifests";
 import {
     BaselinePolicyName,
     baselineRules,
+    baselineValidatingPolicies,
+    EPHEMERAL_TWIN_SUFFIX,
     ImageVerification,
     imageSignaturePolicy,
     PolicyScope,
     RuleInputs,
     ServiceAccountRef,
-    validatingPolicy,
 } from "./policies";
 
 /** A ServiceAccount by namespace and name. */
@@ -56,8 +64,10 @@ export interface BaselinePoliciesArgs {
     /** Time-limited policy exceptions. Default: none. */
     exceptions?: PolicyExceptionArgs[];
     /**
-     * Namespaces the policies leave alone. Must include kube-system, kube-public and kube-node-lease.
-     * Default: those and the platform namespaces (external-secrets, kyverno, cert-manager).
+     * Namespaces the policies do not judge at admission. Must include kube-system (the cluster's own
+     * components run there and must start while Kyverno is down); may not include kube-public,
+     * kube-node-lease or default, which run none of the cluster's pods. Default: kube-system and the
+     * platform namespaces (external-secrets, kyverno, cert-manager), which only the platform writes to.
      */
     excludedNamespaces?: string[];
 }
@@ -87,7 +97,10 @@ export interface ResolvedBaselinePolicies {
     readonly env: Environment;
     /** The env's app registries. */
     readonly registries: readonly string[];
-    /** Every approved registry: the app registries, then PLATFORM_REGISTRIES. */
+    /**
+     * Every registry app images may come from: the app registries. The platform's registries are approved
+     * for the add-ons' own namespaces only, which the policies do not judge.
+     */
     readonly approvedRegistries: readonly string[];
     readonly apiAccessServiceAccounts: readonly ServiceAccountRef[];
     readonly imageVerification?: ImageVerification;
@@ -212,28 +225,41 @@ export function resolveBaselinePoliciesArgs(
         seenAccounts.add(key);
     });
 
-    const excludedNamespaces = args.excludedNamespaces ?? kyvernoExcludedNamespaces(PLATFORM_NAMESPACES.kyverno);
-    excludedNamespaces.forEach((ns, i) => check.dnsLabel(ns, `excludedNamespaces[${i}]`));
-    const missing = SYSTEM_NAMESPACES.filter((ns) => !excludedNamespaces.includes(ns));
+    const excludedNamespaces = args.excludedNamespaces ?? [...ADMISSION_EXCLUDED_NAMESPACES];
+    excludedNamespaces.forEach((ns, i) => {
+        if (!check.dnsLabel(ns, `excludedNamespaces[${i}]`)) return;
+        // Nothing of the cluster runs there: excluding one would let anyone who may create a pod in it
+        // bypass every rule.
+        check.check(
+            ns === KUBE_SYSTEM_NAMESPACE || (!SYSTEM_NAMESPACES.includes(ns) && ns !== "default"),
+            `excludedNamespaces[${i}]`,
+            `${ns} runs none of the cluster's own pods, so excluding it only lets its users bypass admission`,
+            `remove ${ns}; exclude only ${KUBE_SYSTEM_NAMESPACE} and the add-ons' own namespaces`,
+        );
+    });
     check.check(
-        missing.length === 0,
+        excludedNamespaces.includes(KUBE_SYSTEM_NAMESPACE),
         "excludedNamespaces",
-        `leaves out ${missing.join(", ")}, which must stay exempt: the cluster cannot start its own components while Kyverno is down`,
-        `add ${missing.join(", ")}`,
+        `leaves out ${KUBE_SYSTEM_NAMESPACE}, which must stay excluded: the cluster cannot start its own components while Kyverno is down`,
+        `add ${KUBE_SYSTEM_NAMESPACE}`,
     );
 
     const imageVerification = args.imageVerification
         ? checkImageVerification(check, args.imageVerification)
         : undefined;
 
+    // The policies this env gets, by name and kind: an exception may name only those.
     const kinds = new Map<string, string>();
-    for (const policy of Object.values(BaselinePolicyName)) {
-        if (policy === BaselinePolicyName.VerifyImageSignatures) {
-            if (args.imageVerification) kinds.set(policy, "ImageValidatingPolicy");
-        } else {
-            kinds.set(policy, "ValidatingPolicy");
-        }
+    const rules = baselineRules({
+        env: isEnvironment(args.env) ? args.env : Environment.Prod,
+        registries,
+        apiAccessServiceAccounts: [],
+    });
+    for (const rule of rules) {
+        kinds.set(rule.name, "ValidatingPolicy");
+        if (rule.ephemeralContainers) kinds.set(`${rule.name}${EPHEMERAL_TWIN_SUFFIX}`, "ValidatingPolicy");
     }
+    if (args.imageVerification) kinds.set(BaselinePolicyName.VerifyImageSignatures, "ImageValidatingPolicy");
     const exceptions: ResolvedPolicyException[] = [];
     const seenExceptions = new Set<string>();
     (args.exceptions ?? []).forEach((input, i) => {
@@ -255,7 +281,7 @@ export function resolveBaselinePoliciesArgs(
     return {
         env: args.env,
         registries,
-        approvedRegistries: [...new Set([...registries, ...PLATFORM_REGISTRIES])],
+        approvedRegistries: [...new Set(registries)],
         apiAccessServiceAccounts: apiAccessServiceAccounts.map(({ namespace, name: sa }) => ({ namespace, name: sa })),
         imageVerification,
         exceptions,
@@ -283,7 +309,7 @@ export function ruleInputsOf(resolved: ResolvedBaselinePolicies): RuleInputs {
 export function baselinePolicyManifests(resolved: ResolvedBaselinePolicies): BaselinePolicyManifests {
     const scope: PolicyScope = { env: resolved.env, excludedNamespaces: resolved.excludedNamespaces };
     return {
-        validatingPolicies: baselineRules(ruleInputsOf(resolved)).map((rule) => validatingPolicy(rule, scope)),
+        validatingPolicies: baselineValidatingPolicies(ruleInputsOf(resolved), scope),
         imageValidatingPolicy: resolved.imageVerification
             ? imageSignaturePolicy(resolved.imageVerification, resolved.registries, scope)
             : undefined,

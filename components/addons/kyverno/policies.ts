@@ -9,8 +9,16 @@
  */
 import {
     ALLOWED_ADDED_CAPABILITIES,
+    AWS_LB_INTERNAL_TRUE,
+    AWS_LB_SCHEME_INTERNAL,
+    AWS_LBC_LOAD_BALANCER_CLASS,
+    AWS_LBC_LOAD_BALANCER_TYPES,
+    AwsLoadBalancerAnnotation,
     Environment,
+    exposureProfileFor,
+    LEGACY_TOKEN_SECRET_TYPE,
     LONG_RUNNING_KINDS,
+    NON_API_TOKEN_AUDIENCES,
     POD_CONTROLLERS,
     PolicyAction,
     profileFor,
@@ -53,6 +61,11 @@ export const BaselinePolicyName = {
     RestrictCapabilities: "baseline-restrict-capabilities",
     RestrictServiceAccountToken: "baseline-restrict-sa-token-automount",
     RequireNamespaceLabels: "baseline-require-namespace-labels",
+    RestrictLegacyTokenSecrets: "baseline-restrict-legacy-token-secrets",
+    RestrictNodePortServices: "baseline-restrict-nodeport-services",
+    RestrictExternalIPs: "baseline-restrict-external-ips",
+    RequireInternalLoadBalancers: "baseline-require-internal-load-balancers",
+    RequireIngressTls: "baseline-require-ingress-tls",
     VerifyImageSignatures: "baseline-verify-image-signatures",
 } as const;
 export type BaselinePolicyName = (typeof BaselinePolicyName)[keyof typeof BaselinePolicyName];
@@ -67,7 +80,11 @@ export interface ServiceAccountRef {
 export interface RuleInputs {
     /** The environment whose cluster the rules guard. */
     readonly env: Environment;
-    /** Every approved registry prefix: the env's app registries followed by PLATFORM_REGISTRIES. */
+    /**
+     * The registry prefixes app images may come from: the env's own. The platform's registries are not among
+     * them: the add-ons' images run in the namespaces the policies do not judge (ADMISSION_EXCLUDED_NAMESPACES),
+     * and an app anywhere else has no business running them.
+     */
     readonly registries: readonly string[];
     /** ServiceAccounts whose pods may mount an API token. */
     readonly apiAccessServiceAccounts: readonly ServiceAccountRef[];
@@ -77,6 +94,9 @@ export interface RuleInputs {
 export const RuleSubject = {
     Pod: "Pod",
     Namespace: "Namespace",
+    Secret: "Secret",
+    Service: "Service",
+    Ingress: "Ingress",
 } as const;
 export type RuleSubject = (typeof RuleSubject)[keyof typeof RuleSubject];
 
@@ -97,6 +117,19 @@ export interface BaselineRule {
      * than Pod.
      */
     readonly autogenControllers: readonly string[];
+    /**
+     * The rule reads ephemeral containers, so it gets a twin on the `pods/ephemeralcontainers` subresource
+     * (ephemeralContainerTwin): `kubectl debug` adds them through it, which the rule on `pods` does not see.
+     */
+    readonly ephemeralContainers?: boolean;
+}
+
+/** The suffix of the twin of a Pod rule on the `pods/ephemeralcontainers` subresource. */
+export const EPHEMERAL_TWIN_SUFFIX = "-ephemeral";
+
+/** The name of the Kyverno policy a twin (`...-ephemeral`) was derived from; the name itself otherwise. */
+export function ruleNameOf(policyName: string): string {
+    return policyName.endsWith(EPHEMERAL_TWIN_SUFFIX) ? policyName.slice(0, -EPHEMERAL_TWIN_SUFFIX.length) : policyName;
 }
 
 /**
@@ -135,6 +168,27 @@ const POD_RULE: ResourceRule = {
 
 const NAMESPACE_RULE: ResourceRule = { ...POD_RULE, resources: ["namespaces"] };
 
+const SECRET_RULE: ResourceRule = { ...POD_RULE, resources: ["secrets"] };
+
+const SERVICE_RULE: ResourceRule = { ...POD_RULE, resources: ["services"] };
+
+const INGRESS_RULE: ResourceRule = { ...POD_RULE, apiGroups: ["networking.k8s.io"], resources: ["ingresses"] };
+
+/** `kubectl debug` adds ephemeral containers to a running Pod through this subresource (UPDATE only). */
+const EPHEMERAL_CONTAINERS_RULE: ResourceRule = {
+    ...POD_RULE,
+    operations: ["UPDATE"],
+    resources: ["pods/ephemeralcontainers"],
+};
+
+const RESOURCE_RULES: Readonly<Record<RuleSubject, ResourceRule>> = {
+    Pod: POD_RULE,
+    Namespace: NAMESPACE_RULE,
+    Secret: SECRET_RULE,
+    Service: SERVICE_RULE,
+    Ingress: INGRESS_RULE,
+};
+
 const CONTAINERS_AND_INIT: readonly ContainerList[] = [ContainerList.Containers, ContainerList.InitContainers];
 
 /**
@@ -150,21 +204,166 @@ function longRunningCondition(): string {
 }
 
 /**
- * The Pod mounts no API token: it says `automountServiceAccountToken: false` itself, or runs as one of the
- * allowed ServiceAccounts. The Pod's field is what a Pod-only check can see: the ServiceAccount's own
- * `automountServiceAccountToken` applies only when the Pod leaves the field unset, and standard CEL cannot
- * read the ServiceAccount, so a Pod that relies on it is flagged.
+ * The Pod projects no API token: no `volumes[].projected.sources[].serviceAccountToken` whose audience is
+ * missing (the API server's own) or not one of NON_API_TOKEN_AUDIENCES. The kubelet writes a projected token
+ * whatever `automountServiceAccountToken` says.
+ */
+function noProjectedApiToken(): string {
+    return (
+        "(!has(object.spec.volumes) || object.spec.volumes.all(v, !has(v.projected) || !has(v.projected.sources) || " +
+        "v.projected.sources.all(s, !has(s.serviceAccountToken) || (has(s.serviceAccountToken.audience) && " +
+        `s.serviceAccountToken.audience in ${celStringList(NON_API_TOKEN_AUDIENCES)}))))`
+    );
+}
+
+/**
+ * The Pod mounts no API token: it says `automountServiceAccountToken: false` itself and projects none, or
+ * runs as one of the allowed ServiceAccounts. The Pod's field is what a Pod-only check can see: the
+ * ServiceAccount's own `automountServiceAccountToken` applies only when the Pod leaves the field unset, and
+ * standard CEL cannot read the ServiceAccount, so a Pod that relies on it is flagged.
  */
 function tokenAutomountExpression(allowed: readonly ServiceAccountRef[]): string {
     const optedOut =
-        "(has(object.spec.automountServiceAccountToken) && object.spec.automountServiceAccountToken == false)";
+        "(has(object.spec.automountServiceAccountToken) && object.spec.automountServiceAccountToken == false && " +
+        `${noProjectedApiToken()})`;
     if (allowed.length === 0) return optedOut;
     // `object.metadata.namespace` is kept as is by autogen: a Deployment's namespace is its pods' namespace.
+    // The API server falls back to the deprecated `serviceAccount` when `serviceAccountName` is empty.
     const serviceAccount =
         "(has(object.metadata.namespace) ? object.metadata.namespace : '') + '/' + " +
-        "(has(object.spec.serviceAccountName) ? object.spec.serviceAccountName : 'default')";
+        "(has(object.spec.serviceAccountName) && object.spec.serviceAccountName != '' ? object.spec.serviceAccountName : " +
+        "has(object.spec.serviceAccount) && object.spec.serviceAccount != '' ? object.spec.serviceAccount : 'default')";
     const keys = allowed.map((sa) => `${sa.namespace}/${sa.name}`);
     return `${optedOut} || (${serviceAccount}) in ${celStringList(keys)}`;
+}
+
+/** An annotation of the object: `has(annotations) && key in annotations && annotations[key] == value`. */
+function annotationIs(key: string, value: string): string {
+    return (
+        `(has(object.metadata.annotations) && ${celString(key)} in object.metadata.annotations && ` +
+        `object.metadata.annotations[${celString(key)}] == ${celString(value)})`
+    );
+}
+
+function annotationAbsent(key: string): string {
+    return `(!has(object.metadata.annotations) || !(${celString(key)} in object.metadata.annotations))`;
+}
+
+/**
+ * A LoadBalancer Service is internal as every AWS controller that may serve it reads it (see
+ * AwsLoadBalancerAnnotation): scheme `internal` on a Service handed to the AWS Load Balancer Controller, or
+ * `aws-load-balancer-internal: "true"` with no scheme and no other loadBalancerClass.
+ */
+function internalLoadBalancerExpression(): string {
+    const lbc =
+        `(has(object.spec.loadBalancerClass) ? object.spec.loadBalancerClass == ${celString(AWS_LBC_LOAD_BALANCER_CLASS)} : ` +
+        `(has(object.metadata.annotations) && ${celString(AwsLoadBalancerAnnotation.Type)} in object.metadata.annotations && ` +
+        `object.metadata.annotations[${celString(AwsLoadBalancerAnnotation.Type)}] in ${celStringList(AWS_LBC_LOAD_BALANCER_TYPES)}))`;
+    const byScheme = `(${annotationIs(AwsLoadBalancerAnnotation.Scheme, AWS_LB_SCHEME_INTERNAL)} && ${lbc})`;
+    const byLegacy =
+        `(${annotationAbsent(AwsLoadBalancerAnnotation.Scheme)} && ` +
+        `${annotationIs(AwsLoadBalancerAnnotation.Internal, AWS_LB_INTERNAL_TRUE)} && ` +
+        `(!has(object.spec.loadBalancerClass) || object.spec.loadBalancerClass == ${celString(AWS_LBC_LOAD_BALANCER_CLASS)}))`;
+    return `!has(object.spec.type) || object.spec.type != 'LoadBalancer' || ${byScheme} || ${byLegacy}`;
+}
+
+/**
+ * Every host of the Ingress is covered by one of its `tls` entries: listed, or matched by a one-label
+ * wildcard (`*.example.com` covers `api.example.com`, not `a.b.example.com`); a rule without a host (every
+ * host) needs a `tls` entry without hosts (the controller's default certificate). An Ingress without `tls`
+ * serves plain HTTP.
+ */
+function ingressTlsExpression(): string {
+    const covers =
+        "(h == r.host || (h.startsWith('*.') && r.host.size() > h.size() - 1 && r.host.endsWith(h.substring(1)) && " +
+        "!r.host.substring(0, r.host.size() - h.size() + 1).contains('.')))";
+    return (
+        "has(object.spec.tls) && object.spec.tls.size() > 0 && (!has(object.spec.rules) || object.spec.rules.all(r, " +
+        `has(r.host) && r.host != '' ? object.spec.tls.exists(t, has(t.hosts) && t.hosts.exists(h, ${covers})) : ` +
+        "object.spec.tls.exists(t, !has(t.hosts) || t.hosts.size() == 0)))"
+    );
+}
+
+/** The env's Service and Ingress rules, from its exposure profile: only those the profile asks for. */
+function exposureRules(env: Environment): BaselineRule[] {
+    const exposure = exposureProfileFor(env);
+    const service = { subject: RuleSubject.Service, matchConditions: [], autogenControllers: [] } as const;
+    const rules: BaselineRule[] = [];
+    if (!exposure.nodePortServices) {
+        rules.push({
+            ...service,
+            name: BaselinePolicyName.RestrictNodePortServices,
+            title: "Restrict NodePort Services",
+            category: "Networking",
+            severity: Severity.Medium,
+            description:
+                `A NodePort Service opens a port on every node, outside any load balancer's rules. The ${env} ` +
+                "cluster serves traffic through load balancers and Ingresses only.",
+            validations: [
+                {
+                    expression: "!has(object.spec.type) || object.spec.type != 'NodePort'",
+                    message: `Services of type NodePort are not allowed in ${env}; use ClusterIP behind an Ingress or an internal load balancer.`,
+                },
+            ],
+        });
+    }
+    if (!exposure.externalIPs) {
+        rules.push({
+            ...service,
+            name: BaselinePolicyName.RestrictExternalIPs,
+            title: "Restrict Service External IPs",
+            category: "Networking",
+            severity: Severity.High,
+            description:
+                "spec.externalIPs lets whoever creates a Service intercept the cluster's traffic to any IP " +
+                "(CVE-2020-8554). No Service may set it.",
+            validations: [
+                {
+                    expression: "!has(object.spec.externalIPs) || object.spec.externalIPs.size() == 0",
+                    message: "Services may not set spec.externalIPs (CVE-2020-8554).",
+                },
+            ],
+        });
+    }
+    if (exposure.loadBalancers === "internal") {
+        rules.push({
+            ...service,
+            name: BaselinePolicyName.RequireInternalLoadBalancers,
+            title: "Require Internal Load Balancers",
+            category: "Networking",
+            severity: Severity.High,
+            description:
+                `A LoadBalancer Service in ${env} must be internal: ${AwsLoadBalancerAnnotation.Scheme}: ` +
+                `${AWS_LB_SCHEME_INTERNAL} with the AWS Load Balancer Controller, or ` +
+                `${AwsLoadBalancerAnnotation.Internal}: "${AWS_LB_INTERNAL_TRUE}".`,
+            validations: [
+                {
+                    expression: internalLoadBalancerExpression(),
+                    message:
+                        `LoadBalancer Services must be internal in ${env}: set ${AwsLoadBalancerAnnotation.Scheme}: ` +
+                        `${AWS_LB_SCHEME_INTERNAL} and spec.loadBalancerClass: ${AWS_LBC_LOAD_BALANCER_CLASS}.`,
+                },
+            ],
+        });
+    }
+    if (exposure.ingressTls) {
+        rules.push({
+            ...service,
+            subject: RuleSubject.Ingress,
+            name: BaselinePolicyName.RequireIngressTls,
+            title: "Require Ingress TLS",
+            category: "Networking",
+            severity: Severity.Medium,
+            description: `Every host an Ingress serves in ${env} must be served over TLS (listed in spec.tls[].hosts).`,
+            validations: [
+                {
+                    expression: ingressTlsExpression(),
+                    message: "Every host of the Ingress must be listed in one of its spec.tls[].hosts.",
+                },
+            ],
+        });
+    }
+    return rules;
 }
 
 /** The baseline's rules, one per policy, built from the baseline and `inputs`. */
@@ -176,6 +375,7 @@ export function baselineRules(inputs: RuleInputs): BaselineRule[] {
         {
             ...pod,
             name: BaselinePolicyName.DisallowLatestTag,
+            ephemeralContainers: true,
             title: "Disallow Latest Tag",
             category: "Best Practices",
             severity: Severity.Medium,
@@ -192,6 +392,7 @@ export function baselineRules(inputs: RuleInputs): BaselineRule[] {
         {
             ...pod,
             name: BaselinePolicyName.RequireImageDigest,
+            ephemeralContainers: true,
             title: "Require Image Digest",
             category: "Supply Chain Security",
             severity: Severity.Medium,
@@ -208,12 +409,13 @@ export function baselineRules(inputs: RuleInputs): BaselineRule[] {
         {
             ...pod,
             name: BaselinePolicyName.RestrictImageRegistries,
+            ephemeralContainers: true,
             title: "Restrict Image Registries",
             category: "Supply Chain Security",
             severity: Severity.High,
             description:
-                "Images must come from the environment's approved registries or the platform's own; anything " +
-                "else is unreviewed code.",
+                "App images must come from the environment's registries; anything else, the platform's own " +
+                "registries included (approved for the add-ons' namespaces only), is unreviewed code.",
             validations: [
                 {
                     expression: everyContainer(ALL_CONTAINER_LISTS, (c) =>
@@ -272,6 +474,7 @@ export function baselineRules(inputs: RuleInputs): BaselineRule[] {
         {
             ...pod,
             name: BaselinePolicyName.RequireReadOnlyRootFilesystem,
+            ephemeralContainers: true,
             title: "Require Read-Only Root Filesystem",
             category: "Pod Security",
             severity: Severity.Medium,
@@ -293,6 +496,7 @@ export function baselineRules(inputs: RuleInputs): BaselineRule[] {
         {
             ...pod,
             name: BaselinePolicyName.RestrictCapabilities,
+            ephemeralContainers: true,
             title: "Restrict Capabilities",
             category: "Pod Security",
             severity: Severity.High,
@@ -328,13 +532,15 @@ export function baselineRules(inputs: RuleInputs): BaselineRule[] {
             severity: Severity.Medium,
             description:
                 "A Pod that never calls the API server has no use for a token that lets it. Pods must set " +
-                "automountServiceAccountToken to false unless their ServiceAccount is one declared to need API access.",
+                "automountServiceAccountToken to false and project no API token (a projected serviceAccountToken " +
+                "volume without a non-API audience such as sts.amazonaws.com) unless their ServiceAccount is one " +
+                "declared to need API access.",
             validations: [
                 {
                     expression: tokenAutomountExpression(inputs.apiAccessServiceAccounts),
                     message:
-                        "Set automountServiceAccountToken: false on the Pod; only the ServiceAccounts declared to " +
-                        "call the Kubernetes API may mount a token.",
+                        "Set automountServiceAccountToken: false on the Pod and project no API token; only the " +
+                        "ServiceAccounts declared to call the Kubernetes API may mount a token.",
                 },
             ],
         },
@@ -364,13 +570,32 @@ export function baselineRules(inputs: RuleInputs): BaselineRule[] {
             ],
             autogenControllers: [],
         },
+        {
+            name: BaselinePolicyName.RestrictLegacyTokenSecrets,
+            title: "Restrict Legacy ServiceAccount Token Secrets",
+            category: "Security",
+            severity: Severity.High,
+            subject: RuleSubject.Secret,
+            description:
+                `A Secret of type ${LEGACY_TOKEN_SECRET_TYPE} is filled with a never-expiring API token of the ` +
+                "ServiceAccount it names, which any pod of the namespace can mount. Pods get short-lived tokens instead.",
+            matchConditions: [],
+            validations: [
+                {
+                    expression: `!has(object.type) || object.type != ${celString(LEGACY_TOKEN_SECRET_TYPE)}`,
+                    message: `Secrets of type ${LEGACY_TOKEN_SECRET_TYPE} are not allowed; use projected tokens.`,
+                },
+            ],
+            autogenControllers: [],
+        },
+        ...exposureRules(inputs.env),
     ];
 }
 
 /** Where and how policies apply: the environment's action and the namespaces they leave alone. */
 export interface PolicyScope {
     readonly env: Environment;
-    /** Namespaces exempt from the policies: the cluster's own and the platform's. */
+    /** Namespaces the policies do not judge at admission (ADMISSION_EXCLUDED_NAMESPACES by default). */
     readonly excludedNamespaces: readonly string[];
 }
 
@@ -392,7 +617,7 @@ function policyAnnotations(rule: {
 
 /** The ValidatingPolicy enforcing `rule` in `scope`. */
 export function validatingPolicy(rule: BaselineRule, scope: PolicyScope): ValidatingPolicyManifest {
-    const resourceRule = rule.subject === RuleSubject.Pod ? POD_RULE : NAMESPACE_RULE;
+    const resourceRule = RESOURCE_RULES[rule.subject];
     return {
         apiVersion: KYVERNO_POLICIES_API_VERSION,
         kind: "ValidatingPolicy",
@@ -400,13 +625,14 @@ export function validatingPolicy(rule: BaselineRule, scope: PolicyScope): Valida
         spec: {
             validationActions: validationActionsFor(profileFor(scope.env).policyAction),
             // Fail closed: when Kyverno cannot evaluate a security rule (down, timing out, an expression
-            // erroring) the request is refused rather than admitted unchecked. The excluded namespaces keep
-            // the cluster and Kyverno itself able to start while Kyverno is unavailable.
+            // erroring) the request is refused rather than admitted unchecked. The excluded namespaces
+            // (ADMISSION_EXCLUDED_NAMESPACES: kube-system and the add-ons') keep the cluster and Kyverno itself
+            // able to start while Kyverno is unavailable.
             failurePolicy: "Fail",
             // One rule on `pods` and nothing else is what lets Kyverno autogen the controller rules; the
-            // `pods/ephemeralcontainers` subresource would disable it. Ephemeral containers added by
-            // `kubectl debug` are therefore judged by background scans (the expressions read them) and
-            // gated by RBAC on that subresource, not at admission.
+            // `pods/ephemeralcontainers` subresource would disable it, so ephemeral containers added by
+            // `kubectl debug` are judged at admission by the rule's twin on that subresource
+            // (ephemeralContainerTwin).
             matchConstraints: {
                 resourceRules: [{ ...resourceRule }],
                 namespaceSelector: namespacesExcept(scope.excludedNamespaces),
@@ -426,9 +652,31 @@ export function validatingPolicy(rule: BaselineRule, scope: PolicyScope): Valida
     };
 }
 
-/** The ValidatingPolicies of the baseline, one per rule. */
+/**
+ * The twin of a Pod rule that reads ephemeral containers: the same validations on the
+ * `pods/ephemeralcontainers` subresource, whose request carries the whole Pod with the containers
+ * `kubectl debug` adds. No autogen: controllers' pod templates cannot hold ephemeral containers.
+ */
+export function ephemeralContainerTwin(rule: BaselineRule, scope: PolicyScope): ValidatingPolicyManifest {
+    const policy = validatingPolicy(rule, scope);
+    return {
+        ...policy,
+        metadata: { ...policy.metadata, name: `${rule.name}${EPHEMERAL_TWIN_SUFFIX}` },
+        spec: {
+            ...policy.spec,
+            matchConstraints: { ...policy.spec.matchConstraints, resourceRules: [{ ...EPHEMERAL_CONTAINERS_RULE }] },
+            autogen: { validatingAdmissionPolicy: { enabled: false } },
+        },
+    };
+}
+
+/** The ValidatingPolicies of the baseline: one per rule, and the ephemeral-container twins. */
 export function baselineValidatingPolicies(inputs: RuleInputs, scope: PolicyScope): ValidatingPolicyManifest[] {
-    return baselineRules(inputs).map((rule) => validatingPolicy(rule, scope));
+    const rules = baselineRules(inputs);
+    return [
+        ...rules.map((rule) => validatingPolicy(rule, scope)),
+        ...rules.filter((rule) => rule.ephemeralContainers).map((rule) => ephemeralContainerTwin(rule, scope)),
+    ];
 }
 
 /** A keyless (Fulcio certificate) signing identity: who signed, as which OIDC issuer vouched. */
@@ -453,9 +701,13 @@ function attestorsFor(verification: ImageVerification): CosignAttestor[] {
 }
 
 /**
- * The ImageValidatingPolicy requiring a valid cosign signature on every image from the env's app
- * `registries`. Platform images run in the excluded namespaces and are signed by their upstream projects
- * with other identities, so they are not matched here.
+ * The ImageValidatingPolicy requiring a valid cosign signature on every image an app can run: every image
+ * reference is matched (`*`; Kyverno skips any image no reference matches, even in the verification
+ * functions), in containers, init containers and ephemeral containers, on Pods, on the pod controllers
+ * (autogen) and on the `pods/ephemeralcontainers` subresource `kubectl debug` writes through. The
+ * registries rule already refuses images from outside the env's `registries`; matching every image keeps an
+ * image from anywhere else unsigned even where an exception waives that rule. The add-ons' images run in the
+ * excluded namespaces and are signed by their upstream projects with other identities.
  *
  * Unlike the ValidatingPolicies, its expression calls Kyverno's image verification library
  * (`verifyImageSignatures`): checking a signature needs the registry, which standard CEL cannot reach.
@@ -467,16 +719,17 @@ export function imageSignaturePolicy(
 ): ImageValidatingPolicyManifest {
     const attestors = attestorsFor(verification);
     const attestorList = `[${attestors.map((a) => `attestors.${a.name}`).join(", ")}]`;
+    const signer = verification.keyless
+        ? `${verification.keyless.subject} (issuer ${verification.keyless.issuer})`
+        : "one of the declared public keys";
     const rule = {
         title: "Verify Image Signatures",
         category: "Supply Chain Security",
         severity: Severity.High,
         subject: RuleSubject.Pod,
         description:
-            `Images from ${registries.join(", ")} must carry a cosign signature by ` +
-            (verification.keyless
-                ? `${verification.keyless.subject} (issuer ${verification.keyless.issuer}).`
-                : "one of the declared public keys."),
+            `Every image (from ${registries.join(", ")}, the only registries apps may use) must carry a cosign ` +
+            `signature by ${signer}.`,
     };
     return {
         apiVersion: KYVERNO_POLICIES_API_VERSION,
@@ -492,12 +745,12 @@ export function imageSignaturePolicy(
             // Verification fetches signatures from the registry: allow the API server's maximum.
             webhookConfiguration: { timeoutSeconds: 30 },
             matchConstraints: {
-                resourceRules: [{ ...POD_RULE }],
+                resourceRules: [{ ...POD_RULE }, { ...EPHEMERAL_CONTAINERS_RULE }],
                 namespaceSelector: namespacesExcept(scope.excludedNamespaces),
             },
             autogen: { podControllers: { controllers: autogenControllersFor(Object.keys(POD_CONTROLLERS)) } },
-            // Kyverno's globs are not path-aware: `*` after the prefix matches every repository below it.
-            matchImageReferences: registries.map((registry) => ({ glob: `${registry}*` })),
+            // Kyverno's globs are not path-aware: `*` matches every reference, registry and repository.
+            matchImageReferences: [{ glob: "*" }],
             validationConfigurations: {
                 // Manifests pin digests themselves (baseline-require-image-digest). Rewriting tags to digests
                 // at admission would make the cluster differ from what the Pulumi program declares.
@@ -511,7 +764,7 @@ export function imageSignaturePolicy(
                     expression:
                         "(images.containers + images.initContainers + images.ephemeralContainers)" +
                         `.all(image, verifyImageSignatures(image, ${attestorList}) > 0)`,
-                    message: `Every image from ${registries.join(", ")} must be signed by a trusted signer.`,
+                    message: `Every image must be signed by ${signer}.`,
                 },
             ],
         },

@@ -1,8 +1,10 @@
 /**
- * The Kubernetes platform policies: RBAC, Secrets, Namespaces, NetworkPolicies, and the External Secrets, Kyverno,
- * cert-manager and Helm add-ons. One file per concern; each policy's `group` is its file's concern.
+ * The Kubernetes platform policies: RBAC, Secrets, Namespaces, NetworkPolicies, the External Secrets, Kyverno,
+ * cert-manager and Helm add-ons, admission control, and Services and Ingresses. One file per concern; each
+ * policy's `group` is its file's concern.
  */
 import { Policy } from "../types";
+import { admissionPolicies } from "./admission";
 import { certManagerPolicies } from "./cert-manager";
 import { externalSecretsPolicies } from "./external-secrets";
 import { helmPolicies } from "./helm";
@@ -11,7 +13,9 @@ import { namespacesPolicies } from "./namespaces";
 import { networkPolicies } from "./network";
 import { rbacPolicies } from "./rbac";
 import { secretsPolicies } from "./secrets";
+import { servicesPolicies } from "./services";
 
+export * from "./admission";
 export * from "./cert-manager";
 export * from "./external-secrets";
 export * from "./helm";
@@ -20,6 +24,7 @@ export * from "./namespaces";
 export * from "./network";
 export * from "./rbac";
 export * from "./secrets";
+export * from "./services";
 
 /** Every Kubernetes platform policy, in group order. */
 export const kubernetesPolicies: readonly Policy[] = [
@@ -31,4 +36,6 @@ export const kubernetesPolicies: readonly Policy[] = [
     ...kyvernoPolicies,
     ...certManagerPolicies,
     ...helmPolicies,
+    ...admissionPolicies,
+    ...servicesPolicies,
 ];

@@ -11,8 +11,9 @@
  * left out and the check run on the rest; a violation there holds whatever the unknown turns out to be (every
  * check is a condition on each container or volume), so it is reported; otherwise, and for unknown pod-level
  * fields, the check is reported unknown. Fields that can only exempt a pod (`spec.os.name` for Windows pods,
- * `spec.hostUsers`) matter only when the check fails. An unknown pod template or spec is reported unknown; an
- * unknown namespace turns a violation into an unknown (the namespace may be exempt).
+ * `spec.hostUsers`) matter only when the check fails. An unknown pod template or spec is reported unknown.
+ * No namespace is exempt, kube-system included: only the platform's own chart resources are left to their
+ * charts (workloads/pod-template.ts scopedReporter).
  */
 import { Environment, ENVIRONMENTS, PROFILES } from "../../../components/baseline";
 import { describeResource, envOf, isUnknown } from "../resource";

@@ -5,10 +5,10 @@
  * init containers and ephemeral containers.
  *
  * Unknowns: an unknown pod template, container list, container or image is reported unknown, and the
- * containers that are known are judged all the same. An unknown namespace turns a violation into an unknown
- * (the namespace may be exempt).
+ * containers that are known are judged all the same. Nothing is exempt by namespace: only the platform's own
+ * chart resources are left to their charts (pod-template.ts scopedReporter).
  */
-import { imageFromRegistry, imageHasDigest, MUTABLE_TAGS, PLATFORM_REGISTRIES } from "../../../components/baseline";
+import { imageFromRegistry, imageHasDigest, MUTABLE_TAGS } from "../../../components/baseline";
 import { DEFAULT_APP_REGISTRY_PATTERN } from "../../settings";
 import { EnforcementLevel, PolicySettings, ResourcePolicy, Severity } from "../types";
 import { ALL_CONTAINER_LISTS, judgeContainers, judgeImage, POD_TYPES } from "./pod-template";
@@ -41,32 +41,32 @@ export const workloadsImageDigest: ResourcePolicy = {
 
 /** Describes the registries app images may come from under `settings`. */
 function approvedRegistriesText(settings: PolicySettings): string {
-    const app =
-        settings.registries.length > 0
-            ? settings.registries.join(", ")
-            : "a private Amazon ECR registry (<account>.dkr.ecr.<region>.amazonaws.com/)";
-    return `${app} or the platform's ${PLATFORM_REGISTRIES.join(", ")}`;
+    return settings.registries.length > 0
+        ? settings.registries.join(", ")
+        : "a private Amazon ECR registry (<account>.dkr.ecr.<region>.amazonaws.com/)";
 }
 
 /**
- * True when `image` comes from an approved registry: the configured app registries (when none are configured,
- * any private ECR registry, DEFAULT_APP_REGISTRY_PATTERN) or the platform's own (PLATFORM_REGISTRIES).
+ * True when `image` comes from the env's app registries (settings.registries; when none are configured, any
+ * private ECR registry, DEFAULT_APP_REGISTRY_PATTERN). The platform's registries (PLATFORM_REGISTRIES) are
+ * not among them: they hold the add-ons' images, approved only for the platform's own charts, which the
+ * workload policies leave to their charts (scopedReporter). An app that names `registry.k8s.io/` or
+ * `ghcr.io/kyverno/` runs an image nobody of the env reviewed for it, in whatever namespace it sits.
  */
 export function imageFromApprovedRegistry(image: string, settings: PolicySettings): boolean {
-    if (imageFromRegistry(image, PLATFORM_REGISTRIES)) return true;
     return settings.registries.length > 0
         ? imageFromRegistry(image, settings.registries)
         : DEFAULT_APP_REGISTRY_PATTERN.test(image);
 }
 
-/** Every image comes from the env's registries or the platform's. */
+/** Every image of an app comes from the env's registries. */
 export const workloadsApprovedRegistries: ResourcePolicy = {
     kind: "resource",
     name: "workloads-approved-registries",
     group: WORKLOADS_GROUP,
     description:
-        "Every container image comes from the environment's approved registries or the platform's own; an image " +
-        "from anywhere else is unreviewed code.",
+        "Every container image of an app comes from the environment's registries; an image from anywhere else, the " +
+        "platform's own registries included (approved for the platform's charts only), is unreviewed code.",
     severity: Severity.High,
     enforcementLevel: EnforcementLevel.Mandatory,
     remediationSteps:

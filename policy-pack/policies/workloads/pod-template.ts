@@ -4,6 +4,7 @@
  * POD_CONTROLLERS path), and any value a preview does not know yet is reported as unknown, never guessed.
  */
 import { POD_CONTROLLERS } from "../../../components/baseline";
+import { isPlatformChartResource } from "../platform";
 import { describeResource, isUnknown, kubernetesKindOf, kubernetesTypeOf } from "../resource";
 import { PolicyResource, PolicySettings, Reporter } from "../types";
 
@@ -205,35 +206,22 @@ export function namespaceOfResource(resource: PolicyResource): NamespaceOf {
 }
 
 /**
- * The reporter to judge `resource` with, or undefined when its namespace is exempt (settings.exemptNamespaces).
- * When the namespace is unknown, the resource is judged all the same, but what it breaks is reported as the
- * namespace being unknown: the verdict holds only if the namespace turns out not to be exempt.
+ * The reporter to judge `resource` with, or undefined when it belongs to one of the platform's own charts
+ * (isPlatformChartResource: by the engine's URN parentage, never by a name). Nothing is exempt by its
+ * namespace: a workload in kube-system, default or an add-on's namespace is judged like any other, since
+ * whoever may create a pod there chooses the namespace.
  */
 export function scopedReporter(
     resource: PolicyResource,
     settings: PolicySettings,
     report: Reporter,
 ): Reporter | undefined {
-    const namespace = namespaceOfResource(resource);
-    if (namespace.known) return settings.exemptNamespaces.includes(namespace.namespace) ? undefined : report;
-    if (settings.exemptNamespaces.length === 0) return report;
-    let deferred = false;
-    return {
-        violation(): void {
-            if (deferred) return;
-            deferred = true;
-            report.unknown(namespace.path);
-        },
-        unknown(path, options): void {
-            report.unknown(path, options);
-        },
-    };
+    return isPlatformChartResource(resource, settings) ? undefined : report;
 }
 
 /**
- * Runs `judge` on each container of `lists` in the pod `resource` runs, unless its namespace is exempt or
- * `applies` says the rule does not apply to it. `judge` reports through the reporter it is given, which
- * defers to an unknown namespace (see scopedReporter).
+ * Runs `judge` on each container of `lists` in the pod `resource` runs, unless it is a platform chart's (see
+ * scopedReporter) or `applies` says the rule does not apply to it.
  */
 export function judgeContainers(
     resource: PolicyResource,

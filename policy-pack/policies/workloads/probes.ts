@@ -7,7 +7,7 @@
  *
  * Unknowns: an unknown pod template, container list, container or probe is reported unknown; so are a Pod's
  * unknown metadata or owner references, unless a known owner already makes it long-running. An unknown
- * namespace turns a violation into an unknown (the namespace may be exempt).
+ * namespace changes nothing: no namespace is exempt (pod-template.ts scopedReporter).
  */
 import { LONG_RUNNING_KINDS } from "../../../components/baseline";
 import { describeResource, isUnknown, kubernetesKindOf } from "../resource";

@@ -5,7 +5,7 @@
  *
  * Unknowns: an unknown pod template, container list, container, `resources`, `requests`, `limits` or one of
  * their cpu/memory values is reported unknown (an unknown value may resolve to nothing); known containers are
- * judged all the same. An unknown namespace turns a violation into an unknown (the namespace may be exempt).
+ * judged all the same. No namespace is exempt (pod-template.ts scopedReporter).
  */
 import { describeResource } from "../resource";
 import { EnforcementLevel, ResourcePolicy, Severity } from "../types";

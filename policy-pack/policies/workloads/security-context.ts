@@ -5,8 +5,8 @@
  * ephemeral containers.
  *
  * Unknowns: an unknown pod template, container list, container, securityContext or readOnlyRootFilesystem is
- * reported unknown; known containers are judged all the same. An unknown namespace turns a violation into an
- * unknown (the namespace may be exempt).
+ * reported unknown; known containers are judged all the same. No namespace is exempt (pod-template.ts
+ * scopedReporter).
  */
 import { describeResource } from "../resource";
 import { EnforcementLevel, ResourcePolicy, Severity } from "../types";

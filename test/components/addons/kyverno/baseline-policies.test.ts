@@ -10,14 +10,39 @@ import {
     resolveBaselinePoliciesArgs,
     resolveKyvernoArgs,
 } from "../../../../components/addons/kyverno";
-import { PLATFORM_NAMESPACES, PLATFORM_REGISTRIES, SYSTEM_NAMESPACES } from "../../../../components/baseline";
+import {
+    ADMISSION_EXCLUDED_NAMESPACES,
+    PLATFORM_NAMESPACES,
+    PLATFORM_REGISTRIES,
+} from "../../../../components/baseline";
 import { APP_REGISTRY, daysFromToday, exceptionArgs, KEYLESS, policiesArgs, PUBLIC_KEY } from "./fixtures";
 
 const VALIDATING = "kubernetes:policies.kyverno.io/v1:ValidatingPolicy";
 const IMAGE_VALIDATING = "kubernetes:policies.kyverno.io/v1:ImageValidatingPolicy";
 const EXCEPTION = "kubernetes:policies.kyverno.io/v1:PolicyException";
 
-const RULE_POLICIES = Object.values(BaselinePolicyName).filter((n) => n !== BaselinePolicyName.VerifyImageSignatures);
+/** The rules that read ephemeral containers, each with a twin on `pods/ephemeralcontainers`. */
+const EPHEMERAL_RULES: readonly string[] = [
+    BaselinePolicyName.DisallowLatestTag,
+    BaselinePolicyName.RequireImageDigest,
+    BaselinePolicyName.RestrictImageRegistries,
+    BaselinePolicyName.RequireReadOnlyRootFilesystem,
+    BaselinePolicyName.RestrictCapabilities,
+];
+
+/** Every ValidatingPolicy of prod: one per rule (prod's profile asks for every Service rule), then the twins. */
+const RULE_POLICIES: readonly string[] = [
+    ...Object.values(BaselinePolicyName).filter((n) => n !== BaselinePolicyName.VerifyImageSignatures),
+    ...EPHEMERAL_RULES.map((n) => `${n}-ephemeral`),
+];
+
+/** The rules on Services and Ingresses, built from the env's exposure profile. */
+const EXPOSURE_RULES: readonly string[] = [
+    BaselinePolicyName.RestrictNodePortServices,
+    BaselinePolicyName.RestrictExternalIPs,
+    BaselinePolicyName.RequireInternalLoadBalancers,
+    BaselinePolicyName.RequireIngressTls,
+];
 
 function policy(name: string): Record<string, any> {
     return named(VALIDATING, `cluster-${name}`).inputs;
@@ -88,7 +113,14 @@ describe("BaselinePolicies", () => {
     it("matches Pods in a way Kyverno can autogen for the pod controllers", async () => {
         new BaselinePolicies("cluster", policiesArgs());
         await settled();
-        for (const name of RULE_POLICIES.filter((n) => n !== BaselinePolicyName.RequireNamespaceLabels)) {
+        const podRules = RULE_POLICIES.filter(
+            (n) =>
+                n !== BaselinePolicyName.RequireNamespaceLabels &&
+                n !== BaselinePolicyName.RestrictLegacyTokenSecrets &&
+                !EXPOSURE_RULES.includes(n) &&
+                !n.endsWith("-ephemeral"),
+        );
+        for (const name of podRules) {
             const spec = policy(name).spec;
             // Kyverno autogens only for exactly one rule on core v1 pods, without object selector or exclusions.
             assert.deepEqual(spec.matchConstraints.resourceRules, [
@@ -106,9 +138,46 @@ describe("BaselinePolicies", () => {
         const namespaces = policy(BaselinePolicyName.RequireNamespaceLabels).spec;
         assert.deepEqual(namespaces.matchConstraints.resourceRules[0].resources, ["namespaces"]);
         assert.equal(namespaces.autogen.podControllers, undefined);
+        const secrets = policy(BaselinePolicyName.RestrictLegacyTokenSecrets).spec;
+        assert.deepEqual(secrets.matchConstraints.resourceRules[0].resources, ["secrets"]);
+        for (const name of EXPOSURE_RULES) {
+            const spec = policy(name).spec;
+            const resource = name === BaselinePolicyName.RequireIngressTls ? "ingresses" : "services";
+            assert.deepEqual(spec.matchConstraints.resourceRules[0].resources, [resource], name);
+            assert.equal(spec.autogen.podControllers, undefined, name);
+        }
     });
 
-    it("exempts the cluster's and the platform's namespaces by their immutable name label", async () => {
+    it("judges the ephemeral containers kubectl debug adds, through their subresource", async () => {
+        new BaselinePolicies("cluster", policiesArgs());
+        await settled();
+        for (const name of EPHEMERAL_RULES) {
+            const rule = policy(name).spec;
+            const twin = policy(`${name}-ephemeral`).spec;
+            assert.deepEqual(twin.matchConstraints.resourceRules, [
+                {
+                    apiGroups: [""],
+                    apiVersions: ["v1"],
+                    operations: ["UPDATE"],
+                    resources: ["pods/ephemeralcontainers"],
+                },
+            ]);
+            assert.deepEqual(twin.validations, rule.validations, name);
+            assert.equal(twin.autogen.podControllers, undefined, name);
+        }
+    });
+
+    it("generates the Service and Ingress rules the env's exposure profile asks for", () => {
+        const names = (env: "dev" | "stage" | "prod"): string[] =>
+            baselinePolicyManifests(resolveBaselinePoliciesArgs("cluster", policiesArgs({ env })))
+                .validatingPolicies.map((p) => p.metadata.name)
+                .filter((n) => EXPOSURE_RULES.includes(n));
+        assert.deepEqual(names("dev"), [BaselinePolicyName.RestrictExternalIPs]);
+        assert.deepEqual(names("stage"), EXPOSURE_RULES);
+        assert.deepEqual(names("prod"), EXPOSURE_RULES);
+    });
+
+    it("leaves kube-system and the add-ons' namespaces alone by their immutable name label, and nothing else", async () => {
         new BaselinePolicies("cluster", policiesArgs({ imageVerification: { publicKeys: [PUBLIC_KEY] } }));
         await settled();
         for (const p of [...ofType(VALIDATING), ...ofType(IMAGE_VALIDATING)]) {
@@ -117,23 +186,27 @@ describe("BaselinePolicies", () => {
                     {
                         key: "kubernetes.io/metadata.name",
                         operator: "NotIn",
-                        values: [...SYSTEM_NAMESPACES, ...Object.values(PLATFORM_NAMESPACES)],
+                        values: ["kube-system", ...Object.values(PLATFORM_NAMESPACES)],
                     },
                 ],
             });
         }
     });
 
-    it("exempts by default exactly the namespaces Kyverno's webhooks leave out", () => {
+    it("excludes by default ADMISSION_EXCLUDED_NAMESPACES, each of which Kyverno's webhooks leave out too", () => {
         const webhooks = kyvernoValues(resolveKyvernoArgs("kyverno", { env: "prod" })) as any;
         const [policy] = baselinePolicyManifests(
             resolveBaselinePoliciesArgs("cluster", policiesArgs()),
         ).validatingPolicies;
-        assert.deepEqual(policy.spec.matchConstraints.namespaceSelector, webhooks.config.webhooks.namespaceSelector);
+        const excluded = policy.spec.matchConstraints.namespaceSelector.matchExpressions[0].values;
+        assert.deepEqual(excluded, ADMISSION_EXCLUDED_NAMESPACES);
+        for (const ns of ["kube-public", "kube-node-lease", "default"]) assert.ok(!excluded.includes(ns), ns);
+        const webhookExcluded = webhooks.config.webhooks.namespaceSelector.matchExpressions[0].values;
+        for (const ns of excluded) assert.ok(webhookExcluded.includes(ns), ns);
     });
 
     it("excludes the namespaces given instead", async () => {
-        const excluded = [...SYSTEM_NAMESPACES, "kyverno", "monitoring"];
+        const excluded = ["kube-system", "kyverno", "monitoring"];
         new BaselinePolicies("cluster", policiesArgs({ excludedNamespaces: excluded }));
         await settled();
         assert.deepEqual(
@@ -142,15 +215,15 @@ describe("BaselinePolicies", () => {
         );
     });
 
-    it("approves the env's registries and the platform's", async () => {
+    it("approves the env's registries only, not the platform's", async () => {
         new BaselinePolicies("cluster", policiesArgs());
         await settled();
         const expression = policy(BaselinePolicyName.RestrictImageRegistries).spec.validations[0].expression;
-        for (const registry of [APP_REGISTRY, ...PLATFORM_REGISTRIES])
-            assert.ok(expression.includes(`'${registry}'`), registry);
+        assert.ok(expression.includes(`'${APP_REGISTRY}'`));
+        for (const registry of PLATFORM_REGISTRIES) assert.ok(!expression.includes(`'${registry}'`), registry);
     });
 
-    it("verifies keyless signatures of the app registries' images", async () => {
+    it("verifies keyless signatures of every image, ephemeral containers included", async () => {
         const policies = new BaselinePolicies("cluster", policiesArgs({ imageVerification: { keyless: KEYLESS } }));
         assert.deepEqual(await valueOf(policies.policyNames), [
             ...RULE_POLICIES,
@@ -159,7 +232,12 @@ describe("BaselinePolicies", () => {
         await settled();
         const ivp = named(IMAGE_VALIDATING, "cluster-baseline-verify-image-signatures").inputs;
         assert.deepEqual(ivp.spec.validationActions, ["Deny"]);
-        assert.deepEqual(ivp.spec.matchImageReferences, [{ glob: `${APP_REGISTRY}*` }]);
+        // Kyverno skips an image no reference matches: every image is matched.
+        assert.deepEqual(ivp.spec.matchImageReferences, [{ glob: "*" }]);
+        assert.deepEqual(
+            ivp.spec.matchConstraints.resourceRules.map((r: { resources: string[] }) => r.resources),
+            [["pods"], ["pods/ephemeralcontainers"]],
+        );
         assert.deepEqual(ivp.spec.attestors, [{ name: "keyless", cosign: { keyless: { identities: [KEYLESS] } } }]);
         assert.deepEqual(ivp.spec.validationConfigurations, {
             mutateDigest: false,
@@ -281,8 +359,18 @@ describe("BaselinePolicies", () => {
             ],
             [
                 "excluded namespaces without kube-system",
-                { excludedNamespaces: ["kube-public", "kube-node-lease", "kyverno"] },
-                /excludedNamespaces: leaves out kube-system, which must stay exempt.*; fix: add kube-system/,
+                { excludedNamespaces: ["kyverno"] },
+                /excludedNamespaces: leaves out kube-system, which must stay excluded.*; fix: add kube-system/,
+            ],
+            [
+                "an excluded namespace that runs none of the cluster's pods",
+                { excludedNamespaces: ["kube-system", "kube-public"] },
+                /excludedNamespaces\[1\]: kube-public runs none of the cluster's own pods.*; fix: remove kube-public/,
+            ],
+            [
+                "the default namespace excluded",
+                { excludedNamespaces: ["kube-system", "default"] },
+                /excludedNamespaces\[1\]: default runs none of the cluster's own pods/,
             ],
             [
                 "both keyless and public keys",

@@ -142,6 +142,23 @@ const VIOLATIONS: Record<string, [string, PodChange][]> = {
         ["the token mounted", (p) => (p.spec.automountServiceAccountToken = true)],
         ["automount left to the ServiceAccount", (p) => delete p.spec.automountServiceAccountToken],
         [
+            "an API token projected beside automount false",
+            (p) =>
+                (p.spec.volumes = [
+                    { name: "token", projected: { sources: [{ serviceAccountToken: { path: "token" } }] } },
+                ]),
+        ],
+        [
+            "a projected token for an audience the API server may accept",
+            (p) =>
+                (p.spec.volumes = [
+                    {
+                        name: "token",
+                        projected: { sources: [{ serviceAccountToken: { path: "t", audience: "vault" } }] },
+                    },
+                ]),
+        ],
+        [
             "the token mounted by an allowed account's namesake in another namespace",
             (p) => {
                 p.metadata.namespace = "reports";
@@ -174,8 +191,8 @@ describe("Kyverno CEL rules, evaluated", () => {
 
     describe("admit the compliant Pod", () => {
         for (const name of Object.values(BaselinePolicyName)) {
-            if (name === BaselinePolicyName.VerifyImageSignatures || name === BaselinePolicyName.RequireNamespaceLabels)
-                continue;
+            const r = RULES.find((x) => x.name === name);
+            if (r === undefined || r.subject !== "Pod") continue;
             it(name, () => {
                 const r = rule(name);
                 assert.equal(verdict(r, compliantPod()), "pass");
@@ -245,6 +262,77 @@ describe("Kyverno CEL rules, evaluated", () => {
 
         it("are derived for the long-running controllers only, not Jobs or CronJobs", () => {
             assert.deepEqual(probes().autogenControllers, ["daemonsets", "deployments", "replicasets", "statefulsets"]);
+        });
+    });
+
+    it("admit a projected token for AWS STS, which the API server does not accept", () => {
+        const pod = compliantPod();
+        pod.spec.volumes = [
+            {
+                name: "aws-iam-token",
+                projected: { sources: [{ serviceAccountToken: { path: "token", audience: "sts.amazonaws.com" } }] },
+            },
+        ];
+        assert.equal(verdict(rule(BaselinePolicyName.RestrictServiceAccountToken), pod), "pass");
+    });
+
+    describe("Services and Ingresses", () => {
+        const svc = (spec: Record<string, unknown>, annotations?: Record<string, string>) => ({
+            apiVersion: "v1",
+            kind: "Service",
+            metadata: { name: "api", namespace: "payments", ...(annotations ? { annotations } : {}) },
+            spec: { ports: [{ port: 80 }], ...spec },
+        });
+        const ing = (spec: Record<string, unknown>) => ({
+            apiVersion: "networking.k8s.io/v1",
+            kind: "Ingress",
+            metadata: { name: "api", namespace: "payments" },
+            spec: { rules: [{ host: "pay.example.com" }], ...spec },
+        });
+        const scheme = "service.beta.kubernetes.io/aws-load-balancer-scheme";
+        const cases: [BaselinePolicyName, string, unknown, "pass" | "fail"][] = [
+            [BaselinePolicyName.RestrictNodePortServices, "ClusterIP", svc({ type: "ClusterIP" }), "pass"],
+            [BaselinePolicyName.RestrictNodePortServices, "NodePort", svc({ type: "NodePort" }), "fail"],
+            [BaselinePolicyName.RestrictExternalIPs, "no externalIPs", svc({}), "pass"],
+            [BaselinePolicyName.RestrictExternalIPs, "externalIPs", svc({ externalIPs: ["10.0.0.1"] }), "fail"],
+            [
+                BaselinePolicyName.RequireInternalLoadBalancers,
+                "internal LB by the controller",
+                svc({ type: "LoadBalancer", loadBalancerClass: "service.k8s.aws/nlb" }, { [scheme]: "internal" }),
+                "pass",
+            ],
+            [
+                BaselinePolicyName.RequireInternalLoadBalancers,
+                "scheme internal, read by nobody (in-tree)",
+                svc({ type: "LoadBalancer" }, { [scheme]: "internal" }),
+                "fail",
+            ],
+            [BaselinePolicyName.RequireInternalLoadBalancers, "public LB", svc({ type: "LoadBalancer" }), "fail"],
+            [
+                BaselinePolicyName.RequireIngressTls,
+                "TLS for its host",
+                ing({ tls: [{ hosts: ["pay.example.com"] }] }),
+                "pass",
+            ],
+            [
+                BaselinePolicyName.RequireIngressTls,
+                "wildcard TLS",
+                ing({ tls: [{ hosts: ["*.example.com"] }] }),
+                "pass",
+            ],
+            [BaselinePolicyName.RequireIngressTls, "no TLS", ing({}), "fail"],
+            [
+                BaselinePolicyName.RequireIngressTls,
+                "TLS for another host",
+                ing({ tls: [{ hosts: ["x.example.com"] }] }),
+                "fail",
+            ],
+        ];
+        for (const [name, what, object, expected] of cases) {
+            it(`${name}: ${what}`, () => assert.equal(verdict(rule(name), object), expected));
+        }
+        it("the fixtures are valid Kubernetes objects", async () => {
+            for (const [, what, object] of cases) assert.deepEqual(await coreObjectErrors(object as never), [], what);
         });
     });
 

@@ -1,11 +1,18 @@
 /**
- * cert-manager-prod-issuer, on the ClusterIssuer CertManager builds.
+ * cert-manager-prod-issuer, on the ClusterIssuer CertManager builds; cert-manager-no-self-signed and
+ * cert-manager-ca-key-namespace.
  */
 import * as assert from "node:assert/strict";
 import type { ResolvedCertManager } from "../../../../components/addons/cert-manager/cert-manager";
 import { certManagerClusterIssuer } from "../../../../components/addons/cert-manager/cluster-issuer";
 import { AcmeServer, PROFILES } from "../../../../components/baseline";
-import { CLUSTER_ISSUER, certManagerProdIssuer, ISSUER } from "../../../../policy-pack/policies/kubernetes";
+import {
+    CLUSTER_ISSUER,
+    certManagerCaKeyNamespace,
+    certManagerNoSelfSigned,
+    certManagerProdIssuer,
+    ISSUER,
+} from "../../../../policy-pack/policies/kubernetes";
 import { UNKNOWN } from "../../../../policy-pack/policies/resource";
 import { resource, run, settingsOf, unknowns, violations } from "./check";
 
@@ -85,5 +92,91 @@ describe("policy cert-manager-prod-issuer", () => {
             "spec.acme.server",
             "spec.acme.solvers",
         ]);
+    });
+});
+
+/** An issuer of `kind` rendered by the CertManager component's chart (trusted URN parentage). */
+function fromCertManagerChart(type: string, props: Record<string, any>) {
+    const chain = ["k8s-baseline:index:CertManager", "kubernetes:helm.sh/v4:Chart", type].join("$");
+    return resource(type, props, { urn: `urn:pulumi:prod::platform::${chain}::issuer` });
+}
+
+describe("policy cert-manager-no-self-signed", () => {
+    const selfSigned = (namespace?: string) => ({
+        metadata: { name: "bootstrap", ...(namespace ? { namespace } : {}) },
+        spec: { selfSigned: {} },
+    });
+
+    it("passes the prod ACME ClusterIssuer CertManager builds", () => {
+        assert.deepEqual(run(certManagerNoSelfSigned, resource(CLUSTER_ISSUER, clusterIssuer("prod"))), []);
+    });
+
+    it("refuses a self-signed ClusterIssuer and Issuer in prod, and when no env is named", () => {
+        assert.deepEqual(violations(run(certManagerNoSelfSigned, resource(CLUSTER_ISSUER, selfSigned()))), [
+            "ClusterIssuer bootstrap is a selfSigned issuer, which prod does not allow",
+        ]);
+        assert.equal(
+            violations(run(certManagerNoSelfSigned, resource(ISSUER, selfSigned("payments")), settingsOf())).length,
+            1,
+        );
+    });
+
+    it("allows one in dev and stage, whose profiles allow self-signed issuers", () => {
+        for (const env of ["dev", "stage"] as const) {
+            assert.deepEqual(run(certManagerNoSelfSigned, resource(CLUSTER_ISSUER, selfSigned()), settingsOf(env)), []);
+        }
+    });
+
+    it("reports an unknown spec", () => {
+        assert.deepEqual(unknowns(run(certManagerNoSelfSigned, resource(ISSUER, { spec: UNKNOWN }))), [
+            "spec.selfSigned",
+        ]);
+    });
+});
+
+describe("policy cert-manager-ca-key-namespace", () => {
+    const ca = (namespace?: string) => ({
+        metadata: { name: "internal-ca", ...(namespace ? { namespace } : {}) },
+        spec: { ca: { secretName: "internal-ca-key" } },
+    });
+
+    it("refuses a CA Issuer in an app's namespace, or in default", () => {
+        assert.deepEqual(violations(run(certManagerCaKeyNamespace, resource(ISSUER, ca("payments")))), [
+            'Issuer payments/internal-ca is a CA Issuer in payments: its CA key Secret "internal-ca-key" is readable ' +
+                "there; keep CA keys in cert-manager (ClusterIssuer)",
+        ]);
+        assert.equal(violations(run(certManagerCaKeyNamespace, resource(ISSUER, ca()))).length, 1);
+    });
+
+    it("refuses it in every env", () => {
+        for (const env of ["dev", "stage", "prod"] as const) {
+            assert.equal(run(certManagerCaKeyNamespace, resource(ISSUER, ca("payments")), settingsOf(env)).length, 1);
+        }
+    });
+
+    it("allows a CA Issuer in cert-manager's namespace, an ACME Issuer anywhere, and a CA ClusterIssuer", () => {
+        assert.deepEqual(run(certManagerCaKeyNamespace, resource(ISSUER, ca("cert-manager"))), []);
+        const acme = { metadata: { name: "acme", namespace: "payments" }, spec: { acme: {} } };
+        assert.deepEqual(run(certManagerCaKeyNamespace, resource(ISSUER, acme)), []);
+        assert.deepEqual(run(certManagerCaKeyNamespace, resource(CLUSTER_ISSUER, ca())), []);
+    });
+
+    it("reports an unknown namespace of a CA Issuer", () => {
+        const issuer = ca("payments");
+        (issuer.metadata as Record<string, unknown>).namespace = UNKNOWN;
+        assert.deepEqual(unknowns(run(certManagerCaKeyNamespace, resource(ISSUER, issuer))), ["metadata.namespace"]);
+    });
+
+    it("leaves the platform chart's own issuers alone", () => {
+        assert.deepEqual(
+            run(
+                certManagerNoSelfSigned,
+                fromCertManagerChart(ISSUER, {
+                    metadata: { name: "webhook-selfsign", namespace: "cert-manager" },
+                    spec: { selfSigned: {} },
+                }),
+            ),
+            [],
+        );
     });
 });

@@ -22,6 +22,7 @@ import {
     CONTROLLER_KINDS,
     judge,
     Manifest,
+    platformChartResource,
     podSpecOf,
     resourceOf,
     SETTINGS,
@@ -219,18 +220,33 @@ describe("Pod Security policies", () => {
         });
     });
 
-    it("leave exempt namespaces alone", () => {
-        for (const namespace of ["kube-system", "kyverno", "external-secrets", "cert-manager"]) {
+    it("judge every namespace, the cluster's and the add-ons' included: no namespace is exempt by its name", () => {
+        for (const namespace of [
+            "kube-system",
+            "kube-public",
+            "kube-node-lease",
+            "default",
+            "kyverno",
+            "external-secrets",
+            "cert-manager",
+        ]) {
             const pod = compliantPod();
             pod.metadata.namespace = namespace;
             api(pod).securityContext = { privileged: true };
-            for (const policy of podSecurityPolicies) assert.deepEqual(judge(policy, pod).violations, []);
+            assert.deepEqual(checks(podSecurityBaseline, pod), ["privileged"], namespace);
         }
+    });
+
+    it("leave the platform charts' own pods to their charts, where the engine wrote the URN", () => {
         const pod = compliantPod();
-        pod.metadata.namespace = "kube-system";
+        pod.metadata.namespace = "kyverno";
         api(pod).securityContext = { privileged: true };
-        const custom = settingsFrom({ env: "prod", exemptNamespaces: ["payments"] });
-        assert.deepEqual(checks(podSecurityBaseline, pod, custom), ["privileged"]);
+        const chart = platformChartResource(pod, "Kyverno");
+        for (const policy of podSecurityPolicies) {
+            assert.deepEqual(checkResource(chart, [policy], SETTINGS), [], policy.name);
+        }
+        const untrusted = settingsFrom({ env: "prod" }, undefined, false);
+        assert.equal(checkResource(chart, [podSecurityBaseline], untrusted).length, 1);
     });
 
     describe("unknowns", () => {
@@ -313,18 +329,15 @@ describe("Pod Security policies", () => {
             });
         });
 
-        it("report an unknown template and an unknown namespace", () => {
+        it("report an unknown template, and judge a pod whose namespace is unknown", () => {
             const statefulSet = compliantController("StatefulSet");
             statefulSet.spec.template = UNKNOWN;
             assert.deepEqual(judge(podSecurityBaseline, statefulSet).unknowns, ["spec.template"]);
             const pod = compliantPod();
             pod.metadata.namespace = UNKNOWN;
             api(pod).securityContext.privileged = true;
-            assert.deepEqual(judge(podSecurityBaseline, pod), {
-                violations: [],
-                unknowns: ["metadata.namespace"],
-                messages: [],
-            });
+            assert.deepEqual(checks(podSecurityBaseline, pod), ["privileged"]);
+            assert.deepEqual(judge(podSecurityBaseline, pod).unknowns, []);
         });
     });
 });

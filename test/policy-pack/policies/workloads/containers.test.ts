@@ -14,11 +14,22 @@ import {
     compliantPod,
     CONTROLLER_KINDS,
     judge,
+    judgeResource,
     Manifest,
+    platformChartResource,
     podSpecOf,
     specPathOf,
     UNKNOWN,
 } from "./fixtures";
+import { settingsFrom } from "../../../../policy-pack/settings";
+import { APP_REGISTRY } from "./fixtures";
+
+/** The settings of `check`: the same config, URNs not trusted. */
+const UNTRUSTED = settingsFrom(
+    { env: "prod", registries: [APP_REGISTRY], apiAccessServiceAccounts: ["reports/reports-operator"] },
+    undefined,
+    false,
+);
 
 const POD = "Pod payments/payments-api-7d4b9c6f5-x2k8q";
 const api = (m: Manifest) => podSpecOf(m).containers[0];
@@ -90,11 +101,15 @@ describe("workloads container policies", () => {
             });
         });
 
-        it("leaves exempt namespaces alone", () => {
+        it("judges an add-on's namespace like any other, and leaves the add-on chart's own pods alone", () => {
             const pod = compliantPod();
             pod.metadata.namespace = "external-secrets";
             delete api(pod).resources;
-            assert.deepEqual(check(pod).violations, []);
+            assert.equal(check(pod).violations.length, 1);
+            const chart = platformChartResource(pod, "ExternalSecretsOperator");
+            assert.deepEqual(judgeResource(workloadsRequestsLimits, chart).violations, []);
+            // In `check`, no URN is evidence.
+            assert.equal(judgeResource(workloadsRequestsLimits, chart, UNTRUSTED).violations.length, 1);
         });
     });
 

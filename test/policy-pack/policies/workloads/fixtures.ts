@@ -4,7 +4,7 @@
  * requests and limits, probes, no API token), as a Pod of a Deployment's ReplicaSet and as the pod template of
  * every pod controller; and a runner that reports what a policy says about one of them.
  */
-import { POD_CONTROLLERS } from "../../../../components/baseline";
+import { componentType, POD_CONTROLLERS } from "../../../../components/baseline";
 import { checkResource } from "../../../../policy-pack/engine";
 import { kubernetesTypeOf, UNKNOWN } from "../../../../policy-pack/policies/resource";
 import { Policy, PolicyResource, PolicySettings, Violation } from "../../../../policy-pack/policies/types";
@@ -129,4 +129,24 @@ export function judge(
         else violations.push(v);
     }
     return { violations, unknowns, messages: violations.map((v) => v.message) };
+}
+
+/**
+ * `manifest` as the chart of the platform add-on `component` (e.g. `Kyverno`) renders it: its URN's type chain
+ * is `<component>$kubernetes:helm.sh/v4:Chart$<type>`, as the engine writes it (policies/platform.ts).
+ */
+export function platformChartResource(manifest: Manifest, component: string): PolicyResource {
+    const resource = resourceOf(manifest);
+    const chain = [componentType(component), "kubernetes:helm.sh/v4:Chart", resource.type].join("$");
+    return { ...resource, urn: `urn:pulumi:prod::platform::${chain}::${resource.name}` };
+}
+
+/** What `policy` says about `resource` (see judge). */
+export function judgeResource(
+    policy: Policy,
+    resource: PolicyResource,
+    settings: PolicySettings = SETTINGS,
+): { violations: Violation[]; messages: string[] } {
+    const violations = checkResource(resource, [policy], settings);
+    return { violations, messages: violations.map((v) => v.message) };
 }

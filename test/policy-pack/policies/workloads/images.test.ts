@@ -19,7 +19,9 @@ import {
     CONTROLLER_KINDS,
     DIGEST,
     judge,
+    judgeResource,
     Manifest,
+    platformChartResource,
     podSpecOf,
     SETTINGS,
     specPathOf,
@@ -56,11 +58,17 @@ describe("workloads image policies", () => {
                 assert.deepEqual(judge(policy, pod).messages, [`${POD}: container "api" names no image`]);
             });
 
-            it("leaves the platform's namespaces alone", () => {
+            it("judges kube-system like any namespace, and leaves the platform charts' pods alone", () => {
                 const pod = compliantPod();
                 pod.metadata.namespace = "kube-system";
                 api(pod).image = "nginx";
-                assert.deepEqual(judge(policy, pod).violations, []);
+                assert.equal(judge(policy, pod).violations.length, 1);
+                const chart = compliantPod();
+                chart.metadata.namespace = "kyverno";
+                api(chart).image = "nginx";
+                assert.deepEqual(judgeResource(policy, platformChartResource(chart, "Kyverno")).violations, []);
+                // A chart's child outside its add-on's namespace is not the platform's.
+                assert.equal(judgeResource(policy, platformChartResource(pod, "Kyverno")).violations.length, 1);
             });
 
             it("reports an unknown image, and still judges the known ones", () => {
@@ -85,14 +93,14 @@ describe("workloads image policies", () => {
                 assert.deepEqual(judge(policy, pod).unknowns, ["spec.initContainers[0]"]);
             });
 
-            it("reports an unknown namespace instead of a violation, which the namespace may exempt", () => {
+            it("judges a pod whose namespace is unknown all the same: no namespace is exempt", () => {
                 const pod = compliantPod();
                 pod.metadata.namespace = UNKNOWN;
                 assert.deepEqual(judge(policy, pod), { violations: [], unknowns: [], messages: [] });
                 api(pod).image = "nginx";
                 const result = judge(policy, pod);
-                assert.deepEqual(result.violations, []);
-                assert.deepEqual(result.unknowns, ["metadata.namespace"]);
+                assert.equal(result.violations.length, 1);
+                assert.deepEqual(result.unknowns, []);
             });
         });
     }
@@ -139,7 +147,7 @@ describe("workloads image policies", () => {
             api(pod).image = `docker.io/library/nginx:1.27@${DIGEST}`;
             assert.deepEqual(check(pod), [
                 `${POD}: container "api" image "docker.io/library/nginx:1.27@${DIGEST}" is not from an approved ` +
-                    `registry: ${APP_REGISTRY} or the platform's ${PLATFORM_REGISTRIES.join(", ")}`,
+                    `registry: ${APP_REGISTRY}`,
             ]);
         });
 
@@ -155,10 +163,22 @@ describe("workloads image policies", () => {
             assert.match(check(debugging)[0], /ephemeral container "debug"/);
         });
 
-        it("admits the platform's registries", () => {
-            const pod = compliantPod();
-            api(pod).image = `registry.k8s.io/pause:3.10@${DIGEST}`;
-            assert.deepEqual(check(pod), []);
+        it("refuses the platform's registries to an app, in any namespace, and leaves them to the platform's charts", () => {
+            for (const registry of PLATFORM_REGISTRIES) {
+                for (const namespace of ["payments", "kube-system", "kyverno"]) {
+                    const pod = compliantPod();
+                    pod.metadata.namespace = namespace;
+                    api(pod).image = `${registry}pause:3.10@${DIGEST}`;
+                    assert.equal(check(pod).length, 1, `${registry} in ${namespace}`);
+                }
+            }
+            const chart = compliantPod();
+            chart.metadata.namespace = "kyverno";
+            api(chart).image = `reg.kyverno.io/kyverno/kyverno:v1.19.0@${DIGEST}`;
+            assert.deepEqual(
+                judgeResource(workloadsApprovedRegistries, platformChartResource(chart, "Kyverno")).violations,
+                [],
+            );
         });
 
         it("without configured registries, admits any private ECR registry and nothing public", () => {

@@ -3,9 +3,23 @@
  * is declared to call the API, and so does every ServiceAccount.
  */
 import * as assert from "node:assert/strict";
-import { SERVICE_ACCOUNT_TYPE, workloadsSaTokenAutomount } from "../../../../policy-pack/policies/workloads";
+import {
+    SERVICE_ACCOUNT_TYPE,
+    workloadsNoLegacyTokenSecret,
+    workloadsSaTokenAutomount,
+} from "../../../../policy-pack/policies/workloads";
 import { settingsFrom } from "../../../../policy-pack/settings";
-import { compliantController, compliantPod, CONTROLLER_KINDS, judge, Manifest, podSpecOf, UNKNOWN } from "./fixtures";
+import {
+    compliantController,
+    compliantPod,
+    CONTROLLER_KINDS,
+    judge,
+    judgeResource,
+    Manifest,
+    platformChartResource,
+    podSpecOf,
+    UNKNOWN,
+} from "./fixtures";
 
 const POD = "Pod payments/payments-api-7d4b9c6f5-x2k8q";
 const policy = workloadsSaTokenAutomount;
@@ -88,11 +102,97 @@ describe("workloads-sa-token-automount", () => {
             });
         }
 
-        it("leaves exempt namespaces alone", () => {
+        it("judges an add-on's namespace like any other, and leaves the add-on chart's pods alone", () => {
             const pod = compliantPod();
             pod.metadata.namespace = "cert-manager";
             pod.spec.automountServiceAccountToken = true;
+            assert.equal(check(pod).violations.length, 1);
+            const chart = platformChartResource(pod, "CertManager");
+            assert.deepEqual(judgeResource(workloadsSaTokenAutomount, chart).violations, []);
+        });
+
+        it("reads the deprecated serviceAccount field when serviceAccountName is empty, as the API server does", () => {
+            const pod = compliantPod();
+            pod.metadata.namespace = "reports";
+            delete pod.spec.serviceAccountName;
+            pod.spec.serviceAccount = "reports-operator";
+            pod.spec.automountServiceAccountToken = true;
             assert.deepEqual(check(pod).violations, []);
+            const borrowed = compliantPod();
+            borrowed.metadata.namespace = "reports";
+            borrowed.spec.serviceAccountName = "";
+            borrowed.spec.serviceAccount = "reports-admin";
+            borrowed.spec.automountServiceAccountToken = true;
+            const allowDefault = settingsFrom({ env: "prod", apiAccessServiceAccounts: ["reports/default"] });
+            assert.equal(check(borrowed, allowDefault).violations.length, 1, "not the default account's token");
+        });
+
+        describe("projected ServiceAccount tokens", () => {
+            const projected = (audience?: string, extra: Manifest[] = []): Manifest => ({
+                name: "token",
+                projected: {
+                    sources: [
+                        ...extra,
+                        { serviceAccountToken: { path: "token", ...(audience !== undefined ? { audience } : {}) } },
+                    ],
+                },
+            });
+
+            it("refuses an API token projected beside automount false", () => {
+                const pod = compliantPod();
+                pod.spec.volumes = [projected()];
+                assert.deepEqual(check(pod).messages, [
+                    "Pod payments/payments-api-7d4b9c6f5-x2k8q: projects a Kubernetes API token into volume " +
+                        '"token" (spec.volumes[0].projected.sources[0]), which any container may mount whatever ' +
+                        "automountServiceAccountToken says: payments/payments-api is not one of the ServiceAccounts that may " +
+                        "call the API (reports/reports-operator)",
+                ]);
+            });
+
+            it("refuses one beside other sources, for the API server's audience, or any audience it may accept", () => {
+                for (const volume of [
+                    projected(undefined, [{ configMap: { name: "kube-root-ca.crt" } }]),
+                    projected("https://kubernetes.default.svc"),
+                    projected("vault"),
+                    projected(""),
+                ]) {
+                    const pod = compliantPod();
+                    pod.spec.volumes = [{ name: "data", emptyDir: {} }, volume];
+                    assert.equal(check(pod).violations.length, 1, JSON.stringify(volume));
+                }
+            });
+
+            it("admits one for AWS STS, which the API server rejects", () => {
+                const pod = compliantPod();
+                pod.spec.volumes = [projected("sts.amazonaws.com")];
+                assert.deepEqual(check(pod).violations, []);
+            });
+
+            for (const kind of CONTROLLER_KINDS) {
+                it(`refuses a ${kind} whose template projects one`, () => {
+                    const controller = compliantController(kind);
+                    podSpecOf(controller).volumes = [projected()];
+                    assert.equal(check(controller).violations.length, 1);
+                });
+            }
+
+            it("admits one for a declared API client", () => {
+                const pod = apiClientPod();
+                pod.spec.volumes = [projected()];
+                assert.deepEqual(check(pod).violations, []);
+            });
+
+            it("reports an unknown volume list, source or audience", () => {
+                const pod = compliantPod();
+                pod.spec.volumes = UNKNOWN;
+                assert.deepEqual(check(pod).unknowns, ["spec.volumes"]);
+                pod.spec.volumes = [projected(UNKNOWN as never)];
+                assert.deepEqual(check(pod).unknowns, [
+                    "spec.volumes[0].projected.sources[0].serviceAccountToken.audience",
+                ]);
+                pod.spec.volumes = [{ name: "x", projected: { sources: [UNKNOWN] } }];
+                assert.deepEqual(check(pod).unknowns, ["spec.volumes[0].projected.sources[0]"]);
+            });
         });
 
         it("reports an unknown automount, unless the ServiceAccount is declared", () => {
@@ -150,8 +250,13 @@ describe("workloads-sa-token-automount", () => {
             assert.equal(check(serviceAccount("reports", undefined, true)).violations.length, 1);
         });
 
-        it("leaves exempt namespaces alone", () => {
-            assert.deepEqual(check(serviceAccount("kyverno", "kyverno-admission-controller", true)).violations, []);
+        it("judges an add-on's namespace like any other, and leaves the add-on chart's own alone", () => {
+            const account = serviceAccount("kyverno", "kyverno-admission-controller", true);
+            assert.equal(check(account).violations.length, 1);
+            assert.deepEqual(
+                judgeResource(workloadsSaTokenAutomount, platformChartResource(account, "Kyverno")).violations,
+                [],
+            );
         });
 
         it("reports unknowns", () => {
@@ -159,6 +264,37 @@ describe("workloads-sa-token-automount", () => {
                 "automountServiceAccountToken",
             ]);
             assert.deepEqual(check(serviceAccount("reports", UNKNOWN as never, true)).unknowns, ["metadata.name"]);
+        });
+    });
+
+    describe("workloads-no-legacy-token-secret", () => {
+        const secret = (type: unknown, account: unknown = "reports-operator"): Manifest => ({
+            apiVersion: "v1",
+            kind: "Secret",
+            metadata: {
+                name: "token",
+                namespace: "reports",
+                annotations: { "kubernetes.io/service-account.name": account },
+            },
+            type,
+        });
+        const run = (m: Manifest) => judge(workloadsNoLegacyTokenSecret, m);
+
+        it("refuses a long-lived token Secret, for any account, the declared API clients' included", () => {
+            assert.deepEqual(run(secret("kubernetes.io/service-account-token")).messages, [
+                "Secret reports/token is a kubernetes.io/service-account-token Secret: a long-lived API token of " +
+                    "ServiceAccount reports-operator that any pod of the namespace can mount",
+            ]);
+            assert.equal(run(secret("kubernetes.io/service-account-token", "admin")).violations.length, 1);
+        });
+
+        it("allows other Secrets", () => {
+            assert.deepEqual(run(secret("Opaque")).violations, []);
+            assert.deepEqual(run(secret(undefined)).violations, []);
+        });
+
+        it("reports an unknown type", () => {
+            assert.deepEqual(run(secret(UNKNOWN)).unknowns, ["type"]);
         });
     });
 });
