@@ -6,7 +6,7 @@
  * a preview is given, through the same schema and this same function, so both judge with the same settings.
  */
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
-import { Environment, isEnvironment, PLATFORM_NAMESPACES, SYSTEM_NAMESPACES } from "../components/baseline";
+import { Environment, isEnvironment } from "../components/baseline";
 import { Exemption, PolicySettings } from "./policies/types";
 
 /** An exemption as the config spells it (see Exemption in policies/types.ts). */
@@ -33,11 +33,6 @@ export interface SettingsConfig {
     podSecurityVersion?: string;
     /** The env's AWS account id. */
     accountId?: string;
-    /**
-     * @deprecated Not in the config schema, so no config file sets it; kept only so that code not yet
-     * converted to judging by object compiles. Remove with PolicySettings.exemptNamespaces.
-     */
-    exemptNamespaces?: string[];
 }
 
 /** The newest Pod Security version the evaluator knows (policies/pod-security/levels.ts LATEST_MINOR). */
@@ -81,15 +76,6 @@ export const SETTINGS_CONFIG_SCHEMA: { properties: Record<string, PolicyConfigJS
 };
 
 /**
- * @deprecated Exemption by namespace name is being removed (a namespace's name is whoever creates it's
- * choice). Kept only while policies not yet converted read PolicySettings.exemptNamespaces; remove with it.
- */
-export const DEFAULT_EXEMPT_NAMESPACES: readonly string[] = [
-    ...SYSTEM_NAMESPACES,
-    ...Object.values(PLATFORM_NAMESPACES),
-];
-
-/**
  * Private Amazon ECR registries: the default for app images when no registries are configured, since the
  * platform runs on EKS. A config that names the env's registries narrows this to them.
  */
@@ -129,7 +115,6 @@ export function settingsFrom(
         env,
         registries: Object.freeze([...(config?.registries ?? [])]),
         apiAccessServiceAccounts: Object.freeze([...(config?.apiAccessServiceAccounts ?? [])]),
-        exemptNamespaces: Object.freeze([...(config?.exemptNamespaces ?? DEFAULT_EXEMPT_NAMESPACES)]),
         exemptions: Object.freeze((config?.exemptions ?? []).map(exemptionOf)),
         podSecurityVersion: typeof config?.podSecurityVersion === "string" ? config.podSecurityVersion : undefined,
         accountId: typeof config?.accountId === "string" ? config.accountId : undefined,

@@ -56,6 +56,13 @@ export const PLATFORM_CHART_COMPONENTS: Readonly<Record<string, string>> = {
     [componentType("CertManager")]: PLATFORM_NAMESPACES.certManager,
 };
 
+/**
+ * The components that register Kubernetes admission policies themselves (SecureNamespace's ServiceAccount
+ * pin, a ValidatingAdmissionPolicy and its binding): the pack takes those objects as the platform's only when
+ * their URN shows one of these as their parent.
+ */
+export const PLATFORM_ADMISSION_COMPONENTS: readonly string[] = [componentType("SecureNamespace")];
+
 /** The namespace cluster DNS runs in and the label that selects its pods. */
 export const DNS_NAMESPACE = "kube-system";
 export const DNS_POD_LABELS: Readonly<Record<string, string>> = { "k8s-app": "kube-dns" };

@@ -12,7 +12,7 @@
  * URNs are evidence only when the engine wrote them: `settings.trustedUrns` is true in the pack and false in
  * `k8s-baseline check`, whose input files may carry any URN, so nothing there is the platform's by URN.
  */
-import { PLATFORM_CHART_COMPONENTS } from "../../components/baseline";
+import { PLATFORM_ADMISSION_COMPONENTS, PLATFORM_CHART_COMPONENTS } from "../../components/baseline";
 import { isUnknown } from "./resource";
 import { PolicyResource, PolicySettings } from "./types";
 
@@ -56,4 +56,15 @@ export function platformChartOf(resource: PolicyResource, settings: PolicySettin
 /** True when `resource` was rendered by one of the platform's own charts (see platformChartOf). */
 export function isPlatformChartResource(resource: PolicyResource, settings: PolicySettings): boolean {
     return platformChartOf(resource, settings) !== undefined;
+}
+
+/**
+ * True when `resource` is an admission policy the platform registers itself: its URN (trusted) shows one of
+ * PLATFORM_ADMISSION_COMPONENTS as its parent. Such objects are still judged by every other policy (a
+ * binding that only audits in prod is refused whoever wrote it); this only says who wrote them.
+ */
+export function isPlatformAdmissionResource(resource: PolicyResource, settings: PolicySettings): boolean {
+    if (!settings.trustedUrns) return false;
+    const chain = typeChainOfUrn(resource.urn);
+    return chain !== undefined && chain.length >= 2 && PLATFORM_ADMISSION_COMPONENTS.includes(chain[chain.length - 2]);
 }

@@ -36,12 +36,6 @@ export interface PolicySettings {
     /** ServiceAccounts (`namespace/name`) whose pods may mount an API token. */
     readonly apiAccessServiceAccounts: readonly string[];
     /**
-     * @deprecated Exemption by namespace name is being removed: a namespace's name is chosen by whoever
-     * creates it. Only the policies not yet converted to `isPlatformChartResource` and `exemptions` read it;
-     * no config sets it (it is not in the config schema). Remove once nothing reads it.
-     */
-    readonly exemptNamespaces: readonly string[];
-    /**
      * Objects exempt from some (or every) policy, each with an owner, a reason and an expiry. Applied by the
      * engine (engine.ts) before any policy runs, so every policy honours them alike; an expired one exempts
      * nothing and is itself a mandatory finding (policies/exemptions.ts).

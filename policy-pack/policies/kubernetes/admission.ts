@@ -9,7 +9,9 @@
  * - A webhook whose rules cover Pods or Secrets (`*` included) must fail closed (`failurePolicy: Fail`, the
  *   admissionregistration/v1 default): with `Ignore`, taking the webhook's service down admits everything.
  * - A ValidatingAdmissionPolicy or MutatingAdmissionPolicy, or a binding of one, is the platform's only from its
- *   charts too; a foreign one may refuse the platform's own writes or rewrite objects.
+ *   charts, or from the platform's own components that register one (SecureNamespace's ServiceAccount pin:
+ *   isPlatformAdmissionResource, by URN parent likewise); a foreign one may refuse the platform's own writes
+ *   or rewrite objects.
  * - In an env whose profile enforces (policyAction Enforce: prod), a ValidatingAdmissionPolicyBinding denies
  *   (`validationActions` includes Deny): one that only audits or warns is a policy switched off.
  *
@@ -17,7 +19,7 @@
  * that sets `failurePolicy: Ignore` on a webhook covering pods opens the same hole. Unknown values are reported.
  */
 import { PolicyAction, profileFor } from "../../../components/baseline";
-import { isPlatformChartResource } from "../platform";
+import { isPlatformAdmissionResource, isPlatformChartResource } from "../platform";
 import { describeResource, envOf, isUnknown, kubernetesKindOf } from "../resource";
 import { EnforcementLevel, PolicyResource, ResourcePolicy, Severity } from "../types";
 
@@ -168,8 +170,8 @@ export const admissionForeignPolicy: ResourcePolicy = {
     url: "https://kubernetes.io/docs/reference/access-authn-authz/validating-admission-policy/",
     types: ADMISSION_POLICY_TYPES,
     validate(resource, settings, report) {
-        if (isPlatformChartResource(resource, settings)) return;
-        report.violation(`${describeResource(resource)} is not created by one of the platform's charts`);
+        if (isPlatformChartResource(resource, settings) || isPlatformAdmissionResource(resource, settings)) return;
+        report.violation(`${describeResource(resource)} is not created by one of the platform's charts or components`);
     },
 };
 

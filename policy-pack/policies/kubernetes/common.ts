@@ -1,6 +1,6 @@
 /** Small readers the Kubernetes platform policies share. Pure; nothing runs at module load but constants. */
 import { containsUnknown, isUnknown, UNKNOWN } from "../resource";
-import { PolicyResource, PolicySettings } from "../types";
+import { PolicyResource } from "../types";
 
 /** The labels of a resource: `{}` when it has none, UNKNOWN when its metadata or labels are not known yet. */
 export function labelsOf(resource: PolicyResource): Record<string, unknown> | typeof UNKNOWN {
@@ -36,15 +36,6 @@ export function stringsOf(value: unknown): string[] | undefined {
     if (containsUnknown(value)) return undefined;
     if (!Array.isArray(value)) return [];
     return value.filter((item): item is string => typeof item === "string");
-}
-
-/**
- * @deprecated Exemption by namespace name is being removed: whoever creates a namespace chooses its name.
- * Kept only while rbac.ts still calls it; judge by `isPlatformChartResource` (policies/platform.ts) or leave
- * the object to an exemption by object (settings.exemptions, applied by the engine). Remove with it.
- */
-export function isExemptNamespace(namespace: string | undefined, settings: PolicySettings): boolean {
-    return namespace !== undefined && settings.exemptNamespaces.includes(namespace);
 }
 
 /** `JSON.stringify` for messages, with UNKNOWN spelled out. */

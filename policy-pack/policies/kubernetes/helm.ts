@@ -2,11 +2,10 @@
  * Helm: charts are pinned, and what a chart installs is visible to the pack.
  *
  * A `kubernetes:helm.sh/v4:Chart` renders its templates at preview and registers every object as a Pulumi
- * resource, parented to the chart: each is checked like any other resource, by every policy of the pack. The
- * platform's own charts install into its namespaces (external-secrets, kyverno, cert-manager), which
- * `settings.exemptNamespaces` exempts from the app workload policies and the RBAC policies exempt where the
- * operators need more (see rbac.ts); nothing else is exempt, so a chart an app installs into its own
- * namespace is judged like the app. A `kubernetes:helm.sh/v3:Release` installs through Helm inside the
+ * resource, parented to the chart: each is checked like any other resource, by every policy of the pack. Only
+ * the children of the platform's own add-on charts, recognised by their URN parentage (policies/platform.ts),
+ * are left alone where their operators need more than an app; no namespace name exempts anything, so a chart
+ * an app installs, into any namespace, is judged like the app. A `kubernetes:helm.sh/v3:Release` installs through Helm inside the
  * provider: its objects never reach the pack.
  */
 import { describeResource, isUnknown } from "../resource";

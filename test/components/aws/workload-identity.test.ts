@@ -140,7 +140,11 @@ describe("WorkloadIdentity", () => {
                 Principal: { Service: "pods.eks.amazonaws.com" },
                 Action: ["sts:AssumeRole", "sts:TagSession"],
                 Condition: {
-                    StringEquals: { "aws:SourceAccount": ACCOUNT },
+                    StringEquals: {
+                        "aws:SourceAccount": ACCOUNT,
+                        "aws:RequestTag/kubernetes-namespace": "payments",
+                        "aws:RequestTag/kubernetes-service-account": "payments",
+                    },
                     ArnEquals: { "aws:SourceArn": `arn:aws:eks:eu-west-1:${ACCOUNT}:cluster/shop-prod` },
                 },
             },

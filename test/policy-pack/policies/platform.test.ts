@@ -1,5 +1,10 @@
 import * as assert from "node:assert/strict";
-import { isPlatformChartResource, platformChartOf, typeChainOfUrn } from "../../../policy-pack/policies/platform";
+import {
+    isPlatformAdmissionResource,
+    isPlatformChartResource,
+    platformChartOf,
+    typeChainOfUrn,
+} from "../../../policy-pack/policies/platform";
 import { PolicyResource } from "../../../policy-pack/policies/types";
 import { settingsFrom } from "../../../policy-pack/settings";
 
@@ -61,5 +66,28 @@ describe("platform chart resources", () => {
 
     it("trusts no URN read from a file", () => {
         assert.equal(isPlatformChartResource(child(certManager, "cert-manager"), files), false);
+    });
+});
+
+describe("platform admission policies", () => {
+    const engine = settingsFrom({ env: "prod" });
+    const VAP = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy";
+    const vap = (chain: string[]): PolicyResource => ({
+        type: VAP,
+        name: "x",
+        urn: urn([...chain, VAP]),
+        props: { metadata: { name: "x" } },
+    });
+
+    it("recognises the ServiceAccount pin SecureNamespace registers, by its URN parent", () => {
+        const pin = vap(["k8s-baseline:index:SecureEnvironment", "k8s-baseline:index:SecureNamespace"]);
+        assert.ok(isPlatformAdmissionResource(pin, engine));
+        assert.equal(isPlatformAdmissionResource(pin, settingsFrom({ env: "prod" }, new Date(), false)), false);
+    });
+
+    it("does not recognise one registered by anything else, or nested deeper", () => {
+        assert.equal(isPlatformAdmissionResource(vap(["my:index:App"]), engine), false);
+        assert.equal(isPlatformAdmissionResource(vap(["k8s-baseline:index:SecureNamespace", "my:index:X"]), engine), false);
+        assert.equal(isPlatformAdmissionResource(vap([]), engine), false);
     });
 });

@@ -238,7 +238,12 @@ describe("CertManager", () => {
         assert.equal(association.roleArn, ROLE_ARN("prod"));
         const trust = JSON.parse(named(ROLE, "cert-manager-role").inputs.assumeRolePolicy);
         assert.deepEqual(trust.Statement[0].Condition, {
-            StringEquals: { "aws:SourceAccount": ACCOUNT },
+            // Only cert-manager's own ServiceAccount: EKS tags the session with the pod's namespace and account.
+            StringEquals: {
+                "aws:SourceAccount": ACCOUNT,
+                "aws:RequestTag/kubernetes-namespace": "cert-manager",
+                "aws:RequestTag/kubernetes-service-account": "cert-manager",
+            },
             ArnEquals: { "aws:SourceArn": `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/shop-prod` },
         });
     });

@@ -97,7 +97,10 @@ describe("aws-trust-principals", () => {
         // The config's account wins over the account the role's own documents name.
         const inline = { inlinePolicies: [{ name: "read", policy: JSON.stringify(appDocument()) }] };
         const configured = settingsFrom({ env: "prod", accountId: "333333333333" });
-        const foreign = { Version: "2012-10-17", Statement: [assume({ AWS: `arn:aws:iam::${FOREIGN}:root` }) as any] };
+        const foreign: PolicyDocument = {
+            Version: "2012-10-17",
+            Statement: [assume({ AWS: `arn:aws:iam::${FOREIGN}:root` }) as any],
+        };
         assert.match(violationsOf(trustPrincipals, role(foreign, inline), configured).join(), /333333333333/);
     });
 

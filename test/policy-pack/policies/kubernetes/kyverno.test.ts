@@ -3,9 +3,8 @@
  */
 import * as assert from "node:assert/strict";
 import { ExceptionAnnotation, policyException } from "../../../../components/addons/kyverno/exceptions";
-import { CLEANUP_TTL_LABEL } from "../../../../components/baseline";
+import { ADMISSION_EXCLUDED_NAMESPACES, CLEANUP_TTL_LABEL } from "../../../../components/baseline";
 import { baselineRules, validatingPolicy } from "../../../../components/addons/kyverno/policies";
-import { DEFAULT_EXEMPT_NAMESPACES } from "../../../../policy-pack/settings";
 import {
     CLASSIC_POLICY_EXCEPTION,
     kyvernoExceptionAccountable,
@@ -23,7 +22,7 @@ type Env = "dev" | "stage" | "prod";
 
 function baselinePolicy(env: Env): Record<string, any> {
     const rule = baselineRules({ env, registries: ["registry.example.com/shop/"], apiAccessServiceAccounts: [] })[0];
-    return validatingPolicy(rule, { env, excludedNamespaces: DEFAULT_EXEMPT_NAMESPACES }) as unknown as Record<
+    return validatingPolicy(rule, { env, excludedNamespaces: ADMISSION_EXCLUDED_NAMESPACES }) as unknown as Record<
         string,
         any
     >;

@@ -12,12 +12,17 @@ import { settingsFrom } from "../../../../policy-pack/settings";
 import { platformProgram } from "../../../../stacks/program";
 import { STACKS, stackArgs, stackValues } from "../../../stacks/stack-config";
 
-/** Every resource of a stack, as the pack receives it. */
+/** Every resource of a stack, as the pack receives it: with the URN the engine gives it (its parent's type). */
 async function stackResources(stack: string): Promise<PolicyResource[]> {
     resetResources();
     platformProgram(stackArgs(stack));
     await settled();
-    return resources().map((r) => ({ type: r.type, name: r.name, props: r.inputs }));
+    return resources().map((r) => ({
+        type: r.type,
+        name: r.name,
+        urn: `urn:pulumi:${stack}::k8s-baseline::${r.parentType ? `${r.parentType}$` : ""}${r.type}::${r.name}`,
+        props: r.inputs,
+    }));
 }
 
 const format = (violations: readonly Violation[]) => violations.map((v) => `${v.policy}: ${v.message}`);
