@@ -35,13 +35,16 @@ export function readPackageJSON(): Record<string, any> {
     return JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"));
 }
 
-/**
- * The manifest the analyzer is given. It maps `main` to a .ts file next to it to find the entry point;
- * `dist/components/index.js` has no such file, so point it at `components/index.js` (its source is
- * components/index.ts). Everything else is the real package.json.
- */
-export function analyzerPackageJSON(): Record<string, any> {
-    return { ...readPackageJSON(), main: "components/index.js" };
+/** The committed copy of the schema: `npm run schema` regenerates it, a test fails when it is stale. */
+export const GOLDEN_SCHEMA_PATH = path.join(REPO_ROOT, "schema.json");
+
+/** schema.json as `npm run schema` writes it. */
+export function formatSchema(schema: PackageSpec): string {
+    return JSON.stringify(schema, null, 2) + "\n";
+}
+
+export function readGoldenSchema(): PackageSpec {
+    return JSON.parse(fs.readFileSync(GOLDEN_SCHEMA_PATH, "utf8"));
 }
 
 function isComponentClass(value: unknown): value is new (...args: any[]) => pulumi.ComponentResource {
@@ -92,7 +95,9 @@ export function loadEntryExports(): Record<string, unknown> {
  * fields are dropped here too.
  */
 export function inferSchema(componentNames: string[]): PackageSpec {
-    const packageJSON = analyzerPackageJSON();
+    // The real manifest, as the host reads it: its `main` (dist/components/index.js) has no .ts next to it,
+    // so the analyzer takes the root index.ts.
+    const packageJSON = readPackageJSON();
     const { components, typeDefinitions, dependencies } = new Analyzer(
         REPO_ROOT,
         PACKAGE_NAME,
