@@ -7,4 +7,6 @@ import { componentClassNames, formatSchema, GOLDEN_SCHEMA_PATH, inferSchema, loa
 
 const schema = inferSchema(componentClassNames(loadEntryExports()));
 fs.writeFileSync(GOLDEN_SCHEMA_PATH, formatSchema(schema));
-console.log(`wrote ${GOLDEN_SCHEMA_PATH}: ${Object.keys(schema.resources).length} components, ${Object.keys(schema.types).length} types`);
+console.log(
+    `wrote ${GOLDEN_SCHEMA_PATH}: ${Object.keys(schema.resources).length} components, ${Object.keys(schema.types).length} types`,
+);
