@@ -55,6 +55,7 @@ export function constructInputs(
     program: YamlProgram,
     resource: string,
     config: Record<string, string>,
+    secret: (value: string) => unknown = secretOutputWire,
 ): Record<string, unknown> {
     const resolve = (value: unknown): unknown => {
         const ref = referenceOf(value);
@@ -62,7 +63,7 @@ export function constructInputs(
             const declared = program.config?.[ref.name];
             if (!declared || ref.property) throw new Error(`${String(value)} is not a config reference`);
             if (!(ref.name in config)) throw new Error(`no value given for config ${ref.name}`);
-            return declared.secret ? secretOutputWire(config[ref.name]) : config[ref.name];
+            return declared.secret ? secret(config[ref.name]) : config[ref.name];
         }
         if (Array.isArray(value)) return value.map(resolve);
         if (value !== null && typeof value === "object") {
