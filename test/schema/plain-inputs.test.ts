@@ -112,8 +112,7 @@ const show = (path: Path) => path.map((s, i) => (typeof s === "number" ? `[${s}]
 /** The schema node an args path lands on: input property, then type properties, array items, map values. */
 function schemaAt(schema: PackageSpec, component: string, path: Path): SchemaProperty | undefined {
     let node = (schema.resources[TOKEN(component)]?.inputProperties ?? {})[path[0] as string] as
-        | SchemaProperty
-        | undefined;
+        SchemaProperty | undefined;
     for (const segment of path.slice(1)) {
         if (!node) return undefined;
         if (typeof segment === "number") {
