@@ -228,6 +228,30 @@ describe("the package as a plugin, started as the engine starts it", function ()
         );
     });
 
+    it("refuses a secret sent as a bare secret inside apps: the SDK lifts it to all of apps, an Output", async () => {
+        // What an engine that does not keep output values would send: the host's SDK then makes the whole
+        // top-level input secret, so `apps` arrives as an Output and the component (rightly) cannot check it.
+        engine.reset(false);
+        const program = readYamlProgram();
+        const inputs = constructInputs(program, "stage", { paymentsDbPassword: DB_PASSWORD }, (value) => ({
+            "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+            value,
+        }));
+        const req = new providerMessages.ConstructRequest();
+        req.setProject(STACK.project);
+        req.setStack(STACK.stack);
+        req.setMonitorendpoint(engine.monitorAddress);
+        req.setType(TOKEN("SecureEnvironment"));
+        req.setName("stage");
+        req.setParent(stackUrn(STACK));
+        req.setInputs(Struct.fromJavaScript(inputs as any));
+        await assert.rejects(
+            unary(plugin.client, "construct", req),
+            /SecureEnvironment "stage"[\s\S]*apps: is required/,
+        );
+        assert.deepEqual(engine.registered, [], "nothing registered");
+    });
+
     it("refuses an isolation input the YAML program gets wrong, before registering anything", async () => {
         engine.reset(false);
         const program = readYamlProgram();
