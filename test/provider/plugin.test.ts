@@ -5,6 +5,9 @@
  * against a fake resource monitor, in an update and in a preview.
  */
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import type * as providerPb from "@pulumi/pulumi/proto/provider_pb";
 import type * as pluginPb from "@pulumi/pulumi/proto/plugin_pb";
@@ -270,5 +273,45 @@ describe("the package as a plugin, started as the engine starts it", function ()
             /SecureEnvironment "stage": invalid arguments[\s\S]*apps\[1\]\.namespace: kyverno belongs to the platform/,
         );
         assert.deepEqual(engine.registered, [], "nothing registered");
+    });
+});
+
+describe("the package as a plugin from a checkout that was never built", function () {
+    // `pulumi package add <repo>@<tag>` clones the repository and runs `npm install`; nothing runs the build.
+    this.timeout(90_000);
+
+    let dir = "";
+    const engine = new FakeEngine(STACK);
+
+    before(async () => {
+        await engine.start();
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "k8s-baseline-checkout-"));
+        for (const file of ["package.json", "PulumiPlugin.yaml", "tsconfig.json", "index.ts"]) {
+            fs.copyFileSync(path.join(REPO_ROOT, file), path.join(dir, file));
+        }
+        fs.cpSync(path.join(REPO_ROOT, "components"), path.join(dir, "components"), { recursive: true });
+        fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+    });
+
+    after(async () => {
+        await engine.stop();
+        if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("starts from the sources: main is missing, so Node loads index.ts through the host's ts-node", async () => {
+        assert.ok(!fs.existsSync(path.join(dir, readPackageJSON().main)));
+        const plugin = await launchPlugin({
+            pluginDir: dir,
+            cwd: YAML_EXAMPLE_DIR,
+            engineAddress: engine.engineAddress,
+        });
+        try {
+            // A port means run-plugin found ComponentResource classes in what it loaded and hosts them.
+            const info = await unary<unknown, pluginPb.PluginInfo>(plugin.client, "getPluginInfo", new Empty());
+            assert.equal(info.getVersion(), readPackageJSON().version);
+            console.log(`      from the sources: ${Math.round(plugin.startupMs)} ms to the port`);
+        } finally {
+            await plugin.stop();
+        }
     });
 });
