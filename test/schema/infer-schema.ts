@@ -8,6 +8,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import type * as ts from "typescript";
 import { Analyzer } from "@pulumi/pulumi/provider/experimental/analyzer";
 import { generateSchema, PackageSpec } from "@pulumi/pulumi/provider/experimental/schema";
 
@@ -35,13 +36,16 @@ export function readPackageJSON(): Record<string, any> {
     return JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"));
 }
 
-/**
- * The manifest the analyzer is given. It maps `main` to a .ts file next to it to find the entry point;
- * `dist/components/index.js` has no such file, so point it at `components/index.js` (its source is
- * components/index.ts). Everything else is the real package.json.
- */
-export function analyzerPackageJSON(): Record<string, any> {
-    return { ...readPackageJSON(), main: "components/index.js" };
+/** The committed copy of the schema: `npm run schema` regenerates it, a test fails when it is stale. */
+export const GOLDEN_SCHEMA_PATH = path.join(REPO_ROOT, "schema.json");
+
+/** schema.json as `npm run schema` writes it. */
+export function formatSchema(schema: PackageSpec): string {
+    return JSON.stringify(schema, null, 2) + "\n";
+}
+
+export function readGoldenSchema(): PackageSpec {
+    return JSON.parse(fs.readFileSync(GOLDEN_SCHEMA_PATH, "utf8"));
 }
 
 function isComponentClass(value: unknown): value is new (...args: any[]) => pulumi.ComponentResource {
@@ -92,13 +96,16 @@ export function loadEntryExports(): Record<string, unknown> {
  * fields are dropped here too.
  */
 export function inferSchema(componentNames: string[]): PackageSpec {
-    const packageJSON = analyzerPackageJSON();
-    const { components, typeDefinitions, dependencies } = new Analyzer(
-        REPO_ROOT,
-        PACKAGE_NAME,
-        packageJSON,
-        new Set(componentNames),
-    ).analyze();
+    return inferSchemaAndProgram(componentNames).schema;
+}
+
+/** The schema, and the TypeScript program the analyzer built (the whole tsconfig.json) to infer it. */
+export function inferSchemaAndProgram(componentNames: string[]): { schema: PackageSpec; program: ts.Program } {
+    // The real manifest, as the host reads it: its `main` (dist/components/index.js) has no .ts next to it,
+    // so the analyzer takes the root index.ts.
+    const packageJSON = readPackageJSON();
+    const analyzer = new Analyzer(REPO_ROOT, PACKAGE_NAME, packageJSON, new Set(componentNames));
+    const { components, typeDefinitions, dependencies } = analyzer.analyze();
     const schema = generateSchema(
         PACKAGE_NAME,
         packageJSON.version ?? "0.0.0",
@@ -108,7 +115,10 @@ export function inferSchema(componentNames: string[]): PackageSpec {
         dependencies,
         undefined,
     );
-    return JSON.parse(JSON.stringify(schema));
+    // The program is the analyzer's own (not part of its declared API): reused so that the sources are
+    // type-checked once.
+    const program = (analyzer as unknown as { program: ts.Program }).program;
+    return { schema: JSON.parse(JSON.stringify(schema)), program };
 }
 
 /** A property, array item or map value as it appears in the schema. */

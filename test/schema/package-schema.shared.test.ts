@@ -9,13 +9,17 @@ import Ajv2020 from "ajv/dist/2020";
 import addFormats from "ajv-formats";
 import { getPulumiComponents } from "@pulumi/pulumi/provider/experimental";
 import { PackageSpec } from "@pulumi/pulumi/provider/experimental/schema";
+import type * as ts from "typescript";
+import { argsShapes } from "./args-shapes";
 import {
     binderProblems,
     componentClassNames,
-    inferSchema,
+    formatSchema,
+    inferSchemaAndProgram,
     loadEntryExports,
     METASCHEMA_PATH,
     PACKAGE_NAME,
+    readGoldenSchema,
     readPackageJSON,
     SchemaProperty,
     sdkNameClashes,
@@ -27,13 +31,22 @@ const ref = (name: string): string => `#/types/${token(name)}`;
 
 /** Components other languages are promised; every exported component is checked besides. */
 const EXPECTED_COMPONENTS = [
+    "AppExternalSecrets",
     "AppSecrets",
+    "BaselinePolicies",
+    "CertManager",
     "EnvironmentKey",
+    "ExternalSecretsOperator",
+    "Kyverno",
+    "SecureEnvironment",
     "SecureNamespace",
     "VaultAppAccess",
     "VaultEnvironment",
     "WorkloadIdentity",
 ];
+
+/** Components whose env input is the Environment enum. */
+const ENV_COMPONENTS = EXPECTED_COMPONENTS;
 
 describe("package schema, as the component provider host infers it", function () {
     // The analyzer type-checks the whole program from tsconfig.json: seconds, not milliseconds.
@@ -41,12 +54,13 @@ describe("package schema, as the component provider host infers it", function ()
 
     let exported: string[] = [];
     let inferred: PackageSpec | undefined;
+    let program: ts.Program | undefined;
     let analyzerError: Error | undefined;
 
     before(() => {
         exported = componentClassNames(loadEntryExports());
         try {
-            inferred = inferSchema(exported);
+            ({ schema: inferred, program } = inferSchemaAndProgram(exported));
         } catch (err) {
             analyzerError = err as Error;
         }
@@ -94,6 +108,33 @@ describe("package schema, as the component provider host infers it", function ()
     it("is inferred without the analyzer rejecting any component property", () => {
         assert.equal(analyzerError, undefined, `analyzer: ${analyzerError?.message}`);
         assert.ok(inferred);
+    });
+
+    it("is schema.json, the committed copy (`npm run schema` regenerates it)", () => {
+        assert.ok(
+            formatSchema(schema()) === formatSchema(readGoldenSchema()),
+            "schema.json is stale: the sources infer a different schema; run `npm run schema` and review the diff",
+        );
+    });
+
+    it("requires exactly the Args properties without `?`, and has exactly the Args properties as inputs", () => {
+        const names = Object.keys(schema().resources).map((t) => t.split(":")[2]);
+        const shapes = argsShapes(program!, names);
+        assert.deepEqual([...shapes.keys()].sort(), [...names].sort(), "every component's Args found");
+        for (const name of names) {
+            const r = resource(name);
+            const shape = shapes.get(name)!;
+            assert.deepEqual(
+                Object.keys(r.inputProperties ?? {}).sort(),
+                shape.all,
+                `${name}: inputs vs ${shape.argsType}`,
+            );
+            assert.deepEqual(
+                [...(r.requiredInputs ?? [])].sort(),
+                shape.required,
+                `${name}: required inputs vs the properties of ${shape.argsType} without ?`,
+            );
+        }
     });
 
     it("has exactly one component resource per exported component", () => {
@@ -184,7 +225,7 @@ describe("package schema, as the component provider host infers it", function ()
         });
 
         it("every component's env is the same Environment enum", () => {
-            for (const name of EXPECTED_COMPONENTS) {
+            for (const name of ENV_COMPONENTS) {
                 assert.equal(inputs(name).env?.$ref, ref("Environment"), `${name}.env`);
             }
         });
