@@ -41,6 +41,7 @@ import {
     ADDON_NAMESPACES,
     appNamespaceProblem,
     appResourceName,
+    appServiceAccountName,
     ArgsChecker,
     ArgumentError,
     Environment,
@@ -253,9 +254,9 @@ function appNamespace(args: SecureEnvironmentArgs, namespace: string, apps: read
     const deployerName = deployer ? (deployer.serviceAccountName ?? DEFAULT_DEPLOYER) : undefined;
     // Never the deployer's own: an app that names it as its ServiceAccount is refused as a name collision,
     // under the app's field, by planSecureEnvironment.
-    const podServiceAccounts = [...new Set(apps.map((app) => app.serviceAccountName ?? app.name))].filter(
-        (sa) => sa !== deployerName,
-    );
+    const podServiceAccounts = [
+        ...new Set(apps.map((app) => app.serviceAccountName ?? appServiceAccountName(app.name))),
+    ].filter((sa) => sa !== deployerName);
     return {
         project: args.project,
         env: args.env,
@@ -277,7 +278,7 @@ function planEnvironment(args: SecureEnvironmentArgs, keyArn: pulumi.Input<strin
     const vaultAuth = vaultAuthPath(args.project, args.env);
     const apps: PlannedApp[] = args.apps.map((app) => {
         const namespace = app.namespace ?? app.name;
-        const serviceAccountName = app.serviceAccountName ?? app.name;
+        const serviceAccountName = app.serviceAccountName ?? appServiceAccountName(app.name);
         const secrets = app.secrets ?? [];
         const secretNames = secrets.map((s) => externalSecretTargetName(app.name, s.name));
         const identity: WorkloadIdentityArgs = {
@@ -526,7 +527,7 @@ function checkEnvironment(check: ArgsChecker, args: SecureEnvironmentArgs, repor
                     "give the app a namespace of its own",
                 );
             }
-            const sa = `${namespace}/${app.serviceAccountName ?? app.name}`;
+            const sa = `${namespace}/${app.serviceAccountName ?? appServiceAccountName(app.name)}`;
             const other = serviceAccounts.get(sa);
             if (other !== undefined) reported.add(i);
             check.check(

@@ -59,9 +59,6 @@ export const SECRET_STORE_AUTH_METHODS: Readonly<Record<Environment, readonly Se
  */
 export const EXTERNAL_SECRET_CREATION_POLICIES: readonly string[] = ["Owner", "None"];
 
-/** The Secret type the token controller fills with a long-lived token of the ServiceAccount it names. */
-export const SERVICE_ACCOUNT_TOKEN_SECRET_TYPE = "kubernetes.io/service-account-token";
-
 /** The API group of External Secrets generators. */
 export const GENERATORS_API_GROUP = "generators.external-secrets.io";
 

@@ -12,6 +12,21 @@ export function isUnknown(value: unknown): value is typeof UNKNOWN {
     return value === UNKNOWN;
 }
 
+/** Pulumi's wire form of a secret value: `{ [SIG_KEY]: SECRET_SIG, value }` (runtime/rpc specialSigKey/specialSecretSig). */
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/**
+ * The value inside Pulumi's secret wrapper, or the value itself. The SDK unwraps secrets before policies run,
+ * but a resource read from a file may carry the wrapper, and must not hide a value behind it.
+ */
+export function unwrapSecret(value: unknown): unknown {
+    while (value !== null && typeof value === "object" && (value as Record<string, unknown>)[SIG_KEY] === SECRET_SIG) {
+        value = (value as Record<string, unknown>).value;
+    }
+    return value;
+}
+
 /** True when any value inside `value` is unknown. */
 export function containsUnknown(value: unknown): boolean {
     if (isUnknown(value)) return true;

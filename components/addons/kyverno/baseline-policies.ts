@@ -264,7 +264,9 @@ export function resolveBaselinePoliciesArgs(
     const seenExceptions = new Set<string>();
     (args.exceptions ?? []).forEach((input, i) => {
         const field = `exceptions[${i}]`;
-        const resolved = checkPolicyException(check, input, field, PLATFORM_NAMESPACES.kyverno, kinds, now);
+        // The env's longest exception lifetime; prod's when the env is not valid (reported on its own field).
+        const env = isEnvironment(args.env) ? args.env : Environment.Prod;
+        const resolved = checkPolicyException(check, input, field, PLATFORM_NAMESPACES.kyverno, kinds, now, env);
         if (!resolved) return;
         const key = `${resolved.namespace}/${resolved.name}`;
         check.check(

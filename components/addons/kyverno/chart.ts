@@ -5,6 +5,7 @@
  * chart 3.9.0 = Kyverno v1.19.0, the release whose CRD schemas the package's policies are validated against).
  */
 import {
+    ADMISSION_EXCLUDED_NAMESPACES,
     EnvironmentProfile,
     PLATFORM_NAMESPACES,
     RESTRICTED_CONTAINER_SECURITY_CONTEXT,
@@ -117,13 +118,30 @@ function noChartNetworkPolicy(): HelmValues {
     return { enabled: false };
 }
 
-/** The namespaces Kyverno leaves alone: the cluster's own and the platform's, with Kyverno's own. */
+/**
+ * The namespaces Kyverno leaves alone: the baseline's ADMISSION_EXCLUDED_NAMESPACES (kube-system and the
+ * add-ons'), with Kyverno's own where it is installed. kube-public and kube-node-lease are judged.
+ */
 export function kyvernoExcludedNamespaces(namespace: string): string[] {
-    const platform = Object.values(PLATFORM_NAMESPACES).map((ns) =>
-        ns === PLATFORM_NAMESPACES.kyverno ? namespace : ns,
-    );
-    return [...new Set([...SYSTEM_NAMESPACES, ...platform])];
+    return [
+        ...new Set(ADMISSION_EXCLUDED_NAMESPACES.map((ns) => (ns === PLATFORM_NAMESPACES.kyverno ? namespace : ns))),
+    ];
 }
+
+/** The resourceFilters entry of the chart's defaults that makes Kyverno skip every object of `namespace`. */
+function namespaceFilter(namespace: string): string {
+    return `[*/*,${namespace},*]`;
+}
+
+/**
+ * The Kyverno kinds whose PolicyExceptions end by the `cleanup.kyverno.io/ttl` label: the cleanup controller
+ * deletes a labelled object only if it may list, watch and delete its kind, which the chart grants for none
+ * of these.
+ */
+const EXCEPTION_CLEANUP_RULES: HelmValues[] = [
+    { apiGroups: ["kyverno.io"], resources: ["policyexceptions"], verbs: ["delete", "list", "watch"] },
+    { apiGroups: ["policies.kyverno.io"], resources: ["policyexceptions"], verbs: ["delete", "list", "watch"] },
+];
 
 /** The chart values for `input`. Pure: tested as data. */
 export function kyvernoValues(input: KyvernoValuesInput): HelmValues {
@@ -144,14 +162,20 @@ export function kyvernoValues(input: KyvernoValuesInput): HelmValues {
         networkPolicy: noChartNetworkPolicy(),
     });
     return {
+        // The chart aggregates write access to Kyverno's policies and exceptions into the built-in `admin`
+        // role: whoever is namespace admin could then waive the baseline in their namespace. Reading them
+        // (aggregated into `view`) is harmless.
+        rbac: { roles: { aggregate: { admin: false, view: true } } },
         config: {
             // Requests from these namespaces never reach Kyverno's webhooks: the cluster and the platform add-ons
             // can start, and Kyverno can restart, while Kyverno is unavailable and the webhooks fail closed.
             // The chart adds Kyverno's own namespace to this selector (excludeKyvernoNamespace).
             webhooks: { namespaceSelector: toValues(namespacesExcept(excluded)) },
             excludeKyvernoNamespace: true,
-            // The chart's resourceFilters already skip kube-system, kube-public, kube-node-lease and Kyverno's
-            // namespace; the other platform namespaces are added so the engine skips them too.
+            // The chart's resourceFilters skip kube-system, kube-public, kube-node-lease and Kyverno's namespace:
+            // the cluster namespaces the baseline judges (kube-public, kube-node-lease) are taken out of them,
+            // and the other platform namespaces added, so the engine skips exactly what the webhooks skip.
+            resourceFiltersExclude: SYSTEM_NAMESPACES.filter((ns) => !excluded.includes(ns)).map(namespaceFilter),
             resourceFiltersIncludeNamespaces: excluded.filter(
                 (ns) => !SYSTEM_NAMESPACES.includes(ns) && ns !== namespace,
             ),
@@ -182,7 +206,10 @@ export function kyvernoValues(input: KyvernoValuesInput): HelmValues {
             },
         },
         backgroundController: controller("kyverno/background-controller", standby),
-        cleanupController: controller("kyverno/cleanup-controller", standby),
+        cleanupController: {
+            ...controller("kyverno/cleanup-controller", standby),
+            rbac: { clusterRole: { extraResources: EXCEPTION_CLEANUP_RULES } },
+        },
         reportsController: controller("kyverno/reports-controller", standby),
         crds: {
             migration: {

@@ -17,7 +17,7 @@ import {
     otherEnvironmentsNamedIn,
     SECRET_STORE_AUTH_METHODS,
     SecretStoreAuthMethod,
-    SERVICE_ACCOUNT_TOKEN_SECRET_TYPE,
+    LEGACY_TOKEN_SECRET_TYPE,
     secretPathPrefix,
     SHARED_SERVICE_ACCOUNTS,
     vaultSecretPrefix,
@@ -845,7 +845,7 @@ export const externalSecretsTargetOwned: ResourcePolicy = {
         const template = target?.template;
         const type = isUnknown(template) ? template : template?.type;
         if (isUnknown(type)) report.unknown("spec.target.template.type");
-        else if (type === SERVICE_ACCOUNT_TOKEN_SECRET_TYPE) {
+        else if (type === LEGACY_TOKEN_SECRET_TYPE) {
             report.violation(
                 `${what}: spec.target.template.type ${type} makes the token controller mint a ServiceAccount token into it`,
             );

@@ -17,24 +17,12 @@
  * still wrapped as a secret (`{"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value}`,
  * the form Pulumi's mocks record) is judged the same, so `k8s-baseline check` and `pulumi preview` agree.
  */
-import { describeResource, isUnknown } from "../resource";
+import { describeResource, isUnknown, unwrapSecret } from "../resource";
 import { EnforcementLevel, ResourcePolicy, Severity } from "../types";
 
 export const SECRET = "kubernetes:core/v1:Secret";
 /** A patch can set values as well as a Secret can. */
 export const SECRET_PATCH = "kubernetes:core/v1:SecretPatch";
-
-/** Pulumi's wire form of a secret value: `{ [SIG_KEY]: SECRET_SIG, value }` (runtime/rpc specialSigKey/specialSecretSig). */
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-
-/** The value inside Pulumi's secret wrapper, or the value itself. */
-function unwrapSecret(value: unknown): unknown {
-    while (value !== null && typeof value === "object" && (value as Record<string, unknown>)[SIG_KEY] === SECRET_SIG) {
-        value = (value as Record<string, unknown>).value;
-    }
-    return value;
-}
 
 /** True when a `data`/`stringData` entry holds something: a non-empty value, or one not known yet. */
 function holdsValue(value: unknown): boolean {
@@ -85,45 +73,4 @@ export const secretsNoPlaintext: ResourcePolicy = {
     },
 };
 
-/** The Secret type the token controller fills with a ServiceAccount token that never expires. */
-export const SERVICE_ACCOUNT_TOKEN_TYPE = "kubernetes.io/service-account-token";
-
-/**
- * No legacy ServiceAccount token Secret: a Secret of type `kubernetes.io/service-account-token` annotated
- * with a ServiceAccount is filled by the control plane with a token for it that never expires, is not bound
- * to a pod, and is readable by anyone who can read Secrets of the namespace. Pods get short-lived projected
- * tokens through the TokenRequest API instead. Judged whether or not the annotation is set (the Secret is
- * refused either way: without it the API server rejects it, and an unknown annotation is the same object).
- * Not exempt for the platform's charts: none of them needs a long-lived token. An unknown type is reported.
- */
-export const secretsNoServiceAccountToken: ResourcePolicy = {
-    kind: "resource",
-    name: "secrets-no-service-account-token",
-    group: "secrets",
-    description: "No Secret of type kubernetes.io/service-account-token: a ServiceAccount token that never expires.",
-    severity: Severity.High,
-    enforcementLevel: EnforcementLevel.Mandatory,
-    remediationSteps:
-        "Delete the Secret. A pod mounts a short-lived projected token (automountServiceAccountToken, or a " +
-        "serviceAccountToken volume with an audience and expirationSeconds); anything outside the cluster " +
-        "requests one with `kubectl create token` or the TokenRequest API.",
-    url: "https://kubernetes.io/docs/concepts/security/service-accounts/#get-a-token",
-    types: [SECRET],
-    validate(resource, _settings, report) {
-        const type = unwrapSecret(resource.props?.type);
-        if (isUnknown(type)) {
-            report.unknown("type");
-            return;
-        }
-        if (type !== SERVICE_ACCOUNT_TOKEN_TYPE) return;
-        const annotations = resource.props?.metadata?.annotations;
-        const account = isUnknown(annotations) ? undefined : annotations?.["kubernetes.io/service-account.name"];
-        const whose = typeof account === "string" ? ` for ServiceAccount ${account}` : "";
-        report.violation(
-            `${describeResource(resource)} is a ${SERVICE_ACCOUNT_TOKEN_TYPE} Secret${whose}: the control plane ` +
-                "fills it with a token that never expires",
-        );
-    },
-};
-
-export const secretsPolicies = [secretsNoPlaintext, secretsNoServiceAccountToken] as const;
+export const secretsPolicies = [secretsNoPlaintext] as const;

@@ -26,7 +26,7 @@ import {
     LEGACY_TOKEN_SECRET_TYPE,
     NON_API_TOKEN_AUDIENCES,
 } from "../../../components/baseline";
-import { describeResource, isUnknown, kubernetesTypeOf } from "../resource";
+import { describeResource, isUnknown, kubernetesTypeOf, unwrapSecret } from "../resource";
 import { EnforcementLevel, PolicyResource, PolicySettings, Reporter, ResourcePolicy, Severity } from "../types";
 import { WORKLOADS_GROUP } from "./images";
 import {
@@ -264,7 +264,8 @@ export const workloadsNoLegacyTokenSecret: ResourcePolicy = {
     validate(resource, settings, report) {
         const scoped = scopedReporter(resource, settings, report);
         if (!scoped) return;
-        const type = asJson(resource.props)?.type;
+        // A type behind Pulumi's secret wrapper is the same type to the API server.
+        const type = unwrapSecret(asJson(resource.props)?.type);
         if (isUnknown(type)) {
             scoped.unknown("type");
             return;

@@ -87,7 +87,10 @@ describe("platform admission policies", () => {
 
     it("does not recognise one registered by anything else, or nested deeper", () => {
         assert.equal(isPlatformAdmissionResource(vap(["my:index:App"]), engine), false);
-        assert.equal(isPlatformAdmissionResource(vap(["k8s-baseline:index:SecureNamespace", "my:index:X"]), engine), false);
+        assert.equal(
+            isPlatformAdmissionResource(vap(["k8s-baseline:index:SecureNamespace", "my:index:X"]), engine),
+            false,
+        );
         assert.equal(isPlatformAdmissionResource(vap([]), engine), false);
     });
 });

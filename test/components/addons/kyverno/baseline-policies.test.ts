@@ -268,7 +268,8 @@ describe("BaselinePolicies", () => {
     });
 
     it("creates dated, owned exceptions in Kyverno's namespace", async () => {
-        const expires = daysFromToday(45);
+        // Within prod's 30-day lifetime (policiesArgs is prod).
+        const expires = daysFromToday(20);
         new BaselinePolicies(
             "cluster",
             policiesArgs({
@@ -408,6 +409,11 @@ describe("BaselinePolicies", () => {
                 "an exception that expires today",
                 { exceptions: [exceptionArgs({ expires: today })] },
                 new RegExp(`exceptions\\[0\\]\\.expires: ${today} has passed`),
+            ],
+            [
+                "an exception that outlives the prod lifetime",
+                { exceptions: [exceptionArgs({ expires: daysFromToday(31) })] },
+                /exceptions\[0\]\.expires: .* is more than 30 days away \(the longest an exception lives in prod\)/,
             ],
             [
                 "an exception dated on a day that does not exist",

@@ -16,7 +16,6 @@ import {
     profileFor,
     RESTRICTED_CONTAINER_SECURITY_CONTEXT,
     RESTRICTED_POD_SECURITY_CONTEXT,
-    SYSTEM_NAMESPACES,
 } from "../../../../components/baseline";
 
 const CHART = "kubernetes:helm.sh/v4:Chart";
@@ -190,20 +189,39 @@ describe("Kyverno", () => {
         assert.deepEqual(values.features.policyExceptions, { enabled: true, namespace: "kyverno" });
     });
 
-    it("leaves the cluster's and the platform's namespaces out of admission", () => {
+    it("leaves only kube-system and the platform's namespaces out of admission", () => {
         const values = valuesFor("stage");
         assert.deepEqual(values.config.webhooks.namespaceSelector, {
             matchExpressions: [
                 {
                     key: "kubernetes.io/metadata.name",
                     operator: "NotIn",
-                    values: [...SYSTEM_NAMESPACES, ...Object.values(PLATFORM_NAMESPACES)],
+                    values: ["kube-system", ...Object.values(PLATFORM_NAMESPACES)],
                 },
             ],
         });
         assert.equal(values.config.excludeKyvernoNamespace, true);
-        // The chart's default resourceFilters cover the system namespaces and Kyverno's own.
+        // The chart's default resourceFilters skip kube-public and kube-node-lease too: taken out, so the
+        // engine judges them as the webhooks now send them.
+        assert.deepEqual(values.config.resourceFiltersExclude, ["[*/*,kube-public,*]", "[*/*,kube-node-lease,*]"]);
         assert.deepEqual(values.config.resourceFiltersIncludeNamespaces, ["external-secrets", "cert-manager"]);
+    });
+
+    it("aggregates no write on Kyverno's policies into admin, and lets the cleanup controller end exceptions", () => {
+        const values = valuesFor("prod");
+        assert.deepEqual(values.rbac.roles.aggregate, { admin: false, view: true });
+        const rules = values.cleanupController.rbac.clusterRole.extraResources;
+        for (const group of ["kyverno.io", "policies.kyverno.io"]) {
+            assert.ok(
+                rules.some(
+                    (r: any) =>
+                        r.apiGroups.includes(group) &&
+                        r.resources.includes("policyexceptions") &&
+                        ["delete", "list", "watch"].every((v) => r.verbs.includes(v)),
+                ),
+                group,
+            );
+        }
     });
 
     it("parents the chart to the component", async () => {

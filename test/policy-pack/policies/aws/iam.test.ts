@@ -55,7 +55,12 @@ describe("aws-irsa-trust-pinned", () => {
     });
 
     it("passes a Pod Identity trust policy, which has no web identity statement", () => {
-        const document = podIdentityTrustPolicy(ACCOUNT, `arn:aws:eks:eu-west-1:${ACCOUNT}:cluster/shop-prod`, "payments", "payments");
+        const document = podIdentityTrustPolicy(
+            ACCOUNT,
+            `arn:aws:eks:eu-west-1:${ACCOUNT}:cluster/shop-prod`,
+            "payments",
+            "payments",
+        );
         assert.deepEqual(violationsOf(irsaTrustPinned, role(document)), []);
     });
 

@@ -34,7 +34,10 @@ const assume = (principal: unknown, condition?: object) => ({
 describe("aws-trust-principals", () => {
     it("passes the IRSA and Pod Identity trust policies WorkloadIdentity writes", () => {
         assert.deepEqual(violationsOf(trustPrincipals, role(trustDocument())), []);
-        assert.deepEqual(violationsOf(trustPrincipals, role(podIdentityTrustPolicy(ACCOUNT, CLUSTER, "payments", "payments"))), []);
+        assert.deepEqual(
+            violationsOf(trustPrincipals, role(podIdentityTrustPolicy(ACCOUNT, CLUSTER, "payments", "payments"))),
+            [],
+        );
     });
 
     it("passes a role of the env's account, the account the OIDC provider shows", () => {
@@ -124,7 +127,13 @@ describe("aws-trust-principals", () => {
 
 describe("aws-pod-identity-trust-cluster", () => {
     it("passes the Pod Identity trust WorkloadIdentity writes, pinned by aws:SourceArn", () => {
-        assert.deepEqual(violationsOf(podIdentityTrustCluster, role(podIdentityTrustPolicy(ACCOUNT, CLUSTER, "payments", "payments"))), []);
+        assert.deepEqual(
+            violationsOf(
+                podIdentityTrustCluster,
+                role(podIdentityTrustPolicy(ACCOUNT, CLUSTER, "payments", "payments")),
+            ),
+            [],
+        );
     });
 
     it("passes a trust pinned by the eks-cluster-name session tag", () => {
@@ -143,7 +152,12 @@ describe("aws-pod-identity-trust-cluster", () => {
     });
 
     it("reports a cluster of another account", () => {
-        const document = podIdentityTrustPolicy(ACCOUNT, `arn:aws:eks:eu-west-1:${FOREIGN}:cluster/x`, "payments", "payments");
+        const document = podIdentityTrustPolicy(
+            ACCOUNT,
+            `arn:aws:eks:eu-west-1:${FOREIGN}:cluster/x`,
+            "payments",
+            "payments",
+        );
         const inline = { inlinePolicies: [{ name: "read", policy: JSON.stringify(appDocument()) }] };
         assert.match(violationsOf(podIdentityTrustCluster, role(document, inline)).join(), /account 999999999999/);
     });

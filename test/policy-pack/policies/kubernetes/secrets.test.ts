@@ -4,12 +4,7 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { plainProps } from "../../../../policy-pack/adapter";
-import {
-    SECRET,
-    SECRET_PATCH,
-    secretsNoPlaintext,
-    secretsNoServiceAccountToken,
-} from "../../../../policy-pack/policies/kubernetes";
+import { SECRET, SECRET_PATCH, secretsNoPlaintext } from "../../../../policy-pack/policies/kubernetes";
 import { UNKNOWN } from "../../../../policy-pack/policies/resource";
 import { resource, run, unknowns, violations } from "./check";
 
@@ -94,42 +89,5 @@ describe("policy secrets-no-plaintext", () => {
         const reported = run(secretsNoPlaintext, resource(SECRET, map));
         assert.deepEqual(violations(reported), []);
         assert.deepEqual(unknowns(reported), ["data"]);
-    });
-});
-
-describe("policy secrets-no-service-account-token", () => {
-    const tokenSecret = (annotations?: Record<string, unknown>) => ({
-        metadata: { name: "deployer-token", namespace: "payments", annotations },
-        type: "kubernetes.io/service-account-token",
-    });
-
-    it("passes Secrets of every other type", () => {
-        for (const type of ["Opaque", "kubernetes.io/tls", "kubernetes.io/dockerconfigjson", undefined]) {
-            const props = { metadata: { name: "s", namespace: "payments" }, type };
-            assert.deepEqual(run(secretsNoServiceAccountToken, resource(SECRET, props)), [], String(type));
-        }
-    });
-
-    it("reports a legacy token Secret, with or without its ServiceAccount annotation", () => {
-        assert.deepEqual(
-            violations(
-                run(
-                    secretsNoServiceAccountToken,
-                    resource(SECRET, tokenSecret({ "kubernetes.io/service-account.name": "ci-deployer" })),
-                ),
-            ),
-            [
-                "Secret payments/deployer-token is a kubernetes.io/service-account-token Secret for ServiceAccount " +
-                    "ci-deployer: the control plane fills it with a token that never expires",
-            ],
-        );
-        assert.equal(violations(run(secretsNoServiceAccountToken, resource(SECRET, tokenSecret()))).length, 1);
-        const wrapped = { ...tokenSecret(), type: wireSecret("kubernetes.io/service-account-token") };
-        assert.equal(violations(run(secretsNoServiceAccountToken, resource(SECRET, wrapped))).length, 1);
-    });
-
-    it("reports an unknown type as unknown", () => {
-        const props = { ...tokenSecret(), type: UNKNOWN };
-        assert.deepEqual(unknowns(run(secretsNoServiceAccountToken, resource(SECRET, props))), ["type"]);
     });
 });

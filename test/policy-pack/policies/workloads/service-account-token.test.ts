@@ -288,6 +288,14 @@ describe("workloads-sa-token-automount", () => {
             assert.equal(run(secret("kubernetes.io/service-account-token", "admin")).violations.length, 1);
         });
 
+        it("refuses one whose type sits behind Pulumi's secret wrapper, as a file may write it", () => {
+            const wrapped = {
+                "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+                value: "kubernetes.io/service-account-token",
+            };
+            assert.equal(run(secret(wrapped)).violations.length, 1);
+        });
+
         it("allows other Secrets", () => {
             assert.deepEqual(run(secret("Opaque")).violations, []);
             assert.deepEqual(run(secret(undefined)).violations, []);
