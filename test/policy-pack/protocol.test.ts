@@ -121,9 +121,9 @@ describe("policy pack over the analyzer protocol", function () {
             assert.deepEqual(info.initialConfig, {});
         });
 
-        it("has its config validated against the policies' schemas before Configure, as the CLI does", async function () {
+        it("has its config validated against the policies' schemas before Configure, as the CLI does", async () => {
             const info = await pack.session.getAnalyzerInfo();
-            if (info.policies.length === 0) this.skip();
+            assert.ok(info.policies.length > 0, "the pack describes no policy");
             assert.throws(
                 () => reconcilePolicyConfig(info, configForEveryPolicy(info, { env: "qa" })),
                 /invalid policy pack config/,
