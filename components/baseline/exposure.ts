@@ -120,3 +120,18 @@ export const ADMISSION_EXCLUDED_NAMESPACES: readonly string[] = [
     KUBE_SYSTEM_NAMESPACE,
     ...Object.values(PLATFORM_NAMESPACES),
 ];
+
+/**
+ * ingress-nginx copies annotations of this prefix whose name ends in `-snippet` (server-snippet,
+ * configuration-snippet, auth-snippet, stream-snippet, modsecurity-snippet...) into the controller's own
+ * nginx configuration: whoever may write an Ingress can then run directives as the controller, whose
+ * ServiceAccount reads every Secret of the cluster (CVE-2021-25742, CVE-2025-1974). The baseline refuses them
+ * in every env; ingress-nginx itself turns them off by default since 1.9 (`allow-snippet-annotations`).
+ */
+export const INGRESS_NGINX_ANNOTATION_PREFIX = "nginx.ingress.kubernetes.io/";
+
+/** True when `key` is an ingress-nginx configuration snippet annotation. */
+export function isIngressSnippetAnnotation(key: string): boolean {
+    const lower = key.toLowerCase();
+    return lower.startsWith(INGRESS_NGINX_ANNOTATION_PREFIX) && lower.endsWith("-snippet");
+}

@@ -17,6 +17,7 @@ import {
     AwsLoadBalancerAnnotation,
     exposureProfileFor,
     ExposureProfile,
+    isIngressSnippetAnnotation,
 } from "../../../components/baseline";
 import { isPlatformChartResource } from "../platform";
 import { containsUnknown, describeResource, envOf, isUnknown } from "../resource";
@@ -233,9 +234,48 @@ export const servicesIngressTls: ResourcePolicy = {
     },
 };
 
+/**
+ * `services-ingress-no-snippets`: no ingress-nginx configuration snippet annotation on an Ingress, in any env
+ * (isIngressSnippetAnnotation): a snippet runs as the ingress controller, which reads every Secret. Annotation
+ * keys are matched without regard to case, as a hand-written key may not be. Platform charts are not exempt:
+ * none of them writes one.
+ */
+export const servicesIngressNoSnippets: ResourcePolicy = {
+    kind: "resource",
+    name: "services-ingress-no-snippets",
+    group: SERVICES_GROUP,
+    description:
+        "No Ingress carries an ingress-nginx configuration snippet annotation (`nginx.ingress.kubernetes.io/*-snippet`): " +
+        "the controller pastes it into its own nginx configuration, so whoever writes the Ingress runs directives as " +
+        "the controller, whose ServiceAccount reads every Secret of the cluster.",
+    severity: Severity.Critical,
+    enforcementLevel: EnforcementLevel.Mandatory,
+    remediationSteps:
+        "Remove the snippet annotation and use the controller's typed annotations or its ConfigMap, which the " +
+        "platform owns; keep the controller's allow-snippet-annotations off.",
+    url: "https://github.com/kubernetes/ingress-nginx/issues/7837",
+    types: [INGRESS_TYPE],
+    validate(resource, _settings, report) {
+        const metadata = resource.props?.metadata;
+        const annotations = isUnknown(metadata) ? metadata : asObject(metadata)?.annotations;
+        if (isUnknown(annotations)) {
+            report.unknown("metadata.annotations");
+            return;
+        }
+        const snippets = Object.keys(asObject(annotations) ?? {}).filter(isIngressSnippetAnnotation);
+        if (snippets.length > 0) {
+            report.violation(
+                `${describeResource(resource)} carries ${snippets.join(", ")}: ingress-nginx would run it as its ` +
+                    "own configuration, with a ServiceAccount that reads every Secret",
+            );
+        }
+    },
+};
+
 export const servicesPolicies = [
     servicesNoNodePort,
     servicesNoExternalIps,
     servicesInternalLoadBalancer,
     servicesIngressTls,
+    servicesIngressNoSnippets,
 ] as const;

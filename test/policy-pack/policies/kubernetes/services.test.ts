@@ -7,6 +7,7 @@ import { EXPOSURE_PROFILES } from "../../../../components/baseline";
 import {
     INGRESS_TYPE,
     SERVICE_TYPE,
+    servicesIngressNoSnippets,
     servicesIngressTls,
     servicesInternalLoadBalancer,
     servicesNoExternalIps,
@@ -170,5 +171,46 @@ describe("policy services-ingress-tls", () => {
             unknowns(run(servicesIngressTls, ingress({ tls: [{ hosts: [] }], rules: [{ host: UNKNOWN }] }))),
             ["spec.rules[0].host"],
         );
+    });
+});
+
+describe("policy services-ingress-no-snippets", () => {
+    const annotated = (annotations: unknown) =>
+        resource(INGRESS_TYPE, {
+            metadata: { name: "api", namespace: "payments", annotations },
+            spec: { rules: [{ host: "pay.example.com" }], tls: [{ hosts: ["pay.example.com"], secretName: "t" }] },
+        });
+
+    it("refuses every ingress-nginx snippet annotation, in every env and whatever its case", () => {
+        for (const key of [
+            "nginx.ingress.kubernetes.io/server-snippet",
+            "nginx.ingress.kubernetes.io/configuration-snippet",
+            "nginx.ingress.kubernetes.io/auth-snippet",
+            "Nginx.Ingress.Kubernetes.io/Stream-Snippet",
+        ]) {
+            for (const env of ["dev", "stage", "prod"] as const) {
+                const found = violations(
+                    run(servicesIngressNoSnippets, annotated({ [key]: "return 200;" }), settingsOf(env)),
+                );
+                assert.equal(found.length, 1, `${key} in ${env}`);
+                assert.match(found[0], new RegExp(key.replace(/\./g, "\\.")));
+            }
+        }
+    });
+
+    it("passes the controller's typed annotations and an Ingress without annotations", () => {
+        const typed = {
+            "nginx.ingress.kubernetes.io/ssl-redirect": "true",
+            "nginx.ingress.kubernetes.io/proxy-body-size": "8m",
+            "cert-manager.io/cluster-issuer": "shop-prod-acme",
+        };
+        assert.deepEqual(run(servicesIngressNoSnippets, annotated(typed), settingsOf("prod")), []);
+        assert.deepEqual(run(servicesIngressNoSnippets, annotated(undefined), settingsOf("prod")), []);
+    });
+
+    it("reports unknown annotations as unknown", () => {
+        assert.deepEqual(unknowns(run(servicesIngressNoSnippets, annotated(UNKNOWN), settingsOf("prod"))), [
+            "metadata.annotations",
+        ]);
     });
 });
