@@ -4,6 +4,7 @@
  */
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { REPO_ROOT } from "../../shared";
 
@@ -58,6 +59,15 @@ function result(report: JsonReport, source: string, name?: string): JsonResult {
     assert.ok(found, `no result for ${source}${name ? ` ${name}` : ""} in ${JSON.stringify(report.results)}`);
     return found;
 }
+
+describe("the k8s-baseline binary", () => {
+    it("is executable after a build, as npx and the package's bin entry run it", () => {
+        // tsc writes files without the run bit; `npm run build` sets it.
+        assert.ok((fs.statSync(CLI).mode & 0o111) !== 0, `${CLI} is not executable`);
+        const run = spawnSync(CLI, ["policies", "--format", "json"], { encoding: "utf8" });
+        assert.equal(run.status, 0, run.stderr);
+    });
+});
 
 describe("k8s-baseline check", () => {
     it("the compiled command starts with a node shebang, so npm can link it as a bin", () => {
