@@ -26,7 +26,8 @@ const LABEL_PATH = (key: string) => `metadata.labels["${key}"]`;
 /**
  * A Namespace carries `pod-security.kubernetes.io/enforce` at least as strict as its env profile's enforce
  * level, with `enforce-version` pinned to a `v1.N` version (`latest`, like no label, lets a cluster upgrade
- * change admission without a reviewed change), and `audit` and `warn` labels with valid levels. The env is
+ * change admission without a reviewed change), and `audit` and `warn` labels at least as strict as the
+ * profile's audit and warn levels. The env is
  * envOf's (prod when nothing names it). The platform's own namespaces are judged like any other: whoever
  * creates a Namespace chooses its name, so a name such as `kyverno` or `kube-system` must not lower the level
  * it has to enforce (SecureNamespace gives the platform's namespaces the profile's levels too; an object that
@@ -52,7 +53,7 @@ export const namespacesPodSecurityLabels: ResourcePolicy = {
             return;
         }
         const env = envOf(resource, settings) ?? Environment.Prod;
-        const minimum = PROFILES[env].podSecurity.enforce;
+        const profile = PROFILES[env].podSecurity;
         const what = describeResource(resource);
         for (const mode of MODES) {
             const key = podSecurityLabel(mode);
@@ -63,8 +64,14 @@ export const namespacesPodSecurityLabels: ResourcePolicy = {
                 report.violation(`${what} has no ${key} label`);
             } else if (typeof level !== "string" || !isPodSecurityLevel(level)) {
                 report.violation(`${what}: ${key} is ${show(level)}, not privileged, baseline or restricted`);
-            } else if (mode === "enforce" && !podSecurityAtLeast(level, minimum)) {
-                report.violation(`${what} enforces ${level}, below the ${env} profile's ${minimum}`);
+            } else if (!podSecurityAtLeast(level, profile[mode])) {
+                // audit and warn too: `warn: privileged` silences the warnings that show, at the first dev
+                // deploy, what prod will refuse.
+                report.violation(
+                    mode === "enforce"
+                        ? `${what} enforces ${level}, below the ${env} profile's ${profile[mode]}`
+                        : `${what}: ${key} is ${level}, below the ${env} profile's ${profile[mode]}`,
+                );
             }
         }
         const versionKey = podSecurityVersionLabel("enforce");

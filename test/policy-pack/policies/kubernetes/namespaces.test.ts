@@ -55,6 +55,18 @@ describe("policy namespaces-pod-security-labels", () => {
         });
     }
 
+    it("reports warn and audit levels below the env profile's, as for enforce", () => {
+        for (const env of ["dev", "stage", "prod"] as const) {
+            const ns = namespace(env);
+            ns.metadata.labels["pod-security.kubernetes.io/warn"] = "privileged";
+            ns.metadata.labels["pod-security.kubernetes.io/audit"] = "baseline";
+            assert.deepEqual(violations(run(namespacesPodSecurityLabels, resource(NAMESPACE, ns), settingsOf(env))), [
+                `Namespace payments: pod-security.kubernetes.io/audit is baseline, below the ${env} profile's restricted`,
+                `Namespace payments: pod-security.kubernetes.io/warn is privileged, below the ${env} profile's restricted`,
+            ]);
+        }
+    });
+
     it("reports an enforce level below the env profile's", () => {
         const ns = namespace("dev");
         assert.deepEqual(violations(run(namespacesPodSecurityLabels, resource(NAMESPACE, ns), settingsOf("prod"))), [
