@@ -14,3 +14,4 @@ export * from "./workloads";
 export * from "./aws";
 export * from "./rbac-subjects";
 export * from "./network-peers";
+export * from "./secret-store-credentials";

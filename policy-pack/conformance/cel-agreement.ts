@@ -54,6 +54,7 @@ import {
     STS_AUDIENCE,
 } from "../../components/baseline";
 import { namespaceLabels, resolveSecureNamespaceArgs } from "../../components/kubernetes/secure-namespace";
+import { externalSecretsPolicies } from "../policies/kubernetes/external-secrets";
 import { namespacesPolicies } from "../policies/kubernetes/namespaces";
 import { networkPolicies } from "../policies/kubernetes/network";
 import { rbacPolicies } from "../policies/kubernetes/rbac";
@@ -115,6 +116,9 @@ export const KYVERNO_TO_PACK: Readonly<Record<BaselinePolicyName, PackCounterpar
     [BaselinePolicyName.RestrictAllNamespacesPeers]: { policy: "network-all-namespaces" },
     [BaselinePolicyName.RestrictWholeAddressSpace]: { policy: "network-address-space" },
     [BaselinePolicyName.RestrictMetadataEgress]: { policy: "network-metadata-egress" },
+    // The pack's is a whitelist of auth methods, each naming a ServiceAccount; the admission rule refuses the
+    // fields that are plainly no app identity. See KNOWN_DIFFERENCES.
+    [BaselinePolicyName.RestrictSecretStoreCredentials]: { policy: "external-secrets-store-identity" },
     // An ImageValidatingPolicy: verifying a signature needs the registry, which neither side reaches here.
     [BaselinePolicyName.VerifyImageSignatures]: undefined,
 };
@@ -805,6 +809,59 @@ export const NETWORK_POLICY_FIXTURES: readonly ExposureFixture[] = [
     },
 ];
 
+/** A SecretStore of the payments app with `provider`. */
+function secretStore(provider: Json, namespace = NAMESPACE): Json {
+    return {
+        apiVersion: "external-secrets.io/v1",
+        kind: "SecretStore",
+        metadata: { name: "payments-store", namespace, labels: { ...LABELS } },
+        spec: { provider },
+    };
+}
+
+const IRSA = { jwt: { serviceAccountRef: { name: "payments-api" } } };
+const AWS = (auth?: Json): Json => ({
+    aws: { service: "SecretsManager", region: "eu-west-1", ...(auth ? { auth } : {}) },
+});
+const VAULT = (auth: Json): Json => ({ vault: { server: "https://vault.example.com", path: "secret", auth } });
+const KEY = (name: string) => ({ name: "payments-aws-keys", key: name });
+
+/** The SecretStore fixtures. */
+export const SECRET_STORE_FIXTURES: readonly ExposureFixture[] = [
+    { name: "aws store with IRSA", manifest: () => secretStore(AWS(IRSA)) },
+    { name: "aws store without auth", manifest: () => secretStore(AWS()) },
+    { name: "aws store with an empty auth", manifest: () => secretStore(AWS({})) },
+    {
+        name: "aws store with static keys",
+        manifest: () =>
+            secretStore(
+                AWS({ secretRef: { accessKeyIDSecretRef: KEY("id"), secretAccessKeySecretRef: KEY("secret") } }),
+            ),
+    },
+    {
+        name: "vault store with Kubernetes auth",
+        manifest: () =>
+            secretStore(
+                VAULT({
+                    kubernetes: {
+                        mountPath: "kubernetes",
+                        role: "payments",
+                        serviceAccountRef: { name: "payments-api" },
+                    },
+                }),
+            ),
+    },
+    {
+        name: "vault store with a token",
+        manifest: () => secretStore(VAULT({ tokenSecretRef: { name: "vault-token", key: "token" } })),
+    },
+    {
+        name: "aws store with a jwt naming no ServiceAccount",
+        manifest: () => secretStore(AWS({ jwt: {} })),
+    },
+    { name: "aws store without auth in an add-on's namespace", manifest: () => secretStore(AWS(), ADDON_NAMESPACE) },
+];
+
 /** A case where the two sides differ by design: the verdicts each must give, and why they may differ. */
 export interface KnownDifference {
     /** The rule, and so its ephemeral-container twin too. */
@@ -920,6 +977,23 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
             "standard CEL has no CIDR arithmetic, so the admission rule refuses only egress to every destination " +
             "(no to, an empty peer, 0.0.0.0/0 or ::/0 with nothing excepted); network-metadata-egress refuses " +
             "every block that contains 169.254.169.254 or fd00:ec2::254",
+    },
+    {
+        kyverno: BaselinePolicyName.RestrictSecretStoreCredentials,
+        fixtures: ["aws store without auth in an add-on's namespace"],
+        cel: "allows",
+        pack: "refuses",
+        why: EXCLUDED_AT_ADMISSION,
+    },
+    {
+        kyverno: BaselinePolicyName.RestrictSecretStoreCredentials,
+        fixtures: ["aws store with a jwt naming no ServiceAccount"],
+        cel: "allows",
+        pack: "refuses",
+        why:
+            "the admission rule refuses the auth fields that are plainly no app identity (no aws auth, static " +
+            "keys, a Vault token); external-secrets-store-identity admits only the whitelisted methods, each " +
+            "naming a ServiceAccount",
     },
     {
         kyverno: BaselinePolicyName.RequireNamespaceLabels,
@@ -1039,6 +1113,7 @@ const DIRECT_RESOURCES: Readonly<Record<string, readonly string[]>> = {
     RoleBinding: ["rolebindings"],
     ClusterRoleBinding: ["clusterrolebindings"],
     NetworkPolicy: ["networkpolicies"],
+    SecretStore: ["secretstores"],
 };
 
 /**
@@ -1180,7 +1255,7 @@ function cases(env: Environment): { fixture: string; kind: string; manifest: Jso
         const manifest = fixture.manifest();
         return { fixture: fixture.name, kind: String(manifest.kind), manifest };
     });
-    const objects = [...BINDING_FIXTURES, ...NETWORK_POLICY_FIXTURES].map((fixture) => {
+    const objects = [...BINDING_FIXTURES, ...NETWORK_POLICY_FIXTURES, ...SECRET_STORE_FIXTURES].map((fixture) => {
         const manifest = fixture.manifest();
         return { fixture: fixture.name, kind: String(manifest.kind), manifest };
     });
@@ -1219,6 +1294,7 @@ export function runCelAgreement(options: CelAgreementOptions = {}): CelAgreement
         ...servicesPolicies,
         ...rbacPolicies,
         ...networkPolicies,
+        ...externalSecretsPolicies,
     ];
     const byName = new Map(policies.map((policy) => [policy.name, policy]));
     const results: AgreementResult[] = [];

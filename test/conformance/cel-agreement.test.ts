@@ -20,8 +20,10 @@ import {
     NAMESPACE_FIXTURES,
     NETWORK_POLICY_FIXTURES,
     runCelAgreement,
+    SECRET_STORE_FIXTURES,
 } from "../../policy-pack/conformance/cel-agreement";
 import { main } from "../../policy-pack/conformance/index";
+import { externalSecretsPolicies } from "../../policy-pack/policies/kubernetes/external-secrets";
 import { namespacesPolicies, namespacesRequiredLabels } from "../../policy-pack/policies/kubernetes/namespaces";
 import { networkOpenRules, networkPolicies } from "../../policy-pack/policies/kubernetes/network";
 import { rbacBoundSubjects, rbacPolicies } from "../../policy-pack/policies/kubernetes/rbac";
@@ -37,6 +39,7 @@ const PACK: readonly Policy[] = [
     ...servicesPolicies,
     ...rbacPolicies,
     ...networkPolicies,
+    ...externalSecretsPolicies,
 ];
 
 /** The rules on Services and Ingresses. */
@@ -116,6 +119,7 @@ describe("CEL agreement: Kyverno's policies and the pack", () => {
                 if (EXPOSURE_RULES.includes(kyverno)) continue;
                 if (kyverno === BaselinePolicyName.RestrictLegacyTokenSecrets) continue;
                 if (BINDING_RULES.includes(kyverno) || NETWORK_POLICY_RULES.includes(kyverno)) continue;
+                if (kyverno === BaselinePolicyName.RestrictSecretStoreCredentials) continue;
                 for (const kind of FIXTURE_KINDS) {
                     const compared = results.filter(
                         (r) => r.name.startsWith(`${env} ${kind} "`) && r.name.includes(`: ${kyverno} vs `),
@@ -312,6 +316,26 @@ describe("CEL agreement: Kyverno's policies and the pack", () => {
         }
     });
 
+    it("compare the SecretStore rule on every SecretStore fixture, in every env", () => {
+        const pair = `: ${BaselinePolicyName.RestrictSecretStoreCredentials} vs external-secrets-store-identity`;
+        for (const env of ENVIRONMENTS) {
+            const compared = results.filter((r) => r.name.startsWith(`${env} SecretStore "`) && r.name.endsWith(pair));
+            assert.equal(compared.length, SECRET_STORE_FIXTURES.length, env);
+            const verdict = (fixture: string) => compared.find((r) => r.name.includes(`"${fixture}"`))?.detail ?? "";
+            for (const fixture of ["aws store with IRSA", "vault store with Kubernetes auth"]) {
+                assert.match(verdict(fixture), /^CEL allows \(every validation true\); pack allows/, fixture);
+            }
+            for (const fixture of [
+                "aws store without auth",
+                "aws store with an empty auth",
+                "aws store with static keys",
+                "vault store with a token",
+            ]) {
+                assert.match(verdict(fixture), /^CEL refuses .*; pack refuses/, fixture);
+            }
+        }
+    });
+
     it("fail when a binding or NetworkPolicy rule stops reading a subject kind or a peer", () => {
         const noGroups = runCelAgreement({
             envs: ["prod"],
@@ -453,8 +477,9 @@ describe("CEL agreement: Kyverno's policies and the pack", () => {
         // ephemeral twins' 6 validations on Pods; the namespace rule's 2 validations on Namespaces; and one
         // validation per Service or Ingress rule the profile has (dev: externalIPs only; stage, prod: 4).
         // The legacy token Secret rule's one validation on Secrets, in every env. The two binding rules' one
-        // validation each on RoleBindings and on ClusterRoleBindings, and the four NetworkPolicy rules' one.
-        assert.equal(coverage.length, ENVIRONMENTS.length * (9 * 3 - 1 + 6 + 2 + 1 + 2 * 2 + 4) + 1 + 4 + 4);
+        // validation each on RoleBindings and on ClusterRoleBindings, the four NetworkPolicy rules' one, and the
+        // SecretStore rule's one.
+        assert.equal(coverage.length, ENVIRONMENTS.length * (9 * 3 - 1 + 6 + 2 + 1 + 2 * 2 + 4 + 1) + 1 + 4 + 4);
         assert.equal(coverage.filter((r) => r.name.includes(" Namespace coverage: ")).length, ENVIRONMENTS.length * 2);
     });
 

@@ -28,10 +28,12 @@ import {
     POD_CONTROLLERS,
     PolicyAction,
     profileFor,
+    PROVIDERS_WITHOUT_AUTH_FALLBACK,
     REQUIRED_DROPPED_CAPABILITIES,
     REQUIRED_NAMESPACE_LABELS,
     RequiredLabel,
     SERVICE_ACCOUNT_USER_PREFIX,
+    STORED_CREDENTIAL_AUTH,
     Severity,
     SYSTEM_IDENTITY_PREFIX,
     WHOLE_SPACE_CIDRS,
@@ -81,6 +83,7 @@ export const BaselinePolicyName = {
     RestrictAllNamespacesPeers: "baseline-restrict-all-namespaces-peers",
     RestrictWholeAddressSpace: "baseline-restrict-whole-address-space",
     RestrictMetadataEgress: "baseline-restrict-metadata-egress",
+    RestrictSecretStoreCredentials: "baseline-restrict-secret-store-credentials",
     VerifyImageSignatures: "baseline-verify-image-signatures",
 } as const;
 export type BaselinePolicyName = (typeof BaselinePolicyName)[keyof typeof BaselinePolicyName];
@@ -115,6 +118,7 @@ export const RuleSubject = {
     /** RoleBindings and ClusterRoleBindings: one rule judges both, as the pack does. */
     Binding: "RoleBinding, ClusterRoleBinding",
     NetworkPolicy: "NetworkPolicy",
+    SecretStore: "SecretStore",
 } as const;
 export type RuleSubject = (typeof RuleSubject)[keyof typeof RuleSubject];
 
@@ -203,6 +207,17 @@ const BINDING_RULE: ResourceRule = {
     resources: ["rolebindings", "clusterrolebindings"],
 };
 
+/**
+ * Namespaced SecretStores only: a ClusterSecretStore is cluster-scoped, so no namespace exclusion would spare
+ * one the platform renders; the pack judges those (and knows which are the platform's, by URN).
+ */
+const SECRET_STORE_RULE: ResourceRule = {
+    ...POD_RULE,
+    apiGroups: ["external-secrets.io"],
+    apiVersions: ["v1"],
+    resources: ["secretstores"],
+};
+
 const NETWORK_POLICY_RULE: ResourceRule = {
     ...POD_RULE,
     apiGroups: ["networking.k8s.io"],
@@ -224,6 +239,7 @@ const RESOURCE_RULES: Readonly<Record<RuleSubject, ResourceRule>> = {
     Ingress: INGRESS_RULE,
     "RoleBinding, ClusterRoleBinding": BINDING_RULE,
     NetworkPolicy: NETWORK_POLICY_RULE,
+    SecretStore: SECRET_STORE_RULE,
 };
 
 const CONTAINERS_AND_INIT: readonly ContainerList[] = [ContainerList.Containers, ContainerList.InitContainers];
@@ -639,6 +655,49 @@ function networkPolicyRules(): BaselineRule[] {
     ];
 }
 
+/**
+ * A SecretStore neither falls back to the operator's identity (a provider of PROVIDERS_WITHOUT_AUTH_FALLBACK
+ * without `auth`) nor logs in with credentials kept in a Secret (STORED_CREDENTIAL_AUTH).
+ */
+function secretStoreRule(): BaselineRule {
+    const provider = "object.spec.provider";
+    const checks = [
+        ...PROVIDERS_WITHOUT_AUTH_FALLBACK.map(
+            (name) =>
+                `(!has(${provider}.${name}) || (has(${provider}.${name}.auth) && ${provider}.${name}.auth.size() > 0))`,
+        ),
+        ...Object.entries(STORED_CREDENTIAL_AUTH).flatMap(([name, methods]) =>
+            methods.map(
+                (method) =>
+                    `(!has(${provider}.${name}) || !has(${provider}.${name}.auth) || !has(${provider}.${name}.auth.${method}))`,
+            ),
+        ),
+    ];
+    const stored = Object.entries(STORED_CREDENTIAL_AUTH)
+        .flatMap(([name, methods]) => methods.map((m) => `${name} auth.${m}`))
+        .join(", ");
+    return {
+        name: BaselinePolicyName.RestrictSecretStoreCredentials,
+        title: "Restrict SecretStore Credentials",
+        category: "Secrets",
+        severity: Severity.High,
+        subject: RuleSubject.SecretStore,
+        description:
+            `A SecretStore authenticates as a ServiceAccount it names: a ${PROVIDERS_WITHOUT_AUTH_FALLBACK.join(", ")} ` +
+            `provider without auth uses the operator's own identity, and ${stored} log in with credentials kept in a Secret.`,
+        matchConditions: [],
+        validations: [
+            {
+                expression: `!has(object.spec) || !has(${provider}) || (${checks.join(" && ")})`,
+                message:
+                    "Authenticate the SecretStore as the app's ServiceAccount (aws auth.jwt.serviceAccountRef, vault " +
+                    "auth.kubernetes.serviceAccountRef), not with stored credentials or the operator's identity.",
+            },
+        ],
+        autogenControllers: [],
+    };
+}
+
 /** The baseline's rules, one per policy, built from the baseline and `inputs`. */
 export function baselineRules(inputs: RuleInputs): BaselineRule[] {
     const allControllers = autogenControllersFor(Object.keys(POD_CONTROLLERS));
@@ -864,6 +923,7 @@ export function baselineRules(inputs: RuleInputs): BaselineRule[] {
         ...exposureRules(inputs.env),
         ...bindingRules(),
         ...networkPolicyRules(),
+        secretStoreRule(),
     ];
 }
 

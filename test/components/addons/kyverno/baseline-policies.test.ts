@@ -132,6 +132,7 @@ describe("BaselinePolicies", () => {
                 !EXPOSURE_RULES.includes(n) &&
                 !BINDING_RULES.includes(n) &&
                 !NETWORK_POLICY_RULES.includes(n) &&
+                n !== BaselinePolicyName.RestrictSecretStoreCredentials &&
                 !n.endsWith("-ephemeral"),
         );
         for (const name of podRules) {
@@ -185,6 +186,19 @@ describe("BaselinePolicies", () => {
                 }
             }
         }
+        const stores = baselinePolicyManifests(
+            resolveBaselinePoliciesArgs("cluster", policiesArgs()),
+        ).validatingPolicies.find((p) => p.metadata.name === BaselinePolicyName.RestrictSecretStoreCredentials);
+        // Namespaced SecretStores only: no namespace exclusion would spare a ClusterSecretStore.
+        assert.deepEqual(stores?.spec.matchConstraints.resourceRules, [
+            {
+                apiGroups: ["external-secrets.io"],
+                apiVersions: ["v1"],
+                operations: ["CREATE", "UPDATE"],
+                resources: ["secretstores"],
+            },
+        ]);
+        assert.equal(stores?.spec.autogen.podControllers, undefined);
         const subjects = baselinePolicyManifests(
             resolveBaselinePoliciesArgs("cluster", policiesArgs()),
         ).validatingPolicies.find((p) => p.metadata.name === BaselinePolicyName.RestrictBindingSubjects);

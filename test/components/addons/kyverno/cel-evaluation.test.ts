@@ -400,6 +400,35 @@ describe("Kyverno CEL rules, evaluated", () => {
         });
     });
 
+    describe("SecretStores", () => {
+        const store = (provider: Record<string, unknown>) => ({
+            apiVersion: "external-secrets.io/v1",
+            kind: "SecretStore",
+            metadata: { name: "store", namespace: "payments" },
+            spec: { provider },
+        });
+        const r = BaselinePolicyName.RestrictSecretStoreCredentials;
+        const irsa = { jwt: { serviceAccountRef: { name: "payments-api" } } };
+        const cases: [string, unknown, "pass" | "fail"][] = [
+            ["aws with IRSA", store({ aws: { service: "SecretsManager", auth: irsa } }), "pass"],
+            ["aws without auth", store({ aws: { service: "SecretsManager" } }), "fail"],
+            ["aws with static keys", store({ aws: { service: "SecretsManager", auth: { secretRef: {} } } }), "fail"],
+            [
+                "vault with a token",
+                store({ vault: { server: "https://v", auth: { tokenSecretRef: { name: "t" } } } }),
+                "fail",
+            ],
+            [
+                "vault with Kubernetes auth",
+                store({ vault: { server: "https://v", auth: { kubernetes: { role: "r" } } } }),
+                "pass",
+            ],
+        ];
+        for (const [what, object, expected] of cases) {
+            it(`${r}: ${what}`, () => assert.equal(verdict(rule(r), object), expected));
+        }
+    });
+
     describe("NetworkPolicies", () => {
         const np = (spec: Record<string, unknown>) => ({
             apiVersion: "networking.k8s.io/v1",
