@@ -12,3 +12,6 @@ export * from "./severity";
 export * from "./validation";
 export * from "./workloads";
 export * from "./aws";
+export * from "./rbac-subjects";
+export * from "./network-peers";
+export * from "./secret-store-credentials";

@@ -20,6 +20,10 @@
  * Every pair is judged on every fixture, so a fixture written for one rule also checks that the others agree
  * it passes. Each validation expression must be both true and false on some fixture for each kind it judges.
  *
+ * RoleBindings, ClusterRoleBindings and NetworkPolicies are judged one object at a time: their pack
+ * counterparts that are stack policies (the rbac group) are run on a stack of that one object, which is what
+ * the admission rule sees. A ClusterRoleBinding is cluster-scoped, so no namespaceSelector skips it.
+ *
  * A case where the two sides differ by design is listed in KNOWN_DIFFERENCES: it passes only while both
  * sides give exactly the documented verdicts, and is reported (`differences`) rather than hidden.
  */
@@ -50,7 +54,10 @@ import {
     STS_AUDIENCE,
 } from "../../components/baseline";
 import { namespaceLabels, resolveSecureNamespaceArgs } from "../../components/kubernetes/secure-namespace";
+import { externalSecretsPolicies } from "../policies/kubernetes/external-secrets";
 import { namespacesPolicies } from "../policies/kubernetes/namespaces";
+import { networkPolicies } from "../policies/kubernetes/network";
+import { rbacPolicies } from "../policies/kubernetes/rbac";
 import { servicesPolicies } from "../policies/kubernetes/services";
 import { podSecurityPolicies } from "../policies/pod-security";
 import { kubernetesTypeOf } from "../policies/resource";
@@ -98,6 +105,20 @@ export const KYVERNO_TO_PACK: Readonly<Record<BaselinePolicyName, PackCounterpar
     [BaselinePolicyName.RestrictExternalIPs]: { policy: "services-no-external-ips" },
     [BaselinePolicyName.RequireInternalLoadBalancers]: { policy: "services-internal-load-balancer" },
     [BaselinePolicyName.RequireIngressTls]: { policy: "services-ingress-tls" },
+    // Stack policies, judged here on a stack of the one binding: what the binding alone decides. The pack
+    // also refuses a binding to a ClusterRole of the stack that grants * on *, and a built-in system: role
+    // given to anyone but the cluster's own identities, which needs to know which roles the input defines.
+    [BaselinePolicyName.RestrictBindingSubjects]: { policy: "rbac-bound-subjects" },
+    [BaselinePolicyName.RestrictClusterAdminBindings]: { policy: "rbac-no-cluster-admin" },
+    // The pack reads CIDRs (other spellings of a whole space, public space, excepts, the metadata address
+    // inside a block); standard CEL compares strings. See KNOWN_DIFFERENCES.
+    [BaselinePolicyName.RestrictOpenNetworkRules]: { policy: "network-open-rules" },
+    [BaselinePolicyName.RestrictAllNamespacesPeers]: { policy: "network-all-namespaces" },
+    [BaselinePolicyName.RestrictWholeAddressSpace]: { policy: "network-address-space" },
+    [BaselinePolicyName.RestrictMetadataEgress]: { policy: "network-metadata-egress" },
+    // The pack's is a whitelist of auth methods, each naming a ServiceAccount; the admission rule refuses the
+    // fields that are plainly no app identity. See KNOWN_DIFFERENCES.
+    [BaselinePolicyName.RestrictSecretStoreCredentials]: { policy: "external-secrets-store-identity" },
     // An ImageValidatingPolicy: verifying a signature needs the registry, which neither side reaches here.
     [BaselinePolicyName.VerifyImageSignatures]: undefined,
 };
@@ -595,6 +616,252 @@ export const EXPOSURE_FIXTURES: readonly ExposureFixture[] = [
     },
 ];
 
+/** A RoleBinding or ClusterRoleBinding, judged by the binding rules and their pack twins. */
+function binding(
+    kind: "RoleBinding" | "ClusterRoleBinding",
+    subjects: Json[],
+    roleRef: Json,
+    namespace = NAMESPACE,
+): Json {
+    return {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind,
+        metadata: { name: "payments-api", ...(kind === "RoleBinding" ? { namespace } : {}), labels: { ...LABELS } },
+        subjects,
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", ...roleRef },
+    };
+}
+
+const RB = "RoleBinding";
+const CRB = "ClusterRoleBinding";
+const SA: Json = { kind: "ServiceAccount", name: "payments-api", namespace: NAMESPACE };
+const group = (name: string): Json => ({ kind: "Group", apiGroup: "rbac.authorization.k8s.io", name });
+const user = (name: string): Json => ({ kind: "User", apiGroup: "rbac.authorization.k8s.io", name });
+const ROLE = { kind: "Role", name: "payments-reader" };
+const CLUSTER_ROLE = { kind: "ClusterRole", name: "payments-node-reader" };
+const VIEW = { kind: "ClusterRole", name: "view" };
+const CLUSTER_ADMIN = { kind: "ClusterRole", name: "cluster-admin" };
+
+/** The RoleBinding and ClusterRoleBinding fixtures. */
+export const BINDING_FIXTURES: readonly ExposureFixture[] = [
+    { name: "RoleBinding of a Role to a ServiceAccount", manifest: () => binding(RB, [SA], ROLE) },
+    { name: "RoleBinding of view to a team's group", manifest: () => binding(RB, [group("payments-devs")], VIEW) },
+    {
+        name: "RoleBinding to a ServiceAccount by its user name",
+        manifest: () => binding(RB, [user("system:serviceaccount:payments:payments-api")], ROLE),
+    },
+    { name: "ClusterRoleBinding to a ServiceAccount", manifest: () => binding(CRB, [SA], CLUSTER_ROLE) },
+    {
+        name: "ClusterRoleBinding to system:authenticated",
+        manifest: () => binding(CRB, [SA, group("system:authenticated")], CLUSTER_ROLE),
+    },
+    {
+        name: "ClusterRoleBinding to system:masters",
+        manifest: () => binding(CRB, [group("system:masters")], CLUSTER_ROLE),
+    },
+    {
+        name: "ClusterRoleBinding to a control-plane user",
+        manifest: () => binding(CRB, [user("system:kube-scheduler")], CLUSTER_ROLE),
+    },
+    {
+        name: "RoleBinding to every ServiceAccount of the namespace",
+        manifest: () => binding(RB, [group("system:serviceaccounts:payments")], ROLE),
+    },
+    {
+        name: "RoleBinding to system:serviceaccounts",
+        manifest: () => binding(RB, [group("system:serviceaccounts")], ROLE),
+    },
+    { name: "RoleBinding to the anonymous user", manifest: () => binding(RB, [user("system:anonymous")], VIEW) },
+    { name: "RoleBinding to the nodes", manifest: () => binding(RB, [group("system:nodes")], ROLE) },
+    {
+        name: "ClusterRoleBinding of cluster-admin to a ServiceAccount",
+        manifest: () => binding(CRB, [SA], CLUSTER_ADMIN),
+    },
+    {
+        name: "RoleBinding of cluster-admin to a team's group",
+        manifest: () => binding(RB, [group("payments-devs")], CLUSTER_ADMIN),
+    },
+    {
+        name: "ClusterRoleBinding of cluster-admin to system:masters",
+        manifest: () => binding(CRB, [group("system:masters")], CLUSTER_ADMIN),
+    },
+    {
+        name: "ClusterRoleBinding of cluster-admin to system:unauthenticated",
+        manifest: () => binding(CRB, [group("system:unauthenticated")], CLUSTER_ADMIN),
+    },
+    { name: "ClusterRoleBinding of cluster-admin to no subject", manifest: () => binding(CRB, [], CLUSTER_ADMIN) },
+    {
+        name: "ClusterRoleBinding of a built-in system: role to a ServiceAccount",
+        manifest: () => binding(CRB, [SA], { kind: "ClusterRole", name: "system:auth-delegator" }),
+    },
+    {
+        name: "RoleBinding to system:authenticated in kube-system",
+        manifest: () => binding(RB, [group("system:authenticated")], ROLE, EXCLUDED_NAMESPACE),
+    },
+    {
+        name: "RoleBinding of cluster-admin in an add-on's namespace",
+        manifest: () => binding(RB, [SA], CLUSTER_ADMIN, ADDON_NAMESPACE),
+    },
+];
+
+/** A NetworkPolicy of the payments pods: ingress from the shop namespace, egress to its database subnet. */
+function networkPolicy(change: (spec: Json) => void = () => undefined, namespace = NAMESPACE): Json {
+    const spec: Json = {
+        podSelector: { matchLabels: { ...LABELS } },
+        policyTypes: ["Ingress", "Egress"],
+        ingress: [
+            {
+                from: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: "shop" } } }],
+                ports: [{ port: 8080 }],
+            },
+        ],
+        egress: [{ to: [{ ipBlock: { cidr: "10.20.0.0/16" } }], ports: [{ port: 5432 }] }],
+    };
+    change(spec);
+    return {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: { name: "payments-api", namespace, labels: { ...LABELS } },
+        spec,
+    };
+}
+
+const fromPeer = (peer: Json) => (spec: Json) => (spec.ingress[0].from = [peer]);
+const toPeer = (peer: Json) => (spec: Json) => (spec.egress[0].to = [peer]);
+
+/** The NetworkPolicy fixtures. */
+export const NETWORK_POLICY_FIXTURES: readonly ExposureFixture[] = [
+    { name: "NetworkPolicy naming its peers", manifest: () => networkPolicy() },
+    { name: "ingress rule without from", manifest: () => networkPolicy((s) => delete s.ingress[0].from) },
+    { name: "ingress rule with an empty from", manifest: () => networkPolicy((s) => (s.ingress[0].from = [])) },
+    { name: "egress rule with an empty to", manifest: () => networkPolicy((s) => (s.egress[0].to = [])) },
+    { name: "empty egress peer", manifest: () => networkPolicy(toPeer({})) },
+    {
+        name: "egress rule without to under policyTypes Ingress",
+        manifest: () =>
+            networkPolicy((s) => {
+                s.policyTypes = ["Ingress"];
+                delete s.egress[0].to;
+            }),
+    },
+    {
+        name: "egress rule without to, policyTypes unset",
+        manifest: () =>
+            networkPolicy((s) => {
+                delete s.policyTypes;
+                delete s.egress[0].to;
+            }),
+    },
+    { name: "namespaceSelector {}", manifest: () => networkPolicy(fromPeer({ namespaceSelector: {} })) },
+    {
+        name: "namespaceSelector {} beside a podSelector",
+        manifest: () => networkPolicy(fromPeer({ namespaceSelector: {}, podSelector: { matchLabels: { ...LABELS } } })),
+    },
+    {
+        name: "namespaceSelector by the env label",
+        manifest: () =>
+            networkPolicy(fromPeer({ namespaceSelector: { matchLabels: { [RequiredLabel.Env]: "prod" } } })),
+    },
+    {
+        name: "namespaceSelector NotIn kube-system",
+        manifest: () =>
+            networkPolicy(
+                fromPeer({
+                    namespaceSelector: {
+                        matchExpressions: [
+                            { key: NAMESPACE_NAME_LABEL, operator: "NotIn", values: [KUBE_SYSTEM_NAMESPACE] },
+                        ],
+                    },
+                }),
+            ),
+    },
+    {
+        name: "namespaceSelector Exists owner",
+        manifest: () =>
+            networkPolicy(
+                fromPeer({
+                    namespaceSelector: { matchExpressions: [{ key: RequiredLabel.Owner, operator: "Exists" }] },
+                }),
+            ),
+    },
+    {
+        name: "namespaceSelector In a team label",
+        manifest: () =>
+            networkPolicy(
+                fromPeer({
+                    namespaceSelector: { matchExpressions: [{ key: "team", operator: "In", values: ["payments"] }] },
+                }),
+            ),
+    },
+    { name: "egress to 0.0.0.0/0", manifest: () => networkPolicy(toPeer({ ipBlock: { cidr: "0.0.0.0/0" } })) },
+    { name: "ingress from ::/0", manifest: () => networkPolicy(fromPeer({ ipBlock: { cidr: "::/0" } })) },
+    {
+        name: "egress to 0.0.0.0/0 except the metadata address",
+        manifest: () => networkPolicy(toPeer({ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } })),
+    },
+    {
+        name: "egress to the link-local range",
+        manifest: () => networkPolicy(toPeer({ ipBlock: { cidr: "169.254.0.0/16" } })),
+    },
+    {
+        name: "ingress rule without from in kube-system",
+        manifest: () => networkPolicy((s) => delete s.ingress[0].from, EXCLUDED_NAMESPACE),
+    },
+];
+
+/** A SecretStore of the payments app with `provider`. */
+function secretStore(provider: Json, namespace = NAMESPACE): Json {
+    return {
+        apiVersion: "external-secrets.io/v1",
+        kind: "SecretStore",
+        metadata: { name: "payments-store", namespace, labels: { ...LABELS } },
+        spec: { provider },
+    };
+}
+
+const IRSA = { jwt: { serviceAccountRef: { name: "payments-api" } } };
+const AWS = (auth?: Json): Json => ({
+    aws: { service: "SecretsManager", region: "eu-west-1", ...(auth ? { auth } : {}) },
+});
+const VAULT = (auth: Json): Json => ({ vault: { server: "https://vault.example.com", path: "secret", auth } });
+const KEY = (name: string) => ({ name: "payments-aws-keys", key: name });
+
+/** The SecretStore fixtures. */
+export const SECRET_STORE_FIXTURES: readonly ExposureFixture[] = [
+    { name: "aws store with IRSA", manifest: () => secretStore(AWS(IRSA)) },
+    { name: "aws store without auth", manifest: () => secretStore(AWS()) },
+    { name: "aws store with an empty auth", manifest: () => secretStore(AWS({})) },
+    {
+        name: "aws store with static keys",
+        manifest: () =>
+            secretStore(
+                AWS({ secretRef: { accessKeyIDSecretRef: KEY("id"), secretAccessKeySecretRef: KEY("secret") } }),
+            ),
+    },
+    {
+        name: "vault store with Kubernetes auth",
+        manifest: () =>
+            secretStore(
+                VAULT({
+                    kubernetes: {
+                        mountPath: "kubernetes",
+                        role: "payments",
+                        serviceAccountRef: { name: "payments-api" },
+                    },
+                }),
+            ),
+    },
+    {
+        name: "vault store with a token",
+        manifest: () => secretStore(VAULT({ tokenSecretRef: { name: "vault-token", key: "token" } })),
+    },
+    {
+        name: "aws store with a jwt naming no ServiceAccount",
+        manifest: () => secretStore(AWS({ jwt: {} })),
+    },
+    { name: "aws store without auth in an add-on's namespace", manifest: () => secretStore(AWS(), ADDON_NAMESPACE) },
+];
+
 /** A case where the two sides differ by design: the verdicts each must give, and why they may differ. */
 export interface KnownDifference {
     /** The rule, and so its ephemeral-container twin too. */
@@ -661,6 +928,74 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
         }),
     ),
     {
+        kyverno: BaselinePolicyName.RestrictBindingSubjects,
+        fixtures: ["RoleBinding to system:authenticated in kube-system"],
+        cel: "allows",
+        pack: "refuses",
+        why: EXCLUDED_AT_ADMISSION,
+    },
+    {
+        kyverno: BaselinePolicyName.RestrictBindingSubjects,
+        fixtures: ["ClusterRoleBinding of a built-in system: role to a ServiceAccount"],
+        cel: "allows",
+        pack: "refuses",
+        why:
+            "whether a system: ClusterRole is the API server's built-in one or one the input defines is known only " +
+            "from the other objects of the stack; rbac-bound-subjects refuses a built-in system: role given to " +
+            "anyone but the cluster's own identities, the admission rule judges the subjects alone",
+    },
+    {
+        kyverno: BaselinePolicyName.RestrictClusterAdminBindings,
+        fixtures: ["RoleBinding of cluster-admin in an add-on's namespace"],
+        cel: "allows",
+        pack: "refuses",
+        why: EXCLUDED_AT_ADMISSION,
+    },
+    {
+        kyverno: BaselinePolicyName.RestrictOpenNetworkRules,
+        fixtures: ["ingress rule without from in kube-system"],
+        cel: "allows",
+        pack: "refuses",
+        why: EXCLUDED_AT_ADMISSION,
+    },
+    {
+        kyverno: BaselinePolicyName.RestrictWholeAddressSpace,
+        fixtures: ["egress to 0.0.0.0/0 except the metadata address"],
+        cel: "allows",
+        pack: "refuses",
+        why:
+            "standard CEL has no CIDR arithmetic, so the admission rule refuses only a whole space written as " +
+            "0.0.0.0/0 or ::/0 with nothing excepted; network-address-space counts the public addresses a " +
+            "direction's blocks reach, less their excepts, and refuses more than a /8 (IPv4) or /32 (IPv6)",
+    },
+    {
+        kyverno: BaselinePolicyName.RestrictMetadataEgress,
+        fixtures: ["egress to the link-local range"],
+        cel: "allows",
+        pack: "refuses",
+        why:
+            "standard CEL has no CIDR arithmetic, so the admission rule refuses only egress to every destination " +
+            "(no to, an empty peer, 0.0.0.0/0 or ::/0 with nothing excepted); network-metadata-egress refuses " +
+            "every block that contains 169.254.169.254 or fd00:ec2::254",
+    },
+    {
+        kyverno: BaselinePolicyName.RestrictSecretStoreCredentials,
+        fixtures: ["aws store without auth in an add-on's namespace"],
+        cel: "allows",
+        pack: "refuses",
+        why: EXCLUDED_AT_ADMISSION,
+    },
+    {
+        kyverno: BaselinePolicyName.RestrictSecretStoreCredentials,
+        fixtures: ["aws store with a jwt naming no ServiceAccount"],
+        cel: "allows",
+        pack: "refuses",
+        why:
+            "the admission rule refuses the auth fields that are plainly no app identity (no aws auth, static " +
+            "keys, a Vault token); external-secrets-store-identity admits only the whitelisted methods, each " +
+            "naming a ServiceAccount",
+    },
+    {
         kyverno: BaselinePolicyName.RequireNamespaceLabels,
         fixtures: ["platform namespace without labels", "platform namespace labelled for another env"],
         cel: "allows",
@@ -688,20 +1023,24 @@ function build(fixture: Fixture, kind: FixtureKind): Json | undefined {
 // The CEL side
 
 const CEL_ENV = celEnv({ funcs: strings });
-const PLANS = new Map<string, (bindings: { object: CelInput }) => CelResult>();
+type Bindings = { object: CelInput; oldObject: CelInput };
+const PLANS = new Map<string, (bindings: Bindings) => CelResult>();
 
-/** Evaluates `expression` with `object` bound: a bool, or the error's message. */
+/**
+ * Evaluates `expression` with `object` bound: a bool, or the error's message. Every fixture is a CREATE, so
+ * `oldObject` is null, as admission binds it.
+ */
 function evaluate(expression: string, object: Json): boolean | string {
     let program = PLANS.get(expression);
     if (!program) {
         try {
-            program = plan(CEL_ENV, parse(expression)) as (bindings: { object: CelInput }) => CelResult;
+            program = plan(CEL_ENV, parse(expression)) as (bindings: Bindings) => CelResult;
         } catch (error) {
             return `does not compile: ${(error as Error).message}`;
         }
         PLANS.set(expression, program);
     }
-    const result = program({ object: object as CelInput });
+    const result = program({ object: object as CelInput, oldObject: null });
     if (isCelError(result)) return `error: ${result.message}`;
     return typeof result === "boolean" ? result : `evaluated to ${String(result)}, not a bool`;
 }
@@ -771,7 +1110,17 @@ const DIRECT_RESOURCES: Readonly<Record<string, readonly string[]>> = {
     Secret: ["secrets"],
     Service: ["services"],
     Ingress: ["ingresses"],
+    RoleBinding: ["rolebindings"],
+    ClusterRoleBinding: ["clusterrolebindings"],
+    NetworkPolicy: ["networkpolicies"],
+    SecretStore: ["secretstores"],
 };
+
+/**
+ * Cluster-scoped kinds other than Namespace: a namespaceSelector never skips them (admissionregistration's
+ * matching, which Kyverno applies), so the excluded namespaces do not apply to them.
+ */
+const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set(["ClusterRoleBinding"]);
 
 function celVerdict(policy: ValidatingPolicyManifest, input: Json): CelVerdict {
     const skip = (detail: string): CelVerdict => ({ applies: false, allowed: true, validations: [], detail });
@@ -794,7 +1143,9 @@ function celVerdict(policy: ValidatingPolicyManifest, input: Json): CelVerdict {
         kind === "Namespace"
             ? manifest.metadata.labels
             : { [NAMESPACE_NAME_LABEL]: String(manifest.metadata?.namespace ?? "") };
-    if (!namespaceSelected(policy, selectorLabels)) return skip("namespace excluded");
+    if (!CLUSTER_SCOPED_KINDS.has(kind) && !namespaceSelected(policy, selectorLabels)) {
+        return skip("namespace excluded");
+    }
     for (const condition of policy.spec.matchConditions ?? []) {
         const value = evaluate(rewrite(condition.expression), manifest);
         if (value === false) return skip(`match condition ${condition.name} is false`);
@@ -835,9 +1186,7 @@ function packVerdict(
     settings: PolicySettings,
 ): PackVerdict {
     const type = kubernetesTypeOf(String(manifest.apiVersion), String(manifest.kind));
-    if (policy.kind !== "resource")
-        return { allowed: true, decided: false, detail: `${policy.name} is a stack policy` };
-    if (policy.types && !policy.types.includes(type))
+    if (policy.kind === "resource" && policy.types && !policy.types.includes(type))
         return { allowed: true, decided: true, detail: `not a ${policy.name} type` };
     const violations: string[] = [];
     const unknowns: string[] = [];
@@ -849,7 +1198,10 @@ function packVerdict(
             unknowns.push(path);
         },
     };
-    policy.validate({ type, name: String(manifest.metadata?.name), props: manifest }, settings, reporter);
+    const resource = { type, name: String(manifest.metadata?.name), props: manifest };
+    // A stack policy judges a stack of this one object: what the object alone decides, as admission sees it.
+    if (policy.kind === "resource") policy.validate(resource, settings, reporter);
+    else policy.validateStack([resource], settings, reporter);
     if (unknowns.length > 0) return { allowed: false, decided: false, detail: `unknown: ${unknowns.join(", ")}` };
     return {
         allowed: violations.length === 0,
@@ -862,7 +1214,10 @@ function packVerdict(
 // The runner
 
 export interface CelAgreementOptions {
-    /** The pack policies to look counterparts up in. Default: the pod-security, workloads and namespaces groups. */
+    /**
+     * The pack policies to look counterparts up in. Default: the pod-security, workloads, namespaces,
+     * services, rbac and network groups.
+     */
     readonly policies?: readonly Policy[];
     /** Changes the generated policies before they are evaluated (to prove a disagreement is caught). */
     readonly alterValidatingPolicies?: (
@@ -900,7 +1255,11 @@ function cases(env: Environment): { fixture: string; kind: string; manifest: Jso
         const manifest = fixture.manifest();
         return { fixture: fixture.name, kind: String(manifest.kind), manifest };
     });
-    return [...pods, ...namespaces, ...exposure];
+    const objects = [...BINDING_FIXTURES, ...NETWORK_POLICY_FIXTURES, ...SECRET_STORE_FIXTURES].map((fixture) => {
+        const manifest = fixture.manifest();
+        return { fixture: fixture.name, kind: String(manifest.kind), manifest };
+    });
+    return [...pods, ...namespaces, ...exposure, ...objects];
 }
 
 /** The kinds a policy must judge some fixture as: the direct kinds of the resources it matches. */
@@ -933,6 +1292,9 @@ export function runCelAgreement(options: CelAgreementOptions = {}): CelAgreement
         ...workloadsPolicies,
         ...namespacesPolicies,
         ...servicesPolicies,
+        ...rbacPolicies,
+        ...networkPolicies,
+        ...externalSecretsPolicies,
     ];
     const byName = new Map(policies.map((policy) => [policy.name, policy]));
     const results: AgreementResult[] = [];

@@ -12,15 +12,21 @@ import { ENVIRONMENTS } from "../../components/baseline";
 import {
     AgreementResult,
     autogenExpression,
+    BINDING_FIXTURES,
     EXPOSURE_FIXTURES,
     FIXTURE_KINDS,
     KNOWN_DIFFERENCES,
     KYVERNO_TO_PACK,
     NAMESPACE_FIXTURES,
+    NETWORK_POLICY_FIXTURES,
     runCelAgreement,
+    SECRET_STORE_FIXTURES,
 } from "../../policy-pack/conformance/cel-agreement";
 import { main } from "../../policy-pack/conformance/index";
+import { externalSecretsPolicies } from "../../policy-pack/policies/kubernetes/external-secrets";
 import { namespacesPolicies, namespacesRequiredLabels } from "../../policy-pack/policies/kubernetes/namespaces";
+import { networkOpenRules, networkPolicies } from "../../policy-pack/policies/kubernetes/network";
+import { rbacBoundSubjects, rbacPolicies } from "../../policy-pack/policies/kubernetes/rbac";
 import { servicesPolicies } from "../../policy-pack/policies/kubernetes/services";
 import { podSecurityPolicies } from "../../policy-pack/policies/pod-security";
 import { Policy, ResourcePolicy } from "../../policy-pack/policies/types";
@@ -31,6 +37,9 @@ const PACK: readonly Policy[] = [
     ...workloadsPolicies,
     ...namespacesPolicies,
     ...servicesPolicies,
+    ...rbacPolicies,
+    ...networkPolicies,
+    ...externalSecretsPolicies,
 ];
 
 /** The rules on Services and Ingresses. */
@@ -40,6 +49,26 @@ const EXPOSURE_RULES: readonly string[] = [
     BaselinePolicyName.RequireInternalLoadBalancers,
     BaselinePolicyName.RequireIngressTls,
 ];
+
+/** The rules on RoleBindings and ClusterRoleBindings; their pack counterparts are stack policies. */
+const BINDING_RULES: readonly string[] = [
+    BaselinePolicyName.RestrictBindingSubjects,
+    BaselinePolicyName.RestrictClusterAdminBindings,
+];
+
+/** The rules on NetworkPolicies. */
+const NETWORK_POLICY_RULES: readonly string[] = [
+    BaselinePolicyName.RestrictOpenNetworkRules,
+    BaselinePolicyName.RestrictAllNamespacesPeers,
+    BaselinePolicyName.RestrictWholeAddressSpace,
+    BaselinePolicyName.RestrictMetadataEgress,
+];
+
+/** A pair whose Kyverno rule is a binding rule: the pack's stack policy finds nothing on other kinds. */
+const bindingPair = (name: string): boolean => BINDING_RULES.some((rule) => name.includes(`: ${rule} vs `));
+
+/** What a pack policy says of a kind it does not judge: not its type, or (a stack policy) nothing found. */
+const packSkips = (name: string): string => (bindingPair(name) ? "no violation" : "not a .* type");
 
 function failures(results: readonly AgreementResult[]): string[] {
     return results.filter((r) => !r.passed).map((r) => `${r.name}: ${r.detail}`);
@@ -89,6 +118,8 @@ describe("CEL agreement: Kyverno's policies and the pack", () => {
                 if (kyverno === BaselinePolicyName.RequireNamespaceLabels) continue;
                 if (EXPOSURE_RULES.includes(kyverno)) continue;
                 if (kyverno === BaselinePolicyName.RestrictLegacyTokenSecrets) continue;
+                if (BINDING_RULES.includes(kyverno) || NETWORK_POLICY_RULES.includes(kyverno)) continue;
+                if (kyverno === BaselinePolicyName.RestrictSecretStoreCredentials) continue;
                 for (const kind of FIXTURE_KINDS) {
                     const compared = results.filter(
                         (r) => r.name.startsWith(`${env} ${kind} "`) && r.name.includes(`: ${kyverno} vs `),
@@ -155,6 +186,196 @@ describe("CEL agreement: Kyverno's policies and the pack", () => {
         }
     });
 
+    it("compare the binding rules on every RoleBinding and ClusterRoleBinding fixture, in every env", () => {
+        for (const env of ENVIRONMENTS) {
+            for (const kyverno of BINDING_RULES) {
+                const compared = results.filter(
+                    (r) =>
+                        /^\w+ (RoleBinding|ClusterRoleBinding) "/.test(r.name) &&
+                        r.name.startsWith(`${env} `) &&
+                        r.name.includes(`: ${kyverno} vs `),
+                );
+                assert.equal(compared.length, BINDING_FIXTURES.length, `${env} ${kyverno}`);
+            }
+            const verdict = (fixture: string, rule: string) =>
+                results.find((r) => r.name.startsWith(`${env} `) && r.name.includes(`"${fixture}": ${rule} vs `))
+                    ?.detail ?? "";
+            const subjects = BaselinePolicyName.RestrictBindingSubjects;
+            const admin = BaselinePolicyName.RestrictClusterAdminBindings;
+            for (const fixture of [
+                "RoleBinding of a Role to a ServiceAccount",
+                "RoleBinding of view to a team's group",
+                "RoleBinding to a ServiceAccount by its user name",
+                "ClusterRoleBinding to a ServiceAccount",
+                "ClusterRoleBinding of cluster-admin to a ServiceAccount",
+            ]) {
+                assert.match(verdict(fixture, subjects), /^CEL allows \(every validation true\); pack allows/, fixture);
+            }
+            for (const fixture of [
+                "ClusterRoleBinding to system:authenticated",
+                "ClusterRoleBinding to system:masters",
+                "ClusterRoleBinding to a control-plane user",
+                "RoleBinding to every ServiceAccount of the namespace",
+                "RoleBinding to system:serviceaccounts",
+                "RoleBinding to the anonymous user",
+                "RoleBinding to the nodes",
+                "ClusterRoleBinding of cluster-admin to system:masters",
+            ]) {
+                assert.match(verdict(fixture, subjects), /^CEL refuses .*; pack refuses/, fixture);
+            }
+            for (const fixture of [
+                "ClusterRoleBinding of cluster-admin to a ServiceAccount",
+                "RoleBinding of cluster-admin to a team's group",
+                "ClusterRoleBinding of cluster-admin to system:unauthenticated",
+            ]) {
+                assert.match(verdict(fixture, admin), /^CEL refuses .*; pack refuses/, fixture);
+            }
+            assert.match(
+                verdict("ClusterRoleBinding of cluster-admin to system:masters", admin),
+                /^CEL allows .*; pack allows/,
+            );
+            assert.match(
+                verdict("ClusterRoleBinding of cluster-admin to no subject", admin),
+                /^CEL allows .*; pack allows/,
+            );
+        }
+    });
+
+    it("judge every ClusterRoleBinding, whatever the namespaces excluded", () => {
+        const report = runCelAgreement({
+            envs: ["prod"],
+            only: [BaselinePolicyName.RestrictBindingSubjects],
+            alterValidatingPolicies: altering(BaselinePolicyName.RestrictBindingSubjects, (policy) => {
+                // A selector no namespace satisfies: it still never skips a cluster-scoped object.
+                policy.spec.matchConstraints.namespaceSelector.matchExpressions = [
+                    { key: "kubernetes.io/metadata.name", operator: "In", values: [] },
+                ];
+            }),
+        });
+        const crb = report.results.filter((r) => r.name.startsWith('prod ClusterRoleBinding "'));
+        assert.ok(crb.length > 0);
+        for (const r of crb) assert.ok(r.passed, `${r.name}: ${r.detail}`);
+        assert.ok(crb.some((r) => r.detail.startsWith("CEL refuses")));
+        const rb = report.results.filter((r) => r.name.startsWith('prod RoleBinding "'));
+        assert.ok(rb.every((r) => r.detail.includes("CEL allows (namespace excluded)")));
+    });
+
+    it("compare the NetworkPolicy rules on every NetworkPolicy fixture, in every env", () => {
+        for (const env of ENVIRONMENTS) {
+            for (const kyverno of NETWORK_POLICY_RULES) {
+                const compared = results.filter(
+                    (r) => r.name.startsWith(`${env} NetworkPolicy "`) && r.name.includes(`: ${kyverno} vs `),
+                );
+                assert.equal(compared.length, NETWORK_POLICY_FIXTURES.length, `${env} ${kyverno}`);
+                assert.ok(
+                    compared.some((r) => r.detail.startsWith("CEL allows (every validation true)")),
+                    kyverno,
+                );
+                assert.ok(
+                    compared.some((r) => r.detail.startsWith("CEL refuses")),
+                    kyverno,
+                );
+            }
+            const verdict = (fixture: string, rule: string) =>
+                results.find((r) => r.name.startsWith(`${env} `) && r.name.includes(`"${fixture}": ${rule} vs `))
+                    ?.detail ?? "";
+            const open = BaselinePolicyName.RestrictOpenNetworkRules;
+            const all = BaselinePolicyName.RestrictAllNamespacesPeers;
+            const space = BaselinePolicyName.RestrictWholeAddressSpace;
+            const metadata = BaselinePolicyName.RestrictMetadataEgress;
+            const refused: [string, string][] = [
+                ["ingress rule without from", open],
+                ["ingress rule with an empty from", open],
+                ["egress rule with an empty to", open],
+                ["egress rule with an empty to", metadata],
+                ["empty egress peer", open],
+                ["empty egress peer", metadata],
+                ["egress rule without to, policyTypes unset", metadata],
+                ["namespaceSelector {}", all],
+                ["namespaceSelector {} beside a podSelector", all],
+                ["namespaceSelector by the env label", all],
+                ["namespaceSelector NotIn kube-system", all],
+                ["namespaceSelector Exists owner", all],
+                ["egress to 0.0.0.0/0", space],
+                ["egress to 0.0.0.0/0", metadata],
+                ["ingress from ::/0", space],
+            ];
+            for (const [fixture, rule] of refused) {
+                assert.match(verdict(fixture, rule), /^CEL refuses .*; pack refuses/, `${fixture} ${rule}`);
+            }
+            const allowed: [string, string][] = [
+                ["egress rule without to under policyTypes Ingress", open],
+                ["egress rule without to under policyTypes Ingress", metadata],
+                ["namespaceSelector In a team label", all],
+                ["ingress rule without from", metadata],
+                ["egress to 0.0.0.0/0 except the metadata address", metadata],
+            ];
+            for (const [fixture, rule] of allowed) {
+                assert.match(verdict(fixture, rule), /^CEL allows .*; pack allows/, `${fixture} ${rule}`);
+            }
+        }
+    });
+
+    it("compare the SecretStore rule on every SecretStore fixture, in every env", () => {
+        const pair = `: ${BaselinePolicyName.RestrictSecretStoreCredentials} vs external-secrets-store-identity`;
+        for (const env of ENVIRONMENTS) {
+            const compared = results.filter((r) => r.name.startsWith(`${env} SecretStore "`) && r.name.endsWith(pair));
+            assert.equal(compared.length, SECRET_STORE_FIXTURES.length, env);
+            const verdict = (fixture: string) => compared.find((r) => r.name.includes(`"${fixture}"`))?.detail ?? "";
+            for (const fixture of ["aws store with IRSA", "vault store with Kubernetes auth"]) {
+                assert.match(verdict(fixture), /^CEL allows \(every validation true\); pack allows/, fixture);
+            }
+            for (const fixture of [
+                "aws store without auth",
+                "aws store with an empty auth",
+                "aws store with static keys",
+                "vault store with a token",
+            ]) {
+                assert.match(verdict(fixture), /^CEL refuses .*; pack refuses/, fixture);
+            }
+        }
+    });
+
+    it("fail when a binding or NetworkPolicy rule stops reading a subject kind or a peer", () => {
+        const noGroups = runCelAgreement({
+            envs: ["prod"],
+            only: [BaselinePolicyName.RestrictBindingSubjects],
+            alterValidatingPolicies: altering(BaselinePolicyName.RestrictBindingSubjects, (policy) => {
+                const v = policy.spec.validations[0];
+                v.expression = v.expression.replace("['User', 'Group']", "['User']");
+            }),
+        });
+        const failed = failures(noGroups.results);
+        assert.ok(
+            failed.some((f) => f.includes('"ClusterRoleBinding to system:authenticated"')),
+            failed.join("\n"),
+        );
+        for (const f of failed) assert.match(f, /CEL allows .*; pack refuses/);
+
+        const emptyPeers = runCelAgreement({
+            envs: ["prod"],
+            only: [BaselinePolicyName.RestrictOpenNetworkRules],
+            alterValidatingPolicies: altering(BaselinePolicyName.RestrictOpenNetworkRules, (policy) => {
+                const v = policy.spec.validations[0];
+                v.expression = v.expression.replace(/has\(p\.podSelector\) \|\| /g, "true || ");
+            }),
+        });
+        const peerFailures = failures(emptyPeers.results);
+        assert.ok(
+            peerFailures.some((f) => f.includes('"empty egress peer"')),
+            peerFailures.join("\n"),
+        );
+
+        const blind: ResourcePolicy = { ...networkOpenRules, validate: () => undefined };
+        const report = runCelAgreement({
+            envs: ["prod"],
+            only: [BaselinePolicyName.RestrictOpenNetworkRules],
+            policies: PACK.map((p) => (p.name === blind.name ? blind : p)),
+        });
+        assert.ok(failures(report.results).some((f) => f.includes('"ingress rule without from"')));
+        assert.equal(KYVERNO_TO_PACK[BaselinePolicyName.RestrictBindingSubjects]?.policy, rbacBoundSubjects.name);
+    });
+
     it("compare the ephemeral-container twins on Pods only", () => {
         const twins = results.filter((r) => / vs /.test(r.name) && /-ephemeral vs /.test(r.name));
         assert.ok(twins.length > 0);
@@ -196,14 +417,20 @@ describe("CEL agreement: Kyverno's policies and the pack", () => {
     it("leave Namespaces to the namespace rule, and Pods to the pod rules", () => {
         const namespaceRule = `: ${BaselinePolicyName.RequireNamespaceLabels} vs `;
         for (const r of results.filter((r) => / Namespace "/.test(r.name) && !r.name.includes(namespaceRule))) {
-            assert.match(r.detail, /^CEL allows \(not a rule on Namespaces\); pack allows \(not a .* type\)$/, r.name);
+            assert.match(
+                r.detail,
+                new RegExp(`^CEL allows \\(not a rule on Namespaces\\); pack allows \\(${packSkips(r.name)}\\)$`),
+                r.name,
+            );
         }
         for (const r of results.filter((r) => / (Service|Ingress) "/.test(r.name))) {
             const rule = EXPOSURE_RULES.find((name) => r.name.includes(`: ${name} vs `));
             if (rule && (rule === BaselinePolicyName.RequireIngressTls) === / Ingress "/.test(r.name)) continue;
             assert.match(
                 r.detail,
-                /^CEL allows \(not a rule on (Services|Ingresss)\); pack allows \(not a .* type\)$/,
+                new RegExp(
+                    `^CEL allows \\(not a rule on (Services|Ingresss)\\); pack allows \\(${packSkips(r.name)}\\)$`,
+                ),
                 r.name,
             );
         }
@@ -249,8 +476,10 @@ describe("CEL agreement: Kyverno's policies and the pack", () => {
         // 8 pod rules, 9 validations; probes are not derived for CronJobs: (9 * 3 - 1) per env; the 5
         // ephemeral twins' 6 validations on Pods; the namespace rule's 2 validations on Namespaces; and one
         // validation per Service or Ingress rule the profile has (dev: externalIPs only; stage, prod: 4).
-        // The legacy token Secret rule's one validation on Secrets, in every env.
-        assert.equal(coverage.length, ENVIRONMENTS.length * (9 * 3 - 1 + 6 + 2 + 1) + 1 + 4 + 4);
+        // The legacy token Secret rule's one validation on Secrets, in every env. The two binding rules' one
+        // validation each on RoleBindings and on ClusterRoleBindings, the four NetworkPolicy rules' one, and the
+        // SecretStore rule's one.
+        assert.equal(coverage.length, ENVIRONMENTS.length * (9 * 3 - 1 + 6 + 2 + 1 + 2 * 2 + 4 + 1) + 1 + 4 + 4);
         assert.equal(coverage.filter((r) => r.name.includes(" Namespace coverage: ")).length, ENVIRONMENTS.length * 2);
     });
 

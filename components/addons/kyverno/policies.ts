@@ -14,18 +14,29 @@ import {
     AWS_LBC_LOAD_BALANCER_CLASS,
     AWS_LBC_LOAD_BALANCER_TYPES,
     AwsLoadBalancerAnnotation,
+    BROAD_SYSTEM_SUBJECTS,
+    CLUSTER_ADMIN_ROLE,
+    CLUSTER_WIDE_NAMESPACE_LABEL,
     Environment,
+    EVERY_NAMESPACE_LABELS,
     exposureProfileFor,
+    IDENTITY_SUBJECT_KINDS,
     LEGACY_TOKEN_SECRET_TYPE,
     LONG_RUNNING_KINDS,
+    NAMESPACE_SERVICE_ACCOUNTS_GROUP_PREFIX,
     NON_API_TOKEN_AUDIENCES,
     POD_CONTROLLERS,
     PolicyAction,
     profileFor,
+    PROVIDERS_WITHOUT_AUTH_FALLBACK,
     REQUIRED_DROPPED_CAPABILITIES,
     REQUIRED_NAMESPACE_LABELS,
     RequiredLabel,
+    SERVICE_ACCOUNT_USER_PREFIX,
+    STORED_CREDENTIAL_AUTH,
     Severity,
+    SYSTEM_IDENTITY_PREFIX,
+    WHOLE_SPACE_CIDRS,
 } from "../../baseline";
 import {
     ALL_CONTAINER_LISTS,
@@ -66,6 +77,13 @@ export const BaselinePolicyName = {
     RestrictExternalIPs: "baseline-restrict-external-ips",
     RequireInternalLoadBalancers: "baseline-require-internal-load-balancers",
     RequireIngressTls: "baseline-require-ingress-tls",
+    RestrictBindingSubjects: "baseline-restrict-binding-subjects",
+    RestrictClusterAdminBindings: "baseline-restrict-cluster-admin-bindings",
+    RestrictOpenNetworkRules: "baseline-restrict-open-network-rules",
+    RestrictAllNamespacesPeers: "baseline-restrict-all-namespaces-peers",
+    RestrictWholeAddressSpace: "baseline-restrict-whole-address-space",
+    RestrictMetadataEgress: "baseline-restrict-metadata-egress",
+    RestrictSecretStoreCredentials: "baseline-restrict-secret-store-credentials",
     VerifyImageSignatures: "baseline-verify-image-signatures",
 } as const;
 export type BaselinePolicyName = (typeof BaselinePolicyName)[keyof typeof BaselinePolicyName];
@@ -97,6 +115,10 @@ export const RuleSubject = {
     Secret: "Secret",
     Service: "Service",
     Ingress: "Ingress",
+    /** RoleBindings and ClusterRoleBindings: one rule judges both, as the pack does. */
+    Binding: "RoleBinding, ClusterRoleBinding",
+    NetworkPolicy: "NetworkPolicy",
+    SecretStore: "SecretStore",
 } as const;
 export type RuleSubject = (typeof RuleSubject)[keyof typeof RuleSubject];
 
@@ -174,6 +196,34 @@ const SERVICE_RULE: ResourceRule = { ...POD_RULE, resources: ["services"] };
 
 const INGRESS_RULE: ResourceRule = { ...POD_RULE, apiGroups: ["networking.k8s.io"], resources: ["ingresses"] };
 
+/**
+ * ClusterRoleBindings are cluster-scoped: a namespaceSelector never skips a cluster-scoped object other than
+ * a Namespace (admissionregistration's matching, which Kyverno applies), so every ClusterRoleBinding is
+ * judged, whatever ADMISSION_EXCLUDED_NAMESPACES lists. RoleBindings in the excluded namespaces are not.
+ */
+const BINDING_RULE: ResourceRule = {
+    ...POD_RULE,
+    apiGroups: ["rbac.authorization.k8s.io"],
+    resources: ["rolebindings", "clusterrolebindings"],
+};
+
+/**
+ * Namespaced SecretStores only: a ClusterSecretStore is cluster-scoped, so no namespace exclusion would spare
+ * one the platform renders; the pack judges those (and knows which are the platform's, by URN).
+ */
+const SECRET_STORE_RULE: ResourceRule = {
+    ...POD_RULE,
+    apiGroups: ["external-secrets.io"],
+    apiVersions: ["v1"],
+    resources: ["secretstores"],
+};
+
+const NETWORK_POLICY_RULE: ResourceRule = {
+    ...POD_RULE,
+    apiGroups: ["networking.k8s.io"],
+    resources: ["networkpolicies"],
+};
+
 /** `kubectl debug` adds ephemeral containers to a running Pod through this subresource (UPDATE only). */
 const EPHEMERAL_CONTAINERS_RULE: ResourceRule = {
     ...POD_RULE,
@@ -187,6 +237,9 @@ const RESOURCE_RULES: Readonly<Record<RuleSubject, ResourceRule>> = {
     Secret: SECRET_RULE,
     Service: SERVICE_RULE,
     Ingress: INGRESS_RULE,
+    "RoleBinding, ClusterRoleBinding": BINDING_RULE,
+    NetworkPolicy: NETWORK_POLICY_RULE,
+    SecretStore: SECRET_STORE_RULE,
 };
 
 const CONTAINERS_AND_INIT: readonly ContainerList[] = [ContainerList.Containers, ContainerList.InitContainers];
@@ -364,6 +417,285 @@ function exposureRules(env: Environment): BaselineRule[] {
         });
     }
     return rules;
+}
+
+/** A User or Group subject `s` named as one of the cluster's `system:` identities, not one ServiceAccount's user. */
+function systemIdentity(s: string): string {
+    return (
+        `(has(${s}.kind) && ${s}.kind in ${celStringList(IDENTITY_SUBJECT_KINDS)} && has(${s}.name) && ` +
+        `${s}.name.startsWith(${celString(SYSTEM_IDENTITY_PREFIX)}) && ` +
+        `!${s}.name.startsWith(${celString(SERVICE_ACCOUNT_USER_PREFIX)}))`
+    );
+}
+
+/**
+ * The subject `s` is the cluster's own: a `system:` identity that stands for neither callers at large
+ * (BROAD_SYSTEM_SUBJECTS) nor the ServiceAccounts of a namespace.
+ */
+function clusterIdentity(s: string): string {
+    return (
+        `(${systemIdentity(s)} && !(${s}.name in ${celStringList(BROAD_SYSTEM_SUBJECTS)}) && ` +
+        `!${s}.name.startsWith(${celString(NAMESPACE_SERVICE_ACCOUNTS_GROUP_PREFIX)}))`
+    );
+}
+
+/**
+ * On UPDATE, the subject `s` was already bound by the object being replaced. The API server reconciles its
+ * bootstrap bindings (system:discovery to system:authenticated, cluster-admin to system:masters, ...) by
+ * updating them, and they exist before Kyverno is installed: a rule that refused them would stop the control
+ * plane from keeping its own defaults. A binding gains no subject this way; on CREATE `oldObject` is null.
+ */
+function alreadyBound(s: string): string {
+    return (
+        "(oldObject != null && has(oldObject.subjects) && oldObject.subjects.exists(o, has(o.kind) && has(o.name) && " +
+        `o.kind == ${s}.kind && o.name == ${s}.name))`
+    );
+}
+
+/**
+ * The rules on RoleBindings and ClusterRoleBindings that the binding alone decides: who it names, and
+ * whether it gives cluster-admin. What a binding grants through a role defined elsewhere (a ClusterRole
+ * equivalent to cluster-admin, a built-in `system:` role) needs the other objects: the pack judges it.
+ */
+function bindingRules(): BaselineRule[] {
+    const binding = { subject: RuleSubject.Binding, matchConditions: [], autogenControllers: [] } as const;
+    return [
+        {
+            ...binding,
+            name: BaselinePolicyName.RestrictBindingSubjects,
+            title: "Restrict Binding Subjects",
+            category: "RBAC",
+            severity: Severity.High,
+            description:
+                `A binding may not name callers at large (${BROAD_SYSTEM_SUBJECTS.join(", ")}, ` +
+                `${NAMESPACE_SERVICE_ACCOUNTS_GROUP_PREFIX}<namespace>) or the cluster's own ${SYSTEM_IDENTITY_PREFIX} ` +
+                "users and groups, which the API server's bootstrap policy binds. Subjects a binding already " +
+                "named are kept on update.",
+            validations: [
+                {
+                    expression:
+                        "!has(object.subjects) || " +
+                        `object.subjects.all(s, !${systemIdentity("s")} || ${alreadyBound("s")})`,
+                    message:
+                        `Bind the ServiceAccount or the group of people that needs the role, by name: no ` +
+                        `${SYSTEM_IDENTITY_PREFIX} user or group (everyone, every ServiceAccount, the cluster's own identities).`,
+                },
+            ],
+        },
+        {
+            ...binding,
+            name: BaselinePolicyName.RestrictClusterAdminBindings,
+            title: "Restrict cluster-admin Bindings",
+            category: "RBAC",
+            severity: Severity.High,
+            description:
+                `Nobody but the cluster's own identities is bound to ${CLUSTER_ADMIN_ROLE}, cluster-wide or in a ` +
+                "namespace (where it is full control of the namespace, RBAC included).",
+            validations: [
+                {
+                    expression:
+                        `!has(object.roleRef) || object.roleRef.kind != 'ClusterRole' || ` +
+                        `object.roleRef.name != ${celString(CLUSTER_ADMIN_ROLE)} || !has(object.subjects) || ` +
+                        `object.subjects.all(s, ${clusterIdentity("s")})`,
+                    message:
+                        `Do not bind ${CLUSTER_ADMIN_ROLE}: bind the built-in view, edit or admin ClusterRole in a ` +
+                        "namespace, or a Role listing what the subject needs.",
+                },
+            ],
+        },
+    ];
+}
+
+/** The NetworkPolicy directions: the rules' key, the peers' key, the policyTypes value. */
+const NETWORK_DIRECTIONS = [
+    { type: "Ingress", rules: "ingress", peers: "from" },
+    { type: "Egress", rules: "egress", peers: "to" },
+] as const;
+type NetworkDirection = (typeof NETWORK_DIRECTIONS)[number];
+
+/**
+ * `predicate` (on the rule `r`) holds for every rule of `direction` the API server applies: all of them when
+ * `policyTypes` is unset or empty (Ingress, and Egress when there are egress rules), else only those of a
+ * listed direction.
+ */
+function everyAppliedRule(direction: NetworkDirection, predicate: (rule: string) => string): string {
+    return (
+        `(!has(object.spec.${direction.rules}) || (has(object.spec.policyTypes) && object.spec.policyTypes.size() > 0 && ` +
+        `!(${celString(direction.type)} in object.spec.policyTypes)) || object.spec.${direction.rules}.all(r, ${predicate("r")}))`
+    );
+}
+
+/** A rule `r` names its peers: a non-empty `from` / `to`, and no peer without a field. */
+function namesPeers(direction: NetworkDirection, r: string): string {
+    const peers = `${r}.${direction.peers}`;
+    return (
+        `(has(${peers}) && ${peers}.size() > 0 && ` +
+        `${peers}.all(p, has(p.podSelector) || has(p.namespaceSelector) || has(p.ipBlock)))`
+    );
+}
+
+/** `predicate` (on the peer `p`) holds for every peer of the rule `r`. */
+function everyPeer(direction: NetworkDirection, r: string, predicate: (peer: string) => string): string {
+    const peers = `${r}.${direction.peers}`;
+    return `(!has(${peers}) || ${peers}.all(p, ${predicate("p")}))`;
+}
+
+/**
+ * The namespaceSelector `sel` selects every namespace: its labels ask only for the env every namespace of
+ * the cluster carries, and its expressions only exclude (NotIn, DoesNotExist of a label not every namespace
+ * has) or ask for what every namespace has.
+ */
+function selectsEveryNamespace(sel: string): string {
+    const every = celStringList(EVERY_NAMESPACE_LABELS);
+    const env = celString(CLUSTER_WIDE_NAMESPACE_LABEL);
+    return (
+        `((!has(${sel}.matchLabels) || ${sel}.matchLabels.all(k, k == ${env})) && ` +
+        `(!has(${sel}.matchExpressions) || ${sel}.matchExpressions.all(e, has(e.operator) && has(e.key) && (` +
+        `(e.operator == 'In' && e.key == ${env}) || (e.operator == 'Exists' && e.key in ${every}) || ` +
+        `(e.operator == 'DoesNotExist' && !(e.key in ${every})) || e.operator == 'NotIn'))))`
+    );
+}
+
+/**
+ * The peer `p` is an ipBlock of a whole address space with nothing excepted. Standard CEL has no CIDR
+ * arithmetic: other spellings of a whole space, blocks that reach more public space than the baseline
+ * allows and excepts are the pack's to judge (network-address-space).
+ */
+function wholeSpaceBlock(p: string): string {
+    return (
+        `(has(${p}.ipBlock) && has(${p}.ipBlock.cidr) && ${p}.ipBlock.cidr in ${celStringList(WHOLE_SPACE_CIDRS)} && ` +
+        `(!has(${p}.ipBlock.except) || ${p}.ipBlock.except.size() == 0))`
+    );
+}
+
+/** The NetworkPolicy rules that one NetworkPolicy decides, as far as standard CEL can read them. */
+function networkPolicyRules(): BaselineRule[] {
+    const networkPolicy = { subject: RuleSubject.NetworkPolicy, matchConditions: [], autogenControllers: [] } as const;
+    const egress = NETWORK_DIRECTIONS[1];
+    const both = (predicate: (d: NetworkDirection, r: string) => string): string =>
+        `!has(object.spec) || (${NETWORK_DIRECTIONS.map((d) => everyAppliedRule(d, (r) => predicate(d, r))).join(" && ")})`;
+    return [
+        {
+            ...networkPolicy,
+            name: BaselinePolicyName.RestrictOpenNetworkRules,
+            title: "Restrict Open NetworkPolicy Rules",
+            category: "Networking",
+            severity: Severity.High,
+            description:
+                "A NetworkPolicy rule with no from / to, an empty list or an empty peer allows every source or " +
+                "destination, undoing the namespace's default-deny for the pods it selects.",
+            validations: [
+                {
+                    expression: both((d, r) => namesPeers(d, r)),
+                    message:
+                        "Every ingress and egress rule must list its peers in from / to, each peer with a selector or an ipBlock.",
+                },
+            ],
+        },
+        {
+            ...networkPolicy,
+            name: BaselinePolicyName.RestrictAllNamespacesPeers,
+            title: "Restrict NetworkPolicy Peers of Every Namespace",
+            category: "Networking",
+            severity: Severity.High,
+            description:
+                "A namespaceSelector every namespace satisfies ({}, NotIn, Exists on a label every namespace " +
+                "carries) lets the pods of every namespace in, with or without a podSelector beside it.",
+            validations: [
+                {
+                    expression: both((d, r) =>
+                        everyPeer(
+                            d,
+                            r,
+                            (p) =>
+                                `!has(${p}.namespaceSelector) || !${selectsEveryNamespace(`${p}.namespaceSelector`)}`,
+                        ),
+                    ),
+                    message: "Select each peer namespace by name (kubernetes.io/metadata.name), not every namespace.",
+                },
+            ],
+        },
+        {
+            ...networkPolicy,
+            name: BaselinePolicyName.RestrictWholeAddressSpace,
+            title: "Restrict Whole-Address-Space ipBlocks",
+            category: "Networking",
+            severity: Severity.High,
+            description: `An ipBlock of ${WHOLE_SPACE_CIDRS.join(" or ")} allows every source or destination.`,
+            validations: [
+                {
+                    expression: both((d, r) => everyPeer(d, r, (p) => `!${wholeSpaceBlock(p)}`)),
+                    message: "Name the peers' own CIDR blocks; route internet egress through a proxy.",
+                },
+            ],
+        },
+        {
+            ...networkPolicy,
+            name: BaselinePolicyName.RestrictMetadataEgress,
+            title: "Restrict Egress to the Instance Metadata Service",
+            category: "Networking",
+            severity: Severity.High,
+            description:
+                "Egress that allows every destination (no to, an empty peer, a whole address space) reaches the " +
+                "instance metadata service and with it the node's credentials.",
+            validations: [
+                {
+                    expression:
+                        `!has(object.spec) || ` +
+                        everyAppliedRule(
+                            egress,
+                            (r) =>
+                                `${namesPeers(egress, r)} && ${everyPeer(egress, r, (p) => `!${wholeSpaceBlock(p)}`)}`,
+                        ),
+                    message:
+                        "Egress rules must name their destinations; pods get AWS credentials from their ServiceAccount's role.",
+                },
+            ],
+        },
+    ];
+}
+
+/**
+ * A SecretStore neither falls back to the operator's identity (a provider of PROVIDERS_WITHOUT_AUTH_FALLBACK
+ * without `auth`) nor logs in with credentials kept in a Secret (STORED_CREDENTIAL_AUTH).
+ */
+function secretStoreRule(): BaselineRule {
+    const provider = "object.spec.provider";
+    const checks = [
+        ...PROVIDERS_WITHOUT_AUTH_FALLBACK.map(
+            (name) =>
+                `(!has(${provider}.${name}) || (has(${provider}.${name}.auth) && ${provider}.${name}.auth.size() > 0))`,
+        ),
+        ...Object.entries(STORED_CREDENTIAL_AUTH).flatMap(([name, methods]) =>
+            methods.map(
+                (method) =>
+                    `(!has(${provider}.${name}) || !has(${provider}.${name}.auth) || !has(${provider}.${name}.auth.${method}))`,
+            ),
+        ),
+    ];
+    const stored = Object.entries(STORED_CREDENTIAL_AUTH)
+        .flatMap(([name, methods]) => methods.map((m) => `${name} auth.${m}`))
+        .join(", ");
+    return {
+        name: BaselinePolicyName.RestrictSecretStoreCredentials,
+        title: "Restrict SecretStore Credentials",
+        category: "Secrets",
+        severity: Severity.High,
+        subject: RuleSubject.SecretStore,
+        description:
+            `A SecretStore authenticates as a ServiceAccount it names: a ${PROVIDERS_WITHOUT_AUTH_FALLBACK.join(", ")} ` +
+            `provider without auth uses the operator's own identity, and ${stored} log in with credentials kept in a Secret.`,
+        matchConditions: [],
+        validations: [
+            {
+                expression: `!has(object.spec) || !has(${provider}) || (${checks.join(" && ")})`,
+                message:
+                    "Authenticate the SecretStore as the app's ServiceAccount (aws auth.jwt.serviceAccountRef, vault " +
+                    "auth.kubernetes.serviceAccountRef), not with stored credentials or the operator's identity.",
+            },
+        ],
+        autogenControllers: [],
+    };
 }
 
 /** The baseline's rules, one per policy, built from the baseline and `inputs`. */
@@ -589,6 +921,9 @@ export function baselineRules(inputs: RuleInputs): BaselineRule[] {
             autogenControllers: [],
         },
         ...exposureRules(inputs.env),
+        ...bindingRules(),
+        ...networkPolicyRules(),
+        secretStoreRule(),
     ];
 }
 

@@ -44,6 +44,18 @@ const EXPOSURE_RULES: readonly string[] = [
     BaselinePolicyName.RequireIngressTls,
 ];
 
+/** The rules on RoleBindings and ClusterRoleBindings, and those on NetworkPolicies: every env has them. */
+const BINDING_RULES: readonly string[] = [
+    BaselinePolicyName.RestrictBindingSubjects,
+    BaselinePolicyName.RestrictClusterAdminBindings,
+];
+const NETWORK_POLICY_RULES: readonly string[] = [
+    BaselinePolicyName.RestrictOpenNetworkRules,
+    BaselinePolicyName.RestrictAllNamespacesPeers,
+    BaselinePolicyName.RestrictWholeAddressSpace,
+    BaselinePolicyName.RestrictMetadataEgress,
+];
+
 function policy(name: string): Record<string, any> {
     return named(VALIDATING, `cluster-${name}`).inputs;
 }
@@ -118,6 +130,9 @@ describe("BaselinePolicies", () => {
                 n !== BaselinePolicyName.RequireNamespaceLabels &&
                 n !== BaselinePolicyName.RestrictLegacyTokenSecrets &&
                 !EXPOSURE_RULES.includes(n) &&
+                !BINDING_RULES.includes(n) &&
+                !NETWORK_POLICY_RULES.includes(n) &&
+                n !== BaselinePolicyName.RestrictSecretStoreCredentials &&
                 !n.endsWith("-ephemeral"),
         );
         for (const name of podRules) {
@@ -146,6 +161,51 @@ describe("BaselinePolicies", () => {
             assert.deepEqual(spec.matchConstraints.resourceRules[0].resources, [resource], name);
             assert.equal(spec.autogen.podControllers, undefined, name);
         }
+    });
+
+    it("judges RoleBindings, ClusterRoleBindings and NetworkPolicies without autogen, in every env", () => {
+        for (const env of ["dev", "stage", "prod"] as const) {
+            const byName = new Map(
+                baselinePolicyManifests(
+                    resolveBaselinePoliciesArgs("cluster", policiesArgs({ env })),
+                ).validatingPolicies.map((p) => [p.metadata.name, p]),
+            );
+            for (const [names, group, resources] of [
+                [BINDING_RULES, "rbac.authorization.k8s.io", ["rolebindings", "clusterrolebindings"]],
+                [NETWORK_POLICY_RULES, "networking.k8s.io", ["networkpolicies"]],
+            ] as const) {
+                for (const name of names) {
+                    const spec = byName.get(name)?.spec;
+                    assert.ok(spec, `${env} ${name}`);
+                    assert.deepEqual(spec.matchConstraints.resourceRules, [
+                        { apiGroups: [group], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources },
+                    ]);
+                    assert.equal(spec.autogen.podControllers, undefined, name);
+                    assert.deepEqual(spec.autogen.validatingAdmissionPolicy, { enabled: false });
+                    assert.equal(spec.matchConditions, undefined, name);
+                }
+            }
+        }
+        const stores = baselinePolicyManifests(
+            resolveBaselinePoliciesArgs("cluster", policiesArgs()),
+        ).validatingPolicies.find((p) => p.metadata.name === BaselinePolicyName.RestrictSecretStoreCredentials);
+        // Namespaced SecretStores only: no namespace exclusion would spare a ClusterSecretStore.
+        assert.deepEqual(stores?.spec.matchConstraints.resourceRules, [
+            {
+                apiGroups: ["external-secrets.io"],
+                apiVersions: ["v1"],
+                operations: ["CREATE", "UPDATE"],
+                resources: ["secretstores"],
+            },
+        ]);
+        assert.equal(stores?.spec.autogen.podControllers, undefined);
+        const subjects = baselinePolicyManifests(
+            resolveBaselinePoliciesArgs("cluster", policiesArgs()),
+        ).validatingPolicies.find((p) => p.metadata.name === BaselinePolicyName.RestrictBindingSubjects);
+        assert.equal(
+            subjects?.metadata.annotations?.["policies.kyverno.io/subject"],
+            "RoleBinding, ClusterRoleBinding",
+        );
     });
 
     it("judges the ephemeral containers kubectl debug adds, through their subresource", async () => {

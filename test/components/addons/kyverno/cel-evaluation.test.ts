@@ -34,18 +34,21 @@ import {
     policiesArgs,
 } from "./fixtures";
 
-/** Evaluates `expression` with `object` bound; anything but a bool (an error included) fails the test. */
-function evaluate(expression: string, object: unknown): boolean {
-    const result = run(expression, { object: object as never }, { funcs: strings });
+/**
+ * Evaluates `expression` with `object` bound, and `oldObject` (null, as on CREATE, unless given); anything but
+ * a bool (an error included) fails the test.
+ */
+function evaluate(expression: string, object: unknown, oldObject: unknown = null): boolean {
+    const result = run(expression, { object: object as never, oldObject: oldObject as never }, { funcs: strings });
     if (isCelError(result)) assert.fail(`${expression}\nfailed: ${result.message}`);
     assert.equal(typeof result, "boolean", `${expression} did not evaluate to a bool`);
     return result as boolean;
 }
 
 /** The rule's verdict: skipped (a match condition is false), or whether every validation holds. */
-function verdict(rule: BaselineRule, object: unknown): "skip" | "pass" | "fail" {
-    if (!rule.matchConditions.every((c) => evaluate(c.expression, object))) return "skip";
-    return rule.validations.every((v) => evaluate(v.expression, object)) ? "pass" : "fail";
+function verdict(rule: BaselineRule, object: unknown, oldObject: unknown = null): "skip" | "pass" | "fail" {
+    if (!rule.matchConditions.every((c) => evaluate(c.expression, object, oldObject))) return "skip";
+    return rule.validations.every((v) => evaluate(v.expression, object, oldObject)) ? "pass" : "fail";
 }
 
 /**
@@ -334,6 +337,146 @@ describe("Kyverno CEL rules, evaluated", () => {
         it("the fixtures are valid Kubernetes objects", async () => {
             for (const [, what, object] of cases) assert.deepEqual(await coreObjectErrors(object as never), [], what);
         });
+    });
+
+    describe("RoleBindings and ClusterRoleBindings", () => {
+        const binding = (kind: string, subjects: unknown[], roleName = "payments-reader") => ({
+            apiVersion: "rbac.authorization.k8s.io/v1",
+            kind,
+            metadata: { name: "payments", ...(kind === "RoleBinding" ? { namespace: "payments" } : {}) },
+            subjects,
+            roleRef: {
+                apiGroup: "rbac.authorization.k8s.io",
+                kind: kind === "RoleBinding" && roleName === "payments-reader" ? "Role" : "ClusterRole",
+                name: roleName,
+            },
+        });
+        const sa = { kind: "ServiceAccount", name: "payments-api", namespace: "payments" };
+        const group = (name: string) => ({ kind: "Group", apiGroup: "rbac.authorization.k8s.io", name });
+        const subjects = BaselinePolicyName.RestrictBindingSubjects;
+        const admin = BaselinePolicyName.RestrictClusterAdminBindings;
+        const cases: [BaselinePolicyName, string, unknown, "pass" | "fail"][] = [
+            [subjects, "a ServiceAccount", binding("RoleBinding", [sa]), "pass"],
+            [subjects, "a team's group", binding("ClusterRoleBinding", [group("payments-devs")], "view"), "pass"],
+            [subjects, "system:authenticated", binding("ClusterRoleBinding", [group("system:authenticated")]), "fail"],
+            [
+                subjects,
+                "a namespace's ServiceAccounts",
+                binding("RoleBinding", [group("system:serviceaccounts:a")]),
+                "fail",
+            ],
+            [subjects, "system:masters", binding("ClusterRoleBinding", [group("system:masters")]), "fail"],
+            [subjects, "no subjects", binding("RoleBinding", []), "pass"],
+            [admin, "cluster-admin to a ServiceAccount", binding("RoleBinding", [sa], "cluster-admin"), "fail"],
+            [
+                admin,
+                "cluster-admin to system:masters",
+                binding("ClusterRoleBinding", [group("system:masters")], "cluster-admin"),
+                "pass",
+            ],
+            [
+                admin,
+                "cluster-admin to everyone",
+                binding("ClusterRoleBinding", [group("system:authenticated")], "cluster-admin"),
+                "fail",
+            ],
+            [admin, "view to a ServiceAccount", binding("ClusterRoleBinding", [sa], "view"), "pass"],
+        ];
+        for (const [name, what, object, expected] of cases) {
+            it(`${name}: ${what}`, () => assert.equal(verdict(rule(name), object), expected));
+        }
+
+        it("keep on update the subjects the binding already named, and refuse one it adds", () => {
+            // The API server reconciles its bootstrap bindings (system:discovery to system:authenticated) by update.
+            const old = binding("ClusterRoleBinding", [group("system:authenticated")], "system:discovery");
+            const kept = binding("ClusterRoleBinding", [group("system:authenticated")], "system:discovery");
+            assert.equal(verdict(rule(subjects), kept, old), "pass");
+            const added = binding("ClusterRoleBinding", [
+                group("system:authenticated"),
+                group("system:unauthenticated"),
+            ]);
+            assert.equal(verdict(rule(subjects), added, old), "fail");
+            assert.equal(verdict(rule(subjects), kept), "fail");
+        });
+    });
+
+    describe("SecretStores", () => {
+        const store = (provider: Record<string, unknown>) => ({
+            apiVersion: "external-secrets.io/v1",
+            kind: "SecretStore",
+            metadata: { name: "store", namespace: "payments" },
+            spec: { provider },
+        });
+        const r = BaselinePolicyName.RestrictSecretStoreCredentials;
+        const irsa = { jwt: { serviceAccountRef: { name: "payments-api" } } };
+        const cases: [string, unknown, "pass" | "fail"][] = [
+            ["aws with IRSA", store({ aws: { service: "SecretsManager", auth: irsa } }), "pass"],
+            ["aws without auth", store({ aws: { service: "SecretsManager" } }), "fail"],
+            ["aws with static keys", store({ aws: { service: "SecretsManager", auth: { secretRef: {} } } }), "fail"],
+            [
+                "vault with a token",
+                store({ vault: { server: "https://v", auth: { tokenSecretRef: { name: "t" } } } }),
+                "fail",
+            ],
+            [
+                "vault with Kubernetes auth",
+                store({ vault: { server: "https://v", auth: { kubernetes: { role: "r" } } } }),
+                "pass",
+            ],
+        ];
+        for (const [what, object, expected] of cases) {
+            it(`${r}: ${what}`, () => assert.equal(verdict(rule(r), object), expected));
+        }
+    });
+
+    describe("NetworkPolicies", () => {
+        const np = (spec: Record<string, unknown>) => ({
+            apiVersion: "networking.k8s.io/v1",
+            kind: "NetworkPolicy",
+            metadata: { name: "api", namespace: "payments" },
+            spec: { podSelector: {}, ...spec },
+        });
+        const shop = { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "shop" } } };
+        const open = BaselinePolicyName.RestrictOpenNetworkRules;
+        const all = BaselinePolicyName.RestrictAllNamespacesPeers;
+        const space = BaselinePolicyName.RestrictWholeAddressSpace;
+        const metadata = BaselinePolicyName.RestrictMetadataEgress;
+        const cases: [BaselinePolicyName, string, unknown, "pass" | "fail"][] = [
+            [open, "named peers", np({ ingress: [{ from: [shop] }] }), "pass"],
+            [open, "no from", np({ ingress: [{ ports: [{ port: 80 }] }] }), "fail"],
+            [open, "an empty peer", np({ ingress: [{ from: [{}] }] }), "fail"],
+            [open, "no to, egress not applied", np({ policyTypes: ["Ingress"], egress: [{}] }), "pass"],
+            [all, "a namespace by name", np({ ingress: [{ from: [shop] }] }), "pass"],
+            [all, "namespaceSelector {}", np({ ingress: [{ from: [{ namespaceSelector: {} }] }] }), "fail"],
+            [
+                all,
+                "NotIn",
+                np({
+                    ingress: [
+                        {
+                            from: [
+                                {
+                                    namespaceSelector: {
+                                        matchExpressions: [{ key: "x", operator: "NotIn", values: ["a"] }],
+                                    },
+                                },
+                            ],
+                        },
+                    ],
+                }),
+                "fail",
+            ],
+            [space, "a subnet", np({ egress: [{ to: [{ ipBlock: { cidr: "10.0.0.0/16" } }] }] }), "pass"],
+            [space, "0.0.0.0/0", np({ egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }] }] }), "fail"],
+            [space, "::/0", np({ ingress: [{ from: [{ ipBlock: { cidr: "::/0" } }] }] }), "fail"],
+            [metadata, "a subnet", np({ egress: [{ to: [{ ipBlock: { cidr: "10.0.0.0/16" } }] }] }), "pass"],
+            [metadata, "no to", np({ egress: [{ ports: [{ port: 443 }] }] }), "fail"],
+            [metadata, "0.0.0.0/0", np({ egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }] }] }), "fail"],
+            [metadata, "ingress from everywhere", np({ ingress: [{}] }), "pass"],
+        ];
+        for (const [name, what, object, expected] of cases) {
+            it(`${name}: ${what}`, () => assert.equal(verdict(rule(name), object), expected));
+        }
     });
 
     it("allow a declared ServiceAccount to mount its token, in its own namespace only", () => {

@@ -1,0 +1,26 @@
+/**
+ * NetworkPolicy peers as the API server and the network plugin read them: the facts the Kyverno generator
+ * and the pack's network policies share.
+ */
+import { NAMESPACE_NAME_LABEL, RequiredLabel } from "./labels";
+
+/**
+ * Label keys every namespace of a baseline cluster carries: the API server sets the name label on every
+ * namespace, and the baseline requires `owner`, `env` and `tier` on each. A namespaceSelector that only asks
+ * for one of them to exist does not narrow anything.
+ */
+export const EVERY_NAMESPACE_LABELS: readonly string[] = [
+    NAMESPACE_NAME_LABEL,
+    RequiredLabel.Owner,
+    RequiredLabel.Env,
+    RequiredLabel.Tier,
+];
+
+/**
+ * The label every namespace of one cluster carries with the same value (its env): selecting by it selects
+ * every namespace of the cluster.
+ */
+export const CLUSTER_WIDE_NAMESPACE_LABEL: string = RequiredLabel.Env;
+
+/** The whole IPv4 and the whole IPv6 address space, as CIDRs are canonically written. */
+export const WHOLE_SPACE_CIDRS: readonly string[] = ["0.0.0.0/0", "::/0"];
