@@ -29,7 +29,7 @@ import {
     tooWidePublicFamilies,
     wholeSpaceFamilies,
 } from "../../../components/baseline/network";
-import { NAMESPACE_NAME_LABEL, RequiredLabel } from "../../../components/baseline";
+import { CLUSTER_WIDE_NAMESPACE_LABEL, EVERY_NAMESPACE_LABELS } from "../../../components/baseline";
 import { isPlatformChartResource } from "../platform";
 import { containsUnknown, describeResource, isUnknown, namespaceOf } from "../resource";
 import { EnforcementLevel, PolicyResource, Reporter, ResourcePolicy, Severity, StackPolicy } from "../types";
@@ -58,16 +58,11 @@ const DIRECTIONS = [
 ] as const;
 
 /**
- * Label keys whose requirement does not narrow a namespace selector: the API server sets the name label on
- * every namespace, the baseline requires every namespace to carry `owner`, `env` and `tier`, and every
- * namespace of a cluster carries the same `env`.
+ * Label keys whose requirement does not narrow a namespace selector (the baseline's EVERY_NAMESPACE_LABELS,
+ * which the Kyverno counterpart reads too), and the one every namespace of a cluster carries with the same
+ * value (CLUSTER_WIDE_NAMESPACE_LABEL, `env`).
  */
-const EVERY_NAMESPACE_HAS = new Set<string>([
-    NAMESPACE_NAME_LABEL,
-    RequiredLabel.Owner,
-    RequiredLabel.Env,
-    RequiredLabel.Tier,
-]);
+const EVERY_NAMESPACE_HAS: ReadonlySet<string> = new Set(EVERY_NAMESPACE_LABELS);
 
 /**
  * True when every namespace satisfies `selector`. A requirement narrows it when it asks for particular values
@@ -80,13 +75,13 @@ function selectsEveryNamespace(selector: unknown): boolean | undefined {
     if (selector === null || typeof selector !== "object") return false;
     const { matchLabels, matchExpressions } = selector as { matchLabels?: unknown; matchExpressions?: unknown };
     const labels = matchLabels !== null && typeof matchLabels === "object" ? Object.keys(matchLabels) : [];
-    if (labels.some((key) => key !== RequiredLabel.Env)) return false;
+    if (labels.some((key) => key !== CLUSTER_WIDE_NAMESPACE_LABEL)) return false;
     const expressions = Array.isArray(matchExpressions) ? matchExpressions : [];
     return expressions.every((e) => {
         const key = e?.key;
         switch (e?.operator) {
             case "In":
-                return key === RequiredLabel.Env;
+                return key === CLUSTER_WIDE_NAMESPACE_LABEL;
             case "Exists":
                 return EVERY_NAMESPACE_HAS.has(key);
             case "DoesNotExist":

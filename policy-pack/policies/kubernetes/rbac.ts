@@ -24,7 +24,19 @@
  * for people) are namespaced grants: rbac-human-access judges them against the env's profile, the others
  * pass them.
  */
-import { AccessRole, accessRoleWithin, ACCESS_ROLE_ORDER, Environment, PROFILES } from "../../../components/baseline";
+import {
+    AccessRole,
+    accessRoleWithin,
+    ACCESS_ROLE_ORDER,
+    BROAD_SYSTEM_SUBJECTS as BROAD_SYSTEM_SUBJECT_NAMES,
+    CLUSTER_ADMIN_ROLE,
+    Environment,
+    IDENTITY_SUBJECT_KINDS,
+    NAMESPACE_SERVICE_ACCOUNTS_GROUP_PREFIX,
+    PROFILES,
+    SERVICE_ACCOUNT_USER_PREFIX,
+    SYSTEM_IDENTITY_PREFIX,
+} from "../../../components/baseline";
 import { isPlatformChartResource } from "../platform";
 import { describeResource, envOf, isUnknown } from "../resource";
 import {
@@ -61,7 +73,7 @@ import {
 export { CLUSTER_ROLE, CLUSTER_ROLE_BINDING, ROLE, ROLE_BINDING } from "./rbac-rules";
 
 /** The built-in ClusterRole that grants everything. */
-export const CLUSTER_ADMIN = "cluster-admin";
+export const CLUSTER_ADMIN = CLUSTER_ADMIN_ROLE;
 /**
  * Built-in ClusterRoles that read Secrets: cluster-admin, and the `edit` and `admin` aggregated roles (which
  * get, list and watch Secrets in the namespace of a RoleBinding, and everywhere through a ClusterRoleBinding).
@@ -89,14 +101,11 @@ const AGGREGATE_TO = (role: AccessRole) => aggregateToLabel(role);
 
 /**
  * Groups and users whose names start with `system:` but stand for people or workloads at large: binding
- * anything to them is binding it to everyone (or every ServiceAccount).
+ * anything to them is binding it to everyone (or every ServiceAccount). The baseline's list, which the
+ * Kyverno counterpart reads too.
  */
-const BROAD_SYSTEM_SUBJECTS: ReadonlySet<string> = new Set([
-    "system:authenticated",
-    "system:unauthenticated",
-    "system:anonymous",
-    "system:serviceaccounts",
-]);
+const BROAD_SYSTEM_SUBJECTS: ReadonlySet<string> = new Set(BROAD_SYSTEM_SUBJECT_NAMES);
+const isIdentityKind = (kind: unknown): boolean => typeof kind === "string" && IDENTITY_SUBJECT_KINDS.includes(kind);
 
 const RBAC_GOOD_PRACTICES = "https://kubernetes.io/docs/concepts/security/rbac-good-practices/";
 
@@ -144,12 +153,12 @@ function grantsEverything(rule: Rule): boolean {
 function isClusterIdentity(subject: any): boolean {
     const kind = subject?.kind;
     const name = subject?.name;
-    if ((kind !== "User" && kind !== "Group") || typeof name !== "string") return false;
+    if (!isIdentityKind(kind) || typeof name !== "string") return false;
     return (
-        name.startsWith("system:") &&
+        name.startsWith(SYSTEM_IDENTITY_PREFIX) &&
         !BROAD_SYSTEM_SUBJECTS.has(name) &&
-        !name.startsWith("system:serviceaccounts:") &&
-        !name.startsWith("system:serviceaccount:")
+        !name.startsWith(NAMESPACE_SERVICE_ACCOUNTS_GROUP_PREFIX) &&
+        !name.startsWith(SERVICE_ACCOUNT_USER_PREFIX)
     );
 }
 
@@ -456,13 +465,13 @@ export const rbacTokenRequestsByName: StackPolicy = {
 
 /** A Group or User that stands for everyone, every anonymous caller, or every ServiceAccount (of a namespace). */
 function isBroadSubject(subject: Subject): boolean {
-    if (subject.kind !== "User" && subject.kind !== "Group") return false;
-    return BROAD_SYSTEM_SUBJECTS.has(subject.name) || subject.name.startsWith("system:serviceaccounts:");
+    if (!isIdentityKind(subject.kind)) return false;
+    return BROAD_SYSTEM_SUBJECTS.has(subject.name) || subject.name.startsWith(NAMESPACE_SERVICE_ACCOUNTS_GROUP_PREFIX);
 }
 
 /** A User or Group that a person signs in as: not a `system:` identity of the cluster. */
 function isPerson(subject: Subject): boolean {
-    return (subject.kind === "User" || subject.kind === "Group") && !subject.name.startsWith("system:");
+    return isIdentityKind(subject.kind) && !subject.name.startsWith(SYSTEM_IDENTITY_PREFIX);
 }
 
 function subjectNames(subjects: readonly Subject[]): string {
