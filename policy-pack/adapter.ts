@@ -120,6 +120,30 @@ class EngineReporter implements Reporter {
     }
 }
 
+/** True when `a` and `b` have the same keys holding the same values (by identity). */
+function shallowEqual(a: object, b: object): boolean {
+    const keys = Object.keys(a);
+    if (keys.length !== Object.keys(b).length) return false;
+    return keys.every((key) => (a as Record<string, unknown>)[key] === (b as Record<string, unknown>)[key]);
+}
+
+/**
+ * One policy's settings, rebuilt only when its config changes or the minute turns (expiries follow the
+ * clock by the minute, as settingsFrom's own cache does). The SDK hands a policy a fresh shallow copy of the
+ * same config on every call, so comparing its values by identity spares building a cache key from the whole
+ * config once per resource and policy, which the profile of Analyze showed as the pack's costliest step.
+ */
+export function settingsOf(): (config: SettingsConfig) => PolicySettings {
+    let last: { config: SettingsConfig; minute: number; settings: PolicySettings } | undefined;
+    return (config) => {
+        const minute = Math.floor(Date.now() / 60_000);
+        if (last && last.minute === minute && shallowEqual(last.config, config)) return last.settings;
+        const settings = settingsFrom(config);
+        last = { config, minute, settings };
+        return settings;
+    };
+}
+
 function common(policy: Policy) {
     return {
         name: policy.name,
@@ -149,6 +173,7 @@ function validatorOf(policy: ResourcePolicy): ResourcePolicy["validate"] {
 function toResourcePolicy(policy: ResourcePolicy): ResourceValidationPolicy {
     const types = policy.types ? new Set(policy.types) : undefined;
     const validate = validatorOf(policy);
+    const settingsFor = settingsOf();
     return {
         ...common(policy),
         // A resource of another type returns at once, with nothing to say. Not `__pulumiType` (the SDK's skip
@@ -158,7 +183,7 @@ function toResourcePolicy(policy: ResourcePolicy): ResourceValidationPolicy {
         // matched, and judged, as the kind's current type (engine.ts normalizedResource), as in `check`.
         validateResource: (args, reportViolation) => {
             if (types && !types.has(currentTypeOf(args.type))) return;
-            const settings = settingsFrom(args.getConfig<SettingsConfig>());
+            const settings = settingsFor(args.getConfig<SettingsConfig>());
             const resource = normalizedResource({
                 type: args.type,
                 name: args.name,

@@ -3,7 +3,13 @@
  * however many policies run on it, and every policy reads the same frozen plain copy.
  */
 import * as assert from "node:assert/strict";
-import { decodeOncePerRequest, plainProps, SDK_DECODES_ONCE, toPulumiPolicies } from "../../policy-pack/adapter";
+import {
+    decodeOncePerRequest,
+    plainProps,
+    SDK_DECODES_ONCE,
+    settingsOf,
+    toPulumiPolicies,
+} from "../../policy-pack/adapter";
 import { analyzeRequest } from "../../policy-pack/harness/analyzer-client";
 import { ALL_POLICIES } from "../../policy-pack/policies";
 import { UNKNOWN } from "../../policy-pack/policies/resource";
@@ -141,5 +147,21 @@ describe("policy-pack adapter", () => {
             assert.equal(plainProps(sdkProxy.unknownCheckingProxy(decoded)), first);
             assert.notEqual(plainProps(sdkProxy.unknownCheckingProxy({ metadata: { name: "api" } })), first);
         });
+    });
+});
+
+describe("settingsOf, one policy's settings across calls", () => {
+    it("reuses the settings while the SDK hands the same config values, and rebuilds them when they change", () => {
+        const settingsFor = settingsOf();
+        const registries = ["333333333333.dkr.ecr.eu-west-1.amazonaws.com/shop/"];
+        const first = settingsFor({ env: "prod", registries });
+        // The SDK's getConfig returns a fresh shallow copy each call: same values, new object.
+        assert.equal(settingsFor({ env: "prod", registries }), first);
+        const dev = settingsFor({ env: "dev", registries });
+        assert.notEqual(dev, first);
+        assert.equal(dev.env, "dev");
+        const other = settingsFor({ env: "dev", registries: ["111111111111.dkr.ecr.eu-west-1.amazonaws.com/shop/"] });
+        assert.deepEqual(other.registries, ["111111111111.dkr.ecr.eu-west-1.amazonaws.com/shop/"]);
+        assert.equal(settingsFor({ env: "dev" }).registries.length, 0);
     });
 });
