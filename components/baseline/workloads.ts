@@ -77,6 +77,24 @@ export const POD_CONTROLLERS: Readonly<Record<string, readonly string[]>> = {
     CronJob: ["spec", "jobTemplate", "spec", "template"],
 };
 
+/**
+ * Custom resources that carry a full pod template, by `<apiVersion>:<kind>`, with the path to it: their
+ * operators create pods from it, so the pack judges it as it judges a Deployment's (Pod Security, images,
+ * tokens, resources). Admission does not: the Kyverno policies match the pods these operators create.
+ */
+export const CUSTOM_POD_TEMPLATES: Readonly<Record<string, readonly string[]>> = {
+    // Argo Rollouts
+    "argoproj.io/v1alpha1:Rollout": ["spec", "template"],
+    // Knative Serving: the revision template of a Service or a Configuration
+    "serving.knative.dev/v1:Service": ["spec", "template"],
+    "serving.knative.dev/v1:Configuration": ["spec", "template"],
+    // KEDA: the Job a ScaledJob starts
+    "keda.sh/v1alpha1:ScaledJob": ["spec", "jobTargetRef", "template"],
+    // OpenKruise
+    "apps.kruise.io/v1alpha1:CloneSet": ["spec", "template"],
+    "apps.kruise.io/v1beta1:StatefulSet": ["spec", "template"],
+};
+
 /** Kinds that run until stopped, and so must declare liveness and readiness probes. */
 export const LONG_RUNNING_KINDS: readonly string[] = [
     "Deployment",

@@ -3,7 +3,7 @@
  * Pod Security policies share these: a Pod is judged as itself, a pod controller by its pod template (at the
  * POD_CONTROLLERS path), and any value a preview does not know yet is reported as unknown, never guessed.
  */
-import { POD_CONTROLLERS } from "../../../components/baseline";
+import { CUSTOM_POD_TEMPLATES, POD_CONTROLLERS } from "../../../components/baseline";
 import { isPlatformChartResource } from "../platform";
 import { describeResource, isUnknown, kubernetesKindOf, kubernetesTypeOf } from "../resource";
 import { PolicyResource, PolicySettings, Reporter } from "../types";
@@ -30,11 +30,16 @@ const POD_KIND_API_VERSIONS: Readonly<Record<string, string>> = {
  * `kubernetes:<group>/v1:<Kind>` of every kind that runs pods: Pod and the POD_CONTROLLERS kinds (a test
  * holds POD_KIND_API_VERSIONS to POD_CONTROLLERS).
  */
-export const POD_TYPES: readonly string[] = Object.freeze(
-    ["Pod", ...Object.keys(POD_CONTROLLERS)]
+export const POD_TYPES: readonly string[] = Object.freeze([
+    ...["Pod", ...Object.keys(POD_CONTROLLERS)]
         .filter((kind) => Object.hasOwn(POD_KIND_API_VERSIONS, kind))
         .map((kind) => kubernetesTypeOf(POD_KIND_API_VERSIONS[kind], kind)),
-);
+    // Custom resources with a pod template (components/baseline CUSTOM_POD_TEMPLATES), by their own type.
+    ...Object.keys(CUSTOM_POD_TEMPLATES).map((key) => {
+        const at = key.lastIndexOf(":");
+        return kubernetesTypeOf(key.slice(0, at), key.slice(at + 1));
+    }),
+]);
 
 /** A path inside a resource's inputs, as segments (numbers index lists). */
 export type Path = readonly (string | number)[];
@@ -88,10 +93,14 @@ export interface PodSite {
  * API server would reject it). When the template or its spec is unknown, reports it and returns undefined.
  */
 export function podSiteOf(resource: PolicyResource, report: Reporter): PodSite | undefined {
-    const kind = kubernetesKindOf(resource.type)?.kind;
-    if (kind === undefined) return undefined;
+    const groupKind = kubernetesKindOf(resource.type);
+    if (groupKind === undefined) return undefined;
+    const { kind, apiVersion } = groupKind;
+    const custom = CUSTOM_POD_TEMPLATES[`${apiVersion}:${kind}`];
     let templatePath: Path;
-    if (kind === "Pod") templatePath = [];
+    // A custom resource first: Knative's Service is no core Service, and OpenKruise's StatefulSet no apps one.
+    if (custom !== undefined) templatePath = custom;
+    else if (kind === "Pod") templatePath = [];
     else if (Object.hasOwn(POD_CONTROLLERS, kind)) templatePath = POD_CONTROLLERS[kind];
     else return undefined;
     const template = readPath(resource.props, templatePath);

@@ -3,7 +3,7 @@
  * and in the pod template of every controller.
  */
 import * as assert from "node:assert/strict";
-import { PLATFORM_REGISTRIES, POD_CONTROLLERS } from "../../../../components/baseline";
+import { CUSTOM_POD_TEMPLATES, PLATFORM_REGISTRIES, POD_CONTROLLERS } from "../../../../components/baseline";
 import {
     POD_TYPES,
     workloadsApprovedRegistries,
@@ -239,18 +239,27 @@ describe("workloads image policies", () => {
         });
     });
 
-    it("judge Pods and every pod controller, by their type tokens", () => {
+    it("judge Pods, every pod controller and the custom resources with a pod template, by their type tokens", () => {
         assert.deepEqual([...POD_TYPES].sort(), [
+            "kubernetes:apps.kruise.io/v1alpha1:CloneSet",
+            "kubernetes:apps.kruise.io/v1beta1:StatefulSet",
             "kubernetes:apps/v1:DaemonSet",
             "kubernetes:apps/v1:Deployment",
             "kubernetes:apps/v1:ReplicaSet",
             "kubernetes:apps/v1:StatefulSet",
+            "kubernetes:argoproj.io/v1alpha1:Rollout",
             "kubernetes:batch/v1:CronJob",
             "kubernetes:batch/v1:Job",
             "kubernetes:core/v1:Pod",
             "kubernetes:core/v1:ReplicationController",
+            "kubernetes:keda.sh/v1alpha1:ScaledJob",
+            "kubernetes:serving.knative.dev/v1:Configuration",
+            "kubernetes:serving.knative.dev/v1:Service",
         ]);
-        assert.equal(POD_TYPES.length, 1 + Object.keys(POD_CONTROLLERS).length);
+        assert.equal(
+            POD_TYPES.length,
+            1 + Object.keys(POD_CONTROLLERS).length + Object.keys(CUSTOM_POD_TEMPLATES).length,
+        );
         for (const policy of POLICIES) assert.deepEqual(policy.types, POD_TYPES);
     });
 
