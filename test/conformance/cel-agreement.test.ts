@@ -31,6 +31,7 @@ import { servicesPolicies } from "../../policy-pack/policies/kubernetes/services
 import { podSecurityPolicies } from "../../policy-pack/policies/pod-security";
 import { Policy, ResourcePolicy } from "../../policy-pack/policies/types";
 import { workloadsPolicies, workloadsReadonlyRootfs } from "../../policy-pack/policies/workloads";
+import { BINDING_RULES, EXPOSURE_RULES, NETWORK_POLICY_RULES } from "../components/addons/kyverno/fixtures";
 
 const PACK: readonly Policy[] = [
     ...podSecurityPolicies,
@@ -40,28 +41,6 @@ const PACK: readonly Policy[] = [
     ...rbacPolicies,
     ...networkPolicies,
     ...externalSecretsPolicies,
-];
-
-/** The rules on Services and Ingresses. */
-const EXPOSURE_RULES: readonly string[] = [
-    BaselinePolicyName.RestrictNodePortServices,
-    BaselinePolicyName.RestrictExternalIPs,
-    BaselinePolicyName.RequireInternalLoadBalancers,
-    BaselinePolicyName.RequireIngressTls,
-];
-
-/** The rules on RoleBindings and ClusterRoleBindings; their pack counterparts are stack policies. */
-const BINDING_RULES: readonly string[] = [
-    BaselinePolicyName.RestrictBindingSubjects,
-    BaselinePolicyName.RestrictClusterAdminBindings,
-];
-
-/** The rules on NetworkPolicies. */
-const NETWORK_POLICY_RULES: readonly string[] = [
-    BaselinePolicyName.RestrictOpenNetworkRules,
-    BaselinePolicyName.RestrictAllNamespacesPeers,
-    BaselinePolicyName.RestrictWholeAddressSpace,
-    BaselinePolicyName.RestrictMetadataEgress,
 ];
 
 /** A pair whose Kyverno rule is a binding rule: the pack's stack policy finds nothing on other kinds. */

@@ -14,6 +14,22 @@ import { generateSchema, PackageSpec } from "@pulumi/pulumi/provider/experimenta
 
 export const PACKAGE_NAME = "k8s-baseline";
 
+/** Components other languages are promised; every component the package exports is checked besides. */
+export const PROMISED_COMPONENTS: readonly string[] = [
+    "AppExternalSecrets",
+    "AppSecrets",
+    "BaselinePolicies",
+    "CertManager",
+    "EnvironmentKey",
+    "ExternalSecretsOperator",
+    "Kyverno",
+    "SecureEnvironment",
+    "SecureNamespace",
+    "VaultAppAccess",
+    "VaultEnvironment",
+    "WorkloadIdentity",
+];
+
 /** The repository root, from dist/test/schema (compiled) or test/schema (sources). */
 export const REPO_ROOT = findRepoRoot(__dirname);
 

@@ -15,7 +15,17 @@ import {
     PLATFORM_NAMESPACES,
     PLATFORM_REGISTRIES,
 } from "../../../../components/baseline";
-import { APP_REGISTRY, daysFromToday, exceptionArgs, KEYLESS, policiesArgs, PUBLIC_KEY } from "./fixtures";
+import {
+    APP_REGISTRY,
+    BINDING_RULES,
+    daysFromToday,
+    exceptionArgs,
+    EXPOSURE_RULES,
+    KEYLESS,
+    NETWORK_POLICY_RULES,
+    policiesArgs,
+    PUBLIC_KEY,
+} from "./fixtures";
 
 const VALIDATING = "kubernetes:policies.kyverno.io/v1:ValidatingPolicy";
 const IMAGE_VALIDATING = "kubernetes:policies.kyverno.io/v1:ImageValidatingPolicy";
@@ -34,26 +44,6 @@ const EPHEMERAL_RULES: readonly string[] = [
 const RULE_POLICIES: readonly string[] = [
     ...Object.values(BaselinePolicyName).filter((n) => n !== BaselinePolicyName.VerifyImageSignatures),
     ...EPHEMERAL_RULES.map((n) => `${n}-ephemeral`),
-];
-
-/** The rules on Services and Ingresses, built from the env's exposure profile. */
-const EXPOSURE_RULES: readonly string[] = [
-    BaselinePolicyName.RestrictNodePortServices,
-    BaselinePolicyName.RestrictExternalIPs,
-    BaselinePolicyName.RequireInternalLoadBalancers,
-    BaselinePolicyName.RequireIngressTls,
-];
-
-/** The rules on RoleBindings and ClusterRoleBindings, and those on NetworkPolicies: every env has them. */
-const BINDING_RULES: readonly string[] = [
-    BaselinePolicyName.RestrictBindingSubjects,
-    BaselinePolicyName.RestrictClusterAdminBindings,
-];
-const NETWORK_POLICY_RULES: readonly string[] = [
-    BaselinePolicyName.RestrictOpenNetworkRules,
-    BaselinePolicyName.RestrictAllNamespacesPeers,
-    BaselinePolicyName.RestrictWholeAddressSpace,
-    BaselinePolicyName.RestrictMetadataEgress,
 ];
 
 function policy(name: string): Record<string, any> {

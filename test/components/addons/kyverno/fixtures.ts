@@ -4,7 +4,7 @@
  * limits, probes, no API token), the Deployment and CronJob around the same pod template, a labelled
  * Namespace, and the arguments a user passes.
  */
-import { BaselinePoliciesArgs, PolicyExceptionArgs } from "../../../../components/addons/kyverno";
+import { BaselinePoliciesArgs, BaselinePolicyName, PolicyExceptionArgs } from "../../../../components/addons/kyverno";
 
 import { APP_REGISTRY, compliantPodSpec, restrictedContext } from "../../../../policy-pack/conformance/workload";
 
@@ -155,3 +155,25 @@ export function policiesArgs(overrides: Partial<BaselinePoliciesArgs> = {}): Bas
         ...overrides,
     };
 }
+
+/** The rules on Services and Ingresses, built from the env's exposure profile. */
+export const EXPOSURE_RULES: readonly string[] = [
+    BaselinePolicyName.RestrictNodePortServices,
+    BaselinePolicyName.RestrictExternalIPs,
+    BaselinePolicyName.RequireInternalLoadBalancers,
+    BaselinePolicyName.RequireIngressTls,
+];
+
+/** The rules on RoleBindings and ClusterRoleBindings (their pack counterparts are stack policies): every env has them. */
+export const BINDING_RULES: readonly string[] = [
+    BaselinePolicyName.RestrictBindingSubjects,
+    BaselinePolicyName.RestrictClusterAdminBindings,
+];
+
+/** The rules on NetworkPolicies: every env has them. */
+export const NETWORK_POLICY_RULES: readonly string[] = [
+    BaselinePolicyName.RestrictOpenNetworkRules,
+    BaselinePolicyName.RestrictAllNamespacesPeers,
+    BaselinePolicyName.RestrictWholeAddressSpace,
+    BaselinePolicyName.RestrictMetadataEgress,
+];
