@@ -15,3 +15,4 @@ export * from "./aws";
 export * from "./rbac-subjects";
 export * from "./network-peers";
 export * from "./secret-store-credentials";
+export * from "./topology";

@@ -1,0 +1,128 @@
+/**
+ * How environments are laid out on clusters: each env on a cluster of its own, or several envs sharing one
+ * cluster (the seeds' namespaces-per-env drawing). Every name two envs could meet on a shared cluster is
+ * built from these rules, which the components, the Kyverno policy generator and the pack all read.
+ */
+import { Environment, ENVIRONMENTS, isEnvironment } from "./environments";
+
+/** Whether an env has a cluster of its own or shares one with other envs. */
+export const ClusterLayout = {
+    /** One cluster per env: the env's stack installs the add-ons itself. */
+    Dedicated: "dedicated",
+    /** Several envs on one cluster: a cluster stack installs the add-ons, each env stack its own objects. */
+    Shared: "shared",
+} as const;
+export type ClusterLayout = (typeof ClusterLayout)[keyof typeof ClusterLayout];
+
+/** How an env's apps are laid out in namespaces on a shared cluster. */
+export const NamespaceLayout = {
+    /** A namespace per app and env: `<namespace>-<env>` (`payments-dev`). */
+    PerApp: "per-app",
+    /** One namespace per env, as the seeds draw it: `<env>` (`dev`), every app of the env in it. */
+    PerEnv: "per-env",
+} as const;
+export type NamespaceLayout = (typeof NamespaceLayout)[keyof typeof NamespaceLayout];
+
+/** The layout an env runs in, as its stack declares it and the pack config records it. */
+export interface ClusterTopology {
+    readonly layout: ClusterLayout;
+    /** Shared layout only. Default: per-app. */
+    readonly namespaceLayout: NamespaceLayout;
+    /** The envs on the cluster, this one included: `[env]` when dedicated. */
+    readonly environments: readonly Environment[];
+    /** Prod shares the cluster with a lower env, and the configuration says so explicitly. */
+    readonly allowProdWithLowerEnvironments: boolean;
+}
+
+/** The topology of an env with a cluster of its own. */
+export function dedicatedTopology(env: Environment): ClusterTopology {
+    return {
+        layout: ClusterLayout.Dedicated,
+        namespaceLayout: NamespaceLayout.PerApp,
+        environments: [env],
+        allowProdWithLowerEnvironments: false,
+    };
+}
+
+/** True when the cluster hosts more than one env. */
+export function isSharedCluster(topology: ClusterTopology): boolean {
+    return topology.layout === ClusterLayout.Shared;
+}
+
+/**
+ * The namespace an app declared in `namespace` (its own name by default) lives in for `env`: as declared on
+ * a dedicated cluster, `<namespace>-<env>` or `<env>` on a shared one.
+ */
+export function environmentNamespace(namespace: string, env: Environment, topology: ClusterTopology): string {
+    if (!isSharedCluster(topology)) return namespace;
+    return topology.namespaceLayout === NamespaceLayout.PerEnv ? env : `${namespace}-${env}`;
+}
+
+/**
+ * The env a namespace of a shared cluster belongs to by its name under `namespaceLayout`, or undefined when
+ * its name carries no env (a namespace two envs could both claim).
+ */
+export function namespaceEnvironment(namespace: string, namespaceLayout: NamespaceLayout): Environment | undefined {
+    if (namespaceLayout === NamespaceLayout.PerEnv) return isEnvironment(namespace) ? namespace : undefined;
+    return ENVIRONMENTS.find((env) => namespace.endsWith(`-${env}`) && namespace.length > env.length + 1);
+}
+
+/** True when `namespace` is one of `env`'s on a cluster laid out as `topology`. */
+export function namespaceBelongsTo(namespace: string, env: Environment, topology: ClusterTopology): boolean {
+    if (!isSharedCluster(topology)) return true;
+    return namespaceEnvironment(namespace, topology.namespaceLayout) === env;
+}
+
+/**
+ * `<base>-<env>`: the name of a cluster-scoped object an env owns on a shared cluster (a ClusterIssuer, a
+ * Kyverno policy, a ClusterRole), so that one env's object never overwrites another's. Dedicated clusters
+ * keep `base`.
+ */
+export function environmentScopedName(base: string, env: Environment, topology: ClusterTopology): string {
+    return isSharedCluster(topology) ? `${base}-${env}` : base;
+}
+
+/** Why `topology` is unsafe or inconsistent for `env`, or an empty list. Each entry names a field and a fix. */
+export function topologyProblems(
+    topology: ClusterTopology,
+    env: Environment,
+): { field: string; problem: string; fix: string }[] {
+    const problems: { field: string; problem: string; fix: string }[] = [];
+    const envs = topology.environments;
+    if (!envs.includes(env)) {
+        problems.push({
+            field: "environments",
+            problem: `does not list ${env}, the env being deployed`,
+            fix: `list every env on the cluster, ${env} included`,
+        });
+    }
+    const unknown = envs.filter((e) => !isEnvironment(e));
+    if (unknown.length > 0) {
+        problems.push({
+            field: "environments",
+            problem: `${unknown.map((e) => JSON.stringify(e)).join(", ")} is not a known environment`,
+            fix: `use ${ENVIRONMENTS.join(", ")}`,
+        });
+    }
+    if (new Set(envs).size !== envs.length) {
+        problems.push({ field: "environments", problem: "lists an env twice", fix: "list each env once" });
+    }
+    if (topology.layout === ClusterLayout.Dedicated && envs.length > 1) {
+        problems.push({
+            field: "layout",
+            problem: `is dedicated, but ${envs.join(", ")} are listed on the cluster`,
+            fix: "use the shared layout for a cluster that several envs share",
+        });
+    }
+    if (topology.layout === ClusterLayout.Shared) {
+        const lower = envs.filter((e) => e !== Environment.Prod);
+        if (envs.includes(Environment.Prod) && lower.length > 0 && !topology.allowProdWithLowerEnvironments) {
+            problems.push({
+                field: "allowProdWithLowerEnvironments",
+                problem: `prod would share the cluster with ${lower.join(", ")}: a node or add-on compromise in a lower env reaches prod`,
+                fix: "give prod a cluster of its own, or set allowProdWithLowerEnvironments: true to accept the risk",
+            });
+        }
+    }
+    return problems;
+}
