@@ -69,7 +69,12 @@ export function parseStackConfig(
     readSecret: SecretReader,
 ): SecureEnvironmentArgs {
     const problems: string[] = [];
-    if (!validate(values)) problems.push(...(validate.errors ?? []).map(describe));
+    if (Object.keys(values).length === 0) {
+        // An empty stack file, or one whose keys are all in another namespace: one problem, not one per key.
+        problems.push(
+            `${CONFIG_NAMESPACE}:*: no key is set; fix: fill the config: map of Pulumi.${stack}.yaml (stacks/config.schema.json lists the keys)`,
+        );
+    } else if (!validate(values)) problems.push(...(validate.errors ?? []).map(describe));
     if (problems.length === 0 && values.env !== stack) {
         problems.push(
             `${CONFIG_NAMESPACE}:env: is ${JSON.stringify(values.env)} in stack ${stack}; fix: deploy each env from the stack of its name`,

@@ -9,10 +9,11 @@ export const PACK_DIR = path.join(REPO_ROOT, "policy-pack");
 
 export const STACKS_DIR = path.join(REPO_ROOT, "stacks");
 
-/** The stacks that have a Pulumi.<stack>.yaml. */
-export function stackNames(): string[] {
+/** The stacks that have a Pulumi.<stack>.yaml (in `dir`, stacks/ by default). */
+export function stackNames(dir: string = STACKS_DIR): string[] {
+    if (!fs.existsSync(dir)) return [];
     return fs
-        .readdirSync(STACKS_DIR)
+        .readdirSync(dir)
         .map((file) => /^Pulumi\.([^.]+)\.yaml$/.exec(file)?.[1])
         .filter((stack): stack is string => stack !== undefined)
         .sort();

@@ -10,7 +10,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import type { Diagnostic, PolicyPackConfig } from "./analyzer-client";
-import { REPO_ROOT, stackNames } from "./paths";
+import { REPO_ROOT } from "./paths";
+import { StackFileError, stackArgumentProblem, stackConfigText } from "./stack-file";
 import type { EngineResource, PackRun, PackVerdict } from "./resources";
 
 const USAGE = "usage: npm run plan -- <stack>";
@@ -94,19 +95,25 @@ export async function main(argv: readonly string[]): Promise<number> {
         console.log(USAGE);
         return 0;
     }
-    const stacks = stackNames();
-    if (argv.length !== 1 || !stacks.includes(argv[0])) {
-        const given = argv.length === 0 ? "no stack given" : `unknown stack or extra arguments: ${argv.join(" ")}`;
-        console.error(`${given}\n${USAGE}\n  stacks: ${stacks.join(", ")}`);
+    const problem = stackArgumentProblem(argv);
+    if (problem !== undefined) {
+        console.error(`${problem}\n${USAGE}`);
         return 2;
     }
     const stack = argv[0];
     const project = projectName();
+    let stackConfig: Record<string, string>;
+    try {
+        stackConfig = stackConfigText(stack);
+    } catch (err) {
+        if (!(err instanceof StackFileError)) throw err;
+        console.error(err.message);
+        return 2;
+    }
     // The pack boots in its own process (mostly loading the SDK) while this one loads the SDK and runs the
     // program: spawned first, from modules that load neither.
     const { launchPack } = await import("./spawn");
-    const { stackConfigText } = await import("./stack-file");
-    const launched = await launchPack({ stack: { stack, project, dryRun: true, config: stackConfigText(stack) } });
+    const launched = await launchPack({ stack: { stack, project, dryRun: true, config: stackConfig } });
     let records: Awaited<ReturnType<typeof registerProgram>>;
     try {
         records = await registerProgram(stack, project);
@@ -134,7 +141,7 @@ export async function main(argv: readonly string[]): Promise<number> {
             stack,
             project,
             dryRun: true,
-            stackConfig: stackConfigText(stack),
+            stackConfig,
             config: packConfig,
         });
     } finally {
@@ -169,7 +176,8 @@ if (require.main === module) {
         (code) => process.exit(code),
         (err: unknown) => {
             console.error(`plan failed: ${err instanceof Error ? err.message : String(err)}`);
-            process.exit(1);
+            // A stack file the plan cannot read is unusable input, as a usage error is.
+            process.exit(err instanceof StackFileError ? 2 : 1);
         },
     );
 }

@@ -323,9 +323,11 @@ describe("npm run plan", function () {
     const plan = (...args: string[]) =>
         spawnSync(process.execPath, [PLAN, ...args], { cwd: REPO_ROOT, encoding: "utf8" });
 
-    it("exits 2 on a usage error", () => {
+    it("exits 2 on a usage error, naming a missing stack file and the stacks there are", () => {
         assert.equal(plan().status, 2);
-        assert.equal(plan("qa").status, 2);
+        const missing = plan("qa");
+        assert.equal(missing.status, 2);
+        assert.match(missing.stderr, /^no stack file stacks\/Pulumi\.qa\.yaml; stacks: .*\bdev\b/m);
     });
 
     it("prints the dev stack's resource tree, the pack's verdicts and a summary, and exits 0", () => {

@@ -179,6 +179,14 @@ describe("stack config", () => {
                 ["k8s-baseline:cluster.platformEgressCidrs: must list at least 1"],
             ],
             [
+                "no key at all, as from an empty stack file",
+                "dev",
+                {},
+                [
+                    "k8s-baseline:*: no key is set; fix: fill the config: map of Pulumi.dev.yaml (stacks/config.schema.json lists the keys)",
+                ],
+            ],
+            [
                 "an env deployed from the stack of another",
                 "stage",
                 stackValues("prod"),
