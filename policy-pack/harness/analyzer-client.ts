@@ -185,8 +185,14 @@ function validatorFor(schema: object): ReturnType<typeof ajv.compile> {
 
 /**
  * The config Configure receives: every policy's level and schema defaults, then the pack's initial config,
- * then the given config (`all` sets every policy's level), each policy's properties validated against its
- * schema. Throws listing every validation error, as the CLI refuses to run.
+ * then the given config, each policy's properties validated against its schema. Throws listing every
+ * validation error, as the CLI refuses to run.
+ *
+ * Keys that name no policy are handled as the CLI's ReconcilePolicyPackConfig handles them
+ * (pkg/resource/analyzer/config.go): `all` (in the initial config, as awsguard's, or in the given one) first
+ * gives its level to every entry reconciled so far, then is kept as an entry of its own; any other such key
+ * is kept too and validated against no schema. All of them reach Configure, so one without a level is
+ * refused, as the CLI's Configure refuses it; the pack's SDK reads only its policies' entries.
  */
 export function reconcilePolicyConfig(
     info: AnalyzerDescription,
