@@ -4,9 +4,10 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { SHARED_DIR } from "../policy-pack/harness/paths";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
-export const SHARED_DIR = process.env.K8S_BASELINE_SHARED ?? path.resolve(REPO_ROOT, "..", "shared");
+export { SHARED_DIR };
 
 /** The absolute path of `relative` inside ../shared; throws naming what is missing and how to provide it. */
 export function sharedPath(...relative: string[]): string {

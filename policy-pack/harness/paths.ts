@@ -9,6 +9,9 @@ export const PACK_DIR = path.join(REPO_ROOT, "policy-pack");
 
 export const STACKS_DIR = path.join(REPO_ROOT, "stacks");
 
+/** The upstream reference data beside the repository (../shared), or where K8S_BASELINE_SHARED points. */
+export const SHARED_DIR = process.env.K8S_BASELINE_SHARED ?? path.resolve(REPO_ROOT, "..", "shared");
+
 /** The stacks that have a Pulumi.<stack>.yaml (in `dir`, stacks/ by default). */
 export function stackNames(dir: string = STACKS_DIR): string[] {
     if (!fs.existsSync(dir)) return [];
