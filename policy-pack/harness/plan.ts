@@ -4,7 +4,9 @@
  * policy-pack/config/<stack>.json when it exists, else the stack's env, registries and API-calling
  * ServiceAccounts for every policy, see packSettings), obtained as
  * `pulumi preview --policy-pack policy-pack` would obtain them: the pack spawned as the CLI spawns it and
- * asked over its gRPC protocol. Exits 1 on any mandatory violation, 2 on a usage error.
+ * asked over its gRPC protocol. Then what it could not judge offline (the Helm charts' objects), and the
+ * chart values judged against ../shared/charts (plan-coverage). Exits 1 on any mandatory violation or chart
+ * value problem, 2 on a usage error or a stack file it cannot read.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -162,13 +164,18 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (diagnostics.length === 0) console.log("  no diagnostics");
     for (const line of formatVerdicts(verdict)) console.log(line);
     console.log("");
+    const { offlineCoverage } = await import("./plan-coverage");
+    const coverage = offlineCoverage(verdict.resources);
+    for (const line of coverage.lines) console.log(line);
+    if (coverage.lines.length > 0) console.log("");
     const mandatory = count(diagnostics, "mandatory");
     const advisory = count(diagnostics, "advisory");
+    const failed = mandatory > 0 || coverage.problems > 0;
     console.log(
         `Summary: stack ${stack}: ${registered} resources, ${info.policies.length} policies: ` +
-            `${mandatory} mandatory, ${advisory} advisory. ${mandatory > 0 ? "FAIL" : "PASS"}`,
+            `${mandatory} mandatory, ${advisory} advisory${coverage.summary}. ${failed ? "FAIL" : "PASS"}`,
     );
-    return mandatory > 0 ? 1 : 0;
+    return failed ? 1 : 0;
 }
 
 if (require.main === module) {

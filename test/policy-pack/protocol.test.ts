@@ -11,6 +11,9 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { installMocks, resetResources, resources, settle, settled } from "../mocks";
 installMocks();
+import { CERT_MANAGER_CHART_VERSION } from "../../components/addons/cert-manager/chart";
+import { EXTERNAL_SECRETS_CHART_VERSION } from "../../components/addons/external-secrets/operator";
+import { KYVERNO_CHART_VERSION } from "../../components/addons/kyverno/chart";
 import { ALL_POLICIES } from "../../policy-pack/policies";
 import { configForEveryPolicy, Diagnostic, reconcilePolicyConfig } from "../../policy-pack/harness/analyzer-client";
 import {
@@ -339,9 +342,24 @@ describe("npm run plan", function () {
         assert.ok(lines.some((l) => /^ {6}k8s-baseline:index:SecureNamespace {2}dev-payments$/.test(l)));
         assert.ok(lines.some((l) => /^ {8}kubernetes:core\/v1:Namespace {2}dev-payments$/.test(l)));
         assert.match(result.stdout, /^Policy verdicts of k8s-baseline /m);
+        // The charts' objects are not judged offline: each chart is named with its pinned version. Whether
+        // its values could be judged depends on ../shared (plan.shared.test judges them).
+        assert.ok(lines.includes("Not judged offline (judged only in a real pulumi preview):"));
+        for (const [chart, version] of [
+            ["kyverno", KYVERNO_CHART_VERSION],
+            ["cert-manager", CERT_MANAGER_CHART_VERSION],
+            ["external-secrets", EXTERNAL_SECRETS_CHART_VERSION],
+        ]) {
+            const at = lines.findIndex((l) => l.includes(`: chart ${chart} ${version} from `));
+            assert.ok(at >= 0, `${chart} ${version} is not named`);
+            assert.match(
+                lines[at + 1],
+                /^ {4}values: (judged against the chart's values\.yaml.*: no problem|not judged: no chart data at .*)$/,
+            );
+        }
         assert.match(
             result.stdout,
-            /^Summary: stack dev: \d+ resources, \d+ policies: 0 mandatory, \d+ advisory\. PASS$/m,
+            /^Summary: stack dev: \d+ resources, \d+ policies: 0 mandatory, \d+ advisory; not judged offline: the objects of 3 Helm charts; chart values: \d of 3 judged, 0 problems\. PASS$/m,
         );
     });
 });
