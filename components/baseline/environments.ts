@@ -56,7 +56,7 @@ export interface PodSecurityProfile {
     readonly audit: PodSecurityLevel;
     readonly warn: PodSecurityLevel;
     /**
-     * Pinned version of the standard, e.g. `v1.33`. Pinned rather than `latest` so that a cluster upgrade
+     * Pinned version of the standard, e.g. `v1.37`. Pinned rather than `latest` so that a cluster upgrade
      * cannot tighten (and break) admission without a reviewed change here.
      */
     readonly version: string;
@@ -116,8 +116,13 @@ export interface EnvironmentProfile {
     readonly secretRefreshInterval: string;
 }
 
-/** The Pod Security Standards version every profile pins (the same in every env, so promotion tests it). */
-export const POD_SECURITY_VERSION = "v1.33";
+/**
+ * The Pod Security Standards version every profile pins (the same in every env, so promotion tests it): the
+ * newest Kubernetes release, v1.37, whose standard adds two sysctls to the allowed ones, and the newest version
+ * the pack's evaluator knows. A cluster older than the pin judges by its own newest version (the admission
+ * plugin caps a newer label at the newest version it has), so the pin suits older clusters as well.
+ */
+export const POD_SECURITY_VERSION = "v1.37";
 
 const SMALL_QUOTA: QuotaProfile = {
     requestsCpu: "4",

@@ -3,7 +3,13 @@
  * in a flag never costs a scan of ten thousand manifests.
  */
 import { parseArgs } from "node:util";
-import { ENVIRONMENTS, Environment, isEnvironment, PodSecurityLevel } from "../../components/baseline";
+import {
+    ENVIRONMENTS,
+    Environment,
+    isEnvironment,
+    POD_SECURITY_VERSION,
+    PodSecurityLevel,
+} from "../../components/baseline";
 import { isPodSecurityLevel } from "../policies/pod-security";
 import { POD_SECURITY_VERSION_PATTERN } from "../settings";
 
@@ -113,7 +119,7 @@ const KNOWN_VERSION = new RegExp(POD_SECURITY_VERSION_PATTERN);
 function validVersion(value: string | undefined): string | undefined {
     if (value === undefined) return undefined;
     if (!KNOWN_VERSION.test(value)) {
-        throw new UsageError(`--version must be "latest" or one of v1.0 to v1.37 (e.g. v1.33), not "${value}"`);
+        throw new UsageError(`--version must be "latest" or one of v1.0 to v1.37 (e.g. ${POD_SECURITY_VERSION}), not "${value}"`);
     }
     return value;
 }

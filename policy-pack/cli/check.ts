@@ -80,7 +80,7 @@ function reported(violation: Violation): ReportedViolation {
     };
 }
 
-/** The Kubernetes minor version the profiles pin (POD_SECURITY_VERSION, `v1.33`). */
+/** The Kubernetes minor version the profiles pin (POD_SECURITY_VERSION). */
 const PINNED_MINOR = Number(POD_SECURITY_VERSION.split(".")[1]);
 
 function olderApiNotice(input: CheckedResource): string | undefined {

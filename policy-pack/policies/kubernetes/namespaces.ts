@@ -7,6 +7,7 @@ import {
     Environment,
     podSecurityAtLeast,
     podSecurityLabel,
+    POD_SECURITY_VERSION,
     podSecurityVersionLabel,
     PROFILES,
     REQUIRED_NAMESPACE_LABELS,
@@ -81,7 +82,7 @@ export const namespacesPodSecurityLabels: ResourcePolicy = {
         } else if (version === undefined) {
             report.violation(`${what} has no ${versionKey} label, so it enforces whatever the cluster's version is`);
         } else if (typeof version !== "string" || !isPodSecurityVersion(version) || version === "latest") {
-            report.violation(`${what}: ${versionKey} is ${show(version)}, not a pinned version such as "v1.33"`);
+            report.violation(`${what}: ${versionKey} is ${show(version)}, not a pinned version such as "${POD_SECURITY_VERSION}"`);
         }
     },
 };

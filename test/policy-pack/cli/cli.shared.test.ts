@@ -1,12 +1,13 @@
 /**
  * `k8s-baseline check` over the upstream Pod Security admission fixtures of one version
- * (../shared/conformance/psa/restricted/v1.33), as a user would run it on a folder: every pass/ fixture comes
+ * the profiles pin (../shared/conformance/psa/restricted/<POD_SECURITY_VERSION>), as a user would run it on a folder: every pass/ fixture comes
  * back without a violation, every fail/ fixture with at least one.
  */
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { POD_SECURITY_VERSION } from "../../../components/baseline";
 import { REPO_ROOT, sharedPath } from "../../shared";
 
 const CLI = path.join(REPO_ROOT, "dist", "policy-pack", "cli", "index.js");
@@ -16,14 +17,14 @@ interface Report {
     summary: { resources: number; mandatory: number; advisory: number };
 }
 
-describe("k8s-baseline check over the PSA conformance fixtures (restricted, v1.33)", () => {
+describe(`k8s-baseline check over the PSA conformance fixtures (restricted, ${POD_SECURITY_VERSION})`, () => {
     let root: string;
     let files: { file: string; outcome: string }[];
     let report: Report;
     const failing = new Map<string, Report["results"][number]["violations"]>();
 
     before(() => {
-        root = sharedPath("conformance", "psa", "restricted", "v1.33");
+        root = sharedPath("conformance", "psa", "restricted", POD_SECURITY_VERSION);
         files = ["pass", "fail"].flatMap((outcome) =>
             fs
                 .readdirSync(path.join(root, outcome))
@@ -40,7 +41,7 @@ describe("k8s-baseline check over the PSA conformance fixtures (restricted, v1.3
                 "--level",
                 "restricted",
                 "--version",
-                "v1.33",
+                POD_SECURITY_VERSION,
                 "--format",
                 "json",
                 root,

@@ -6,6 +6,7 @@ import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { POD_SECURITY_VERSION } from "../../../components/baseline";
 import { REPO_ROOT } from "../../shared";
 
 const CLI = path.join(REPO_ROOT, "dist", "policy-pack", "cli", "index.js");
@@ -292,12 +293,12 @@ describe("k8s-baseline check", () => {
 
     describe("--level and --version", () => {
         it("judge by another Pod Security level and version than the env profile's", () => {
-            // By default (prod's profile: restricted, v1.33) the baseline-only Deployment fails.
+            // By default (prod's profile: restricted, the pinned version) the baseline-only Deployment fails.
             const strict = checkJson(1, "--only", "pod-security", "baseline-deployment.yaml");
             assert.ok(
                 violations(strict).every((v) => v.policy === "pod-security-restricted" && v.level === "mandatory"),
             );
-            assert.ok(violations(strict).every((v) => v.message.includes("restricted (v1.33)")));
+            assert.ok(violations(strict).every((v) => v.message.includes(`restricted (${POD_SECURITY_VERSION})`)));
             assert.deepEqual(
                 violations(strict)
                     .map((v) => v.check)
@@ -400,7 +401,7 @@ describe("k8s-baseline policies", () => {
         const baseline = policies.find((p) => p.name === "pod-security-baseline");
         const restricted = policies.find((p) => p.name === "pod-security-restricted");
         assert.ok(baseline && restricted);
-        assert.deepEqual(baseline.podSecurity, { level: "baseline", version: "v1.33" });
+        assert.deepEqual(baseline.podSecurity, { level: "baseline", version: POD_SECURITY_VERSION });
         assert.ok(baseline.checks?.includes("privileged"));
         assert.ok(restricted.checks?.includes("runAsNonRoot"));
         assert.ok(!restricted.checks?.includes("privileged"), "restricted lists what it adds to baseline");
@@ -423,6 +424,9 @@ describe("k8s-baseline policies", () => {
         assert.equal(run.status, 0);
         assert.match(run.stdout, /^pod-security:$/m);
         assert.match(run.stdout, /^ {2}pod-security-baseline \(mandatory, high\): /m);
-        assert.match(run.stdout, /^ {4}checks at baseline v1\.33: .*\bprivileged\b/m);
+        assert.match(
+            run.stdout,
+            new RegExp(`^ {4}checks at baseline ${POD_SECURITY_VERSION.replace(".", "\\.")}: .*\\bprivileged\\b`, "m"),
+        );
     });
 });

@@ -2,6 +2,7 @@
  * Namespace policies, on the Namespace and NetworkPolicies SecureNamespace registers.
  */
 import * as assert from "node:assert/strict";
+import { POD_SECURITY_VERSION } from "../../../../components/baseline";
 import { namespaceNetworkPolicies } from "../../../../components/kubernetes/network";
 import { namespaceLabels, resolveSecureNamespaceArgs } from "../../../../components/kubernetes/secure-namespace";
 import {
@@ -90,7 +91,7 @@ describe("policy namespaces-pod-security-labels", () => {
         ]);
         ns.metadata.labels["pod-security.kubernetes.io/enforce-version"] = "latest";
         assert.deepEqual(violations(run(namespacesPodSecurityLabels, resource(NAMESPACE, ns))), [
-            'Namespace payments: pod-security.kubernetes.io/enforce-version is "latest", not a pinned version such as "v1.33"',
+            `Namespace payments: pod-security.kubernetes.io/enforce-version is "latest", not a pinned version such as "${POD_SECURITY_VERSION}"`,
         ]);
     });
 

@@ -3,7 +3,7 @@
  * every controller, at the version the env pins, with exempt namespaces and unknowns.
  */
 import * as assert from "node:assert/strict";
-import { ENVIRONMENTS, PROFILES } from "../../../../components/baseline";
+import { ENVIRONMENTS, POD_SECURITY_VERSION, PROFILES } from "../../../../components/baseline";
 import {
     ALL_CHECK_IDS,
     CHECK_READS,
@@ -168,6 +168,8 @@ describe("Pod Security policies", () => {
             assert.deepEqual(restrictedOnly, [
                 "allowPrivilegeEscalation",
                 "capabilities_restricted",
+                // From v1.35 restricted forbids an unmasked /proc even to pods in their own user namespace.
+                "procMount_restricted",
                 "restrictedVolumes",
                 "runAsNonRoot",
                 "runAsUser",
@@ -177,7 +179,11 @@ describe("Pod Security policies", () => {
             const pod = compliantPod();
             pod.spec.securityContext = { runAsUser: 0 };
             pod.spec.hostPID = true;
-            api(pod).securityContext = { privileged: true, capabilities: { add: ["SYS_ADMIN"] } };
+            api(pod).securityContext = {
+                privileged: true,
+                capabilities: { add: ["SYS_ADMIN"] },
+                procMount: "Unmasked",
+            };
             pod.spec.volumes.push({ name: "root", hostPath: { path: "/" } });
             assert.deepEqual(checks(podSecurityRestricted, pod), restrictedOnly);
         });
@@ -206,10 +212,11 @@ describe("Pod Security policies", () => {
                 const [violation] = judge(podSecurityBaseline, pod, settingsFrom({ env })).violations;
                 assert.ok(violation.message.includes(`(${PROFILES[env].podSecurity.version})`), env);
             }
-            // The pinned version predates the host probe check; a later one would refuse the pod.
-            assert.equal(VERSION, "v1.33");
-            assert.deepEqual(checks(podSecurityBaseline, hostProbe()), []);
-            assert.equal(evaluatePodSecurity(hostProbe(), PodSecurityLevel.Baseline, "v1.34").allowed, false);
+            // The pinned version has the host probe check (v1.34 on): a version before it would admit the pod.
+            assert.equal(VERSION, POD_SECURITY_VERSION);
+            assert.deepEqual(checks(podSecurityBaseline, hostProbe()), ["hostProbesAndHostLifecycle"]);
+            assert.equal(evaluatePodSecurity(hostProbe(), PodSecurityLevel.Baseline, "v1.33").allowed, true);
+            assert.equal(evaluatePodSecurity(hostProbe(), PodSecurityLevel.Baseline, VERSION).allowed, false);
         });
 
         it("is prod's when the env is not known", () => {
