@@ -36,7 +36,7 @@ function keyOf(instancePath: string, property?: string): string {
 function describe(error: ErrorObject): string {
     switch (error.keyword) {
         case "required":
-            return `${keyOf(error.instancePath, error.params.missingProperty)}: is required; fix: set it in Pulumi.<stack>.yaml (see the README's configuration section)`;
+            return `${keyOf(error.instancePath, error.params.missingProperty)}: is required; fix: set it in Pulumi.<stack>.yaml (see "The stacks" in the README)`;
         case "additionalProperties":
             return `${keyOf(error.instancePath, error.params.additionalProperty)}: is not a known key; fix: check its spelling against stacks/config.schema.json`;
         case "enum":

@@ -123,7 +123,8 @@ export async function main(
     }
 }
 
-if (require.main === module) {
+/** Runs the process's own command line, as the `k8s-baseline` binary (bin/k8s-baseline.js) does. */
+export function runCommandLine(): void {
     // A reader that stops early (`| head`) closes the pipe: that ends the output, not in an internal error.
     process.stdout.on("error", (error: NodeJS.ErrnoException) => {
         if (error.code !== "EPIPE") throw error;
@@ -144,3 +145,5 @@ if (require.main === module) {
         },
     );
 }
+
+if (require.main === module) runCommandLine();

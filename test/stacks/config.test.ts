@@ -92,7 +92,7 @@ describe("stack config", () => {
                 "prod",
                 prodValues((v) => delete v.acmeEmail),
                 [
-                    "k8s-baseline:acmeEmail: is required; fix: set it in Pulumi.<stack>.yaml (see the README's configuration section)",
+                    'k8s-baseline:acmeEmail: is required; fix: set it in Pulumi.<stack>.yaml (see "The stacks" in the README)',
                 ],
             ],
             [
@@ -103,7 +103,7 @@ describe("stack config", () => {
                     delete v.acmeEmail;
                 }),
                 [
-                    "k8s-baseline:acmeEmail: is required; fix: set it in Pulumi.<stack>.yaml (see the README's configuration section)",
+                    'k8s-baseline:acmeEmail: is required; fix: set it in Pulumi.<stack>.yaml (see "The stacks" in the README)',
                     "k8s-baseline:acmeEmial: is not a known key; fix: check its spelling against stacks/config.schema.json",
                 ],
             ],
@@ -169,7 +169,7 @@ describe("stack config", () => {
                 "prod",
                 prodValues((v) => delete v.apps[1].owner),
                 [
-                    "k8s-baseline:apps[1].owner: is required; fix: set it in Pulumi.<stack>.yaml (see the README's configuration section)",
+                    'k8s-baseline:apps[1].owner: is required; fix: set it in Pulumi.<stack>.yaml (see "The stacks" in the README)',
                 ],
             ],
             [

@@ -5,6 +5,7 @@
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { POD_SECURITY_VERSION } from "../../../components/baseline";
 import { REPO_ROOT } from "../../shared";
@@ -62,11 +63,53 @@ function result(report: JsonReport, source: string, name?: string): JsonResult {
 }
 
 describe("the k8s-baseline binary", () => {
-    it("is executable after a build, as npx and the package's bin entry run it", () => {
-        // tsc writes files without the run bit; `npm run build` sets it.
-        assert.ok((fs.statSync(CLI).mode & 0o111) !== 0, `${CLI} is not executable`);
-        const run = spawnSync(CLI, ["policies", "--format", "json"], { encoding: "utf8" });
+    const BIN = path.join(REPO_ROOT, "bin", "k8s-baseline.js");
+
+    it("is the package's bin entry, committed with its run bit, so no build can leave it unrunnable", () => {
+        const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as {
+            bin: Record<string, string>;
+            files: string[];
+        };
+        assert.deepEqual(manifest.bin, { "k8s-baseline": "bin/k8s-baseline.js" });
+        assert.ok(manifest.files.includes("bin"));
+        const staged = spawnSync("git", ["ls-files", "-s", "bin/k8s-baseline.js"], {
+            cwd: REPO_ROOT,
+            encoding: "utf8",
+        });
+        assert.match(staged.stdout, /^100755 /, "git records bin/k8s-baseline.js without its run bit");
+        assert.ok((fs.statSync(BIN).mode & 0o111) !== 0, `${BIN} is not executable`);
+    });
+
+    it("runs the compiled command, exit status and output included, as npx runs it", () => {
+        const run = spawnSync(BIN, ["policies", "--format", "json"], { encoding: "utf8" });
         assert.equal(run.status, 0, run.stderr);
+        assert.ok((JSON.parse(run.stdout) as { policies: unknown[] }).policies.length > 0);
+        const usage = spawnSync(BIN, ["check", "--version", "v1.99", "x.yaml"], { encoding: "utf8" });
+        assert.equal(usage.status, 2, usage.stderr);
+        assert.match(usage.stderr, /--version must be/);
+    });
+
+    it("before any build, says to build first instead of failing with not found", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "k8s-baseline-unbuilt-"));
+        try {
+            fs.mkdirSync(path.join(dir, "bin"));
+            fs.copyFileSync(BIN, path.join(dir, "bin", "k8s-baseline.js"));
+            const run = spawnSync(process.execPath, [path.join(dir, "bin", "k8s-baseline.js"), "policies"], {
+                encoding: "utf8",
+            });
+            assert.equal(run.status, 3);
+            assert.equal(run.stdout, "");
+            assert.match(run.stderr, /dist\/policy-pack\/cli\/index\.js is missing: .*run `npm run build` in /);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("is also runnable as the compiled file after `npm run build`, which sets its run bit", () => {
+        const build = (
+            JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { scripts: { build: string } }
+        ).scripts.build;
+        assert.match(build, /chmodSync\('dist\/policy-pack\/cli\/index\.js', 0o755\)/);
     });
 });
 
