@@ -119,7 +119,9 @@ const KNOWN_VERSION = new RegExp(POD_SECURITY_VERSION_PATTERN);
 function validVersion(value: string | undefined): string | undefined {
     if (value === undefined) return undefined;
     if (!KNOWN_VERSION.test(value)) {
-        throw new UsageError(`--version must be "latest" or one of v1.0 to v1.37 (e.g. ${POD_SECURITY_VERSION}), not "${value}"`);
+        throw new UsageError(
+            `--version must be "latest" or one of v1.0 to v1.37 (e.g. ${POD_SECURITY_VERSION}), not "${value}"`,
+        );
     }
     return value;
 }

@@ -82,7 +82,9 @@ export const namespacesPodSecurityLabels: ResourcePolicy = {
         } else if (version === undefined) {
             report.violation(`${what} has no ${versionKey} label, so it enforces whatever the cluster's version is`);
         } else if (typeof version !== "string" || !isPodSecurityVersion(version) || version === "latest") {
-            report.violation(`${what}: ${versionKey} is ${show(version)}, not a pinned version such as "${POD_SECURITY_VERSION}"`);
+            report.violation(
+                `${what}: ${versionKey} is ${show(version)}, not a pinned version such as "${POD_SECURITY_VERSION}"`,
+            );
         }
     },
 };
