@@ -12,9 +12,9 @@
  * - Results: ruleId and ruleIndex, level from the level the finding was reported at, the first location
  *   physical (uri relative to `%SRCROOT%`, the root given) when the finding has a file, and logical (kind,
  *   name, fully qualified name). `partialFingerprints["k8sBaselineFinding/v1"]` hashes the policy, the
- *   finding's identity (file and object, or URN), its Pod Security check and its rank among the findings of
- *   the same policy on the same object, never a line: a finding keeps its fingerprint when lines are
- *   inserted above it.
+ *   finding's identity (file and object, or URN), its Pod Security check and its message (so that fixing
+ *   one of several findings on an object leaves the others' alone), and its rank among identical ones;
+ *   never a line: a finding keeps its fingerprint when lines are inserted above it.
  * - Inputs that could not be read or parsed are tool execution notifications (SARIF §3.20.21: conditions met
  *   while running), not results: the file was not judged, so no rule was broken in it; the invocation then
  *   records `executionSuccessful: false`, as the partial verdict it is, with the exit code.
@@ -216,10 +216,15 @@ function physicalLocation(artifact: ArtifactPosition) {
     };
 }
 
-/** The fingerprint of a finding: its policy, identity and check, and its rank among findings that share them. */
+/** What a finding's fingerprint hashes, but its rank among the findings that share it. */
+function fingerprintKey(finding: SarifFinding): string {
+    return JSON.stringify([finding.policy, finding.identity, finding.check ?? "", finding.message]);
+}
+
+/** The fingerprint of a finding: its policy, identity, check and message, and its rank among identical ones. */
 export function fingerprint(finding: SarifFinding, rank: number): string {
     return createHash("sha256")
-        .update(JSON.stringify([finding.policy, finding.identity, finding.check ?? "", rank]))
+        .update(`${fingerprintKey(finding)}#${rank}`)
         .digest("hex");
 }
 
@@ -266,7 +271,7 @@ export function sarifLog(run: SarifRun) {
     if (missing.length > 0) throw new Error(`findings of policies with no rule: ${missing.join(", ")}`);
     const ranks = new Map<string, number>();
     const results = run.findings.map((finding) => {
-        const key = JSON.stringify([finding.policy, finding.identity, finding.check ?? ""]);
+        const key = fingerprintKey(finding);
         const rank = ranks.get(key) ?? 0;
         ranks.set(key, rank + 1);
         return result(finding, indexOf.get(finding.policy)!, rank);
