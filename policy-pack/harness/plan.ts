@@ -11,9 +11,8 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import type { Diagnostic, PolicyPackConfig } from "./analyzer-client";
 import { REPO_ROOT, stackNames } from "./paths";
+import { parsePlanArgs, PLAN_USAGE, PlanFormat } from "./plan-args";
 import type { EngineResource, PackRun, PackVerdict } from "./resources";
-
-const USAGE = "usage: npm run plan -- <stack>";
 
 /** The Pulumi project name, from Pulumi.yaml. */
 function projectName(): string {
@@ -91,16 +90,19 @@ function count(diagnostics: readonly Diagnostic[], level: string): number {
 
 export async function main(argv: readonly string[]): Promise<number> {
     if (argv.length === 1 && (argv[0] === "--help" || argv[0] === "-h")) {
-        console.log(USAGE);
+        console.log(PLAN_USAGE);
         return 0;
     }
     const stacks = stackNames();
-    if (argv.length !== 1 || !stacks.includes(argv[0])) {
-        const given = argv.length === 0 ? "no stack given" : `unknown stack or extra arguments: ${argv.join(" ")}`;
-        console.error(`${given}\n${USAGE}\n  stacks: ${stacks.join(", ")}`);
+    const options = parsePlanArgs(argv, stacks);
+    if ("error" in options) {
+        console.error(`${options.error}\n${PLAN_USAGE}\n  stacks: ${stacks.join(", ")}`);
         return 2;
     }
-    const stack = argv[0];
+    const { stack } = options;
+    // Stack traces through the build's source maps, as the Pulumi CLI's runner has them: the source position
+    // the SDK records for each resource is then the TypeScript line that constructed it.
+    process.setSourceMapsEnabled(true);
     const project = projectName();
     // The pack boots in its own process (mostly loading the SDK) while this one loads the SDK and runs the
     // program: spawned first, from modules that load neither.
@@ -142,6 +144,18 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     const stray = pack.process.stdoutAfterPort();
     if (stray.trim()) console.error(`warning: the policy pack printed to stdout after its port:\n${stray}`);
+
+    if (options.format !== PlanFormat.Text) {
+        const exitCode = count(verdict.diagnostics, "mandatory") > 0 ? 1 : 0;
+        const context = { stack, root: REPO_ROOT, configSource, exitCode };
+        const { planJson, planSarif } = await import("./plan-report");
+        const document = options.format === PlanFormat.Sarif ? planSarif(verdict, context) : planJson(verdict, context);
+        if (options.output === undefined) {
+            process.stdout.write(document);
+            return exitCode;
+        }
+        fs.writeFileSync(options.output, document);
+    }
 
     const registered = verdict.resources.filter((r) => !r.synthetic).length;
     console.log(`Resources of stack ${stack} (${registered} registered by the program):`);
