@@ -3,11 +3,13 @@
  *
  * Each diagnostic is about the resource the engine attributes it to: its URN (SARIF logical location, fully
  * qualified name; kind = the resource's type token) and, where the SDK reported the position in the program
- * that constructed it (a file of this repository, read through the build's source maps), that file and
- * line; otherwise the stack's file, `stacks/Pulumi.<stack>.yaml`, which is what the preview is run for.
+ * that constructed it, or its nearest parent's (a file of this repository: the TypeScript file and line, through the build's source
+ * map, where the position is in compiled JavaScript), that file and line; otherwise the stack's file, `stacks/Pulumi.<stack>.yaml`, which is what the preview is run for.
  * The fingerprint hashes the policy and the URN: a resource keeps its findings when the program is edited
  * around it.
  */
+import * as fs from "node:fs";
+import { SourceMap } from "node:module";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ALL_POLICIES } from "../policies";
@@ -31,15 +33,44 @@ export function stackFile(stack: string): string {
     return `stacks/Pulumi.${stack}.yaml`;
 }
 
+const sourceMaps = new Map<string, SourceMap | undefined>();
+
+function sourceMapOf(file: string): SourceMap | undefined {
+    if (!sourceMaps.has(file)) {
+        const mapFile = `${file}.map`;
+        let map: SourceMap | undefined;
+        try {
+            map = new SourceMap(JSON.parse(fs.readFileSync(mapFile, "utf8")));
+        } catch {
+            map = undefined;
+        }
+        sourceMaps.set(file, map);
+    }
+    return sourceMaps.get(file);
+}
+
+/** A position in compiled JavaScript as the position in its TypeScript source, when the build left a map. */
+export function originalPosition(file: string, line: number, column: number): { file: string; line: number } {
+    if (!file.endsWith(".js")) return { file, line };
+    const entry = sourceMapOf(file)?.findEntry(line - 1, Math.max(column - 1, 0));
+    if (entry === undefined || !("originalSource" in entry) || entry.originalSource === undefined) {
+        return { file, line };
+    }
+    const source = entry.originalSource.startsWith("file:")
+        ? fileURLToPath(entry.originalSource)
+        : path.resolve(path.dirname(file), entry.originalSource);
+    return { file: source, line: entry.originalLine + 1 };
+}
+
 /** A source position as a file relative to the root, when it is one of the repository's own files. */
 export function programPosition(position: SourcePosition | undefined, root: string): ArtifactPosition | undefined {
     if (position === undefined || !position.uri.startsWith("file:")) return undefined;
-    const file = fileURLToPath(position.uri);
-    const relative = relativeArtifact(root, file);
+    const original = originalPosition(fileURLToPath(position.uri), position.line, position.column);
+    const relative = relativeArtifact(root, original.file);
     if (relative.startsWith("../") || path.isAbsolute(relative) || relative.split("/").includes("node_modules")) {
         return undefined;
     }
-    return { path: relative, line: position.line };
+    return { path: relative, line: original.line };
 }
 
 function levelOf(diagnostic: Diagnostic): EnforcementLevel {
@@ -81,8 +112,29 @@ function configuredLevels(verdict: PackVerdict): Record<string, EnforcementLevel
     return levels;
 }
 
-function finding(diagnostic: Diagnostic, resource: EngineResource | undefined, context: PlanContext): SarifFinding {
-    const artifact = programPosition(resource?.sourcePosition, context.root) ?? { path: stackFile(context.stack) };
+/**
+ * Where the program declared a resource: its own source position when that is in the repository, else the
+ * nearest parent's (a resource a library constructs for a component is the component's doing).
+ */
+function declaredAt(
+    resource: EngineResource | undefined,
+    byUrn: ReadonlyMap<string, EngineResource>,
+    root: string,
+): ArtifactPosition | undefined {
+    for (let at = resource; at !== undefined; at = at.parent === undefined ? undefined : byUrn.get(at.parent)) {
+        const position = programPosition(at.sourcePosition, root);
+        if (position !== undefined) return position;
+    }
+    return undefined;
+}
+
+function finding(
+    diagnostic: Diagnostic,
+    byUrn: ReadonlyMap<string, EngineResource>,
+    context: PlanContext,
+): SarifFinding {
+    const resource = byUrn.get(diagnostic.urn);
+    const artifact = declaredAt(resource, byUrn, context.root) ?? { path: stackFile(context.stack) };
     return {
         policy: diagnostic.policyName,
         level: levelOf(diagnostic),
@@ -103,7 +155,7 @@ export function planSarif(verdict: PackVerdict, context: PlanContext): string {
     return sarifText({
         policies: packPolicies(verdict.info.policies),
         levels: configuredLevels(verdict),
-        findings: verdict.diagnostics.map((d) => finding(d, byUrn.get(d.urn), context)),
+        findings: verdict.diagnostics.map((d) => finding(d, byUrn, context)),
         root: context.root,
         exitCode: context.exitCode,
         executionSuccessful: true,
@@ -117,7 +169,7 @@ export function planJson(verdict: PackVerdict, context: PlanContext): string {
     const byUrn = new Map(verdict.resources.map((resource) => [resource.urn, resource]));
     const diagnostics = verdict.diagnostics.map((diagnostic) => {
         const resource = byUrn.get(diagnostic.urn);
-        const position = programPosition(resource?.sourcePosition, context.root);
+        const position = declaredAt(resource, byUrn, context.root);
         return {
             policy: diagnostic.policyName,
             level: diagnostic.enforcementLevel,

@@ -100,9 +100,6 @@ export async function main(argv: readonly string[]): Promise<number> {
         return 2;
     }
     const { stack } = options;
-    // Stack traces through the build's source maps, as the Pulumi CLI's runner has them: the source position
-    // the SDK records for each resource is then the TypeScript line that constructed it.
-    process.setSourceMapsEnabled(true);
     const project = projectName();
     // The pack boots in its own process (mostly loading the SDK) while this one loads the SDK and runs the
     // program: spawned first, from modules that load neither.

@@ -49,10 +49,11 @@ export interface ResourceRecord {
     readonly sourcePosition?: SourcePosition;
 }
 
-/** A position in the program's source: a `file://` URI and a 1-based line. */
+/** A position in the program's source: a `file://` URI, a 1-based line and column. */
 export interface SourcePosition {
     readonly uri: string;
     readonly line: number;
+    readonly column: number;
 }
 
 /** A resource as the engine knows it: what the analyzer sees, plus what the plan prints. */
@@ -91,7 +92,7 @@ function recordOf(req: resourcePb.RegisterResourceRequest, res: resourcePb.Regis
     const position = req.getSourceposition();
     return {
         ...(position && position.getUri() && position.getLine() > 0
-            ? { sourcePosition: { uri: position.getUri(), line: position.getLine() } }
+            ? { sourcePosition: { uri: position.getUri(), line: position.getLine(), column: position.getColumn() } }
             : {}),
         type: req.getType(),
         name: req.getName(),
