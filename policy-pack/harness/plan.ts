@@ -5,6 +5,9 @@
  * ServiceAccounts for every policy, see packSettings), obtained as
  * `pulumi preview --policy-pack policy-pack` would obtain them: the pack spawned as the CLI spawns it and
  * asked over its gRPC protocol. Exits 1 on any mandatory violation, 2 on a usage error.
+ *
+ * `--format json|sarif` prints the verdict as a document instead (plan-report.ts), or with `--output FILE`
+ * writes it there and prints the text as well; the exit status is the same.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -148,7 +151,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         const { planJson, planSarif } = await import("./plan-report");
         const document = options.format === PlanFormat.Sarif ? planSarif(verdict, context) : planJson(verdict, context);
         if (options.output === undefined) {
-            process.stdout.write(document);
+            // Written out before the process exits: a pipe on some systems takes it asynchronously.
+            await new Promise<void>((resolve, reject) =>
+                process.stdout.write(document, (error) => (error ? reject(error) : resolve())),
+            );
             return exitCode;
         }
         fs.writeFileSync(options.output, document);
