@@ -168,9 +168,9 @@ export interface SarifRun {
     readonly properties?: Readonly<Record<string, unknown>>;
 }
 
-/** The first sentence of a description: the rule's short description. */
-function firstSentence(text: string): string {
-    const match = /^(.+?[.!?])(\s|$)/s.exec(text.trim());
+/** The first sentence of a description (not ended by `e.g.` and the like): the rule's short description. */
+export function firstSentence(text: string): string {
+    const match = /^(.+?(?<!\b(?:e\.g|i\.e|etc|vs))[.!?])(\s|$)/s.exec(text.trim());
     return (match ? match[1] : text).trim();
 }
 

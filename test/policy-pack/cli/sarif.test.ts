@@ -13,6 +13,7 @@ import { ALL_POLICIES } from "../../../policy-pack/policies";
 import { EnforcementLevel, ResourcePolicy, Severity, StackPolicy } from "../../../policy-pack/policies/types";
 import {
     FINGERPRINT_KEY,
+    firstSentence,
     POLICY_HELP_ANCHOR,
     policyTags,
     SECURITY_SEVERITY,
@@ -297,6 +298,15 @@ describe("check --format sarif: rules", () => {
             assert.deepEqual(rule.properties.tags.slice(0, 3), ["security", policy.group, policy.severity]);
         }
         assert.deepEqual(log.runs[0].originalUriBaseIds[SRCROOT].uri.endsWith("/fixtures/"), true);
+    });
+
+    it("takes a rule's short description from its first sentence, not from an abbreviation's period", () => {
+        assert.equal(
+            firstSentence("Pods (e.g. jobs) run as non-root. Init containers too."),
+            "Pods (e.g. jobs) run as non-root.",
+        );
+        assert.equal(firstSentence("Version v1.2 is pinned. More."), "Version v1.2 is pinned.");
+        assert.equal(firstSentence("No period at all"), "No period at all");
     });
 
     it("points helpUri at a heading README.md has", () => {
