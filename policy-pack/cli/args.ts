@@ -17,6 +17,8 @@ import { POD_SECURITY_VERSION_PATTERN } from "../settings";
 export const OutputFormat = {
     Text: "text",
     Json: "json",
+    /** SARIF 2.1.0, for code scanning: `check` only. */
+    Sarif: "sarif",
 } as const;
 export type OutputFormat = (typeof OutputFormat)[keyof typeof OutputFormat];
 const OUTPUT_FORMATS: readonly string[] = Object.values(OutputFormat);
@@ -36,6 +38,8 @@ export interface CheckCommand {
     readonly config?: string;
     /** Registries replacing the config's, each a prefix ending in `/`. */
     readonly registries?: readonly string[];
+    /** With --format sarif: the folder file locations are relative to (default: the working directory). */
+    readonly sarifRoot?: string;
     readonly paths: readonly string[];
 }
 
@@ -64,7 +68,7 @@ export class UsageError extends Error {}
 export const USAGE = `Usage:
   k8s-baseline check [--env dev|stage|prod] [--config FILE] [--registries PREFIX,...]
                      [--level baseline|restricted] [--version v1.N|latest]
-                     [--only GROUP_OR_POLICY,...] [--format text|json] PATH...
+                     [--only GROUP_OR_POLICY,...] [--format text|json|sarif] [--sarif-root DIR] PATH...
   k8s-baseline policies [--env ...] [--config ...] [--level ...] [--version ...] [--only ...] [--format ...]
 
 check     Runs the policy pack over Kubernetes YAML (files, or folders searched for .yaml/.yml files;
@@ -81,7 +85,10 @@ policies  Lists every policy: name, group, description, severity, level; the Pod
   --version  Pod Security version they enforce, v1.0 to v1.37 or latest (default: the config's, else the
              env profile's)
   --only     run only these groups or policies (comma-separated, repeatable)
-  --format   text (default) or json
+  --format   text (default), json, or for check sarif (SARIF 2.1.0, for code scanning: a rule per policy,
+             a result per finding at its file and the line of its object, unreadable inputs as notifications)
+  --sarif-root  the folder SARIF file locations are relative to (default: the working directory; in CI,
+             the repository's root)
 
 Exit status: 0 no mandatory violation, 1 mandatory violations, 2 bad usage or unreadable input (the
 readable files are still judged and reported).`;
@@ -94,6 +101,7 @@ const OPTIONS = {
     format: { type: "string" },
     config: { type: "string" },
     registries: { type: "string", multiple: true },
+    "sarif-root": { type: "string" },
     help: { type: "boolean", short: "h" },
 } as const;
 
@@ -140,6 +148,13 @@ function validRegistries(values: readonly string[] | undefined): readonly string
         );
     }
     return [...new Set(registries)];
+}
+
+function validSarifRoot(value: string | undefined, format: OutputFormat): string | undefined {
+    if (value === undefined) return undefined;
+    if (format !== OutputFormat.Sarif) throw new UsageError("--sarif-root is for --format sarif");
+    if (value.trim() === "") throw new UsageError("--sarif-root needs a folder");
+    return value;
 }
 
 function validConfig(value: string | undefined): string | undefined {
@@ -196,11 +211,16 @@ export function parseCommandLine(argv: readonly string[]): Command {
                 format,
                 config,
                 registries,
+                sarifRoot: validSarifRoot(values["sarif-root"], format),
                 paths: rest,
             };
         }
         case "policies": {
             if (rest.length > 0) throw new UsageError(`policies takes no paths, got ${rest.join(" ")}`);
+            if (format === OutputFormat.Sarif) {
+                throw new UsageError("--format sarif is for check: policies lists as text or json");
+            }
+            if (values["sarif-root"] !== undefined) throw new UsageError("--sarif-root is for check --format sarif");
             return { command, env, level, version, only: validOnly(values.only), format, config, registries };
         }
         default:

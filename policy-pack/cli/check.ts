@@ -22,6 +22,8 @@ export interface ReportedViolation {
 export interface ResourceResult {
     /** `path#<document>` (YAML) or `path#<index>` (JSON); `stack` for stack violations no resource owns. */
     readonly source: string;
+    /** YAML: the line of the object's `kind` in its file; null for JSON and the stack entry. */
+    readonly line: number | null;
     /** The Kubernetes kind, or the type token of another resource; `Stack` for the stack entry. */
     readonly kind: string;
     /** `metadata.name`, else the resource's name. */
@@ -65,6 +67,7 @@ function identify(input: CheckedResource): Omit<ResourceResult, "violations"> {
     const hasMetadata = typeof metadata === "object" && metadata !== null;
     return {
         source: input.source,
+        line: input.line ?? null,
         kind: kubernetesKindOf(resource.type)?.kind ?? resource.type,
         name: hasMetadata && typeof metadata.name === "string" ? metadata.name : resource.name,
         namespace: hasMetadata && typeof metadata.namespace === "string" ? metadata.namespace : null,
@@ -181,7 +184,14 @@ export function runCheck(
     }
     if (unowned.length > 0) {
         count(unowned);
-        results.push({ source: STACK_SOURCE, kind: "Stack", name: "stack", namespace: null, violations: unowned });
+        results.push({
+            source: STACK_SOURCE,
+            line: null,
+            kind: "Stack",
+            name: "stack",
+            namespace: null,
+            violations: unowned,
+        });
     }
     const notJudgedKinds = new Map<string, number>();
     for (let index = 0; index < inputs.length; index++) {

@@ -4,13 +4,14 @@
  * Pulumi, for CI jobs and for repositories that deploy with kubectl, Helm or Argo CD.
  *
  *   k8s-baseline check [--env ...] [--config FILE] [--registries ...] [--level ...] [--version ...]
- *                      [--only ...] [--format text|json] PATH...
+ *                      [--only ...] [--format text|json|sarif] [--sarif-root DIR] PATH...
  *   k8s-baseline policies [--env ...] [--level ...] [--version ...] [--only ...] [--format text|json]
  *
  * Exit status: 0 when no mandatory violation, 1 when any, 2 on bad usage (nothing is checked then) or on an
  * unreadable input (every readable one is still judged and reported), 3 when the command itself fails (a bug
  * to report, never a verdict).
  *
+ * `check --format sarif` prints a SARIF 2.1.0 log (cli/sarif.ts, report/sarif.ts); the exit status is the same.
  * `check --format json` prints `{"results": [...], "notices": [...], "summary": {...}}`: check.ts documents each
  * field, inputs.ts what is read and how sources are numbered, config.ts which pack config is judged with
  * (`--config`, or with `--env` the env's generated one), pod-security.ts what --level and --version do.
@@ -29,6 +30,7 @@ import { listPolicies, policiesToRun, selectPolicies } from "./catalog";
 import { runCheck } from "./check";
 import { inputFiles, parsingThreads, readInputs, readInputsInParallel } from "./inputs";
 import { checkJson, checkText, policiesJson, policiesText } from "./output";
+import { checkSarif } from "./sarif";
 
 /** Where the CLI writes; the tests and embedding programs can pass their own. */
 export interface Output {
@@ -84,9 +86,28 @@ async function run(
     const notices = [...listed.notices, ...read.notices, ...report.notices];
     if (read.resources.length === 0 && unreadable.length === 0) notices.push("no resources to check in the input");
     const final = { ...report, notices };
-    out.stdout(command.format === OutputFormat.Json ? checkJson(final) : checkText(final));
-    if (unreadable.length > 0) return ExitCode.UsageOrInput;
-    return report.summary.mandatory > 0 ? ExitCode.MandatoryViolations : ExitCode.Pass;
+    const exitCode =
+        unreadable.length > 0
+            ? ExitCode.UsageOrInput
+            : report.summary.mandatory > 0
+              ? ExitCode.MandatoryViolations
+              : ExitCode.Pass;
+    if (command.format === OutputFormat.Sarif) {
+        const root = command.sarifRoot ?? process.cwd();
+        out.stdout(
+            checkSarif(final, {
+                policies: selected,
+                levels: config.levels,
+                root,
+                files: listed.files,
+                unreadable,
+                exitCode,
+            }),
+        );
+    } else {
+        out.stdout(command.format === OutputFormat.Json ? checkJson(final) : checkText(final));
+    }
+    return exitCode;
 }
 
 /** The config's settings of each policy run, by name: the stand-ins and guards keep their policy's name. */

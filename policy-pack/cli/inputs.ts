@@ -26,7 +26,16 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
-import { parseAllDocuments, DocumentOptions, ParseOptions, SchemaOptions, ToJSOptions } from "yaml";
+import {
+    isMap,
+    isScalar,
+    isSeq,
+    parseAllDocuments,
+    DocumentOptions,
+    ParseOptions,
+    SchemaOptions,
+    ToJSOptions,
+} from "yaml";
 import { kubernetesTypeOf } from "../policies/resource";
 import { PolicyResource } from "../policies/types";
 
@@ -34,6 +43,8 @@ import { PolicyResource } from "../policies/types";
 export interface CheckedResource {
     /** `path#<document>` for YAML, `path#<index>` for a JSON array of resources. */
     readonly source: string;
+    /** YAML: the 1-based line of the object's `kind` key (else of its first key) in the file. */
+    readonly line?: number;
     readonly resource: PolicyResource;
 }
 
@@ -76,11 +87,58 @@ function syntheticUrn(type: string, source: string): string {
     return `urn:pulumi:${CHECK_STACK}::${CHECK_PROJECT}::${type}::${source}`;
 }
 
+/** Where a YAML object's node is, to give its resource a line: the node, and the file's line counter. */
+interface YamlPlace {
+    readonly node: unknown;
+    readonly lineOf: (offset: number) => number;
+}
+
+/** The line of an object's `kind` key, else of the node's start. */
+function objectLine(place: YamlPlace): number | undefined {
+    const { node } = place;
+    if (!isMap(node)) return undefined;
+    const kind = node.items.find((pair) => isScalar(pair.key) && pair.key.value === "kind");
+    const offset = (isScalar(kind?.key) ? kind.key.range?.[0] : undefined) ?? node.range?.[0];
+    return offset === undefined ? undefined : place.lineOf(offset);
+}
+
+/** The node of a List's item `index`, when the List's node is at hand. */
+function itemPlace(place: YamlPlace | undefined, index: number): YamlPlace | undefined {
+    if (place === undefined || !isMap(place.node)) return undefined;
+    const items = place.node.get("items", true);
+    return isSeq(items) ? { node: items.items[index], lineOf: place.lineOf } : undefined;
+}
+
+/**
+ * 1-based lines of offsets asked in increasing order, counted in one pass over `text` (an offset before the
+ * last one asked restarts the count).
+ */
+function lineCounter(text: string): (offset: number) => number {
+    let counted = 0;
+    let line = 1;
+    return (offset) => {
+        if (offset < counted) {
+            counted = 0;
+            line = 1;
+        }
+        for (
+            let index = text.indexOf("\n", counted);
+            index >= 0 && index < offset;
+            index = text.indexOf("\n", index + 1)
+        ) {
+            line++;
+            counted = index + 1;
+        }
+        return line;
+    };
+}
+
 /**
  * Adds the resource of one Kubernetes object, or those of a List's items, to `out`. `item` locates the object
- * inside its document: empty for the document itself, ` items[2]` for a List's third item.
+ * inside its document: empty for the document itself, ` items[2]` for a List's third item; `place`, for YAML,
+ * its node.
  */
-function addManifest(value: unknown, source: string, item: string, out: CheckedResource[]): void {
+function addManifest(value: unknown, source: string, item: string, out: CheckedResource[], place?: YamlPlace): void {
     const where = `cannot parse ${source}${item}`;
     if (!plainObject(value)) {
         throw new InputError(`${where}: expected a Kubernetes object, found ${describeValue(value)}`);
@@ -90,7 +148,9 @@ function addManifest(value: unknown, source: string, item: string, out: CheckedR
         throw new InputError(`${where}: not a Kubernetes object: apiVersion and kind must be non-empty strings`);
     }
     if (kind.endsWith("List") && Array.isArray(props.items)) {
-        props.items.forEach((child, index) => addManifest(child, source, `${item} items[${index}]`, out));
+        props.items.forEach((child, index) =>
+            addManifest(child, source, `${item} items[${index}]`, out, itemPlace(place, index)),
+        );
         return;
     }
     const type = kubernetesTypeOf(apiVersion, kind);
@@ -102,7 +162,9 @@ function addManifest(value: unknown, source: string, item: string, out: CheckedR
               ? metadata.generateName
               : source;
     // List items share their List's source; the URN tells them apart.
-    out.push({ source, resource: { type, name, urn: syntheticUrn(type, `${source}${item}`), props } });
+    const resource: PolicyResource = { type, name, urn: syntheticUrn(type, `${source}${item}`), props };
+    const line = place === undefined ? undefined : objectLine(place);
+    out.push(line === undefined ? { source, resource } : { source, line, resource });
 }
 
 /** The 1-based line of `offset` in `text`: only computed for an error. */
@@ -114,6 +176,7 @@ function lineAt(text: string, offset: number): number {
 
 function readYaml(file: string, text: string, out: CheckedResource[], errors: string[]): void {
     const documents = parseAllDocuments(text, YAML_OPTIONS);
+    const lineOf = lineCounter(text);
     for (let index = 0; index < documents.length; index++) {
         const document = documents[index];
         const source = `${file}#${index}`;
@@ -126,7 +189,7 @@ function readYaml(file: string, text: string, out: CheckedResource[], errors: st
         try {
             const value: unknown = document.toJS(TO_JS_OPTIONS);
             if (value === null || value === undefined) continue;
-            addManifest(value, source, "", out);
+            addManifest(value, source, "", out, { node: document.contents, lineOf });
         } catch (error) {
             // toJS throws on too many aliases (a "billion laughs" document).
             const at = ` (line ${lineAt(text, document.contents?.range?.[0] ?? document.range[0])})`;

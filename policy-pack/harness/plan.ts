@@ -7,16 +7,18 @@
  * asked over its gRPC protocol. Then what it could not judge offline (the Helm charts' objects), and the
  * chart values judged against ../shared/charts (plan-coverage). Exits 1 on any mandatory violation or chart
  * value problem, 2 on a usage error or a stack file it cannot read.
+ *
+ * `--format json|sarif` prints the verdict as a document instead (plan-report.ts), or with `--output FILE`
+ * writes it there and prints the text as well; the exit status is the same.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import type { Diagnostic, PolicyPackConfig } from "./analyzer-client";
 import { REPO_ROOT } from "./paths";
-import { StackFileError, stackArgumentProblem, stackConfigText } from "./stack-file";
+import { parsePlanArgs, PLAN_USAGE, PlanFormat } from "./plan-args";
+import { StackFileError, stackConfigText } from "./stack-file";
 import type { EngineResource, PackRun, PackVerdict } from "./resources";
-
-const USAGE = "usage: npm run plan -- <stack>";
 
 /** The Pulumi project name, from Pulumi.yaml. */
 function projectName(): string {
@@ -94,15 +96,15 @@ function count(diagnostics: readonly Diagnostic[], level: string): number {
 
 export async function main(argv: readonly string[]): Promise<number> {
     if (argv.length === 1 && (argv[0] === "--help" || argv[0] === "-h")) {
-        console.log(USAGE);
+        console.log(PLAN_USAGE);
         return 0;
     }
-    const problem = stackArgumentProblem(argv);
-    if (problem !== undefined) {
-        console.error(`${problem}\n${USAGE}`);
+    const options = parsePlanArgs(argv);
+    if ("error" in options) {
+        console.error(`${options.error}\n${PLAN_USAGE}`);
         return 2;
     }
-    const stack = argv[0];
+    const { stack } = options;
     const project = projectName();
     let stackConfig: Record<string, string>;
     try {
@@ -151,6 +153,21 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     const stray = pack.process.stdoutAfterPort();
     if (stray.trim()) console.error(`warning: the policy pack printed to stdout after its port:\n${stray}`);
+
+    if (options.format !== PlanFormat.Text) {
+        const exitCode = count(verdict.diagnostics, "mandatory") > 0 ? 1 : 0;
+        const context = { stack, root: REPO_ROOT, configSource, exitCode };
+        const { planJson, planSarif } = await import("./plan-report");
+        const document = options.format === PlanFormat.Sarif ? planSarif(verdict, context) : planJson(verdict, context);
+        if (options.output === undefined) {
+            // Written out before the process exits: a pipe on some systems takes it asynchronously.
+            await new Promise<void>((resolve, reject) =>
+                process.stdout.write(document, (error) => (error ? reject(error) : resolve())),
+            );
+            return exitCode;
+        }
+        fs.writeFileSync(options.output, document);
+    }
 
     const registered = verdict.resources.filter((r) => !r.synthetic).length;
     console.log(`Resources of stack ${stack} (${registered} registered by the program):`);

@@ -45,6 +45,15 @@ export interface ResourceRecord {
     /** The package version the SDK asked for: names the default provider. */
     readonly version?: string;
     readonly options?: Omit<AnalyzerOptions, "parent">;
+    /** Where the program constructed it, as the SDK reports it (the frame that called the constructor). */
+    readonly sourcePosition?: SourcePosition;
+}
+
+/** A position in the program's source: a `file://` URI, a 1-based line and column. */
+export interface SourcePosition {
+    readonly uri: string;
+    readonly line: number;
+    readonly column: number;
 }
 
 /** A resource as the engine knows it: what the analyzer sees, plus what the plan prints. */
@@ -53,6 +62,8 @@ export interface EngineResource extends AnalyzerResource {
     readonly remote?: boolean;
     /** Added by the engine, not registered by the program: the Stack and default providers. */
     readonly synthetic: boolean;
+    /** Where the program constructed it, when the SDK said (never sent to the pack: the plan reports it). */
+    readonly sourcePosition?: SourcePosition;
 }
 
 const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
@@ -78,7 +89,11 @@ function recordOf(req: resourcePb.RegisterResourceRequest, res: resourcePb.Regis
             .map((alias) => alias.getUrn())
             .filter((urn) => urn),
     ];
+    const position = req.getSourceposition();
     return {
+        ...(position && position.getUri() && position.getLine() > 0
+            ? { sourcePosition: { uri: position.getUri(), line: position.getLine(), column: position.getColumn() } }
+            : {}),
         type: req.getType(),
         name: req.getName(),
         custom: req.getCustom(),
@@ -240,6 +255,7 @@ export function engineResources(
             custom: record.custom,
             remote: record.remote,
             synthetic: false,
+            ...(record.sourcePosition ? { sourcePosition: record.sourcePosition } : {}),
         };
         if (record.urn !== undefined) byMonitorUrn.set(record.urn, resource);
         out.push(resource);
