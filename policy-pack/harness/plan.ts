@@ -12,6 +12,8 @@ import { parse } from "yaml";
 import type { Diagnostic, PolicyPackConfig } from "./analyzer-client";
 import { REPO_ROOT, stackNames } from "./paths";
 import type { EngineResource, PackRun, PackVerdict } from "./resources";
+import { UNKNOWN, unwrapSecret } from "../policies/resource";
+import type { PolicyResource } from "../policies/types";
 
 const USAGE = "usage: npm run plan -- <stack>";
 
@@ -89,18 +91,27 @@ function count(diagnostics: readonly Diagnostic[], level: string): number {
     return diagnostics.filter((d) => d.enforcementLevel === level).length;
 }
 
-export async function main(argv: readonly string[]): Promise<number> {
-    if (argv.length === 1 && (argv[0] === "--help" || argv[0] === "-h")) {
-        console.log(USAGE);
-        return 0;
-    }
-    const stacks = stackNames();
-    if (argv.length !== 1 || !stacks.includes(argv[0])) {
-        const given = argv.length === 0 ? "no stack given" : `unknown stack or extra arguments: ${argv.join(" ")}`;
-        console.error(`${given}\n${USAGE}\n  stacks: ${stacks.join(", ")}`);
-        return 2;
-    }
-    const stack = argv[0];
+/** What the offline preview of a stack gives: the resources the engine would show, and the pack's verdict. */
+export interface StackPreview {
+    readonly stack: string;
+    readonly project: string;
+    readonly verdict: PackVerdict;
+    /** Which pack config the policies ran with, in words. */
+    readonly configSource: string;
+    /** The resources as the policies see them: plain inputs, secrets unwrapped, unknowns as UNKNOWN. */
+    readonly policyResources: readonly PolicyResource[];
+    /** Milliseconds from spawning the pack to reading its port. */
+    readonly startupMs: number;
+    /** What the pack printed to stdout after its port, which it should not. */
+    readonly stray: string;
+}
+
+/**
+ * Runs the platform program for `stack` under mocks and asks the policy pack for its verdict, as
+ * `pulumi preview --policy-pack policy-pack` would. Once per process: the program registers under the
+ * process's mocks.
+ */
+export async function previewStack(stack: string): Promise<StackPreview> {
     const project = projectName();
     // The pack boots in its own process (mostly loading the SDK) while this one loads the SDK and runs the
     // program: spawned first, from modules that load neither.
@@ -140,7 +151,49 @@ export async function main(argv: readonly string[]): Promise<number> {
     } finally {
         await pack.stop();
     }
-    const stray = pack.process.stdoutAfterPort();
+    const { UNKNOWN_WIRE } = await import("./wire");
+    const plain = (value: unknown): unknown => {
+        const unwrapped = unwrapSecret(value);
+        if (unwrapped === UNKNOWN_WIRE) return UNKNOWN;
+        if (Array.isArray(unwrapped)) return unwrapped.map(plain);
+        if (unwrapped !== null && typeof unwrapped === "object") {
+            return Object.fromEntries(Object.entries(unwrapped).map(([key, child]) => [key, plain(child)]));
+        }
+        return unwrapped;
+    };
+    const policyResources = verdict.resources
+        .filter((r) => !r.synthetic)
+        .map((r) => ({
+            type: r.type,
+            name: r.name,
+            urn: r.urn,
+            parent: r.parent,
+            props: plain(r.properties) as Record<string, any>,
+        }));
+    return {
+        stack,
+        project,
+        verdict,
+        configSource,
+        policyResources,
+        startupMs: pack.process.startupMs,
+        stray: pack.process.stdoutAfterPort(),
+    };
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+    if (argv.length === 1 && (argv[0] === "--help" || argv[0] === "-h")) {
+        console.log(USAGE);
+        return 0;
+    }
+    const stacks = stackNames();
+    if (argv.length !== 1 || !stacks.includes(argv[0])) {
+        const given = argv.length === 0 ? "no stack given" : `unknown stack or extra arguments: ${argv.join(" ")}`;
+        console.error(`${given}\n${USAGE}\n  stacks: ${stacks.join(", ")}`);
+        return 2;
+    }
+    const preview = await previewStack(argv[0]);
+    const { stack, verdict, configSource, stray } = preview;
     if (stray.trim()) console.error(`warning: the policy pack printed to stdout after its port:\n${stray}`);
 
     const registered = verdict.resources.filter((r) => !r.synthetic).length;
@@ -149,11 +202,17 @@ export async function main(argv: readonly string[]): Promise<number> {
     console.log("");
     const { info, diagnostics } = verdict;
     console.log(
-        `Policy verdicts of ${info.name} ${info.version} (${info.policies.length} policies, port read ${Math.round(pack.process.startupMs)} ms after the pack was spawned):`,
+        `Policy verdicts of ${info.name} ${info.version} (${info.policies.length} policies, port read ${Math.round(preview.startupMs)} ms after the pack was spawned):`,
     );
     console.log(`  pack config: ${configSource}`);
     if (diagnostics.length === 0) console.log("  no diagnostics");
     for (const line of formatVerdicts(verdict)) console.log(line);
+    console.log("");
+    const { estimateSecretsCost, formatEstimate } = await import("../cost/estimate");
+    const { isEnvironment, profileFor } = await import("../../components/baseline");
+    const budget = isEnvironment(stack) ? profileFor(stack).secretsMonthlyBudgetUsd : undefined;
+    console.log(`Secrets plumbing of stack ${stack}, estimated a month:`);
+    for (const line of formatEstimate(estimateSecretsCost(preview.policyResources), budget)) console.log(line);
     console.log("");
     const mandatory = count(diagnostics, "mandatory");
     const advisory = count(diagnostics, "advisory");
