@@ -169,6 +169,55 @@ export const COMPONENT_CONTROLS: Readonly<Record<string, readonly string[]>> = {
     "k8s-baseline:index:CertManager": ["seed-checklist-32"],
 };
 
+const RBAC_KINDS = [
+    "kubernetes:rbac.authorization.k8s.io/v1:Role",
+    "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
+    "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+    "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
+];
+
+/** Every type: a policy that reads every resource. */
+export const EVERY_TYPE = "*";
+
+/**
+ * The types a policy without a `types` list reads (a stack policy, or one that judges every resource), so
+ * that the report can say which resources of a stack it judged. Every such policy has an entry; an empty
+ * list: it judges the pack's config, not resources.
+ */
+export const POLICY_SUBJECTS: Readonly<Record<string, readonly string[]>> = {
+    "rbac-no-wildcards": RBAC_KINDS,
+    "rbac-no-cluster-admin": RBAC_KINDS,
+    "rbac-no-cluster-secret-read": RBAC_KINDS,
+    "rbac-token-requests-by-name": RBAC_KINDS,
+    "rbac-escalation-verbs": RBAC_KINDS,
+    "rbac-bound-subjects": RBAC_KINDS,
+    "rbac-human-access": RBAC_KINDS,
+    "rbac-aggregation": RBAC_KINDS,
+    "namespaces-default-deny": ["kubernetes:core/v1:Namespace", "kubernetes:networking.k8s.io/v1:NetworkPolicy"],
+    "network-namespace-address-space": ["kubernetes:networking.k8s.io/v1:NetworkPolicy"],
+    "external-secrets-v1-only": [
+        "kubernetes:external-secrets.io/v1:ExternalSecret",
+        "kubernetes:external-secrets.io/v1:SecretStore",
+        "kubernetes:external-secrets.io/v1:ClusterSecretStore",
+    ],
+    "external-secrets-store-app-service-account": [
+        "kubernetes:external-secrets.io/v1:SecretStore",
+        "kubernetes:core/v1:ServiceAccount",
+    ],
+    "external-secrets-store-aws-role": ["kubernetes:external-secrets.io/v1:SecretStore", "aws:iam/role:Role"],
+    "kyverno-exception-namespace": ["kubernetes:policies.kyverno.io/v1:PolicyException"],
+    "aws-kms-key-has-policy": ["aws:kms/key:Key", "aws:kms/keyPolicy:KeyPolicy"],
+    "aws-iam-attached-policies": ["aws:iam/role:Role", "aws:iam/rolePolicyAttachment:RolePolicyAttachment"],
+    "cross-env-references": [EVERY_TYPE],
+    "exemptions-in-force": [],
+    "cost-secrets-budget": [
+        "aws:secretsmanager/secret:Secret",
+        "aws:kms/key:Key",
+        "aws:ssm/parameter:Parameter",
+        "kubernetes:external-secrets.io/v1:ExternalSecret",
+    ],
+};
+
 /** The policies that provide `controlId`, in the order of POLICY_CONTROLS. */
 export function policiesOf(controlId: string): string[] {
     return Object.entries(POLICY_CONTROLS)
