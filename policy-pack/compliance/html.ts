@@ -4,7 +4,7 @@
  * only to the sources of the frameworks, prices and policies, as plain links.
  */
 import { describeQuantity, formatUsd } from "../cost/estimate";
-import { admissionText, deployText, resultText } from "./markdown";
+import { admissionText, deployText } from "./markdown";
 import {
     ComplianceReport,
     controlAnchor,
@@ -75,7 +75,7 @@ function controlRow(row: ControlRow): string {
         `<td>${policyLinks(row.policies)}</td>` +
         `<td>${e(admissionText(row))}</td>` +
         `<td><span class="${statusClass(row.status)}">${e(row.status)}</span>${counts} ${findingLinks(row)}` +
-        (row.control.notCovered ? `<br>${e(resultText(row))}` : "") +
+        (row.control.notCovered ? `<br>by ${e(row.control.notCovered.providedBy)}` : "") +
         `</td></tr>`
     );
 }
