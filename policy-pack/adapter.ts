@@ -9,6 +9,7 @@ import type {
     PolicyResource as PulumiPolicyResource,
 } from "@pulumi/policy";
 import { podSecurityLevelOf, judgeAtVersion } from "./cli/pod-security";
+import { complianceMetadata } from "./compliance/metadata";
 import { exemptionFor, withoutExempt } from "./engine";
 import { Policy, PolicyResource, PolicySettings, Reporter, ResourcePolicy, StackPolicy } from "./policies/types";
 import { currentTypeOf, normalizedResource, UNKNOWN } from "./policies/resource";
@@ -152,6 +153,8 @@ function common(policy: Policy) {
         severity: policy.severity,
         remediationSteps: policy.remediationSteps,
         url: policy.url,
+        // The controls it provides (compliance/mapping.ts), as the SDK's compliance metadata.
+        ...complianceMetadata(policy.name),
         configSchema: { properties: { ...SETTINGS_CONFIG_SCHEMA.properties } },
     };
 }

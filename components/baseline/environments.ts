@@ -114,6 +114,11 @@ export interface EnvironmentProfile {
     readonly maxVaultTokenTtlSeconds: number;
     /** Default ExternalSecret refresh interval (a Go duration). */
     readonly secretRefreshInterval: string;
+    /**
+     * What the env's secrets plumbing (Secrets Manager, Parameter Store, KMS) may cost a month, in US dollars,
+     * before the pack's cost-secrets-budget policy says so (advisory): policy-pack/cost estimates it.
+     */
+    readonly secretsMonthlyBudgetUsd: number;
 }
 
 /**
@@ -166,6 +171,7 @@ export const PROFILES: Readonly<Record<Environment, EnvironmentProfile>> = {
         maxHumanAccess: AccessRole.Admin,
         maxVaultTokenTtlSeconds: 3600,
         secretRefreshInterval: "1h",
+        secretsMonthlyBudgetUsd: 5,
     },
     stage: {
         env: Environment.Stage,
@@ -186,6 +192,7 @@ export const PROFILES: Readonly<Record<Environment, EnvironmentProfile>> = {
         maxHumanAccess: AccessRole.Edit,
         maxVaultTokenTtlSeconds: 3600,
         secretRefreshInterval: "1h",
+        secretsMonthlyBudgetUsd: 10,
     },
     prod: {
         env: Environment.Prod,
@@ -215,6 +222,7 @@ export const PROFILES: Readonly<Record<Environment, EnvironmentProfile>> = {
         maxHumanAccess: AccessRole.View,
         maxVaultTokenTtlSeconds: 900,
         secretRefreshInterval: "1h",
+        secretsMonthlyBudgetUsd: 25,
     },
 };
 

@@ -6,6 +6,7 @@
  *   k8s-baseline check [--env ...] [--config FILE] [--registries ...] [--level ...] [--version ...]
  *                      [--only ...] [--format text|json|sarif] [--sarif-root DIR] PATH...
  *   k8s-baseline policies [--env ...] [--level ...] [--version ...] [--only ...] [--format text|json]
+ *   k8s-baseline report (--stack ENV | --resources FILE [--env ...]) [--out DIR]   (report.ts)
  *
  * Exit status: 0 when no mandatory violation, 1 when any, 2 on bad usage (nothing is checked then) or on an
  * unreadable input (every readable one is still judged and reported), 3 when the command itself fails (a bug
@@ -30,6 +31,7 @@ import { listPolicies, policiesToRun, selectPolicies } from "./catalog";
 import { runCheck } from "./check";
 import { inputFiles, parsingThreads, readInputs, readInputsInParallel } from "./inputs";
 import { checkJson, checkText, policiesJson, policiesText } from "./output";
+import { runReport } from "./report";
 import { checkSarif } from "./sarif";
 
 /** Where the CLI writes; the tests and embedding programs can pass their own. */
@@ -128,6 +130,8 @@ export async function main(
     out: Output,
     policies: readonly Policy[] = ALL_POLICIES,
 ): Promise<ExitCode> {
+    // `report` has options of its own (report.ts); every other command is parsed here.
+    if (argv[0] === "report") return (await runReport(argv.slice(1), out)) as ExitCode;
     try {
         const command = parseCommandLine(argv);
         if (command.command === "help") {

@@ -19,6 +19,8 @@ import { REPO_ROOT } from "./paths";
 import { parsePlanArgs, PLAN_USAGE, PlanFormat } from "./plan-args";
 import { StackFileError, stackConfigText } from "./stack-file";
 import type { EngineResource, PackRun, PackVerdict } from "./resources";
+import { UNKNOWN, unwrapSecret } from "../policies/resource";
+import type { PolicyResource } from "../policies/types";
 
 /** The Pulumi project name, from Pulumi.yaml. */
 function projectName(): string {
@@ -94,26 +96,29 @@ function count(diagnostics: readonly Diagnostic[], level: string): number {
     return diagnostics.filter((d) => d.enforcementLevel === level).length;
 }
 
-export async function main(argv: readonly string[]): Promise<number> {
-    if (argv.length === 1 && (argv[0] === "--help" || argv[0] === "-h")) {
-        console.log(PLAN_USAGE);
-        return 0;
-    }
-    const options = parsePlanArgs(argv);
-    if ("error" in options) {
-        console.error(`${options.error}\n${PLAN_USAGE}`);
-        return 2;
-    }
-    const { stack } = options;
+/** What the offline preview of a stack gives: the resources the engine would show, and the pack's verdict. */
+export interface StackPreview {
+    readonly stack: string;
+    readonly project: string;
+    readonly verdict: PackVerdict;
+    /** Which pack config the policies ran with, in words. */
+    readonly configSource: string;
+    /** The resources as the policies see them: plain inputs, secrets unwrapped, unknowns as UNKNOWN. */
+    readonly policyResources: readonly PolicyResource[];
+    /** Milliseconds from spawning the pack to reading its port. */
+    readonly startupMs: number;
+    /** What the pack printed to stdout after its port, which it should not. */
+    readonly stray: string;
+}
+
+/**
+ * Runs the platform program for `stack` under mocks and asks the policy pack for its verdict, as
+ * `pulumi preview --policy-pack policy-pack` would. Once per process: the program registers under the
+ * process's mocks. Throws StackFileError, before anything starts, when the stack file cannot be read.
+ */
+export async function previewStack(stack: string): Promise<StackPreview> {
     const project = projectName();
-    let stackConfig: Record<string, string>;
-    try {
-        stackConfig = stackConfigText(stack);
-    } catch (err) {
-        if (!(err instanceof StackFileError)) throw err;
-        console.error(err.message);
-        return 2;
-    }
+    const stackConfig = stackConfigText(stack);
     // The pack boots in its own process (mostly loading the SDK) while this one loads the SDK and runs the
     // program: spawned first, from modules that load neither.
     const { launchPack } = await import("./spawn");
@@ -151,7 +156,55 @@ export async function main(argv: readonly string[]): Promise<number> {
     } finally {
         await pack.stop();
     }
-    const stray = pack.process.stdoutAfterPort();
+    const { UNKNOWN_WIRE } = await import("./wire");
+    const plain = (value: unknown): unknown => {
+        const unwrapped = unwrapSecret(value);
+        if (unwrapped === UNKNOWN_WIRE) return UNKNOWN;
+        if (Array.isArray(unwrapped)) return unwrapped.map(plain);
+        if (unwrapped !== null && typeof unwrapped === "object") {
+            return Object.fromEntries(Object.entries(unwrapped).map(([key, child]) => [key, plain(child)]));
+        }
+        return unwrapped;
+    };
+    const policyResources = verdict.resources
+        .filter((r) => !r.synthetic)
+        .map((r) => ({
+            type: r.type,
+            name: r.name,
+            urn: r.urn,
+            parent: r.parent,
+            props: plain(r.properties) as Record<string, any>,
+        }));
+    return {
+        stack,
+        project,
+        verdict,
+        configSource,
+        policyResources,
+        startupMs: pack.process.startupMs,
+        stray: pack.process.stdoutAfterPort(),
+    };
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+    if (argv.length === 1 && (argv[0] === "--help" || argv[0] === "-h")) {
+        console.log(PLAN_USAGE);
+        return 0;
+    }
+    const options = parsePlanArgs(argv);
+    if ("error" in options) {
+        console.error(`${options.error}\n${PLAN_USAGE}`);
+        return 2;
+    }
+    let preview: StackPreview;
+    try {
+        preview = await previewStack(options.stack);
+    } catch (err) {
+        if (!(err instanceof StackFileError)) throw err;
+        console.error(err.message);
+        return 2;
+    }
+    const { stack, verdict, configSource, stray } = preview;
     if (stray.trim()) console.error(`warning: the policy pack printed to stdout after its port:\n${stray}`);
 
     if (options.format !== PlanFormat.Text) {
@@ -175,7 +228,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     console.log("");
     const { info, diagnostics } = verdict;
     console.log(
-        `Policy verdicts of ${info.name} ${info.version} (${info.policies.length} policies, port read ${Math.round(pack.process.startupMs)} ms after the pack was spawned):`,
+        `Policy verdicts of ${info.name} ${info.version} (${info.policies.length} policies, port read ${Math.round(preview.startupMs)} ms after the pack was spawned):`,
     );
     console.log(`  pack config: ${configSource}`);
     if (diagnostics.length === 0) console.log("  no diagnostics");
@@ -185,6 +238,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     const coverage = offlineCoverage(verdict.resources);
     for (const line of coverage.lines) console.log(line);
     if (coverage.lines.length > 0) console.log("");
+    const { estimateSecretsCost, formatEstimate } = await import("../cost/estimate");
+    const { isEnvironment, profileFor } = await import("../../components/baseline");
+    const budget = isEnvironment(stack) ? profileFor(stack).secretsMonthlyBudgetUsd : undefined;
+    console.log(`Secrets plumbing of stack ${stack}, estimated a month:`);
+    for (const line of formatEstimate(estimateSecretsCost(preview.policyResources), budget)) console.log(line);
+    console.log("");
     const mandatory = count(diagnostics, "mandatory");
     const advisory = count(diagnostics, "advisory");
     const failed = mandatory > 0 || coverage.problems > 0;

@@ -1,4 +1,5 @@
 /** Every policy of the pack, by group. The pack, the check command and the tests read this list. */
+import { costPolicies } from "../cost/policy";
 import { awsPolicies } from "./aws";
 import { crossEnvPolicies } from "./cross-env";
 import { exemptionsPolicies } from "./exemptions";
@@ -15,5 +16,6 @@ export const ALL_POLICIES: readonly Policy[] = [
     ...awsPolicies,
     ...vaultPolicies,
     ...crossEnvPolicies,
+    ...costPolicies,
     ...exemptionsPolicies,
 ];

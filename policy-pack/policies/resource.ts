@@ -13,8 +13,8 @@ export function isUnknown(value: unknown): value is typeof UNKNOWN {
 }
 
 /** Pulumi's wire form of a secret value: `{ [SIG_KEY]: SECRET_SIG, value }` (runtime/rpc specialSigKey/specialSecretSig). */
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+export const SIG_KEY = "4dabf18193072939515e22adb298388d";
+export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 /**
  * The value inside Pulumi's secret wrapper, or the value itself. The SDK unwraps secrets before policies run,
