@@ -26,9 +26,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
-import { parseAllDocuments, DocumentOptions, ParseOptions, SchemaOptions, ToJSOptions } from "yaml";
+import { parseAllDocuments } from "yaml";
 import { kubernetesTypeOf } from "../policies/resource";
 import { PolicyResource } from "../policies/types";
+import { fastDocuments, TO_JS_OPTIONS, YAML_OPTIONS } from "./yaml-documents";
 
 /** A resource to check and where it was read from. */
 export interface CheckedResource {
@@ -50,17 +51,6 @@ const CHECK_PROJECT = "k8s-baseline";
 
 const YAML_FILE = /\.ya?ml$/i;
 const JSON_FILE = /\.json$/i;
-
-const UNSUPPORTED_TAGS: ReadonlySet<string> = new Set(["tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary"]);
-
-const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
-    version: "1.1",
-    // Drop the YAML 1.1 types the API server's decoder leaves as strings: timestamps, sexagesimal numbers and
-    // binary (which would also arrive as a Buffer no policy expects).
-    customTags: (tags) =>
-        tags.filter((tag) => typeof tag === "string" || (!UNSUPPORTED_TAGS.has(tag.tag) && tag.format !== "TIME")),
-};
-const TO_JS_OPTIONS: ToJSOptions = { maxAliasCount: 100 };
 
 function plainObject(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -112,7 +102,30 @@ function lineAt(text: string, offset: number): number {
     return line;
 }
 
+/**
+ * The resources of a YAML file, by the fast reader where it reads the file exactly (yaml-documents.ts), else by
+ * the reference reader, which also names the line of every problem.
+ */
 function readYaml(file: string, text: string, out: CheckedResource[], errors: string[]): void {
+    const documents = fastDocuments(text);
+    if (documents !== undefined) {
+        const before = out.length;
+        try {
+            for (let index = 0; index < documents.length; index++) {
+                const value = documents[index];
+                if (value !== null && value !== undefined) addManifest(value, `${file}#${index}`, "", out);
+            }
+            return;
+        } catch (error) {
+            if (!(error instanceof InputError)) throw error;
+            // Not a Kubernetes object: the reference reader reports it with its line.
+            out.length = before;
+        }
+    }
+    readYamlExactly(file, text, out, errors);
+}
+
+function readYamlExactly(file: string, text: string, out: CheckedResource[], errors: string[]): void {
     const documents = parseAllDocuments(text, YAML_OPTIONS);
     for (let index = 0; index < documents.length; index++) {
         const document = documents[index];
