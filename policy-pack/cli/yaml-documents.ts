@@ -59,19 +59,40 @@ let deferred = false;
 let sawNull = false;
 let resolved: unknown;
 
+/**
+ * Plain scalars already resolved: manifests repeat the same keys and many of the same values, and each
+ * resolves to a primitive (a string, number, boolean or null), safe to share.
+ */
+const resolvedPlain = new Map<string, unknown>();
+const CACHED_LENGTH = 64;
+const CACHED_SCALARS = 50_000;
+
 function resolvePlain(source: string): unknown {
+    const cached = resolvedPlain.get(source);
+    if (cached !== undefined || resolvedPlain.has(source)) {
+        if (cached === null) sawNull = true;
+        return cached;
+    }
     if (source === MERGE_KEY) {
         deferred = true;
         return source;
     }
+    let result: unknown = source;
     for (const tag of PLAIN_TAGS) {
         if (!tag.test!.test(source)) continue;
-        const value = tag.resolve(source, () => (deferred = true), RESOLVE_OPTIONS);
-        const result = isScalar(value) ? value.value : value;
+        let failed = false;
+        const value = tag.resolve(source, () => (failed = true), RESOLVE_OPTIONS);
+        // A tag that cannot resolve its scalar is left to the reference reader, which reports it.
+        if (failed) {
+            deferred = true;
+            return source;
+        }
+        result = isScalar(value) ? value.value : value;
         if (result === null) sawNull = true;
-        return result;
+        break;
     }
-    return source;
+    if (source.length <= CACHED_LENGTH && resolvedPlain.size < CACHED_SCALARS) resolvedPlain.set(source, result);
+    return result;
 }
 
 const PLAIN = new FastType("tag:k8s-baseline,2026:plain", {
