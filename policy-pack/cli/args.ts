@@ -30,6 +30,8 @@ export interface CheckCommand {
     readonly config?: string;
     /** Registries replacing the config's, each a prefix ending in `/`. */
     readonly registries?: readonly string[];
+    /** No progress line, even on a terminal. */
+    readonly quiet: boolean;
     readonly paths: readonly string[];
 }
 
@@ -58,7 +60,7 @@ export class UsageError extends Error {}
 export const USAGE = `Usage:
   k8s-baseline check [--env dev|stage|prod] [--config FILE] [--registries PREFIX,...]
                      [--level baseline|restricted] [--version v1.N|latest]
-                     [--only GROUP_OR_POLICY,...] [--format text|json] PATH...
+                     [--only GROUP_OR_POLICY,...] [--format text|json] [--quiet] PATH...
   k8s-baseline policies [--env ...] [--config ...] [--level ...] [--version ...] [--only ...] [--format ...]
 
 check     Runs the policy pack over Kubernetes YAML (files, or folders searched for .yaml/.yml files;
@@ -76,6 +78,7 @@ policies  Lists every policy: name, group, description, severity, level; the Pod
              env profile's)
   --only     run only these groups or policies (comma-separated, repeatable)
   --format   text (default) or json
+  --quiet    no progress line (shown on a terminal when a check takes more than a couple of seconds)
 
 Exit status: 0 no mandatory violation, 1 mandatory violations, 2 bad usage or unreadable input (the
 readable files are still judged and reported).`;
@@ -89,6 +92,7 @@ const OPTIONS = {
     config: { type: "string" },
     registries: { type: "string", multiple: true },
     help: { type: "boolean", short: "h" },
+    quiet: { type: "boolean", short: "q" },
 } as const;
 
 function validEnv(value: string | undefined): Environment | undefined {
@@ -188,6 +192,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
                 format,
                 config,
                 registries,
+                quiet: values.quiet === true,
                 paths: rest,
             };
         }
