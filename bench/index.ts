@@ -18,6 +18,7 @@ import { PACK_DIR, REPO_ROOT } from "../policy-pack/harness/paths";
 import { Pack, startPack } from "../policy-pack/harness/resources";
 import { packSettings, stackConfigText } from "../policy-pack/harness/stack-config";
 import { analyzeAll } from "./analyze-all";
+import { deploymentsFile } from "./deployments";
 import { createBenchPacks } from "./packs";
 import { workload } from "./workload";
 
@@ -356,36 +357,86 @@ function psaFixtures(): string[] {
     return files;
 }
 
+interface CheckSample {
+    ms: number;
+    count: number;
+    peakRssMb: number;
+}
+
+/** One side of a `check` round in a fresh process (./check-child): the js-yaml floor or the check itself. */
+async function checkChild(mode: "floor" | "check", input: string, report: string): Promise<CheckSample> {
+    const { stdout } = await runNode([path.join(__dirname, "check-child.js"), mode, report, input]);
+    return JSON.parse(stdout.trim().split("\n").pop()!) as CheckSample;
+}
+
+/** The size the large input is judged by: about 50 MB of Deployments. */
+const LARGE_DEPLOYMENTS = 20_000;
+
+/**
+ * `check` on 1,000 and 10,000 small manifests (the PSA fixtures repeated, one per file) and on one file of
+ * 20,000 Deployments, each beside its floor: parsing the same files with js-yaml on one thread, in a fresh
+ * process, measured first in each round. Ratios are paired per round (pairedRatio).
+ */
 async function benchCheck(root: string) {
     const fixtures = psaFixtures();
-    const dirs = { 1000: manifestFolder(root, fixtures, 1000), 10000: manifestFolder(root, fixtures, 10000) };
-    const cli = path.join(REPO_ROOT, "dist", "policy-pack", "cli", "index.js");
-    const times: Record<number, number[]> = { 1000: [], 10000: [] };
-    const checked: Record<number, number> = {};
+    const sizes = ["1000", "10000", "large"] as const;
+    type Size = (typeof sizes)[number];
+    const inputs: Record<Size, string> = {
+        1000: manifestFolder(root, fixtures, 1000),
+        10000: manifestFolder(root, fixtures, 10000),
+        large: deploymentsFile(root, LARGE_DEPLOYMENTS),
+    };
+    const report = path.join(root, "check-report.json");
+    const samples: Record<Size, { check: CheckSample[]; floor: CheckSample[] }> = {
+        1000: { check: [], floor: [] },
+        10000: { check: [], floor: [] },
+        large: { check: [], floor: [] },
+    };
     for (let round = 0; round < ROUNDS; round++) {
-        for (const size of round % 2 ? [10000, 1000] : [1000, 10000]) {
-            const { ms, stdout } = await runNode([
-                cli,
-                "check",
-                "--env",
-                STACK,
-                "--format",
-                "json",
-                dirs[size as 1000 | 10000],
-            ]);
-            times[size].push(ms);
-            checked[size] = (JSON.parse(stdout) as { summary: { resources: number } }).summary.resources;
+        for (const size of round % 2 ? [...sizes].reverse() : sizes) {
+            const floor = await checkChild("floor", inputs[size], report);
+            const check = await checkChild("check", inputs[size], report);
+            if (floor.count !== check.count) {
+                throw new Error(`check read ${check.count} resources where js-yaml parsed ${floor.count} documents`);
+            }
+            samples[size].floor.push(floor);
+            samples[size].check.push(check);
         }
         log(
-            `  check round ${round + 1}: 1000 manifests ${times[1000].at(-1)!.toFixed(0)} ms, 10000 ${times[10000].at(-1)!.toFixed(0)} ms`,
+            `  check round ${round + 1}: ` +
+                sizes
+                    .map((size) => {
+                        const { check, floor } = samples[size];
+                        return `${size} ${check.at(-1)!.ms.toFixed(0)} ms (floor ${floor.at(-1)!.ms.toFixed(0)} ms, ${check.at(-1)!.peakRssMb.toFixed(0)} MB)`;
+                    })
+                    .join(", "),
         );
     }
-    const entry = (size: number) => ({
-        ms: round2(median(times[size])),
-        resources: checked[size],
-        resourcesPerSecond: Math.round(checked[size] / (median(times[size]) / 1000)),
-    });
-    return { 1000: entry(1000), 10000: entry(10000), growth: round2(median(times[10000]) / median(times[1000])) };
+    const entry = (size: Size) => {
+        const { check, floor } = samples[size];
+        const ms = median(check.map((sample) => sample.ms));
+        return {
+            ms: round2(ms),
+            floorMs: round2(median(floor.map((sample) => sample.ms))),
+            ratio: round2(
+                pairedRatio(
+                    check.map((sample) => sample.ms),
+                    floor.map((sample) => sample.ms),
+                ),
+            ),
+            resources: check[0].count,
+            resourcesPerSecond: Math.round(check[0].count / (ms / 1000)),
+            peakRssMb: round2(Math.max(...check.map((sample) => sample.peakRssMb))),
+            floorPeakRssMb: round2(Math.max(...floor.map((sample) => sample.peakRssMb))),
+        };
+    };
+    const large = entry("large");
+    return {
+        1000: entry("1000"),
+        10000: entry("10000"),
+        large: { ...large, megabytes: round2(fs.statSync(inputs.large).size / 1e6) },
+        growth: round2(median(samples[10000].check.map((s) => s.ms)) / median(samples[1000].check.map((s) => s.ms))),
+    };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -573,14 +624,33 @@ async function main(): Promise<number> {
                 goal: "<= 1.5x",
                 pass: verdict(plan.prodOverFloor <= 1.5),
             },
-            ...[1000, 10000].map((size) => ({
-                figure: `check ${size} manifests`,
-                value: `${ms(check[size as 1000 | 10000].ms)} (${check[size as 1000 | 10000].resourcesPerSecond}/s)`,
-                floor: "-",
+            ...[1000, 10000].map((size) => {
+                const figure = check[size as 1000 | 10000];
+                return {
+                    figure: `check ${size} manifests`,
+                    value: `${ms(figure.ms)} (${figure.resourcesPerSecond}/s)`,
+                    floor: ms(figure.floorMs),
+                    ratio: ratio(figure.ratio),
+                    goal: size === 10000 ? "<= 1.5x" : "-",
+                    pass: size === 10000 ? verdict(figure.ratio <= 1.5) : "-",
+                };
+            }),
+            {
+                figure: `check ${check.large.megabytes.toFixed(0)} MB, ${check.large.resources} Deployments`,
+                value: ms(check.large.ms),
+                floor: ms(check.large.floorMs),
+                ratio: ratio(check.large.ratio),
+                goal: "<= 2x",
+                pass: verdict(check.large.ratio <= 2),
+            },
+            {
+                figure: "check large file peak RSS",
+                value: `${check.large.peakRssMb.toFixed(0)} MB`,
+                floor: `${check.large.floorPeakRssMb.toFixed(0)} MB`,
                 ratio: "-",
-                goal: "-",
-                pass: "-",
-            })),
+                goal: "< 600 MB",
+                pass: verdict(check.large.peakRssMb < 600),
+            },
             {
                 figure: "check growth 10k/1k",
                 value: ratio(check.growth),

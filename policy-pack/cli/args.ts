@@ -40,6 +40,8 @@ export interface CheckCommand {
     readonly registries?: readonly string[];
     /** With --format sarif: the folder file locations are relative to (default: the working directory). */
     readonly sarifRoot?: string;
+    /** No progress line, even on a terminal. */
+    readonly quiet: boolean;
     readonly paths: readonly string[];
 }
 
@@ -68,7 +70,8 @@ export class UsageError extends Error {}
 export const USAGE = `Usage:
   k8s-baseline check [--env dev|stage|prod] [--config FILE] [--registries PREFIX,...]
                      [--level baseline|restricted] [--version v1.N|latest]
-                     [--only GROUP_OR_POLICY,...] [--format text|json|sarif] [--sarif-root DIR] PATH...
+                     [--only GROUP_OR_POLICY,...] [--format text|json|sarif] [--sarif-root DIR] [--quiet]
+                     PATH...
   k8s-baseline policies [--env ...] [--config ...] [--level ...] [--version ...] [--only ...] [--format ...]
 
 check     Runs the policy pack over Kubernetes YAML (files, or folders searched for .yaml/.yml files;
@@ -89,6 +92,7 @@ policies  Lists every policy: name, group, description, severity, level; the Pod
              a result per finding at its file and the line of its object, unreadable inputs as notifications)
   --sarif-root  the folder SARIF file locations are relative to (default: the working directory; in CI,
              the repository's root)
+  --quiet    no progress line (shown on a terminal when a check takes more than a couple of seconds)
 
 Exit status: 0 no mandatory violation, 1 mandatory violations, 2 bad usage or unreadable input (the
 readable files are still judged and reported).`;
@@ -103,6 +107,7 @@ const OPTIONS = {
     registries: { type: "string", multiple: true },
     "sarif-root": { type: "string" },
     help: { type: "boolean", short: "h" },
+    quiet: { type: "boolean", short: "q" },
 } as const;
 
 function validEnv(value: string | undefined): Environment | undefined {
@@ -212,6 +217,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
                 config,
                 registries,
                 sarifRoot: validSarifRoot(values["sarif-root"], format),
+                quiet: values.quiet === true,
                 paths: rest,
             };
         }

@@ -116,16 +116,21 @@ function tracked(resource: PolicyResource, read: () => void): PolicyResource {
     };
 }
 
+/** How many resources runCheck judges between two calls of its progress callback. */
+const PROGRESS_EVERY = 256;
+
 /**
  * Checks `inputs` against `policies`. `policies` should be the same array across calls (the engine indexes
  * it by type token once); `settings` are built once by the caller (one for every policy, or per policy as a
- * config file gives them); `levels` are the config's levels per policy.
+ * config file gives them); `levels` are the config's levels per policy; `progress` is told every few hundred
+ * resources how many are judged.
  */
 export function runCheck(
     inputs: readonly CheckedResource[],
     policies: readonly Policy[],
     settings: SettingsFor,
     levels: LevelOverrides = {},
+    progress?: (judged: number) => void,
 ): CheckReport {
     const violationsOf: (ReportedViolation[] | undefined)[] = new Array(inputs.length);
     const hasStackPolicies = policies.some((policy) => policy.kind === "stack");
@@ -134,6 +139,7 @@ export function runCheck(
     const notices: string[] = [];
     const normalized = inputs.map((input) => normalizedResource(input.resource));
     for (let index = 0; index < inputs.length; index++) {
+        if (progress !== undefined && index % PROGRESS_EVERY === 0) progress(index);
         const resource = normalized[index];
         const notice = olderApiNotice(inputs[index]);
         if (notice !== undefined) notices.push(notice);

@@ -4,7 +4,7 @@
  * Pulumi, for CI jobs and for repositories that deploy with kubectl, Helm or Argo CD.
  *
  *   k8s-baseline check [--env ...] [--config FILE] [--registries ...] [--level ...] [--version ...]
- *                      [--only ...] [--format text|json|sarif] [--sarif-root DIR] PATH...
+ *                      [--only ...] [--format text|json|sarif] [--sarif-root DIR] [--quiet] PATH...
  *   k8s-baseline policies [--env ...] [--level ...] [--version ...] [--only ...] [--format text|json]
  *   k8s-baseline report (--stack ENV | --resources FILE [--env ...]) [--out DIR]   (report.ts)
  *
@@ -33,11 +33,14 @@ import { inputFiles, parsingThreads, readInputs, readInputsInParallel } from "./
 import { checkJson, checkText, policiesJson, policiesText } from "./output";
 import { runReport } from "./report";
 import { checkSarif } from "./sarif";
+import { Progress, showsProgress } from "./progress";
 
 /** Where the CLI writes; the tests and embedding programs can pass their own. */
 export interface Output {
     stdout(text: string): void;
     stderr(text: string): void;
+    /** Whether standard error is a terminal: only then does a long check show its progress (progress.ts). */
+    readonly stderrIsTTY?: boolean;
 }
 
 /** Exit statuses. */
@@ -77,14 +80,29 @@ async function run(
     }
 
     const listed = inputFiles(command.paths);
-    const threads = parsingThreads(listed.files.length);
-    const read = threads > 1 ? await readInputsInParallel(listed.files, threads) : readInputs(listed.files);
+    const progress = showsProgress({ stderrIsTTY: out.stderrIsTTY === true, quiet: command.quiet })
+        ? new Progress((text) => out.stderr(text))
+        : undefined;
+    const total = listed.files.length;
+    const threads = parsingThreads(total);
+    const read =
+        threads > 1
+            ? await readInputsInParallel(listed.files, threads)
+            : readInputs(listed.files, progress && ((done, objects) => progress.reading(done, total, objects)));
     // Every unreadable input is reported, not just the first; what could be read is still judged and
     // reported, and the run ends with exit status 2 whatever it found: a partial verdict is never a pass.
     const unreadable = [...listed.errors, ...read.errors];
-    if (unreadable.length > 0) out.stderr(`${unreadable.join("\n")}\n`);
     const toRun = policiesToRun(selected, podSecurity);
-    const report = runCheck(read.resources, toRun, settingsByName(toRun, config), config.levels);
+    const judged = read.resources.length;
+    const report = runCheck(
+        read.resources,
+        toRun,
+        settingsByName(toRun, config),
+        config.levels,
+        progress && ((done) => progress.judging(done, judged)),
+    );
+    progress?.end();
+    if (unreadable.length > 0) out.stderr(`${unreadable.join("\n")}\n`);
     const notices = [...listed.notices, ...read.notices, ...report.notices];
     if (read.resources.length === 0 && unreadable.length === 0) notices.push("no resources to check in the input");
     const final = { ...report, notices };
@@ -158,6 +176,7 @@ export function runCommandLine(): void {
     const out: Output = {
         stdout: (text) => process.stdout.write(text),
         stderr: (text) => process.stderr.write(text),
+        stderrIsTTY: process.stderr.isTTY === true,
     };
     main(process.argv.slice(2), out).then(
         // exitCode, not exit(): a large report piped to another program is flushed before the process ends.

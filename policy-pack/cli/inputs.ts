@@ -26,18 +26,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
-import {
-    isMap,
-    isScalar,
-    isSeq,
-    parseAllDocuments,
-    DocumentOptions,
-    ParseOptions,
-    SchemaOptions,
-    ToJSOptions,
-} from "yaml";
+import { isMap, isScalar, isSeq, parseAllDocuments } from "yaml";
 import { kubernetesTypeOf } from "../policies/resource";
 import { PolicyResource } from "../policies/types";
+import { fastDocuments, TO_JS_OPTIONS, YAML_OPTIONS } from "./yaml-documents";
+import { documentKindLines } from "./yaml-lines";
 
 /** A resource to check and where it was read from. */
 export interface CheckedResource {
@@ -61,17 +54,6 @@ const CHECK_PROJECT = "k8s-baseline";
 
 const YAML_FILE = /\.ya?ml$/i;
 const JSON_FILE = /\.json$/i;
-
-const UNSUPPORTED_TAGS: ReadonlySet<string> = new Set(["tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary"]);
-
-const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
-    version: "1.1",
-    // Drop the YAML 1.1 types the API server's decoder leaves as strings: timestamps, sexagesimal numbers and
-    // binary (which would also arrive as a Buffer no policy expects).
-    customTags: (tags) =>
-        tags.filter((tag) => typeof tag === "string" || (!UNSUPPORTED_TAGS.has(tag.tag) && tag.format !== "TIME")),
-};
-const TO_JS_OPTIONS: ToJSOptions = { maxAliasCount: 100 };
 
 function plainObject(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -138,7 +120,13 @@ function lineCounter(text: string): (offset: number) => number {
  * inside its document: empty for the document itself, ` items[2]` for a List's third item; `place`, for YAML,
  * its node.
  */
-function addManifest(value: unknown, source: string, item: string, out: CheckedResource[], place?: YamlPlace): void {
+function addManifest(
+    value: unknown,
+    source: string,
+    item: string,
+    out: CheckedResource[],
+    place?: YamlPlace | number,
+): void {
     const where = `cannot parse ${source}${item}`;
     if (!plainObject(value)) {
         throw new InputError(`${where}: expected a Kubernetes object, found ${describeValue(value)}`);
@@ -149,7 +137,13 @@ function addManifest(value: unknown, source: string, item: string, out: CheckedR
     }
     if (kind.endsWith("List") && Array.isArray(props.items)) {
         props.items.forEach((child, index) =>
-            addManifest(child, source, `${item} items[${index}]`, out, itemPlace(place, index)),
+            addManifest(
+                child,
+                source,
+                `${item} items[${index}]`,
+                out,
+                typeof place === "number" ? undefined : itemPlace(place, index),
+            ),
         );
         return;
     }
@@ -163,8 +157,18 @@ function addManifest(value: unknown, source: string, item: string, out: CheckedR
               : source;
     // List items share their List's source; the URN tells them apart.
     const resource: PolicyResource = { type, name, urn: syntheticUrn(type, `${source}${item}`), props };
-    const line = place === undefined ? undefined : objectLine(place);
+    const line = place === undefined || typeof place === "number" ? place : objectLine(place);
     out.push(line === undefined ? { source, resource } : { source, line, resource });
+}
+
+/** A `*List` object with items, whose items are each a resource. */
+function isList(value: unknown): boolean {
+    return (
+        plainObject(value) &&
+        typeof value.kind === "string" &&
+        value.kind.endsWith("List") &&
+        Array.isArray(value.items)
+    );
 }
 
 /** The 1-based line of `offset` in `text`: only computed for an error. */
@@ -174,7 +178,53 @@ function lineAt(text: string, offset: number): number {
     return line;
 }
 
+/**
+ * The resources of a YAML file, by the fast reader where it reads the file exactly (yaml-documents.ts), else by
+ * the reference reader, which also names the line of every problem.
+ */
 function readYaml(file: string, text: string, out: CheckedResource[], errors: string[]): void {
+    readYamlWith("fast", file, text, out, errors);
+}
+
+/**
+ * The resources of a YAML file by the fast reader where it can (`fast`), or by the reference reader alone
+ * (`reference`): the two give the same resources, sources and lines, which the tests compare.
+ */
+export function readYamlWith(
+    reader: "fast" | "reference",
+    file: string,
+    text: string,
+    out: CheckedResource[],
+    errors: string[],
+): void {
+    if (reader === "reference") {
+        readYamlExactly(file, text, out, errors);
+        return;
+    }
+    const documents = fastDocuments(text);
+    // Each object's line, from the text; a List's items, whose lines need the syntax tree, go to the reference
+    // reader, as does a file the text alone cannot place.
+    const lines =
+        documents === undefined || documents.some(isList) ? undefined : documentKindLines(text, documents.length);
+    if (documents !== undefined && lines !== undefined) {
+        const before = out.length;
+        try {
+            for (let index = 0; index < documents.length; index++) {
+                const value = documents[index];
+                if (value !== null && value !== undefined)
+                    addManifest(value, `${file}#${index}`, "", out, lines[index]);
+            }
+            return;
+        } catch (error) {
+            if (!(error instanceof InputError)) throw error;
+            // Not a Kubernetes object: the reference reader reports it with its line.
+            out.length = before;
+        }
+    }
+    readYamlExactly(file, text, out, errors);
+}
+
+function readYamlExactly(file: string, text: string, out: CheckedResource[], errors: string[]): void {
     const documents = parseAllDocuments(text, YAML_OPTIONS);
     const lineOf = lineCounter(text);
     for (let index = 0; index < documents.length; index++) {
@@ -253,7 +303,13 @@ function readJson(file: string, text: string, out: CheckedResource[], errors: st
     }
 }
 
-function walk(folder: string, found: string[], visited: Set<string> = new Set()): void {
+/** A file found, and its real path where the search already knows it (a file that is not a symbolic link). */
+interface Found {
+    readonly file: string;
+    readonly real?: string;
+}
+
+function walk(folder: string, found: Found[], visited: Set<string> = new Set()): void {
     // A link back to a folder already being searched would recurse for ever.
     const real = fs.realpathSync(folder);
     if (visited.has(real)) return;
@@ -271,7 +327,10 @@ function walk(folder: string, found: string[], visited: Set<string> = new Set())
             isFile = target?.isFile() ?? false;
         }
         if (isDirectory) walk(child, found, visited);
-        else if (isFile && YAML_FILE.test(entry.name)) found.push(child);
+        else if (isFile && YAML_FILE.test(entry.name)) {
+            // In a folder whose real path is known, a file that is not a link is at that path: no lookup.
+            found.push({ file: child, real: entry.isSymbolicLink() ? undefined : path.join(real, entry.name) });
+        }
     }
 }
 
@@ -301,7 +360,7 @@ export function inputFiles(paths: readonly string[]): { files: string[]; errors:
             errors.push(`cannot read ${given}: ${reason(error)}`);
             continue;
         }
-        const found: string[] = [];
+        const found: Found[] = [];
         if (stat.isDirectory()) {
             try {
                 walk(given, found);
@@ -311,12 +370,12 @@ export function inputFiles(paths: readonly string[]): { files: string[]; errors:
             }
             if (found.length === 0) errors.push(`cannot read ${given}: no .yaml or .yml files in it`);
         } else {
-            found.push(given);
+            found.push({ file: given });
         }
-        for (const file of found) {
+        for (const { file, real } of found) {
             let key: string;
             try {
-                key = fs.realpathSync(file);
+                key = real ?? fs.realpathSync(file);
             } catch {
                 key = path.resolve(file);
             }
@@ -342,12 +401,19 @@ export interface ReadInputs {
     notices: string[];
 }
 
-/** The resources of `files`, in file and document order, and every error met reading them. */
-export function readInputs(files: readonly string[]): ReadInputs {
+/**
+ * The resources of `files`, in file and document order, and every error met reading them. `progress` is told
+ * before each file how many files are done and how many resources they held.
+ */
+export function readInputs(
+    files: readonly string[],
+    progress?: (filesDone: number, objects: number) => void,
+): ReadInputs {
     const resources: CheckedResource[] = [];
     const errors: string[] = [];
     const notices: string[] = [];
-    for (const file of files) {
+    for (const [done, file] of files.entries()) {
+        progress?.(done, resources.length);
         let text: string;
         try {
             text = fs.readFileSync(file, "utf8");
@@ -374,11 +440,17 @@ export function readInputs(files: readonly string[]): ReadInputs {
 const BATCH_FILES = 64;
 /** Below this many files, starting threads costs more than it saves. */
 const PARALLEL_MIN_FILES = 4 * BATCH_FILES;
+/**
+ * Below this many CPUs, parse in this thread: with the fast reader (yaml-documents.ts) parsing costs about
+ * what copying its result back from a thread does, and on 2 CPUs two threads read 10,000 small manifests in
+ * about twice the time this one thread takes.
+ */
+const PARALLEL_MIN_CPUS = 4;
 const MAX_THREADS = 8;
 
 /** How many threads should parse `fileCount` files on a machine with `cpus` CPUs: 1 means parse in this one. */
 export function parsingThreads(fileCount: number, cpus: number = os.availableParallelism()): number {
-    if (cpus < 2 || fileCount < PARALLEL_MIN_FILES) return 1;
+    if (cpus < PARALLEL_MIN_CPUS || fileCount < PARALLEL_MIN_FILES) return 1;
     return Math.min(cpus, MAX_THREADS, Math.ceil(fileCount / BATCH_FILES));
 }
 

@@ -176,9 +176,10 @@ describe("check: inputs", () => {
 });
 
 describe("check: parsing in parallel", () => {
-    it("parses in this thread below a few hundred files or on one CPU, else on up to 8 threads", () => {
+    it("parses in this thread below a few hundred files or 4 CPUs, else on up to 8 threads", () => {
         assert.equal(parsingThreads(10, 16), 1);
         assert.equal(parsingThreads(10_000, 1), 1);
+        assert.equal(parsingThreads(10_000, 2), 1, "on 2 CPUs copying the parsed resources back costs the gain");
         assert.equal(parsingThreads(10_000, 4), 4);
         assert.equal(parsingThreads(10_000, 64), 8);
         assert.equal(parsingThreads(300, 64), 5, "no more threads than batches of files");

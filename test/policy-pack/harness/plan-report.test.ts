@@ -45,7 +45,8 @@ describe("plan arguments", () => {
     let stacks: string;
     before(() => {
         stacks = fs.mkdtempSync(path.join(os.tmpdir(), "plan-args-"));
-        for (const stack of ["dev", "prod"]) fs.writeFileSync(path.join(stacks, `Pulumi.${stack}.yaml`), "config: {}\n");
+        for (const stack of ["dev", "prod"])
+            fs.writeFileSync(path.join(stacks, `Pulumi.${stack}.yaml`), "config: {}\n");
     });
     after(() => fs.rmSync(stacks, { recursive: true, force: true }));
     it("takes a stack, a format and an output file, in any order", () => {
