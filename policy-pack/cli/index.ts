@@ -18,8 +18,9 @@
  * (`--config`, or with `--env` the env's generated one), pod-security.ts what --level and --version do.
  *
  * The work is done once per run: the settings are built once, the policy list is selected once (and indexed
- * by type token once, by the engine), and every file is read and parsed once, by several threads for large
- * inputs.
+ * by type token once, by the engine), and every file is read and parsed once (by several threads for large
+ * inputs on 4 CPUs or more). On a terminal, a run that takes more than a couple of seconds shows its progress
+ * on standard error (progress.ts); `--quiet` turns that off.
  */
 import { SettingsFor } from "../engine";
 import { ALL_POLICIES } from "../policies";

@@ -15,7 +15,8 @@
  * YAML is read as the API server reads it (YAML 1.1: `yes`/`on` are booleans, `0755` is octal), except that
  * dates, `1:20` and `!!binary` stay strings, as they do in the API server's decoding. A key given twice in a
  * mapping is an error: which value would win depends on the parser, and a manifest must not be judged by one
- * value and applied with the other.
+ * value and applied with the other. Two readers give these values (yaml-documents.ts): a fast one for the
+ * files it reads exactly, the `yaml` library's for the rest (anchors, merge keys, tags, errors).
  *
  * Every document is numbered from 0 in its file, empty documents included, so `deploy.yaml#2` is the third
  * document whatever precedes it; items of a List share their List's document number. JSON resources are
