@@ -295,7 +295,8 @@ export function observeConfigure(
         let config: Map<string, ConfiguredPolicy> | undefined = new Map();
         try {
             for (const [name, entry] of request.getPolicyconfigMap().entries()) {
-                const { enforcementLevel: _level, ...settings } = (entry.getProperties()?.toJavaScript() ?? {}) as {
+                // As the SDK's handler: an entry without properties fails the request there, and here.
+                const { enforcementLevel: _level, ...settings } = entry.getProperties()!.toJavaScript() as {
                     enforcementLevel?: unknown;
                 };
                 config.set(name, {
