@@ -1,8 +1,9 @@
 /**
- * The floor of `npm run plan -- <stack>` end to end: the same steps (mocks installed, the pack spawned as the
- * CLI spawns it while registrations are recorded, ConfigureStack, GetAnalyzerInfo, Configure, Analyze,
- * AnalyzeStack, verdicts printed) with an empty program and the empty pack:
- * `node plan-floor.js <stack> <empty pack folder>`.
+ * The floor of `npm run plan -- <stack>` end to end: the same steps with the same program (mocks installed,
+ * the pack spawned as the CLI spawns it while the program registers the same resources, ConfigureStack,
+ * GetAnalyzerInfo, Configure, Analyze and AnalyzeStack of every resource, verdicts printed), with the empty
+ * pack in place of the real one: `node plan-floor.js <stack> <empty pack folder>`. What lies between the two
+ * is the pack's own cost.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -18,13 +19,15 @@ async function main(argv: readonly string[]): Promise<number> {
         packDir,
         stack: { stack, project, dryRun: true, config: stackConfigText(stack) },
     });
-    const { installPlanMocks } = await import("../policy-pack/harness/mocks");
-    const { recordRegistrations, analyzeRecords, connectPack } = await import("../policy-pack/harness/resources");
-    const { stackValues } = await import("../policy-pack/harness/stack-config");
-    const { formatTree, formatVerdicts } = await import("../policy-pack/harness/plan");
-    const values = stackValues(stack);
-    installPlanMocks({ project, stack, accountId: String(values.accountId), region: String(values.region) });
-    const records = recordRegistrations().records();
+    const { analyzeRecords, connectPack } = await import("../policy-pack/harness/resources");
+    const { formatTree, formatVerdicts, registerProgram } = await import("../policy-pack/harness/plan");
+    let records: Awaited<ReturnType<typeof registerProgram>>;
+    try {
+        records = await registerProgram(stack, project);
+    } catch (err) {
+        await launched.stop();
+        throw err;
+    }
     const pack = await connectPack(await launched.ready, packDir);
     try {
         const verdict = await analyzeRecords(pack.session, records, {

@@ -3,7 +3,9 @@
  * starts the analyzer server, so this file does nothing else; the policies live in ./policies.
  */
 import { PolicyPack } from "@pulumi/policy";
-import { toPulumiPolicies } from "./adapter";
+import { dispatchedPolicies } from "./adapter";
 import { ALL_POLICIES } from "./policies";
 
-new PolicyPack("k8s-baseline", { policies: toPulumiPolicies(ALL_POLICIES) });
+const PACK_NAME = "k8s-baseline";
+
+new PolicyPack(PACK_NAME, { policies: dispatchedPolicies(ALL_POLICIES, PACK_NAME) });

@@ -28,7 +28,7 @@ function projectName(): string {
 }
 
 /** Runs the platform program for `stack` under the plan's mocks; resolves once every registration is answered. */
-async function registerProgram(stack: string, project: string) {
+export async function registerProgram(stack: string, project: string) {
     // Loaded only now: a usage error needs none of the SDK, and the program must see the mocks.
     const { installPlanMocks } = await import("./mocks");
     const { recordRegistrations } = await import("./resources");

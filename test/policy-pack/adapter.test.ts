@@ -5,6 +5,7 @@
 import * as assert from "node:assert/strict";
 import {
     decodeOncePerRequest,
+    dispatchedPolicies,
     plainProps,
     SDK_DECODES_ONCE,
     settingsOf,
@@ -96,36 +97,36 @@ describe("policy-pack adapter", () => {
             assert.equal(SDK_DECODES_ONCE, true);
         });
 
-        it("decodes an Analyze request once while several policies judge it", async () => {
-            const request = analyzeRequest({
-                urn: "urn:pulumi:prod::k8s-baseline::kubernetes:apps/v1:Deployment::api",
-                type: "kubernetes:apps/v1:Deployment",
-                name: "api",
-                properties: privilegedDeployment(),
-                options: {},
+        for (const [form, registered] of [
+            ["one SDK policy per policy", () => toPulumiPolicies(ALL_POLICIES)],
+            ["the dispatch", () => dispatchedPolicies(ALL_POLICIES, "k8s-baseline")],
+        ] as const) {
+            it(`decodes an Analyze request once while several policies judge it (${form})`, async () => {
+                const request = analyzeRequest({
+                    urn: "urn:pulumi:prod::k8s-baseline::kubernetes:apps/v1:Deployment::api",
+                    type: "kubernetes:apps/v1:Deployment",
+                    name: "api",
+                    properties: privilegedDeployment(),
+                    options: {},
+                });
+                const struct = request.getProperties()!;
+                const decode = struct.toJavaScript.bind(struct);
+                let decodes = 0;
+                struct.toJavaScript = () => {
+                    decodes++;
+                    return decode();
+                };
+                const analyze = server.makeAnalyzeRpcFun("k8s-baseline", "0.1.0", "advisory", registered());
+                const response = await new Promise<any>((resolve, reject) =>
+                    analyze({ request }, (err, res) => (err ? reject(err) : resolve(res))),
+                );
+                const policies = new Set(response.getDiagnosticsList().map((d: any) => d.getPolicyname()));
+                assert.ok(policies.size >= 3, `expected several policies to report, got ${[...policies].join(", ")}`);
+                assert.equal(decodes, 1);
+                // Policies of other types have nothing to say: no "not applicable" entry per policy in the response.
+                assert.deepEqual(response.getNotApplicableList(), []);
             });
-            const struct = request.getProperties()!;
-            const decode = struct.toJavaScript.bind(struct);
-            let decodes = 0;
-            struct.toJavaScript = () => {
-                decodes++;
-                return decode();
-            };
-            const analyze = server.makeAnalyzeRpcFun(
-                "k8s-baseline",
-                "0.1.0",
-                "advisory",
-                toPulumiPolicies(ALL_POLICIES),
-            );
-            const response = await new Promise<any>((resolve, reject) =>
-                analyze({ request }, (err, res) => (err ? reject(err) : resolve(res))),
-            );
-            const policies = new Set(response.getDiagnosticsList().map((d: any) => d.getPolicyname()));
-            assert.ok(policies.size >= 3, `expected several policies to report, got ${[...policies].join(", ")}`);
-            assert.equal(decodes, 1);
-            // Policies of other types have nothing to say: no "not applicable" entry per policy in the response.
-            assert.deepEqual(response.getNotApplicableList(), []);
-        });
+        }
     });
 
     describe("plainProps", () => {
