@@ -126,3 +126,23 @@ export function topologyProblems(
     }
     return problems;
 }
+
+/**
+ * The profile namespaces of a shared cluster that belong to none of its envs (no `env` label, or one naming
+ * an env the cluster does not host) are judged at: prod's, the strictest, so that a namespace nobody claimed
+ * is never the easy way in.
+ */
+export const UNCLAIMED_NAMESPACE_PROFILE: Environment = Environment.Prod;
+
+/** `<base>-unclaimed`: the name of an object that judges the namespaces of a shared cluster no env claims. */
+export function unclaimedScopedName(base: string): string {
+    return `${base}-unclaimed`;
+}
+
+/**
+ * True when `namespace`, by its name, is one no env of the shared cluster `topology` claims: its name carries
+ * no env, or an env the cluster does not host.
+ */
+export function namespaceUnclaimed(namespace: string, topology: ClusterTopology): boolean {
+    return !topology.environments.some((env) => namespaceBelongsTo(namespace, env, topology));
+}
