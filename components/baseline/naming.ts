@@ -93,6 +93,15 @@ export function appResourceName(project: string, env: Environment, app: string):
     return `${envPrefix(project, env)}-${app}`;
 }
 
+/**
+ * `<project>-<env>-acme`: the name of an env's cert-manager ClusterIssuer. It names the env, so that the
+ * envs' issuers coexist on a shared cluster, and a Certificate written for one env's issuer finds no issuer,
+ * rather than the wrong one, in another env's cluster.
+ */
+export function environmentClusterIssuerName(project: string, env: Environment): string {
+    return appResourceName(project, env, "acme");
+}
+
 /** `alias/<project>-<env>`: the env KMS key's alias. */
 export function kmsAliasName(project: string, env: Environment): string {
     return `alias/${envPrefix(project, env)}`;

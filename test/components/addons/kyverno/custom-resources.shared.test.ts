@@ -5,7 +5,7 @@
 import * as assert from "node:assert/strict";
 import { installMocks, resetResources, resources, settled } from "../../../mocks";
 installMocks();
-import { BaselinePolicies, PolicyCoverage } from "../../../../components/addons/kyverno";
+import { BaselinePolicies, EnvironmentIsolationPolicies, PolicyCoverage } from "../../../../components/addons/kyverno";
 import { ENVIRONMENTS } from "../../../../components/baseline";
 import { customResourceErrors, isCoreObject, manifestOf } from "../../../k8s-schemas";
 import { daysFromToday, exceptionArgs, KEYLESS, policiesArgs, PUBLIC_KEY, sharedTopology } from "./fixtures";
@@ -75,6 +75,15 @@ describe("Kyverno custom resources, against the upstream CRD schemas", () => {
             }
         });
     }
+
+    it("EnvironmentIsolationPolicies", async () => {
+        new EnvironmentIsolationPolicies("cluster", { project: "shop", topology: sharedTopology() });
+        const manifests = await emitted();
+        assert.equal(manifests.length, 2);
+        for (const manifest of manifests) {
+            assert.deepEqual(customResourceErrors(manifest), [], `${manifest.kind} ${manifest.metadata?.name}`);
+        }
+    });
 
     it("BaselinePolicies with public keys", async () => {
         new BaselinePolicies("cluster", policiesArgs({ imageVerification: { publicKeys: [PUBLIC_KEY] } }));
