@@ -93,7 +93,9 @@ export class CertManager extends pulumi.ComponentResource {
 
     constructor(name: string, args: CertManagerArgs, opts?: pulumi.ComponentResourceOptions) {
         const resolved = resolveCertManagerArgs(name, args);
-        super(componentType("CertManager"), name, {}, opts);
+        // `dependsOn` orders the chart, not the component: with Pod Identity it names an EnvironmentIssuer's
+        // credentials, whose ClusterIssuer in turn waits on the chart.
+        super(componentType("CertManager"), name, {}, { ...opts, dependsOn: undefined });
 
         new k8s.helm.v4.Chart(
             `${name}-chart`,

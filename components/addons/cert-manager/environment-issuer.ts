@@ -327,7 +327,9 @@ export class EnvironmentIssuer extends pulumi.ComponentResource {
 
     constructor(name: string, args: EnvironmentIssuerArgs, opts?: pulumi.ComponentResourceOptions) {
         const resolved = resolveEnvironmentIssuerArgs(name, args);
-        super(componentType("EnvironmentIssuer"), name, {}, opts);
+        // `dependsOn` orders the Kubernetes objects only, not the component itself nor its AWS resources: with
+        // Pod Identity the chart waits on `credentials`, which therefore cannot wait on the chart.
+        super(componentType("EnvironmentIssuer"), name, {}, { ...opts, dependsOn: undefined });
         const afterCertManager = { parent: this, dependsOn: opts?.dependsOn };
 
         const role = new aws.iam.Role(
