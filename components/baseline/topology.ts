@@ -25,11 +25,15 @@ export type NamespaceLayout = (typeof NamespaceLayout)[keyof typeof NamespaceLay
 
 /** The layout an env runs in, as its stack declares it and the pack config records it. */
 export interface ClusterTopology {
+    /** A cluster of the env's own, or one several envs share. */
     readonly layout: ClusterLayout;
     /** Shared layout only. Default: per-app. */
     readonly namespaceLayout: NamespaceLayout;
-    /** The envs on the cluster, this one included: `[env]` when dedicated. */
-    readonly environments: readonly Environment[];
+    /**
+     * The envs on the cluster, this one included: `[env]` when dedicated. A plain array: component Args carry
+     * the topology, and Pulumi's component provider host accepts no readonly array types.
+     */
+    readonly environments: Environment[];
     /** Prod shares the cluster with a lower env, and the configuration says so explicitly. */
     readonly allowProdWithLowerEnvironments: boolean;
 }
