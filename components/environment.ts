@@ -1,5 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
-import { CertManager, CertManagerArgs, HostedZoneArgs, resolveCertManagerArgs } from "./addons/cert-manager";
+import {
+    CertManager,
+    CertManagerArgs,
+    EnvironmentIssuer,
+    EnvironmentIssuerArgs,
+    HostedZoneArgs,
+    resolveCertManagerArgs,
+    resolveEnvironmentIssuerArgs,
+} from "./addons/cert-manager";
 import {
     AppExternalSecrets,
     AppExternalSecretsArgs,
@@ -217,6 +225,7 @@ interface EnvironmentPlan {
     readonly kyverno: KyvernoArgs;
     readonly policies: BaselinePoliciesArgs;
     readonly certManager: CertManagerArgs;
+    readonly certIssuer: EnvironmentIssuerArgs;
 }
 
 function platformNamespace(
@@ -390,6 +399,11 @@ function planEnvironment(args: SecureEnvironmentArgs, keyArn: pulumi.Input<strin
             exceptions: args.policyExceptions,
         },
         certManager: {
+            env: args.env,
+            namespace: PLATFORM_NAMESPACES.certManager,
+            identityMode: cluster.identityMode,
+        },
+        certIssuer: {
             project: args.project,
             env: args.env,
             accountId: args.accountId,
@@ -662,7 +676,8 @@ export function planSecureEnvironment(
     );
     collect(problems, "kyverno", () => resolveKyvernoArgs(name, plan.kyverno));
     collect(problems, "policies", () => resolveBaselinePoliciesArgs(name, plan.policies));
-    const certManager = collect(problems, "certManager", () => resolveCertManagerArgs(name, plan.certManager));
+    collect(problems, "certManager", () => resolveCertManagerArgs(name, plan.certManager));
+    const certManager = collect(problems, "certManager", () => resolveEnvironmentIssuerArgs(name, plan.certIssuer));
     if (certManager) {
         // The controller's role is `<project>-<env>-cert-manager`, the name an app called cert-manager would
         // get. Listed first, so that a collision is filed under the app, the one that can be renamed.
@@ -728,10 +743,20 @@ export class SecureEnvironment extends pulumi.ComponentResource {
         );
         const kyverno = new Kyverno(`${name}-kyverno`, plan.kyverno, inNamespace(PLATFORM_NAMESPACES.kyverno));
         new BaselinePolicies(`${name}-policies`, plan.policies, { parent: this, dependsOn: [kyverno] });
-        const certManager = new CertManager(
-            `${name}-cert-manager`,
-            plan.certManager,
-            inNamespace(PLATFORM_NAMESPACES.certManager),
+        // The issuer's ClusterIssuer needs the chart's CRDs; with Pod Identity the chart's controller needs the
+        // issuer's association when it starts. The chart is passed to the issuer once it exists.
+        let chartCreated!: (chart: pulumi.Resource) => void;
+        const chart = new Promise<pulumi.Resource>((resolve) => (chartCreated = resolve));
+        const certIssuer = new EnvironmentIssuer(`${name}-cert-manager`, plan.certIssuer, {
+            parent: this,
+            dependsOn: [namespaces.get(PLATFORM_NAMESPACES.certManager)!, chart],
+        });
+        chartCreated(
+            new CertManager(
+                `${name}-cert-manager`,
+                plan.certManager,
+                inNamespace(PLATFORM_NAMESPACES.certManager, ...certIssuer.credentials),
+            ),
         );
         const vault = plan.vault ? new VaultEnvironment(`${name}-vault`, plan.vault, parent) : undefined;
 
@@ -773,7 +798,7 @@ export class SecureEnvironment extends pulumi.ComponentResource {
 
         this.contractVersion = pulumi.output(CONTRACT_VERSION);
         this.kmsKeyArn = key.keyArn;
-        this.clusterIssuerName = certManager.clusterIssuerName;
+        this.clusterIssuerName = certIssuer.clusterIssuerName;
         this.apps = pulumi.all(contracts);
         this.registerOutputs({
             contractVersion: this.contractVersion,

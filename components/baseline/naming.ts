@@ -93,6 +93,23 @@ export function appResourceName(project: string, env: Environment, app: string):
     return `${envPrefix(project, env)}-${app}`;
 }
 
+/**
+ * `<project>-<env>-acme`: the name of an env's cert-manager ClusterIssuer. It names the env, so that the
+ * envs' issuers coexist on a shared cluster, and a Certificate written for one env's issuer finds no issuer,
+ * rather than the wrong one, in another env's cluster.
+ */
+export function environmentClusterIssuerName(project: string, env: Environment): string {
+    return appResourceName(project, env, "acme");
+}
+
+/**
+ * `<issuer>-dns01`: the ServiceAccount, in cert-manager's namespace, whose tokens an env's ClusterIssuer
+ * assumes its Route 53 role with. One per env, so that no two envs' issuers share an AWS identity.
+ */
+export function acmeSolverServiceAccountName(clusterIssuerName: string): string {
+    return `${clusterIssuerName}-dns01`;
+}
+
 /** `alias/<project>-<env>`: the env KMS key's alias. */
 export function kmsAliasName(project: string, env: Environment): string {
     return `alias/${envPrefix(project, env)}`;
@@ -161,7 +178,10 @@ export function secretReaderRoleName(serviceAccount: string): string {
     return `${serviceAccount}-secrets`;
 }
 
-/** `<store>-token-request`: the Role and RoleBinding that let External Secrets request an app's tokens. */
+/**
+ * `<name>-token-request`: the Role and RoleBinding that let a controller request the tokens of one
+ * ServiceAccount: External Secrets an app's (named after its store), cert-manager an issuer's DNS-01 solver's.
+ */
 export function tokenRequestRoleName(storeName: string): string {
     return `${storeName}-token-request`;
 }

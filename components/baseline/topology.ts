@@ -25,11 +25,15 @@ export type NamespaceLayout = (typeof NamespaceLayout)[keyof typeof NamespaceLay
 
 /** The layout an env runs in, as its stack declares it and the pack config records it. */
 export interface ClusterTopology {
+    /** A cluster of the env's own, or one several envs share. */
     readonly layout: ClusterLayout;
     /** Shared layout only. Default: per-app. */
     readonly namespaceLayout: NamespaceLayout;
-    /** The envs on the cluster, this one included: `[env]` when dedicated. */
-    readonly environments: readonly Environment[];
+    /**
+     * The envs on the cluster, this one included: `[env]` when dedicated. A plain array: component Args carry
+     * the topology, and Pulumi's component provider host accepts no readonly array types.
+     */
+    readonly environments: Environment[];
     /** Prod shares the cluster with a lower env, and the configuration says so explicitly. */
     readonly allowProdWithLowerEnvironments: boolean;
 }
@@ -125,4 +129,24 @@ export function topologyProblems(
         }
     }
     return problems;
+}
+
+/**
+ * The profile namespaces of a shared cluster that belong to none of its envs (no `env` label, or one naming
+ * an env the cluster does not host) are judged at: prod's, the strictest, so that a namespace nobody claimed
+ * is never the easy way in.
+ */
+export const UNCLAIMED_NAMESPACE_PROFILE: Environment = Environment.Prod;
+
+/** `<base>-unclaimed`: the name of an object that judges the namespaces of a shared cluster no env claims. */
+export function unclaimedScopedName(base: string): string {
+    return `${base}-unclaimed`;
+}
+
+/**
+ * True when `namespace`, by its name, is one no env of the shared cluster `topology` claims: its name carries
+ * no env, or an env the cluster does not host.
+ */
+export function namespaceUnclaimed(namespace: string, topology: ClusterTopology): boolean {
+    return !topology.environments.some((env) => namespaceBelongsTo(namespace, env, topology));
 }

@@ -127,6 +127,7 @@ describe("the package as a plugin, started as the engine starts it", function ()
                 [TOKEN("AppSecrets")]: 1,
                 [TOKEN("BaselinePolicies")]: 1,
                 [TOKEN("CertManager")]: 1,
+                [TOKEN("EnvironmentIssuer")]: 1,
                 [TOKEN("EnvironmentKey")]: 1,
                 [TOKEN("ExternalSecretsOperator")]: 1,
                 [TOKEN("Kyverno")]: 1,
@@ -154,8 +155,8 @@ describe("the package as a plugin, started as the engine starts it", function ()
         const roles = ofType(constructed.registered, "aws:iam/role:Role");
         assert.deepEqual(
             [...new Set(roles.map(parentType))].sort(),
-            [TOKEN("CertManager"), TOKEN("WorkloadIdentity")],
-            "IAM roles for the app identities and cert-manager",
+            [TOKEN("EnvironmentIssuer"), TOKEN("WorkloadIdentity")],
+            "IAM roles for the app identities and the env's certificate issuer",
         );
         const k8sRoles = ofType(constructed.registered, "kubernetes:rbac.authorization.k8s.io/v1:Role");
         assert.ok(k8sRoles.length > 0, "namespace Roles");

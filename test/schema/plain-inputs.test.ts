@@ -13,6 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PackageSpec } from "@pulumi/pulumi/provider/experimental/schema";
 import { installMocks, resetResources, settled } from "../mocks";
 installMocks();
+import { dedicatedTopology } from "../../components/baseline";
 import { planSecureEnvironment, SecureEnvironmentArgs } from "../../components/environment";
 import { constructInputs, readYamlProgram } from "../provider/yaml-program";
 import { stackArgs } from "../stacks/stack-config";
@@ -73,6 +74,11 @@ function fixtures(): Fixture[] {
         add("Kyverno", label, plan.kyverno);
         add("BaselinePolicies", label, plan.policies);
         add("CertManager", label, plan.certManager);
+        add("EnvironmentIssuer", label, plan.certIssuer);
+        add("EnvironmentIsolationPolicies", label, {
+            project: args.project,
+            topology: dedicatedTopology(args.env),
+        });
     }
     return out;
 }

@@ -47,14 +47,17 @@ export const CERT_MANAGER_RESOURCES: Readonly<Record<CertManagerComponent, CertM
 };
 
 /**
- * Controller flags. Both are cert-manager's defaults, stated so that a change of default cannot widen access:
- * namespaced Issuers, which anyone with `edit` in a namespace may create, must not solve challenges with the
- * controller's own Route 53 role; the env's ClusterIssuer does, by design.
+ * Controller flags. Namespaced Issuers, which anyone with `edit` in a namespace may create, never solve
+ * challenges with the controller's own AWS identity. ClusterIssuers may only where the controller holds one
+ * env's role itself (Pod Identity, on a cluster of that env's own); with IRSA each env's ClusterIssuer assumes
+ * its own role with its own ServiceAccount's token, and the controller holds no AWS identity to fall back on.
  */
-export const CERT_MANAGER_CONTROLLER_ARGS: readonly string[] = [
-    "--issuer-ambient-credentials=false",
-    "--cluster-issuer-ambient-credentials=true",
-];
+export function certManagerControllerArgs(identityMode: IdentityMode): string[] {
+    return [
+        "--issuer-ambient-credentials=false",
+        `--cluster-issuer-ambient-credentials=${identityMode === IdentityMode.PodIdentity}`,
+    ];
+}
 
 /** The security contexts and resources of one of the chart's pods, as its values spell them. */
 function hardened(component: CertManagerComponent): Record<string, unknown> {
@@ -82,9 +85,9 @@ function highlyAvailable(resolved: ResolvedCertManager): Record<string, unknown>
 }
 
 /**
- * The chart values of an env's cert-manager: CRDs through the chart and kept, restricted security contexts,
- * requests and limits on every container, replicas and disruption budgets from the env's profile, and the
- * controller's ServiceAccount tied to its Route 53 role.
+ * The chart values of a cluster's cert-manager: CRDs through the chart and kept, restricted security
+ * contexts, requests and limits on every container, replicas and disruption budgets from the env's profile,
+ * and ambient credentials for ClusterIssuers only with Pod Identity.
  */
 export function certManagerChartValues(resolved: ResolvedCertManager): Record<string, unknown> {
     return {
@@ -101,12 +104,12 @@ export function certManagerChartValues(resolved: ResolvedCertManager): Record<st
         ...hardened("controller"),
         serviceAccount: {
             create: true,
-            // The name the IAM role's trust policy (IRSA) or the PodIdentityAssociation names.
+            // The name an EnvironmentIssuer's RoleBinding (and, with Pod Identity, its association) names. No
+            // role annotation: the controller holds no AWS identity of its own.
             name: resolved.serviceAccountName,
-            annotations:
-                resolved.identityMode === IdentityMode.Irsa ? { "eks.amazonaws.com/role-arn": resolved.roleArn } : {},
+            annotations: {},
         },
-        extraArgs: [...CERT_MANAGER_CONTROLLER_ARGS],
+        extraArgs: certManagerControllerArgs(resolved.identityMode),
 
         webhook: { ...highlyAvailable(resolved), ...hardened("webhook") },
         cainjector: { ...highlyAvailable(resolved), ...hardened("cainjector") },

@@ -3,11 +3,21 @@ import * as pulumi from "@pulumi/pulumi";
 import {
     ADMISSION_EXCLUDED_NAMESPACES,
     ArgsChecker,
+    ClusterTopology,
+    dedicatedTopology,
     Environment,
+    environmentScopedName,
     isEnvironment,
+    isSharedCluster,
     KUBE_SYSTEM_NAMESPACE,
+    namespaceBelongsTo,
+    namespaceUnclaimed,
     PLATFORM_NAMESPACES,
+    RequiredLabel,
     SYSTEM_NAMESPACES,
+    topologyProblems,
+    UNCLAIMED_NAMESPACE_PROFILE,
+    unclaimedScopedName,
 } from "../../baseline";
 import { checkPolicyException, policyException, PolicyExceptionArgs, ResolvedPolicyException } from "./exceptions";
 import { ImageValidatingPolicyManifest, PolicyExceptionManifest, ValidatingPolicyManifest } from "./manifests";
@@ -20,6 +30,7 @@ import {
     imageSignaturePolicy,
     PolicyScope,
     RuleInputs,
+    scopedPolicyName,
     ServiceAccountRef,
 } from "./policies";
 
@@ -47,9 +58,30 @@ export interface ImageVerificationArgs {
     publicKeys?: string[];
 }
 
+/** Which namespaces of the cluster a set of BaselinePolicies judges. */
+export const PolicyCoverage = {
+    /**
+     * The env's own namespaces. On a cluster of its own, every namespace; on a shared cluster, those labelled
+     * `env` = the env, and every policy is named `<policy>-<env>`, so that each env's policies coexist.
+     */
+    Environment: "environment",
+    /**
+     * On a shared cluster, every namespace whose `env` label names none of the cluster's envs (no label
+     * included), judged at prod's profile; the policies are named `<policy>-unclaimed`. Created once per
+     * cluster, so that a namespace no env claims is not the way around every env's policies.
+     */
+    Unclaimed: "unclaimed",
+} as const;
+export type PolicyCoverage = (typeof PolicyCoverage)[keyof typeof PolicyCoverage];
+
+const COVERAGES: readonly string[] = Object.values(PolicyCoverage);
+
 /** Arguments of BaselinePolicies. */
 export interface BaselinePoliciesArgs {
-    /** Environment: dev, stage or prod. Prod denies violations; dev and stage report and warn. */
+    /**
+     * Environment: dev, stage or prod. Prod denies violations; dev and stage report and warn. With the
+     * unclaimed coverage, any env of the cluster: those namespaces are judged at prod's profile.
+     */
     env: Environment;
     /**
      * Registries the env's app images may come from, as prefixes ending in `/` that start with the registry
@@ -70,6 +102,13 @@ export interface BaselinePoliciesArgs {
      * platform namespaces (external-secrets, kyverno, cert-manager), which only the platform writes to.
      */
     excludedNamespaces?: string[];
+    /** How envs are laid out on the cluster. Default: a cluster of the env's own (`dedicatedTopology(env)`). */
+    topology?: ClusterTopology;
+    /**
+     * The namespaces judged: the env's own, or (shared cluster only) those no env of the cluster claims.
+     * Default: `environment`.
+     */
+    coverage?: PolicyCoverage;
 }
 
 const COMPONENT = "BaselinePolicies";
@@ -94,7 +133,10 @@ const PEM_PUBLIC_KEY = /^-----BEGIN PUBLIC KEY-----\r?\n[A-Za-z0-9+/=\r\n]+\r?\n
 
 /** The validated, defaulted input of BaselinePolicies. */
 export interface ResolvedBaselinePolicies {
+    /** The env whose profile the policies apply: the env's own, or prod's for the unclaimed namespaces. */
     readonly env: Environment;
+    readonly topology: ClusterTopology;
+    readonly coverage: PolicyCoverage;
     /** The env's app registries. */
     readonly registries: readonly string[];
     /**
@@ -106,6 +148,37 @@ export interface ResolvedBaselinePolicies {
     readonly imageVerification?: ImageVerification;
     readonly exceptions: readonly ResolvedPolicyException[];
     readonly excludedNamespaces: readonly string[];
+}
+
+/** True when `namespace` is one `coverage` of `env` on `topology` may name (an app's, an exception's). */
+function coveredNamespace(namespace: string, env: Environment, topology: ClusterTopology, coverage: PolicyCoverage) {
+    if (!isSharedCluster(topology)) return true;
+    return coverage === PolicyCoverage.Unclaimed
+        ? namespaceUnclaimed(namespace, topology)
+        : namespaceBelongsTo(namespace, env, topology);
+}
+
+/** The scope of the policies of `resolved`: their profile, their namespaces, their names. */
+export function policyScopeOf(
+    resolved: Pick<ResolvedBaselinePolicies, "env" | "topology" | "coverage" | "excludedNamespaces">,
+): PolicyScope {
+    const { topology, coverage, env, excludedNamespaces } = resolved;
+    if (!isSharedCluster(topology)) return { env, excludedNamespaces };
+    if (coverage === PolicyCoverage.Unclaimed) {
+        return {
+            env,
+            excludedNamespaces,
+            // NotIn also selects the namespaces without the label.
+            environmentLabel: { key: RequiredLabel.Env, operator: "NotIn", values: [...topology.environments] },
+            policyName: unclaimedScopedName,
+        };
+    }
+    return {
+        env,
+        excludedNamespaces,
+        environmentLabel: { key: RequiredLabel.Env, operator: "In", values: [env] },
+        policyName: (base) => environmentScopedName(base, env, topology),
+    };
 }
 
 function checkRegistries(check: ArgsChecker, registries: unknown): string[] {
@@ -207,13 +280,50 @@ export function resolveBaselinePoliciesArgs(
     now: Date = new Date(),
 ): ResolvedBaselinePolicies {
     const check = new ArgsChecker(COMPONENT, name);
-    check.environment(args.env);
+    const envOk = check.environment(args.env);
+    const topology = args.topology ?? dedicatedTopology(args.env);
+    if (envOk) {
+        for (const { field, problem, fix } of topologyProblems(topology, args.env)) {
+            check.fail(`topology.${field}`, problem, fix);
+        }
+    }
+    const coverage = args.coverage ?? PolicyCoverage.Environment;
+    if (
+        check.check(
+            COVERAGES.includes(coverage),
+            "coverage",
+            `${JSON.stringify(coverage)} is not a coverage`,
+            `use one of ${COVERAGES.join(", ")}`,
+        )
+    ) {
+        check.check(
+            coverage !== PolicyCoverage.Unclaimed || isSharedCluster(topology),
+            "coverage",
+            "is unclaimed, but the cluster is the env's own: every namespace there is the env's",
+            `use ${PolicyCoverage.Environment}, or the shared layout for a cluster several envs share`,
+        );
+    }
+    // The profile the policies apply, and the env the namespaces named below must belong to.
+    const env = isEnvironment(args.env) ? args.env : Environment.Prod;
+    const profileEnv = coverage === PolicyCoverage.Unclaimed ? UNCLAIMED_NAMESPACE_PROFILE : env;
+    const covered = (ns: string) => coveredNamespace(ns, env, topology, coverage);
+    const notCovered = (ns: string) =>
+        coverage === PolicyCoverage.Unclaimed
+            ? `${ns} is an env's namespace on the shared cluster; these policies judge only those no env claims`
+            : `${ns} is not one of ${env}'s namespaces on the shared cluster, which these policies judge`;
     const registries = checkRegistries(check, args.registries);
 
     const apiAccessServiceAccounts = args.apiAccessServiceAccounts ?? [];
     const seenAccounts = new Set<string>();
     apiAccessServiceAccounts.forEach((sa, i) => {
-        check.dnsLabel(sa.namespace, `apiAccessServiceAccounts[${i}].namespace`);
+        if (check.dnsLabel(sa.namespace, `apiAccessServiceAccounts[${i}].namespace`)) {
+            check.check(
+                covered(sa.namespace),
+                `apiAccessServiceAccounts[${i}].namespace`,
+                notCovered(sa.namespace),
+                "name the ServiceAccounts of the namespaces these policies judge",
+            );
+        }
         check.dnsLabel(sa.name, `apiAccessServiceAccounts[${i}].name`);
         const key = `${sa.namespace}/${sa.name}`;
         check.check(
@@ -251,7 +361,7 @@ export function resolveBaselinePoliciesArgs(
     // The policies this env gets, by name and kind: an exception may name only those.
     const kinds = new Map<string, string>();
     const rules = baselineRules({
-        env: isEnvironment(args.env) ? args.env : Environment.Prod,
+        env: profileEnv,
         registries,
         apiAccessServiceAccounts: [],
     });
@@ -264,10 +374,21 @@ export function resolveBaselinePoliciesArgs(
     const seenExceptions = new Set<string>();
     (args.exceptions ?? []).forEach((input, i) => {
         const field = `exceptions[${i}]`;
-        // The env's longest exception lifetime; prod's when the env is not valid (reported on its own field).
-        const env = isEnvironment(args.env) ? args.env : Environment.Prod;
-        const resolved = checkPolicyException(check, input, field, PLATFORM_NAMESPACES.kyverno, kinds, now, env);
+        // The longest exception lifetime of the profile judged; prod's when the env is not valid (reported on
+        // its own field).
+        const resolved = checkPolicyException(check, input, field, PLATFORM_NAMESPACES.kyverno, kinds, now, profileEnv);
         if (!resolved) return;
+        let ownNamespaces = true;
+        resolved.namespaces.forEach((ns, j) => {
+            ownNamespaces =
+                check.check(
+                    covered(ns),
+                    `${field}.namespaces[${j}]`,
+                    notCovered(ns),
+                    "list only namespaces these policies judge: another env's exceptions are that env's",
+                ) && ownNamespaces;
+        });
+        if (!ownNamespaces) return;
         const key = `${resolved.namespace}/${resolved.name}`;
         check.check(
             !seenExceptions.has(key),
@@ -280,13 +401,22 @@ export function resolveBaselinePoliciesArgs(
     });
 
     check.throwIfInvalid();
+    const scope = policyScopeOf({ env: profileEnv, topology, coverage, excludedNamespaces });
     return {
-        env: args.env,
+        env: profileEnv,
+        topology,
+        coverage,
         registries,
         approvedRegistries: [...new Set(registries)],
         apiAccessServiceAccounts: apiAccessServiceAccounts.map(({ namespace, name: sa }) => ({ namespace, name: sa })),
         imageVerification,
-        exceptions,
+        // On a shared cluster the exceptions live beside the other envs' in Kyverno's namespace, and name the
+        // policies of this scope: both carry the scope's name.
+        exceptions: exceptions.map((exception) => ({
+            ...exception,
+            name: scopedPolicyName(exception.name, scope),
+            policies: exception.policies.map((ref) => ({ ...ref, name: scopedPolicyName(ref.name, scope) })),
+        })),
         excludedNamespaces: [...excludedNamespaces],
     };
 }
@@ -304,12 +434,15 @@ export function ruleInputsOf(resolved: ResolvedBaselinePolicies): RuleInputs {
         env: resolved.env,
         registries: resolved.approvedRegistries,
         apiAccessServiceAccounts: resolved.apiAccessServiceAccounts,
+        ...(resolved.coverage === PolicyCoverage.Unclaimed
+            ? { namespaceEnvironments: [...resolved.topology.environments] }
+            : {}),
     };
 }
 
 /** Every Kyverno object of `resolved`. Pure: tested as data. */
 export function baselinePolicyManifests(resolved: ResolvedBaselinePolicies): BaselinePolicyManifests {
-    const scope: PolicyScope = { env: resolved.env, excludedNamespaces: resolved.excludedNamespaces };
+    const scope = policyScopeOf(resolved);
     return {
         validatingPolicies: baselineValidatingPolicies(ruleInputsOf(resolved), scope),
         imageValidatingPolicy: resolved.imageVerification
@@ -320,10 +453,11 @@ export function baselinePolicyManifests(resolved: ResolvedBaselinePolicies): Bas
 }
 
 /**
- * The baseline's admission policies for one environment's cluster, enforced by Kyverno: one ValidatingPolicy
- * per rule (denying in prod, auditing and warning elsewhere), an ImageValidatingPolicy for image signatures
- * when asked, and the declared, dated exceptions. Kyverno's CRDs must exist first: make it depend on the
- * Kyverno component.
+ * The baseline's admission policies for one environment, enforced by Kyverno: one ValidatingPolicy per rule
+ * (denying in prod, auditing and warning elsewhere), an ImageValidatingPolicy for image signatures when asked,
+ * and the declared, dated exceptions. On a shared cluster each env's policies judge only the namespaces
+ * labelled with its env and carry its name, and one more set (the unclaimed coverage) judges every other
+ * namespace at prod's profile. Kyverno's CRDs must exist first: make it depend on the Kyverno component.
  */
 export class BaselinePolicies extends pulumi.ComponentResource {
     /** Names of the policies created (ValidatingPolicies, then the ImageValidatingPolicy if any). */

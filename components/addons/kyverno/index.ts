@@ -9,3 +9,4 @@ export * from "./exceptions";
 export * from "./kyverno";
 export * from "./manifests";
 export * from "./policies";
+export * from "./isolation-policies";

@@ -55,7 +55,9 @@ import {
     CosignAttestor,
     ImageValidatingPolicyManifest,
     KYVERNO_POLICIES_API_VERSION,
+    LabelSelectorRequirement,
     managedLabels,
+    NamespaceSelector,
     namespacesExcept,
     ResourceRule,
     ValidatingPolicyManifest,
@@ -106,6 +108,12 @@ export interface RuleInputs {
     readonly registries: readonly string[];
     /** ServiceAccounts whose pods may mount an API token. */
     readonly apiAccessServiceAccounts: readonly ServiceAccountRef[];
+    /**
+     * The values a namespace's `env` label may take where the rules judge it. Default: `[env]`. The policies
+     * for the namespaces of a shared cluster that no env claims list the cluster's envs, none of which such a
+     * namespace carries, so every one of them is refused until it is given to an env.
+     */
+    readonly namespaceEnvironments?: readonly Environment[];
 }
 
 /** The kind of object a rule judges. */
@@ -698,6 +706,23 @@ function secretStoreRule(): BaselineRule {
     };
 }
 
+/** The namespace's `env` label, when it has one, is the env's (or one of `namespaceEnvironments`). */
+function namespaceEnvironmentValidation(inputs: RuleInputs): CelValidation {
+    const label = `object.metadata.labels[${celString(RequiredLabel.Env)}]`;
+    const present = `!has(object.metadata.labels) || !(${celString(RequiredLabel.Env)} in object.metadata.labels) || `;
+    const allowed = inputs.namespaceEnvironments;
+    if (allowed === undefined) {
+        return {
+            expression: `${present}${label} == ${celString(inputs.env)}`,
+            message: `The ${RequiredLabel.Env} label of a namespace in the ${inputs.env} cluster must be ${inputs.env}.`,
+        };
+    }
+    return {
+        expression: `${present}${label} in ${celStringList(allowed)}`,
+        message: `The ${RequiredLabel.Env} label of a namespace on this cluster must name one of its envs: ${allowed.join(", ")}.`,
+    };
+}
+
 /** The baseline's rules, one per policy, built from the baseline and `inputs`. */
 export function baselineRules(inputs: RuleInputs): BaselineRule[] {
     const allControllers = autogenControllersFor(Object.keys(POD_CONTROLLERS));
@@ -893,12 +918,7 @@ export function baselineRules(inputs: RuleInputs): BaselineRule[] {
                         ".all(l, l in object.metadata.labels && object.metadata.labels[l] != '')",
                     message: `Namespaces must carry non-empty labels ${labels}.`,
                 },
-                {
-                    expression:
-                        `!has(object.metadata.labels) || !(${celString(RequiredLabel.Env)} in object.metadata.labels) || ` +
-                        `object.metadata.labels[${celString(RequiredLabel.Env)}] == ${celString(inputs.env)}`,
-                    message: `The ${RequiredLabel.Env} label of a namespace in the ${inputs.env} cluster must be ${inputs.env}.`,
-                },
+                namespaceEnvironmentValidation(inputs),
             ],
             autogenControllers: [],
         },
@@ -929,9 +949,30 @@ export function baselineRules(inputs: RuleInputs): BaselineRule[] {
 
 /** Where and how policies apply: the environment's action and the namespaces they leave alone. */
 export interface PolicyScope {
+    /** The env whose profile (deny or audit) the policies apply. */
     readonly env: Environment;
     /** Namespaces the policies do not judge at admission (ADMISSION_EXCLUDED_NAMESPACES by default). */
     readonly excludedNamespaces: readonly string[];
+    /**
+     * On a shared cluster, the `env` label a namespace must (In) or must not (NotIn) carry for the policies
+     * to judge its objects. Default: none, every namespace but the excluded ones (a cluster of its own).
+     */
+    readonly environmentLabel?: LabelSelectorRequirement;
+    /** The cluster-wide name of the policy named `base` in this scope. Default: `base` itself. */
+    readonly policyName?: (base: string) => string;
+}
+
+/** The name of the policy `base` in `scope`. */
+export function scopedPolicyName(base: string, scope: PolicyScope): string {
+    return scope.policyName ? scope.policyName(base) : base;
+}
+
+/** The namespaces `scope` judges: every one but the excluded, and on a shared cluster only those of its env label. */
+export function scopeNamespaceSelector(scope: PolicyScope): NamespaceSelector {
+    const selector = namespacesExcept(scope.excludedNamespaces);
+    if (!scope.environmentLabel) return selector;
+    const { key, operator, values } = scope.environmentLabel;
+    return { matchExpressions: [...selector.matchExpressions, { key, operator, values: [...values] }] };
 }
 
 function policyAnnotations(rule: {
@@ -956,7 +997,11 @@ export function validatingPolicy(rule: BaselineRule, scope: PolicyScope): Valida
     return {
         apiVersion: KYVERNO_POLICIES_API_VERSION,
         kind: "ValidatingPolicy",
-        metadata: { name: rule.name, labels: managedLabels(), annotations: policyAnnotations(rule) },
+        metadata: {
+            name: scopedPolicyName(rule.name, scope),
+            labels: managedLabels(),
+            annotations: policyAnnotations(rule),
+        },
         spec: {
             validationActions: validationActionsFor(profileFor(scope.env).policyAction),
             // Fail closed: when Kyverno cannot evaluate a security rule (down, timing out, an expression
@@ -970,7 +1015,7 @@ export function validatingPolicy(rule: BaselineRule, scope: PolicyScope): Valida
             // (ephemeralContainerTwin).
             matchConstraints: {
                 resourceRules: [{ ...resourceRule }],
-                namespaceSelector: namespacesExcept(scope.excludedNamespaces),
+                namespaceSelector: scopeNamespaceSelector(scope),
             },
             ...(rule.matchConditions.length > 0
                 ? { matchConditions: rule.matchConditions.map((c) => ({ ...c })) }
@@ -996,7 +1041,7 @@ export function ephemeralContainerTwin(rule: BaselineRule, scope: PolicyScope): 
     const policy = validatingPolicy(rule, scope);
     return {
         ...policy,
-        metadata: { ...policy.metadata, name: `${rule.name}${EPHEMERAL_TWIN_SUFFIX}` },
+        metadata: { ...policy.metadata, name: scopedPolicyName(`${rule.name}${EPHEMERAL_TWIN_SUFFIX}`, scope) },
         spec: {
             ...policy.spec,
             matchConstraints: { ...policy.spec.matchConstraints, resourceRules: [{ ...EPHEMERAL_CONTAINERS_RULE }] },
@@ -1070,7 +1115,7 @@ export function imageSignaturePolicy(
         apiVersion: KYVERNO_POLICIES_API_VERSION,
         kind: "ImageValidatingPolicy",
         metadata: {
-            name: BaselinePolicyName.VerifyImageSignatures,
+            name: scopedPolicyName(BaselinePolicyName.VerifyImageSignatures, scope),
             labels: managedLabels(),
             annotations: policyAnnotations(rule),
         },
@@ -1081,7 +1126,7 @@ export function imageSignaturePolicy(
             webhookConfiguration: { timeoutSeconds: 30 },
             matchConstraints: {
                 resourceRules: [{ ...POD_RULE }, { ...EPHEMERAL_CONTAINERS_RULE }],
-                namespaceSelector: namespacesExcept(scope.excludedNamespaces),
+                namespaceSelector: scopeNamespaceSelector(scope),
             },
             autogen: { podControllers: { controllers: autogenControllersFor(Object.keys(POD_CONTROLLERS)) } },
             // Kyverno's globs are not path-aware: `*` matches every reference, registry and repository.

@@ -1,23 +1,27 @@
 /**
- * The ClusterIssuer every env's CertManager emits, against cert-manager's own CRD schema (../shared/crds).
+ * The ClusterIssuer every env's EnvironmentIssuer emits, on a cluster of its own and a shared one,, against cert-manager's own CRD schema (../shared/crds).
  */
 import * as assert from "node:assert/strict";
 import { installMocks, ofType, resetResources, settled } from "../../../mocks";
 installMocks();
-import { CertManager } from "../../../../components/addons/cert-manager";
+import { EnvironmentIssuer } from "../../../../components/addons/cert-manager";
 import { ENVIRONMENTS } from "../../../../components/baseline";
+import { sharedTopology } from "../kyverno/fixtures";
 import { customResourceErrors, Manifest, manifestOf } from "../../../k8s-schemas";
-import { certManagerArgs } from "./fixtures";
+import { issuerArgs } from "./fixtures";
 
 describe("cert-manager custom resources, against the upstream CRD schemas", () => {
     const issuers: Manifest[] = [];
 
     before(async () => {
         resetResources();
-        for (const env of ENVIRONMENTS) new CertManager(`${env}-cert-manager`, certManagerArgs({ env }));
-        new CertManager(
+        for (const env of ENVIRONMENTS) {
+            new EnvironmentIssuer(`${env}-cert-manager`, issuerArgs({ env }));
+            new EnvironmentIssuer(`${env}-shared`, issuerArgs({ env, topology: sharedTopology() }));
+        }
+        new EnvironmentIssuer(
             "pod-identity",
-            certManagerArgs({
+            issuerArgs({
                 env: "dev",
                 identityMode: "pod-identity",
                 oidcIssuer: undefined,
@@ -29,8 +33,8 @@ describe("cert-manager custom resources, against the upstream CRD schemas", () =
         issuers.push(...ofType("kubernetes:cert-manager.io/v1:ClusterIssuer").map((r) => manifestOf(r.type, r.inputs)));
     });
 
-    it("emits one ClusterIssuer per CertManager, each valid against cert-manager.io/v1", () => {
-        assert.equal(issuers.length, ENVIRONMENTS.length + 1);
+    it("emits one ClusterIssuer per EnvironmentIssuer, each valid against cert-manager.io/v1", () => {
+        assert.equal(issuers.length, 2 * ENVIRONMENTS.length + 1);
         for (const issuer of issuers) {
             assert.equal(issuer.apiVersion, "cert-manager.io/v1");
             assert.deepEqual(customResourceErrors(issuer), [], issuer.metadata?.name);

@@ -5,11 +5,11 @@
 import * as assert from "node:assert/strict";
 import { ACCOUNT, installMocks, named, resetResources, settled } from "../../../mocks";
 installMocks();
-import { CertManager, certManagerDnsPolicy, hostedZoneArn } from "../../../../components/addons/cert-manager";
+import { certManagerDnsPolicy, EnvironmentIssuer, hostedZoneArn } from "../../../../components/addons/cert-manager";
 import { PolicyDocument } from "../../../../components/aws/iam";
 import { Environment, ENVIRONMENTS } from "../../../../components/baseline";
 import { Decision, simulate } from "../../aws/iam-simulation";
-import { certManagerArgs, zonesOf } from "./fixtures";
+import { issuerArgs, zonesOf } from "./fixtures";
 
 const RECORD_TYPES = "route53:ChangeResourceRecordSetsRecordTypes";
 const RECORD_NAMES = "route53:ChangeResourceRecordSetsNormalizedRecordNames";
@@ -125,7 +125,7 @@ describe("cert-manager DNS-01 policy, by simulation", function () {
 
     before(async () => {
         resetResources();
-        for (const env of ENVIRONMENTS) new CertManager(`${env}-cert-manager`, certManagerArgs({ env }));
+        for (const env of ENVIRONMENTS) new EnvironmentIssuer(`${env}-cert-manager`, issuerArgs({ env }));
         await settled();
         for (const env of ENVIRONMENTS) {
             policies.set(

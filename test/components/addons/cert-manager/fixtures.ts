@@ -1,5 +1,5 @@
 import { ACCOUNT, REGION } from "../../../mocks";
-import { CertManagerArgs } from "../../../../components/addons/cert-manager";
+import { CertManagerArgs, EnvironmentIssuerArgs } from "../../../../components/addons/cert-manager";
 import { Environment } from "../../../../components/baseline";
 import { ISSUER, PROVIDER_ARN } from "../../aws/fixtures";
 
@@ -12,8 +12,13 @@ export function zonesOf(env: Environment): { zoneId: string; domain: string }[] 
     ];
 }
 
-/** A CertManager as a platform would declare it for `env` (prod unless overridden), through IRSA. */
+/** A CertManager as a platform would declare it for `env` (prod unless overridden). */
 export function certManagerArgs(overrides: Partial<CertManagerArgs> = {}): CertManagerArgs {
+    return { env: "prod", ...overrides };
+}
+
+/** An EnvironmentIssuer as a platform would declare it for `env` (prod unless overridden), through IRSA. */
+export function issuerArgs(overrides: Partial<EnvironmentIssuerArgs> = {}): EnvironmentIssuerArgs {
     const env = overrides.env ?? "prod";
     return {
         project: "shop",

@@ -7,11 +7,14 @@ import {
     BaselinePolicyName,
     baselinePolicyManifests,
     kyvernoValues,
+    PolicyCoverage,
     resolveBaselinePoliciesArgs,
     resolveKyvernoArgs,
 } from "../../../../components/addons/kyverno";
 import {
     ADMISSION_EXCLUDED_NAMESPACES,
+    dedicatedTopology,
+    ENVIRONMENTS,
     PLATFORM_NAMESPACES,
     PLATFORM_REGISTRIES,
 } from "../../../../components/baseline";
@@ -25,6 +28,7 @@ import {
     NETWORK_POLICY_RULES,
     policiesArgs,
     PUBLIC_KEY,
+    sharedTopology,
 } from "./fixtures";
 
 const VALIDATING = "kubernetes:policies.kyverno.io/v1:ValidatingPolicy";
@@ -546,5 +550,173 @@ describe("BaselinePolicies", () => {
                 /has passed/,
             );
         });
+    });
+
+    describe("on a cluster several envs share", () => {
+        const topology = sharedTopology();
+        const shared = (overrides: Partial<BaselinePoliciesArgs> = {}) =>
+            policiesArgs({
+                env: "dev",
+                topology,
+                apiAccessServiceAccounts: [{ namespace: "payments-dev", name: "payments-operator" }],
+                ...overrides,
+            });
+
+        it("keeps the dedicated names and selectors when no topology is given", () => {
+            const dedicated = baselinePolicyManifests(resolveBaselinePoliciesArgs("cluster", policiesArgs()));
+            const explicit = baselinePolicyManifests(
+                resolveBaselinePoliciesArgs("cluster", policiesArgs({ topology: dedicatedTopology("prod") })),
+            );
+            assert.deepEqual(explicit, dedicated);
+            assert.deepEqual(
+                dedicated.validatingPolicies.map((p) => p.metadata.name),
+                RULE_POLICIES,
+            );
+            for (const p of dedicated.validatingPolicies) {
+                assert.deepEqual(p.spec.matchConstraints.namespaceSelector, {
+                    matchExpressions: [
+                        {
+                            key: "kubernetes.io/metadata.name",
+                            operator: "NotIn",
+                            values: [...ADMISSION_EXCLUDED_NAMESPACES],
+                        },
+                    ],
+                });
+            }
+        });
+
+        it("names every policy and exception after the env and judges only the env's labelled namespaces", async () => {
+            const policies = new BaselinePolicies(
+                "dev",
+                shared({
+                    imageVerification: { keyless: KEYLESS },
+                    exceptions: [
+                        exceptionArgs({
+                            namespaces: ["payments-dev"],
+                            policies: [
+                                BaselinePolicyName.RequireProbes,
+                                `${BaselinePolicyName.DisallowLatestTag}-ephemeral`,
+                            ],
+                        }),
+                    ],
+                }),
+            );
+            const names = await valueOf(policies.policyNames);
+            assert.ok(names.length > 0);
+            for (const name of names) assert.match(name, /^baseline-.*-dev$/, name);
+            assert.ok(names.includes(`${BaselinePolicyName.VerifyImageSignatures}-dev`));
+            assert.ok(names.includes(`${BaselinePolicyName.DisallowLatestTag}-ephemeral-dev`));
+            await settled();
+            for (const p of [...ofType(VALIDATING), ...ofType(IMAGE_VALIDATING)]) {
+                assert.deepEqual(p.inputs.spec.matchConstraints.namespaceSelector.matchExpressions, [
+                    {
+                        key: "kubernetes.io/metadata.name",
+                        operator: "NotIn",
+                        values: [...ADMISSION_EXCLUDED_NAMESPACES],
+                    },
+                    { key: "env", operator: "In", values: ["dev"] },
+                ]);
+                assert.deepEqual(p.inputs.spec.validationActions, ["Audit", "Warn"]);
+            }
+            const [exception] = ofType(EXCEPTION);
+            assert.equal(exception.inputs.metadata.name, "legacy-reports-probes-dev");
+            assert.deepEqual(exception.inputs.spec.policyRefs, [
+                { name: `${BaselinePolicyName.RequireProbes}-dev`, kind: "ValidatingPolicy" },
+                { name: `${BaselinePolicyName.DisallowLatestTag}-ephemeral-dev`, kind: "ValidatingPolicy" },
+            ]);
+            // Every policy an exception names exists under that name.
+            for (const ref of exception.inputs.spec.policyRefs) assert.ok(names.includes(ref.name), ref.name);
+        });
+
+        it("lets every env's policies and exceptions live side by side", () => {
+            const all = ENVIRONMENTS.flatMap((env) => {
+                const m = baselinePolicyManifests(
+                    resolveBaselinePoliciesArgs(
+                        env,
+                        policiesArgs({
+                            env,
+                            topology,
+                            apiAccessServiceAccounts: [],
+                            exceptions: [
+                                exceptionArgs({ namespaces: [`payments-${env}`], expires: daysFromToday(20) }),
+                            ],
+                        }),
+                    ),
+                );
+                return [...m.validatingPolicies, ...m.exceptions].map((o) => `${o.kind}/${o.metadata.name}`);
+            });
+            assert.equal(new Set(all).size, all.length);
+        });
+
+        it("judges the namespaces no env claims at prod's profile, under -unclaimed names", () => {
+            const m = baselinePolicyManifests(
+                resolveBaselinePoliciesArgs(
+                    "cluster",
+                    policiesArgs({
+                        env: "dev",
+                        topology,
+                        coverage: PolicyCoverage.Unclaimed,
+                        apiAccessServiceAccounts: [],
+                        exceptions: [exceptionArgs({ namespaces: ["scratch"], expires: daysFromToday(20) })],
+                    }),
+                ),
+            );
+            for (const p of m.validatingPolicies) {
+                assert.match(p.metadata.name, /-unclaimed$/);
+                assert.deepEqual(p.spec.validationActions, ["Deny"]);
+                assert.deepEqual(p.spec.matchConstraints.namespaceSelector.matchExpressions[1], {
+                    key: "env",
+                    operator: "NotIn",
+                    values: [...ENVIRONMENTS],
+                });
+            }
+            // Prod's rules, every Service rule included, although the env given is dev.
+            assert.ok(
+                m.validatingPolicies.some(
+                    (p) => p.metadata.name === `${BaselinePolicyName.RestrictNodePortServices}-unclaimed`,
+                ),
+            );
+            assert.equal(m.exceptions[0].metadata.name, "legacy-reports-probes-unclaimed");
+        });
+
+        const cases: [string, Partial<BaselinePoliciesArgs>, RegExp][] = [
+            [
+                "the unclaimed coverage on a cluster of the env's own",
+                { topology: dedicatedTopology("dev"), coverage: PolicyCoverage.Unclaimed },
+                /coverage: is unclaimed, but the cluster is the env's own/,
+            ],
+            ["an unknown coverage", { coverage: "everything" as never }, /coverage: "everything" is not a coverage/],
+            [
+                "a topology that leaves the env out",
+                { topology: sharedTopology(["stage", "prod"]) },
+                /topology\.environments: does not list dev/,
+            ],
+            [
+                "an exception for another env's namespace",
+                { exceptions: [exceptionArgs({ namespaces: ["payments-prod"] })] },
+                /exceptions\[0\]\.namespaces\[0\]: payments-prod is not one of dev's namespaces on the shared cluster/,
+            ],
+            [
+                "an API ServiceAccount of another env",
+                { apiAccessServiceAccounts: [{ namespace: "payments-stage", name: "payments-operator" }] },
+                /apiAccessServiceAccounts\[0\]\.namespace: payments-stage is not one of dev's namespaces/,
+            ],
+            [
+                "an unclaimed exception for an env's namespace",
+                {
+                    coverage: PolicyCoverage.Unclaimed,
+                    apiAccessServiceAccounts: [],
+                    exceptions: [exceptionArgs({ namespaces: ["payments-dev"], expires: daysFromToday(20) })],
+                },
+                /exceptions\[0\]\.namespaces\[0\]: payments-dev is an env's namespace on the shared cluster/,
+            ],
+        ];
+        for (const [title, overrides, message] of cases) {
+            it(`refuses ${title}, before registering anything`, () => {
+                resetResources();
+                assert.throws(() => new BaselinePolicies("dev", shared(overrides)), message);
+                assert.equal(resources().length, 0);
+            });
+        }
     });
 });

@@ -16,10 +16,21 @@ import {
     imageNotMutable,
     imagePinnedByDigest,
     KYVERNO_AUTOGEN_CONTROLLERS,
+    baselinePolicyManifests,
+    PolicyCoverage,
     resolveBaselinePoliciesArgs,
     ruleInputsOf,
+    ValidatingPolicyManifest,
 } from "../../../../components/addons/kyverno";
-import { imageFromRegistry, imageHasDigest, MUTABLE_TAGS, PLATFORM_REGISTRIES } from "../../../../components/baseline";
+import {
+    Environment,
+    ENVIRONMENTS,
+    imageFromRegistry,
+    imageHasDigest,
+    MUTABLE_TAGS,
+    NAMESPACE_NAME_LABEL,
+    PLATFORM_REGISTRIES,
+} from "../../../../components/baseline";
 import { coreObjectErrors } from "../../../k8s-schemas";
 import {
     APP_REGISTRY,
@@ -32,6 +43,8 @@ import {
     exceptionArgs,
     jobPod,
     policiesArgs,
+    selectorMatches,
+    sharedTopology,
 } from "./fixtures";
 
 /**
@@ -634,6 +647,105 @@ describe("Kyverno CEL rules, evaluated", () => {
             const unlabelled = compliantPod();
             delete unlabelled.metadata.labels;
             assert.equal(evaluate(expression, unlabelled), false);
+        });
+    });
+
+    describe("on one cluster shared by dev, stage and prod", () => {
+        const topology = sharedTopology();
+        const policySets: [Environment, PolicyCoverage][] = [
+            ...ENVIRONMENTS.map((env): [Environment, PolicyCoverage] => [env, PolicyCoverage.Environment]),
+            [Environment.Dev, PolicyCoverage.Unclaimed],
+        ];
+        const policies: ValidatingPolicyManifest[] = policySets.flatMap(
+            ([env, coverage]) =>
+                baselinePolicyManifests(
+                    resolveBaselinePoliciesArgs(
+                        "cluster",
+                        policiesArgs({ env, topology, coverage, apiAccessServiceAccounts: [] }),
+                    ),
+                ).validatingPolicies,
+        );
+        const suffixes = [...ENVIRONMENTS, "unclaimed"];
+
+        /** The policies of rule `base` whose namespaceSelector selects the namespace `name` with `labels`. */
+        function judging(base: string, name: string, labels: Record<string, string>): ValidatingPolicyManifest[] {
+            const all = { ...labels, [NAMESPACE_NAME_LABEL]: name };
+            return policies.filter(
+                (p) =>
+                    suffixes.some((suffix) => p.metadata.name === `${base}-${suffix}`) &&
+                    selectorMatches(p.spec.matchConstraints.namespaceSelector, all),
+            );
+        }
+
+        function judge(policy: ValidatingPolicyManifest, object: unknown): "pass" | "fail" {
+            return policy.spec.validations.every((v) => evaluate(v.expression, object)) ? "pass" : "fail";
+        }
+
+        const podIn = (namespace: string, probes: boolean) => {
+            const pod = compliantPod();
+            pod.metadata.namespace = namespace;
+            if (!probes) delete pod.spec.containers[0].livenessProbe;
+            return pod;
+        };
+
+        const cases: [string, string, Record<string, string>, string, string[]][] = [
+            ["a dev namespace audits and warns", "payments-dev", { env: "dev" }, "dev", ["Audit", "Warn"]],
+            ["a stage namespace audits and warns", "payments-stage", { env: "stage" }, "stage", ["Audit", "Warn"]],
+            ["a prod namespace denies", "payments-prod", { env: "prod" }, "prod", ["Deny"]],
+            ["an unlabelled namespace is judged as prod", "scratch", {}, "unclaimed", ["Deny"]],
+            ["a namespace of an unknown env is judged as prod", "scratch-qa", { env: "qa" }, "unclaimed", ["Deny"]],
+        ];
+        for (const [title, namespace, labels, suffix, actions] of cases) {
+            it(title, () => {
+                const matched = judging(BaselinePolicyName.RequireProbes, namespace, labels);
+                assert.deepEqual(
+                    matched.map((p) => p.metadata.name),
+                    [`${BaselinePolicyName.RequireProbes}-${suffix}`],
+                );
+                assert.deepEqual(matched[0].spec.validationActions, actions);
+                assert.equal(judge(matched[0], podIn(namespace, true)), "pass");
+                assert.equal(judge(matched[0], podIn(namespace, false)), "fail");
+            });
+        }
+
+        it("each rule of a namespace's set judges it, no other set's, and the excluded namespaces none", () => {
+            // Prod's profile has every rule; dev's leaves out those its exposure profile allows (NodePorts).
+            const bases = new Set(baselineRules(ruleInputsOf(RESOLVED)).map((r) => r.name));
+            const names = new Set(policies.map((p) => p.metadata.name));
+            for (const base of bases) {
+                for (const [namespace, labels, suffix] of [
+                    ["payments-dev", { env: "dev" }, "dev"],
+                    ["payments-stage", { env: "stage" }, "stage"],
+                    ["payments-prod", { env: "prod" }, "prod"],
+                    ["scratch", {}, "unclaimed"],
+                ] as const) {
+                    const expected = names.has(`${base}-${suffix}`) ? [`${base}-${suffix}`] : [];
+                    const matched = judging(base, namespace, labels).map((p) => p.metadata.name);
+                    assert.deepEqual(matched, expected, `${base} in ${namespace}`);
+                }
+                assert.deepEqual(judging(base, "kube-system", { env: "prod" }), [], base);
+            }
+            assert.ok(names.has(`${BaselinePolicyName.RestrictNodePortServices}-unclaimed`));
+            assert.ok(!names.has(`${BaselinePolicyName.RestrictNodePortServices}-dev`));
+        });
+
+        it("refuses, as prod, a Namespace no env of the cluster claims", () => {
+            const rule = BaselinePolicyName.RequireNamespaceLabels;
+            const unlabelled = { apiVersion: "v1", kind: "Namespace", metadata: { name: "scratch" } };
+            const [forUnlabelled] = judging(rule, "scratch", {});
+            assert.equal(forUnlabelled.metadata.name, `${rule}-unclaimed`);
+            assert.deepEqual(forUnlabelled.spec.validationActions, ["Deny"]);
+            assert.equal(judge(forUnlabelled, unlabelled), "fail");
+            // Owner, env and tier present, but env names no env of the cluster.
+            const qa = compliantNamespace("qa");
+            const [forQa] = judging(rule, qa.metadata.name, qa.metadata.labels);
+            assert.equal(forQa.metadata.name, `${rule}-unclaimed`);
+            assert.equal(judge(forQa, qa), "fail");
+            // The env's own Namespace passes its env's policy.
+            const dev = compliantNamespace("dev");
+            const [forDev] = judging(rule, dev.metadata.name, dev.metadata.labels);
+            assert.equal(forDev.metadata.name, `${rule}-dev`);
+            assert.equal(judge(forDev, dev), "pass");
         });
     });
 });

@@ -5,10 +5,10 @@
 import * as assert from "node:assert/strict";
 import { installMocks, resetResources, resources, settled } from "../../../mocks";
 installMocks();
-import { BaselinePolicies } from "../../../../components/addons/kyverno";
+import { BaselinePolicies, EnvironmentIsolationPolicies, PolicyCoverage } from "../../../../components/addons/kyverno";
 import { ENVIRONMENTS } from "../../../../components/baseline";
 import { customResourceErrors, isCoreObject, manifestOf } from "../../../k8s-schemas";
-import { exceptionArgs, KEYLESS, policiesArgs, PUBLIC_KEY } from "./fixtures";
+import { daysFromToday, exceptionArgs, KEYLESS, policiesArgs, PUBLIC_KEY, sharedTopology } from "./fixtures";
 
 async function emitted(): Promise<ReturnType<typeof manifestOf>[]> {
     await settled();
@@ -49,6 +49,41 @@ describe("Kyverno custom resources, against the upstream CRD schemas", () => {
             }
         });
     }
+
+    for (const coverage of Object.values(PolicyCoverage)) {
+        it(`BaselinePolicies on a shared cluster, ${coverage} coverage`, async () => {
+            new BaselinePolicies(
+                "cluster",
+                policiesArgs({
+                    env: "stage",
+                    topology: sharedTopology(),
+                    coverage,
+                    apiAccessServiceAccounts: [],
+                    imageVerification: { keyless: KEYLESS },
+                    exceptions: [
+                        exceptionArgs({
+                            namespaces: [coverage === PolicyCoverage.Unclaimed ? "scratch" : "payments-stage"],
+                            expires: daysFromToday(20),
+                        }),
+                    ],
+                }),
+            );
+            const manifests = await emitted();
+            assert.ok(manifests.length > 3);
+            for (const manifest of manifests) {
+                assert.deepEqual(customResourceErrors(manifest), [], `${manifest.kind} ${manifest.metadata?.name}`);
+            }
+        });
+    }
+
+    it("EnvironmentIsolationPolicies", async () => {
+        new EnvironmentIsolationPolicies("cluster", { project: "shop", topology: sharedTopology() });
+        const manifests = await emitted();
+        assert.equal(manifests.length, 2);
+        for (const manifest of manifests) {
+            assert.deepEqual(customResourceErrors(manifest), [], `${manifest.kind} ${manifest.metadata?.name}`);
+        }
+    });
 
     it("BaselinePolicies with public keys", async () => {
         new BaselinePolicies("cluster", policiesArgs({ imageVerification: { publicKeys: [PUBLIC_KEY] } }));

@@ -4,7 +4,19 @@
  * limits, probes, no API token), the Deployment and CronJob around the same pod template, a labelled
  * Namespace, and the arguments a user passes.
  */
-import { BaselinePoliciesArgs, BaselinePolicyName, PolicyExceptionArgs } from "../../../../components/addons/kyverno";
+import {
+    BaselinePoliciesArgs,
+    BaselinePolicyName,
+    LabelSelectorRequirement,
+    PolicyExceptionArgs,
+} from "../../../../components/addons/kyverno";
+import {
+    ClusterLayout,
+    ClusterTopology,
+    Environment,
+    ENVIRONMENTS,
+    NamespaceLayout,
+} from "../../../../components/baseline";
 
 import { APP_REGISTRY, compliantPodSpec, restrictedContext } from "../../../../policy-pack/conformance/workload";
 
@@ -177,3 +189,45 @@ export const NETWORK_POLICY_RULES: readonly string[] = [
     BaselinePolicyName.RestrictWholeAddressSpace,
     BaselinePolicyName.RestrictMetadataEgress,
 ];
+
+/** A shared cluster of `environments`, prod among them allowed (the configuration says so). */
+export function sharedTopology(
+    environments: readonly Environment[] = ENVIRONMENTS,
+    namespaceLayout: NamespaceLayout = NamespaceLayout.PerApp,
+): ClusterTopology {
+    return {
+        layout: ClusterLayout.Shared,
+        namespaceLayout,
+        environments: [...environments],
+        allowProdWithLowerEnvironments: environments.includes(Environment.Prod),
+    };
+}
+
+/**
+ * Whether a label selector selects an object with `labels`, as the API server matches a webhook's or a
+ * policy's namespaceSelector: every requirement holds; NotIn and DoesNotExist hold where the label is absent.
+ */
+export function selectorMatches(
+    selector: { matchLabels?: Record<string, string>; matchExpressions?: LabelSelectorRequirement[] },
+    labels: Record<string, string>,
+): boolean {
+    const byLabel = Object.entries(selector.matchLabels ?? {}).every(([key, value]) => labels[key] === value);
+    return (
+        byLabel &&
+        (selector.matchExpressions ?? []).every(({ key, operator, values }) => {
+            const has = Object.prototype.hasOwnProperty.call(labels, key);
+            switch (operator) {
+                case "In":
+                    return has && values.includes(labels[key]);
+                case "NotIn":
+                    return !has || !values.includes(labels[key]);
+                case "Exists":
+                    return has;
+                case "DoesNotExist":
+                    return !has;
+                default:
+                    throw new Error(`unknown operator ${operator}`);
+            }
+        })
+    );
+}

@@ -3,7 +3,7 @@
  * cert-manager-ca-key-namespace.
  */
 import * as assert from "node:assert/strict";
-import type { ResolvedCertManager } from "../../../../components/addons/cert-manager/cert-manager";
+import type { ClusterIssuerInput } from "../../../../components/addons/cert-manager/cluster-issuer";
 import { certManagerClusterIssuer } from "../../../../components/addons/cert-manager/cluster-issuer";
 import { AcmeServer, PROFILES } from "../../../../components/baseline";
 import {
@@ -25,7 +25,7 @@ function clusterIssuer(env: Env): Record<string, any> {
         acmeEmail: "platform@shop.example.com",
         region: "eu-west-1",
         hostedZones: [{ zoneId: "Z0333333333333333PRDZ", domain: "shop.example.com" }],
-    } as Partial<ResolvedCertManager> as ResolvedCertManager;
+    } satisfies ClusterIssuerInput;
     return structuredClone(certManagerClusterIssuer(resolved)) as Record<string, any>;
 }
 
