@@ -193,6 +193,27 @@ function planCluster(args: SecureClusterArgs): ClusterPlan {
     };
 }
 
+/**
+ * The facts every env on the cluster reads (the `cluster` an env's SecureEnvironment is given in the shared
+ * layout): what the cluster stack exports, and what its env stacks read through a StackReference.
+ */
+export function sharedClusterFacts(args: SecureClusterArgs): ClusterArgs {
+    const topology = sharedTopology(args.cluster);
+    const cluster = args.cluster;
+    return {
+        ...(cluster.name === undefined ? {} : { name: cluster.name }),
+        identityMode: cluster.identityMode ?? IdentityMode.Irsa,
+        ...(cluster.oidcProviderArn === undefined ? {} : { oidcProviderArn: cluster.oidcProviderArn }),
+        ...(cluster.oidcIssuer === undefined ? {} : { oidcIssuer: cluster.oidcIssuer }),
+        platformEgressCidrs: [...cluster.platformEgressCidrs],
+        controlPlaneCidrs: [...cluster.controlPlaneCidrs],
+        layout: topology.layout,
+        namespaceLayout: topology.namespaceLayout,
+        environments: [...topology.environments],
+        allowProdWithLowerEnvironments: topology.allowProdWithLowerEnvironments,
+    };
+}
+
 /** Runs a component's own validation, filing its problems under `field`. */
 function collect<T>(problems: string[], field: string, validate: () => T): T | undefined {
     try {
