@@ -22,11 +22,15 @@ import {
 import {
     BaselinePolicies,
     BaselinePoliciesArgs,
+    EnvironmentIsolationPolicies,
+    EnvironmentIsolationPoliciesArgs,
     ImageVerificationArgs,
     Kyverno,
     KyvernoArgs,
+    PolicyCoverage,
     PolicyExceptionArgs,
     resolveBaselinePoliciesArgs,
+    resolveEnvironmentIsolationPoliciesArgs,
     resolveKyvernoArgs,
 } from "./addons/kyverno";
 import {
@@ -52,14 +56,21 @@ import {
     appServiceAccountName,
     ArgsChecker,
     ArgumentError,
+    ClusterLayout,
+    clusterTopology,
+    ClusterTopology,
     Environment,
+    environmentNamespace,
     externalSecretTargetName,
     isDns1123Label,
     isEnvironment,
+    isSharedCluster,
+    NamespaceLayout,
     NameSystem,
     PLATFORM_NAMESPACES,
     RenderedName,
     secretStoreName,
+    topologyProblems,
     vaultAuthPath,
     vaultMountPath,
 } from "./baseline";
@@ -106,6 +117,21 @@ export interface ClusterArgs {
     platformEgressCidrs: string[];
     /** CIDR blocks the control plane calls admission webhooks from. */
     controlPlaneCidrs: string[];
+    /**
+     * `dedicated` (the env has the cluster to itself; its stack installs the add-ons) or `shared` (several envs
+     * share it; a SecureCluster installs the add-ons and each env creates only its own objects). Default:
+     * `dedicated`.
+     */
+    layout?: ClusterLayout;
+    /**
+     * Shared layout only: `per-app` (`<namespace>-<env>`, e.g. `payments-dev`) or `per-env` (every app of the
+     * env in namespace `<env>`). Default: `per-app`.
+     */
+    namespaceLayout?: NamespaceLayout;
+    /** The envs on the cluster, this one included. Default: this env only. */
+    environments?: Environment[];
+    /** Prod shares the cluster with a lower env, accepted explicitly. Default: false. */
+    allowProdWithLowerEnvironments?: boolean;
 }
 
 /** The Vault an environment reads secrets from, when its backend is `vault`. */
@@ -214,37 +240,85 @@ interface PlannedApp {
     readonly externalSecrets?: AppExternalSecretsArgs;
 }
 
-/** Everything the environment creates, as the arguments of each component: derived once, validated, built. */
+/**
+ * Everything the environment creates, as the arguments of each component: derived once, validated, built.
+ * On a shared cluster the add-ons and their namespaces belong to the cluster's SecureCluster, so the plan
+ * has none of them.
+ */
 interface EnvironmentPlan {
+    readonly topology: ClusterTopology;
     readonly platformNamespaces: SecureNamespaceArgs[];
     readonly appNamespaces: SecureNamespaceArgs[];
     readonly key: EnvironmentKeyArgs;
     readonly vault?: VaultEnvironmentArgs;
     readonly apps: PlannedApp[];
-    readonly externalSecretsOperator: ExternalSecretsOperatorArgs;
-    readonly kyverno: KyvernoArgs;
+    readonly externalSecretsOperator?: ExternalSecretsOperatorArgs;
+    readonly kyverno?: KyvernoArgs;
     readonly policies: BaselinePoliciesArgs;
-    readonly certManager: CertManagerArgs;
+    /** The chart, on a cluster of the env's own; a shared cluster's is SecureCluster's. */
+    readonly certManager?: CertManagerArgs;
+    /** The env's ClusterIssuer and its DNS-01 identity, in either layout. */
     readonly certIssuer: EnvironmentIssuerArgs;
+    /** The policies that keep envs apart, once per cluster: the env's own on a cluster of its own. */
+    readonly isolation?: EnvironmentIsolationPoliciesArgs;
+}
+
+/** The topology the env's cluster arguments declare. */
+export function environmentTopology(args: SecureEnvironmentArgs): ClusterTopology {
+    return clusterTopology(args.env, args.cluster);
+}
+
+/** The namespace an app lives in: the one it declares (its name by default), carrying the env on a shared cluster. */
+export function appNamespaceOf(app: AppArgs, env: Environment, topology: ClusterTopology): string {
+    return environmentNamespace(app.namespace ?? app.name, env, topology);
 }
 
 function platformNamespace(
-    args: SecureEnvironmentArgs,
+    project: string,
+    env: Environment,
+    cluster: ClusterArgs,
     namespace: string,
     webhookPort: number,
     extraEgress: EgressRuleArgs[] = [],
 ): SecureNamespaceArgs {
     return {
-        project: args.project,
-        env: args.env,
+        project,
+        env,
         namespace,
         owner: PLATFORM_OWNER,
         tier: "platform",
         // The API server's endpoints and the AWS VPC endpoints; the cluster's `kubernetes` Service is
         // translated to those addresses before NetworkPolicy applies.
-        egress: [{ cidrs: args.cluster.platformEgressCidrs, ports: [{ port: 443 }] }, ...extraEgress],
-        ingress: [{ cidrs: args.cluster.controlPlaneCidrs, ports: [{ port: webhookPort }] }],
+        egress: [{ cidrs: cluster.platformEgressCidrs, ports: [{ port: 443 }] }, ...extraEgress],
+        ingress: [{ cidrs: cluster.controlPlaneCidrs, ports: [{ port: webhookPort }] }],
     };
+}
+
+/**
+ * The add-ons' namespaces on a cluster, labelled as `env` (a shared cluster's strictest env): each reaches
+ * the API server and AWS over HTTPS and takes webhook calls from the control plane only; External Secrets
+ * also reaches Vault at `vaultCidrs`, when a Vault backs the cluster's stores.
+ */
+export function platformNamespacesFor(
+    project: string,
+    env: Environment,
+    cluster: ClusterArgs,
+    vaultCidrs?: string[],
+): SecureNamespaceArgs[] {
+    const vaultEgress: EgressRuleArgs[] =
+        vaultCidrs === undefined ? [] : [{ cidrs: vaultCidrs, ports: VAULT_PORTS.map((port) => ({ port })) }];
+    return [
+        platformNamespace(
+            project,
+            env,
+            cluster,
+            PLATFORM_NAMESPACES.externalSecrets,
+            WEBHOOK_PORTS.externalSecrets,
+            vaultEgress,
+        ),
+        platformNamespace(project, env, cluster, PLATFORM_NAMESPACES.kyverno, WEBHOOK_PORTS.kyverno),
+        platformNamespace(project, env, cluster, PLATFORM_NAMESPACES.certManager, WEBHOOK_PORTS.certManager),
+    ];
 }
 
 /**
@@ -285,8 +359,10 @@ function planEnvironment(args: SecureEnvironmentArgs, keyArn: pulumi.Input<strin
     const cluster = args.cluster;
     const vaultMount = args.vault?.mountPath ?? vaultMountPath(args.project, args.env);
     const vaultAuth = vaultAuthPath(args.project, args.env);
+    const topology = environmentTopology(args);
+    const shared = isSharedCluster(topology);
     const apps: PlannedApp[] = args.apps.map((app) => {
-        const namespace = app.namespace ?? app.name;
+        const namespace = appNamespaceOf(app, args.env, topology);
         const serviceAccountName = app.serviceAccountName ?? appServiceAccountName(app.name);
         const secrets = app.secrets ?? [];
         const secretNames = secrets.map((s) => externalSecretTargetName(app.name, s.name));
@@ -362,16 +438,16 @@ function planEnvironment(args: SecureEnvironmentArgs, keyArn: pulumi.Input<strin
     const byNamespace = new Map<string, AppArgs[]>();
     for (const planned of apps)
         byNamespace.set(planned.namespace, [...(byNamespace.get(planned.namespace) ?? []), planned.app]);
-    const vaultEgress: EgressRuleArgs[] =
-        backend === SecretBackend.Vault && args.vault
-            ? [{ cidrs: args.vault.cidrs, ports: VAULT_PORTS.map((port) => ({ port })) }]
-            : [];
     return {
-        platformNamespaces: [
-            platformNamespace(args, PLATFORM_NAMESPACES.externalSecrets, WEBHOOK_PORTS.externalSecrets, vaultEgress),
-            platformNamespace(args, PLATFORM_NAMESPACES.kyverno, WEBHOOK_PORTS.kyverno),
-            platformNamespace(args, PLATFORM_NAMESPACES.certManager, WEBHOOK_PORTS.certManager),
-        ],
+        topology,
+        platformNamespaces: shared
+            ? []
+            : platformNamespacesFor(
+                  args.project,
+                  args.env,
+                  cluster,
+                  backend === SecretBackend.Vault && args.vault ? args.vault.cidrs : undefined,
+              ),
         appNamespaces: [...byNamespace.entries()].map(([namespace, members]) => appNamespace(args, namespace, members)),
         key: { project: args.project, env: args.env, accountId: args.accountId, region: args.region },
         vault:
@@ -387,22 +463,28 @@ function planEnvironment(args: SecureEnvironmentArgs, keyArn: pulumi.Input<strin
                   }
                 : undefined,
         apps,
-        externalSecretsOperator: { env: args.env, namespace: PLATFORM_NAMESPACES.externalSecrets },
-        kyverno: { env: args.env, namespace: PLATFORM_NAMESPACES.kyverno },
-        policies: {
-            env: args.env,
-            registries: args.registries,
-            apiAccessServiceAccounts: apps
-                .filter((planned) => planned.app.callsKubernetesApi)
-                .map((planned) => ({ namespace: planned.namespace, name: planned.serviceAccountName })),
-            imageVerification: args.imageVerification,
-            exceptions: args.policyExceptions,
-        },
-        certManager: {
-            env: args.env,
-            namespace: PLATFORM_NAMESPACES.certManager,
-            identityMode: cluster.identityMode,
-        },
+        externalSecretsOperator: shared ? undefined : { env: args.env, namespace: PLATFORM_NAMESPACES.externalSecrets },
+        kyverno: shared ? undefined : { env: args.env, namespace: PLATFORM_NAMESPACES.kyverno },
+        policies: environmentPolicies(
+            {
+                env: args.env,
+                registries: args.registries,
+                apiAccessServiceAccounts: apps
+                    .filter((planned) => planned.app.callsKubernetesApi)
+                    .map((planned) => ({ namespace: planned.namespace, name: planned.serviceAccountName })),
+                imageVerification: args.imageVerification,
+                exceptions: args.policyExceptions,
+            },
+            topology,
+        ),
+        certManager: shared
+            ? undefined
+            : {
+                  env: args.env,
+                  namespace: PLATFORM_NAMESPACES.certManager,
+                  identityMode: cluster.identityMode,
+              },
+        isolation: shared ? undefined : { project: args.project, topology },
         certIssuer: {
             project: args.project,
             env: args.env,
@@ -415,8 +497,19 @@ function planEnvironment(args: SecureEnvironmentArgs, keyArn: pulumi.Input<strin
             clusterName: cluster.name,
             hostedZones: args.hostedZones,
             acmeEmail: args.acmeEmail,
+            topology,
         },
     };
+}
+
+/**
+ * The env's BaselinePolicies arguments. On a shared cluster they judge the env's own namespaces only (those
+ * whose `env` label, which only the platform sets, names the env) and their cluster-scoped names carry the
+ * env, so that one env's settings never overwrite another's on the same cluster.
+ */
+function environmentPolicies(policies: BaselinePoliciesArgs, topology: ClusterTopology): BaselinePoliciesArgs {
+    if (!isSharedCluster(topology)) return policies;
+    return { ...policies, topology, coverage: PolicyCoverage.Environment };
 }
 
 /** Runs a component's own validation, filing its problems under `field`; its result when it passes. */
@@ -479,6 +572,7 @@ function checkEnvironment(check: ArgsChecker, args: SecureEnvironmentArgs, repor
             "use irsa with the aws-secrets-manager backend, or the vault backend with pod-identity",
         );
     }
+    const topologyOk = clusterOk && envOk && checkTopology(check, args);
     if (clusterOk) {
         if (
             check.check(
@@ -507,7 +601,8 @@ function checkEnvironment(check: ArgsChecker, args: SecureEnvironmentArgs, repor
         "is required",
         "list the environment's apps (it may be empty)",
     );
-    if (appsOk) {
+    if (appsOk && topologyOk) {
+        const topology = environmentTopology(args);
         const names = new Set<string>();
         const serviceAccounts = new Map<string, string>();
         const owners = new Map<string, string>();
@@ -526,12 +621,15 @@ function checkEnvironment(check: ArgsChecker, args: SecureEnvironmentArgs, repor
                 reported.add(i);
             }
             names.add(app.name);
-            const namespace = app.namespace ?? app.name;
-            const namespaceProblem = typeof namespace === "string" ? appNamespaceProblem(namespace) : undefined;
-            if (ADDON_NAMESPACES.includes(namespace)) {
+            const declared = app.namespace ?? app.name;
+            const namespaceProblem = typeof declared === "string" ? appNamespaceProblem(declared) : undefined;
+            // The namespace the app lands in: on a shared cluster it carries the env, and under the per-env
+            // layout every app of the env shares it, with one owner, one tier and one deployer.
+            const namespace = typeof declared === "string" ? appNamespaceOf(app, args.env, topology) : declared;
+            if (ADDON_NAMESPACES.includes(declared)) {
                 check.fail(
                     `${field}.namespace`,
-                    `${namespace} belongs to the platform`,
+                    `${declared} belongs to the platform`,
                     "give the app a namespace of its own",
                 );
             } else if (namespaceProblem !== undefined) {
@@ -592,7 +690,51 @@ function checkEnvironment(check: ArgsChecker, args: SecureEnvironmentArgs, repor
             }
         });
     }
-    return envOk && backendOk && clusterOk && appsOk && isDns1123Label(args.project) && isEnvironment(args.env);
+    return (
+        envOk &&
+        backendOk &&
+        clusterOk &&
+        topologyOk &&
+        appsOk &&
+        isDns1123Label(args.project) &&
+        isEnvironment(args.env)
+    );
+}
+
+/** The cluster's topology fields: known values, and a layout safe for the env (topologyProblems). */
+function checkTopology(check: ArgsChecker, args: SecureEnvironmentArgs): boolean {
+    const cluster = args.cluster;
+    const layoutOk = check.check(
+        cluster.layout === undefined || (Object.values(ClusterLayout) as string[]).includes(cluster.layout),
+        "cluster.layout",
+        `${JSON.stringify(cluster.layout)} is not a cluster layout`,
+        `use one of ${Object.values(ClusterLayout).join(", ")}`,
+    );
+    const namespaceLayoutOk = check.check(
+        cluster.namespaceLayout === undefined ||
+            (Object.values(NamespaceLayout) as string[]).includes(cluster.namespaceLayout),
+        "cluster.namespaceLayout",
+        `${JSON.stringify(cluster.namespaceLayout)} is not a namespace layout`,
+        `use one of ${Object.values(NamespaceLayout).join(", ")}`,
+    );
+    const envsOk = check.check(
+        cluster.environments === undefined || (Array.isArray(cluster.environments) && cluster.environments.length > 0),
+        "cluster.environments",
+        "must list the envs on the cluster",
+        `list every env on the cluster, ${args.env} included`,
+    );
+    if (!layoutOk || !namespaceLayoutOk || !envsOk) return false;
+    if (cluster.layout !== ClusterLayout.Shared) {
+        check.check(
+            cluster.namespaceLayout === undefined,
+            "cluster.namespaceLayout",
+            "is set, but a dedicated cluster keeps the namespaces as the apps declare them",
+            "remove it, or set layout: shared",
+        );
+    }
+    const problems = topologyProblems(environmentTopology(args), args.env);
+    for (const { field, problem, fix } of problems) check.fail(`cluster.${field}`, problem, fix);
+    return problems.length === 0;
 }
 
 /**
@@ -604,6 +746,42 @@ export function planSecureEnvironment(
     args: SecureEnvironmentArgs,
     keyArn: pulumi.Input<string>,
 ): EnvironmentPlan {
+    return checkedEnvironment(name, args, keyArn).plan;
+}
+
+/** The valid plan and the names it renders; throws one ArgumentError listing every problem. */
+function checkedEnvironment(
+    name: string,
+    args: SecureEnvironmentArgs,
+    keyArn: pulumi.Input<string>,
+): { plan: EnvironmentPlan; rendered: RenderedName[] } {
+    const { plan, rendered, problems } = renderEnvironment(name, args, keyArn);
+    const names = new ArgsChecker(COMPONENT, name);
+    names.distinctNames(rendered);
+    try {
+        names.throwIfInvalid();
+    } catch (e) {
+        problems.push(...(e as ArgumentError).problems);
+    }
+    if (problems.length > 0) throw new ArgumentError(COMPONENT, name, problems);
+    return { plan, rendered };
+}
+
+/**
+ * The names every object of a valid SecureEnvironment renders, each filed under the field it comes from:
+ * what planSharedCluster compares across the envs of one cluster. Throws the env's ArgumentError when its
+ * arguments are invalid.
+ */
+export function secureEnvironmentNames(name: string, args: SecureEnvironmentArgs): RenderedName[] {
+    return checkedEnvironment(name, args, pulumi.output("arn:aws:kms:stand-in")).rendered;
+}
+
+/** The plan, the names it renders, and every problem the components' own checks find. */
+function renderEnvironment(
+    name: string,
+    args: SecureEnvironmentArgs,
+    keyArn: pulumi.Input<string>,
+): { plan: EnvironmentPlan; rendered: RenderedName[]; problems: string[] } {
     const check = new ArgsChecker(COMPONENT, name);
     const reported = new Set<number>();
     const complete = checkEnvironment(check, args, reported);
@@ -671,12 +849,17 @@ export function planSecureEnvironment(
         }
         if (!reported.has(i)) rendered.push(...renderedBy(field, names));
     });
-    collect(problems, "externalSecretsOperator", () =>
-        resolveExternalSecretsOperatorArgs(name, plan.externalSecretsOperator),
-    );
-    collect(problems, "kyverno", () => resolveKyvernoArgs(name, plan.kyverno));
+    if (plan.externalSecretsOperator) {
+        collect(problems, "externalSecretsOperator", () =>
+            resolveExternalSecretsOperatorArgs(name, plan.externalSecretsOperator!),
+        );
+    }
+    if (plan.kyverno) collect(problems, "kyverno", () => resolveKyvernoArgs(name, plan.kyverno!));
+    if (plan.isolation) {
+        collect(problems, "isolation", () => resolveEnvironmentIsolationPoliciesArgs(name, plan.isolation!));
+    }
     collect(problems, "policies", () => resolveBaselinePoliciesArgs(name, plan.policies));
-    collect(problems, "certManager", () => resolveCertManagerArgs(name, plan.certManager));
+    if (plan.certManager) collect(problems, "certManager", () => resolveCertManagerArgs(name, plan.certManager!));
     const certManager = collect(problems, "certManager", () => resolveEnvironmentIssuerArgs(name, plan.certIssuer));
     if (certManager) {
         // The controller's role is `<project>-<env>-cert-manager`, the name an app called cert-manager would
@@ -688,15 +871,7 @@ export function planSecureEnvironment(
             source: "certManager: role",
         });
     }
-    const names = new ArgsChecker(COMPONENT, name);
-    names.distinctNames(rendered);
-    try {
-        names.throwIfInvalid();
-    } catch (e) {
-        problems.push(...(e as ArgumentError).problems);
-    }
-    if (problems.length > 0) throw new ArgumentError(COMPONENT, name, problems);
-    return plan;
+    return { plan, rendered, problems };
 }
 
 /**
@@ -736,28 +911,45 @@ export class SecureEnvironment extends pulumi.ComponentResource {
             dependsOn: [namespaces.get(namespace)!, ...more],
         });
 
-        const eso = new ExternalSecretsOperator(
-            `${name}-external-secrets`,
-            plan.externalSecretsOperator,
-            inNamespace(PLATFORM_NAMESPACES.externalSecrets),
-        );
-        const kyverno = new Kyverno(`${name}-kyverno`, plan.kyverno, inNamespace(PLATFORM_NAMESPACES.kyverno));
-        new BaselinePolicies(`${name}-policies`, plan.policies, { parent: this, dependsOn: [kyverno] });
+        // On a shared cluster the add-ons are the cluster's (SecureCluster), installed before any env.
+        const eso = plan.externalSecretsOperator
+            ? new ExternalSecretsOperator(
+                  `${name}-external-secrets`,
+                  plan.externalSecretsOperator,
+                  inNamespace(PLATFORM_NAMESPACES.externalSecrets),
+              )
+            : undefined;
+        const kyverno = plan.kyverno
+            ? new Kyverno(`${name}-kyverno`, plan.kyverno, inNamespace(PLATFORM_NAMESPACES.kyverno))
+            : undefined;
+        new BaselinePolicies(`${name}-policies`, plan.policies, { parent: this, dependsOn: kyverno ? [kyverno] : [] });
+        if (plan.isolation && kyverno) {
+            new EnvironmentIsolationPolicies(`${name}-isolation`, plan.isolation, {
+                parent: this,
+                dependsOn: [kyverno],
+            });
+        }
         // The issuer's ClusterIssuer needs the chart's CRDs; with Pod Identity the chart's controller needs the
-        // issuer's association when it starts. The chart is passed to the issuer once it exists.
-        let chartCreated!: (chart: pulumi.Resource) => void;
-        const chart = new Promise<pulumi.Resource>((resolve) => (chartCreated = resolve));
-        const certIssuer = new EnvironmentIssuer(`${name}-cert-manager`, plan.certIssuer, {
-            parent: this,
-            dependsOn: [namespaces.get(PLATFORM_NAMESPACES.certManager)!, chart],
-        });
-        chartCreated(
-            new CertManager(
-                `${name}-cert-manager`,
-                plan.certManager,
-                inNamespace(PLATFORM_NAMESPACES.certManager, ...certIssuer.credentials),
-            ),
-        );
+        // issuer's association when it starts. The chart is passed to the issuer once it exists. On a shared
+        // cluster the chart is the cluster's, installed by the cluster stack before any env's.
+        let certIssuer: EnvironmentIssuer;
+        if (plan.certManager) {
+            let chartCreated!: (chart: pulumi.Resource) => void;
+            const chart = new Promise<pulumi.Resource>((resolve) => (chartCreated = resolve));
+            certIssuer = new EnvironmentIssuer(`${name}-cert-manager`, plan.certIssuer, {
+                parent: this,
+                dependsOn: [namespaces.get(PLATFORM_NAMESPACES.certManager)!, chart],
+            });
+            chartCreated(
+                new CertManager(
+                    `${name}-cert-manager`,
+                    plan.certManager,
+                    inNamespace(PLATFORM_NAMESPACES.certManager, ...certIssuer.credentials),
+                ),
+            );
+        } else {
+            certIssuer = new EnvironmentIssuer(`${name}-cert-manager`, plan.certIssuer, parent);
+        }
         const vault = plan.vault ? new VaultEnvironment(`${name}-vault`, plan.vault, parent) : undefined;
 
         const contracts: Record<string, pulumi.Output<AppContract>> = {};
@@ -765,7 +957,7 @@ export class SecureEnvironment extends pulumi.ComponentResource {
             const app = planned.app.name;
             const logical = appComponentName(name, app);
             const identity = new WorkloadIdentity(logical, planned.identity, inNamespace(planned.namespace));
-            const backing: pulumi.Resource[] = [identity, eso];
+            const backing: pulumi.Resource[] = eso ? [identity, eso] : [identity];
             if (planned.secrets) backing.push(new AppSecrets(logical, planned.secrets, parent));
             if (planned.vaultAccess) {
                 backing.push(

@@ -13,3 +13,4 @@ export * from "./addons/cert-manager";
 export * from "./addons/external-secrets";
 export * from "./addons/kyverno";
 export * from "./environment";
+export * from "./cluster";

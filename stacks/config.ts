@@ -1,11 +1,16 @@
 /**
  * The stack's configuration: the `k8s-baseline:*` keys of `Pulumi.<stack>.yaml`, checked against
  * config.schema.json before anything is built. Keys mirror SecureEnvironment's arguments, so an error the
- * component reports (`apps[1].namespace`) names the config key to fix as well.
+ * component reports (`apps[1].namespace`) names the config key to fix as well. Three kinds of stack:
+ * - an env on a cluster of its own, or on a shared cluster it describes itself (`env` and `cluster`);
+ * - an env on a shared cluster whose facts it reads from the cluster stack's outputs (`env` and `clusterStack`);
+ * - a cluster stack, the add-ons of a cluster several envs share (`cluster` and no `env`).
  */
 import Ajv, { ErrorObject } from "ajv";
 import * as pulumi from "@pulumi/pulumi";
-import { SecureEnvironmentArgs } from "../components/environment";
+import { ClusterLayout, Environment } from "../components/baseline";
+import { SecureClusterArgs } from "../components/cluster";
+import { ClusterArgs, SecureEnvironmentArgs } from "../components/environment";
 import schema from "./config.schema.json";
 
 export const CONFIG_NAMESPACE = "k8s-baseline";
@@ -59,32 +64,108 @@ interface AppSecretConfig {
     valueFromConfig?: string;
 }
 
+/** What kind of stack a configuration describes. */
+export const StackKind = {
+    /** An env with its cluster described in its own configuration (`cluster`). */
+    Environment: "environment",
+    /** An env on a shared cluster, whose facts it reads from the cluster stack's outputs (`clusterStack`). */
+    SharedEnvironment: "shared-environment",
+    /** The add-ons of a cluster several envs share (no `env`). */
+    Cluster: "cluster",
+} as const;
+export type StackKind = (typeof StackKind)[keyof typeof StackKind];
+
+/** An env stack whose configuration describes its cluster. */
+export interface EnvironmentStackConfig {
+    readonly kind: typeof StackKind.Environment;
+    readonly args: SecureEnvironmentArgs;
+}
+
+/** An env stack on a shared cluster: its arguments but the cluster, read from `clusterStack`'s outputs. */
+export interface SharedEnvironmentStackConfig {
+    readonly kind: typeof StackKind.SharedEnvironment;
+    /** The cluster stack, `organization/project/stack`. */
+    readonly clusterStack: string;
+    readonly args: Omit<SecureEnvironmentArgs, "cluster">;
+}
+
+/** A cluster stack. */
+export interface ClusterStackConfig {
+    readonly kind: typeof StackKind.Cluster;
+    readonly args: SecureClusterArgs;
+}
+
+export type StackConfig = EnvironmentStackConfig | SharedEnvironmentStackConfig | ClusterStackConfig;
+
+/** The keys a cluster stack takes: the cluster's, none of an env's. */
+const CLUSTER_STACK_KEYS: readonly string[] = ["project", "accountId", "region", "cluster", "registries", "vaultCidrs"];
+
+/** The stack name of an env: the env itself (`dev`), or ending with it (`shared-dev`). */
+export function isEnvironmentStackName(stack: string, env: Environment): boolean {
+    return stack === env || stack.endsWith(`-${env}`);
+}
+
+/** The stack a `clusterStack` reference names: its last `/`-separated part. */
+export function referencedStackName(clusterStack: string): string {
+    return clusterStack.split("/").pop() ?? clusterStack;
+}
+
 /**
- * Checks the raw `k8s-baseline:*` values of a stack and turns them into SecureEnvironment arguments.
- * `values` holds every key of the namespace, so misspelled keys are reported, not ignored.
+ * Checks the raw `k8s-baseline:*` values of a stack and tells which kind of stack it is, with the arguments
+ * of what it deploys. `values` holds every key of the namespace, so misspelled keys are reported, not ignored.
  */
-export function parseStackConfig(
-    stack: string,
-    values: Record<string, unknown>,
-    readSecret: SecretReader,
-): SecureEnvironmentArgs {
+export function parseStack(stack: string, values: Record<string, unknown>, readSecret: SecretReader): StackConfig {
     const problems: string[] = [];
+    // An `if` error only says that `then` or `else` failed; their own errors name the key.
     if (Object.keys(values).length === 0) {
         // An empty stack file, or one whose keys are all in another namespace: one problem, not one per key.
         problems.push(
             `${CONFIG_NAMESPACE}:*: no key is set; fix: fill the config: map of Pulumi.${stack}.yaml (stacks/config.schema.json lists the keys)`,
         );
-    } else if (!validate(values)) problems.push(...(validate.errors ?? []).map(describe));
-    if (problems.length === 0 && values.env !== stack) {
-        problems.push(
-            `${CONFIG_NAMESPACE}:env: is ${JSON.stringify(values.env)} in stack ${stack}; fix: deploy each env from the stack of its name`,
-        );
+    } else if (!validate(values)) {
+        problems.push(...(validate.errors ?? []).filter((e) => e.keyword !== "if").map(describe));
+    }
+    const key = (name: string) => `${CONFIG_NAMESPACE}:${name}`;
+    if (problems.length === 0 && values.env === undefined) {
+        for (const name of Object.keys(values).filter((k) => !CLUSTER_STACK_KEYS.includes(k))) {
+            problems.push(
+                `${key(name)}: is an env's key, but the stack sets no env, so it deploys a shared cluster's add-ons; fix: remove it, or set env`,
+            );
+        }
+        if (problems.length > 0) throw new ConfigError(stack, problems);
+        const { project, cluster, registries, vaultCidrs } = values as unknown as SecureClusterArgs;
+        return {
+            kind: StackKind.Cluster,
+            args: { project, cluster, registries, ...(vaultCidrs === undefined ? {} : { vaultCidrs }) },
+        };
+    }
+    if (problems.length === 0) {
+        if (!isEnvironmentStackName(stack, values.env as Environment)) {
+            problems.push(
+                `${key("env")}: is ${JSON.stringify(values.env)} in stack ${stack}; fix: deploy each env from the stack of its name (${String(values.env)}, or one ending in -${String(values.env)})`,
+            );
+        }
+        if (values.vaultCidrs !== undefined) {
+            problems.push(
+                `${key("vaultCidrs")}: is a cluster stack's key; fix: give the Vault's CIDR blocks in vault.cidrs`,
+            );
+        }
+        if (values.cluster !== undefined && values.clusterStack !== undefined) {
+            problems.push(
+                `${key("clusterStack")}: is set with ${key("cluster")}; fix: give one: cluster for a cluster this stack describes, clusterStack for a shared cluster's stack`,
+            );
+        } else if (values.cluster === undefined && values.clusterStack === undefined) {
+            problems.push(
+                `${key("cluster")}: is required; fix: describe the cluster, or name the shared cluster's stack in ${key("clusterStack")}`,
+            );
+        }
     }
     if (problems.length > 0) throw new ConfigError(stack, problems);
-    const config = values as unknown as Omit<SecureEnvironmentArgs, "apps"> & {
+    const { clusterStack, ...config } = values as unknown as Omit<SecureEnvironmentArgs, "apps"> & {
+        clusterStack?: string;
         apps: (Omit<SecureEnvironmentArgs["apps"][number], "secrets"> & { secrets?: AppSecretConfig[] })[];
     };
-    return {
+    const args: SecureEnvironmentArgs = {
         ...config,
         apps: config.apps.map((app) => ({
             ...app,
@@ -94,10 +175,67 @@ export function parseStackConfig(
             })),
         })),
     };
+    if (clusterStack === undefined) return { kind: StackKind.Environment, args };
+    const { cluster: _none, ...rest } = args;
+    return { kind: StackKind.SharedEnvironment, clusterStack, args: rest };
 }
 
-/** Reads this stack's configuration from the Pulumi engine. */
-export function loadStackConfig(): SecureEnvironmentArgs {
+/**
+ * The SecureEnvironment arguments of an env stack. A shared env's cluster is `cluster`, the facts its
+ * cluster stack's outputs give (see SecureCluster); without them, a shared env stack is refused.
+ */
+export function parseStackConfig(
+    stack: string,
+    values: Record<string, unknown>,
+    readSecret: SecretReader,
+    cluster?: (clusterStack: string) => ClusterArgs,
+): SecureEnvironmentArgs {
+    const config = parseStack(stack, values, readSecret);
+    if (config.kind === StackKind.Environment) return config.args;
+    if (config.kind === StackKind.SharedEnvironment && cluster) {
+        return { ...config.args, cluster: cluster(config.clusterStack) };
+    }
+    throw new ConfigError(stack, [
+        config.kind === StackKind.Cluster
+            ? `${CONFIG_NAMESPACE}:env: is not set: the stack deploys a shared cluster's add-ons, not an env`
+            : `${CONFIG_NAMESPACE}:clusterStack: names ${config.clusterStack}, whose outputs are not at hand here; fix: run the stack with pulumi, which reads them`,
+    ]);
+}
+
+/**
+ * Problems across the stack files of one project: two stacks that declare the same cluster (by name or by
+ * OIDC issuer) without both being in the shared layout would render the same namespaces, ServiceAccounts and
+ * cluster-scoped policies, and their roles would trust the same subjects. A cluster stack is in the shared
+ * layout by definition.
+ */
+export function crossStackProblems(configs: Readonly<Record<string, StackConfig>>): string[] {
+    const declared: { stack: string; cluster: ClusterArgs; shared: boolean }[] = [];
+    for (const [stack, config] of Object.entries(configs)) {
+        if (config.kind === StackKind.SharedEnvironment) continue;
+        const cluster = config.args.cluster;
+        if (typeof cluster !== "object" || cluster === null) continue;
+        declared.push({ stack, cluster, shared: cluster.layout === ClusterLayout.Shared });
+    }
+    const problems: string[] = [];
+    for (const fact of ["name", "oidcIssuer"] as const) {
+        const byValue = new Map<string, typeof declared>();
+        for (const entry of declared) {
+            const value = entry.cluster[fact];
+            if (typeof value === "string") byValue.set(value, [...(byValue.get(value) ?? []), entry]);
+        }
+        for (const [value, entries] of byValue) {
+            if (entries.length < 2 || entries.every((e) => e.shared)) continue;
+            const dedicated = entries.filter((e) => !e.shared).map((e) => e.stack);
+            problems.push(
+                `stacks ${entries.map((e) => e.stack).join(" and ")} declare the same cluster (${CONFIG_NAMESPACE}:cluster.${fact} ${value}), but ${dedicated.join(" and ")} ${dedicated.length > 1 ? "are" : "is"} not in the shared layout: both would render the same namespaces, ServiceAccounts and cluster-scoped policies, and their roles would trust the same subjects; fix: give each env a cluster of its own, or put the cluster in a cluster stack and the envs in the shared layout (clusterStack)`,
+            );
+        }
+    }
+    return problems;
+}
+
+/** This stack's `k8s-baseline:*` values as the Pulumi engine gives them. */
+function engineValues(): Record<string, unknown> {
     const values: Record<string, unknown> = {};
     for (const [fullKey, raw] of Object.entries(pulumi.runtime.allConfig())) {
         const [namespace, key] = fullKey.split(":");
@@ -109,6 +247,17 @@ export function loadStackConfig(): SecureEnvironmentArgs {
             values[key] = raw;
         }
     }
-    const secrets = new pulumi.Config(SECRETS_NAMESPACE);
-    return parseStackConfig(pulumi.getStack(), values, (key) => secrets.requireSecret(key));
+    return values;
+}
+
+const readEngineSecret: SecretReader = (key) => new pulumi.Config(SECRETS_NAMESPACE).requireSecret(key);
+
+/** Reads this stack's configuration from the Pulumi engine: an env stack's, or a cluster stack's. */
+export function loadStack(): StackConfig {
+    return parseStack(pulumi.getStack(), engineValues(), readEngineSecret);
+}
+
+/** Reads this env stack's configuration from the Pulumi engine; its cluster described in it. */
+export function loadStackConfig(): SecureEnvironmentArgs {
+    return parseStackConfig(pulumi.getStack(), engineValues(), readEngineSecret);
 }

@@ -150,3 +150,35 @@ export function unclaimedScopedName(base: string): string {
 export function namespaceUnclaimed(namespace: string, topology: ClusterTopology): boolean {
     return !topology.environments.some((env) => namespaceBelongsTo(namespace, env, topology));
 }
+
+/** The topology fields as a cluster's arguments or a stack's configuration give them, each optional. */
+export interface ClusterTopologyFields {
+    readonly layout?: ClusterLayout;
+    readonly namespaceLayout?: NamespaceLayout;
+    readonly environments?: Environment[];
+    readonly allowProdWithLowerEnvironments?: boolean;
+}
+
+/**
+ * The topology `env` runs in from the optional fields: dedicated unless `layout` says shared, the per-app
+ * namespace layout unless `namespaceLayout` says per-env, `[env]` unless the envs on the cluster are listed.
+ */
+export function clusterTopology(env: Environment, fields: ClusterTopologyFields = {}): ClusterTopology {
+    const layout = fields.layout ?? ClusterLayout.Dedicated;
+    return {
+        layout,
+        namespaceLayout: fields.namespaceLayout ?? NamespaceLayout.PerApp,
+        environments: [...(fields.environments ?? [env])],
+        allowProdWithLowerEnvironments: fields.allowProdWithLowerEnvironments ?? false,
+    };
+}
+
+/**
+ * The strictest of `envs` (prod over stage over dev): the profile a shared cluster's own objects, its add-ons
+ * and their namespaces, are held to, so that no env on the cluster is served by add-ons laxer than its own.
+ */
+export function strictestEnvironment(envs: readonly Environment[]): Environment {
+    const known = ENVIRONMENTS.filter((env) => envs.includes(env));
+    if (known.length === 0) throw new Error("strictestEnvironment: no known environment given");
+    return known[known.length - 1];
+}

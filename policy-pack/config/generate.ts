@@ -3,19 +3,24 @@
  * profiles and the stack's configuration so that preview enforces what admission enforces:
  * - workload rules are advisory where the profile's Kyverno action is Audit, mandatory where it is Enforce;
  * - the restricted Pod Security checks are advisory where the profile enforces only baseline;
- * - every policy gets the env, its app registries and the ServiceAccounts allowed an API token.
+ * - every policy gets the env, its app registries and the ServiceAccounts allowed an API token;
+ * - every policy gets the stack's `topology` (the ClusterTopology fields: layout, namespace layout, the envs
+ *   on the cluster), so that the pack judges names that could meet another env's on a shared cluster.
+ * One file per stack (`<stack>.json`; a cluster stack is judged as its strictest env). The stack files are
+ * checked together first: two that declare one cluster without the shared layout are refused.
  * `npm run pack-config` writes the files; a test fails when a committed file differs from what this makes.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ENVIRONMENTS, Environment, PolicyAction, PROFILES, PodSecurityLevel } from "../../components/baseline";
-import { packSettings } from "../harness/stack-config";
+import { ClusterTopology, Environment, PolicyAction, PROFILES, PodSecurityLevel } from "../../components/baseline";
+import { stackNames } from "../harness/paths";
+import { packSettings, stackEnvironment, stackFileProblems, stackTopology } from "../harness/stack-config";
 import { ALL_POLICIES } from "../policies";
 import { EnforcementLevel, Policy } from "../policies/types";
 import { SettingsConfig } from "../settings";
 
 /** A policy's block in a `--policy-pack-config` file. */
-export type PolicyConfigBlock = SettingsConfig & { enforcementLevel?: EnforcementLevel };
+export type PolicyConfigBlock = SettingsConfig & { enforcementLevel?: EnforcementLevel; topology?: ClusterTopology };
 
 /** The level `policy` runs at in `env`, when the env's profile says otherwise than the policy's default. */
 export function envEnforcementLevel(policy: Policy, env: Environment): EnforcementLevel | undefined {
@@ -27,9 +32,13 @@ export function envEnforcementLevel(policy: Policy, env: Environment): Enforceme
     return undefined;
 }
 
-/** The config file of one env: its levels, and the settings its stack's configuration gives. */
-export function packConfigFor(env: Environment): Record<string, PolicyConfigBlock> {
-    const settings: SettingsConfig = packSettings(env);
+/** The config file of one stack: its env's levels, and the settings and topology its configuration gives. */
+export function packConfigFor(stack: string): Record<string, PolicyConfigBlock> {
+    const env = stackEnvironment(stack);
+    const settings: SettingsConfig & { topology: ClusterTopology } = {
+        ...packSettings(stack),
+        topology: stackTopology(stack),
+    };
     const config: Record<string, PolicyConfigBlock> = {};
     for (const policy of ALL_POLICIES) {
         const level = envEnforcementLevel(policy, env);
@@ -40,15 +49,20 @@ export function packConfigFor(env: Environment): Record<string, PolicyConfigBloc
 
 export const CONFIG_DIR = path.resolve(__dirname, "..", "..", "..", "policy-pack", "config");
 
-/** The text of policy-pack/config/<env>.json. */
-export function packConfigText(env: Environment): string {
-    return JSON.stringify(packConfigFor(env), null, 2) + "\n";
+/** The text of policy-pack/config/<stack>.json. */
+export function packConfigText(stack: string): string {
+    return JSON.stringify(packConfigFor(stack), null, 2) + "\n";
 }
 
 if (require.main === module) {
-    for (const env of ENVIRONMENTS) {
-        const file = path.join(CONFIG_DIR, `${env}.json`);
-        fs.writeFileSync(file, packConfigText(env));
+    const problems = stackFileProblems();
+    if (problems.length > 0) {
+        console.error(`the stack files are inconsistent:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+        process.exit(1);
+    }
+    for (const stack of stackNames()) {
+        const file = path.join(CONFIG_DIR, `${stack}.json`);
+        fs.writeFileSync(file, packConfigText(stack));
         console.log(`wrote ${path.relative(process.cwd(), file)}`);
     }
 }

@@ -96,12 +96,22 @@ export function mockState(
     }
 }
 
-/** Installs the plan's mocks: not a preview, so every value the mocks know reaches the policies. */
-export function installPlanMocks(target: MockTarget): void {
+/** The outputs of another stack, by its full name, as a StackReference to it reads them. */
+export type StackOutputs = (name: string) => Record<string, unknown>;
+
+/**
+ * Installs the plan's mocks: not a preview, so every value the mocks know reaches the policies. A
+ * StackReference reads `stackOutputs` of the stack it names.
+ */
+export function installPlanMocks(target: MockTarget, stackOutputs?: StackOutputs): void {
     void pulumi.runtime.setMocks(
         {
             newResource(args: pulumi.runtime.MockResourceArgs) {
                 if (!args.custom) return { id: undefined, state: {} };
+                if (args.type === "pulumi:pulumi:StackReference" && stackOutputs) {
+                    const name = String(args.inputs.name);
+                    return { id: name, state: { name, outputs: stackOutputs(name), secretOutputNames: [] } };
+                }
                 return mockState(args.type, args.name, args.inputs, target);
             },
             call(args: pulumi.runtime.MockCallArgs) {

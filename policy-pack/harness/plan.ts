@@ -32,12 +32,15 @@ export async function registerProgram(stack: string, project: string) {
     // Loaded only now: a usage error needs none of the SDK, and the program must see the mocks.
     const { installPlanMocks } = await import("./mocks");
     const { recordRegistrations } = await import("./resources");
-    const { stackArgs, stackValues } = await import("./stack-config");
+    const { referencedStackOutputs, stackConfig, stackValues } = await import("./stack-config");
     const values = stackValues(stack);
-    installPlanMocks({ project, stack, accountId: String(values.accountId), region: String(values.region) });
+    installPlanMocks(
+        { project, stack, accountId: String(values.accountId), region: String(values.region) },
+        referencedStackOutputs,
+    );
     const recorder = recordRegistrations();
-    const { platformProgram } = await import("../../stacks/program");
-    const outputs = platformProgram(stackArgs(stack));
+    const { stackProgram } = await import("../../stacks/program");
+    const outputs = stackProgram(stackConfig(stack));
     // Output.promise() and waitForRPCs are the SDK's own ways to await a program; both are internal.
     await Promise.all(Object.values(outputs).map((o) => (o as unknown as { promise(): Promise<unknown> }).promise()));
     // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -3,16 +3,45 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ENVIRONMENTS } from "../../components/baseline";
+import { stackNames } from "../../policy-pack/harness/paths";
 import { CONFIG_DIR, packConfigFor, packConfigText } from "../../policy-pack/config/generate";
 import { ALL_POLICIES } from "../../policy-pack/policies";
 
-describe("policy-pack/config/<env>.json", () => {
-    for (const env of ENVIRONMENTS) {
-        it(`${env}.json is up to date (npm run pack-config regenerates it)`, () => {
-            const file = path.join(CONFIG_DIR, `${env}.json`);
-            assert.equal(fs.readFileSync(file, "utf8"), packConfigText(env));
+describe("policy-pack/config/<stack>.json", () => {
+    for (const stack of stackNames()) {
+        it(`${stack}.json is up to date (npm run pack-config regenerates it)`, () => {
+            const file = path.join(CONFIG_DIR, `${stack}.json`);
+            assert.equal(fs.readFileSync(file, "utf8"), packConfigText(stack));
         });
     }
+
+    it("carries each stack's topology: dedicated for dev, stage and prod, shared for the shared layout's stacks", () => {
+        for (const env of ENVIRONMENTS) {
+            assert.deepEqual(packConfigFor(env)["workloads-approved-registries"].topology, {
+                layout: "dedicated",
+                namespaceLayout: "per-app",
+                environments: [env],
+                allowProdWithLowerEnvironments: false,
+            });
+        }
+        const shared = {
+            layout: "shared",
+            namespaceLayout: "per-app",
+            environments: ["dev", "stage"],
+            allowProdWithLowerEnvironments: false,
+        };
+        for (const stack of ["shared-cluster", "shared-dev", "shared-stage"]) {
+            for (const block of Object.values(packConfigFor(stack))) assert.deepEqual(block.topology, shared, stack);
+        }
+        assert.equal(
+            packConfigFor("shared-cluster")["workloads-approved-registries"].env,
+            "stage",
+            "its strictest env",
+        );
+        assert.deepEqual(packConfigFor("shared-stage")["workloads-approved-registries"].apiAccessServiceAccounts, [
+            "reports-stage/reports",
+        ]);
+    });
 
     it("configures every policy, and only policies of the pack", () => {
         const names = ALL_POLICIES.map((p) => p.name).sort();

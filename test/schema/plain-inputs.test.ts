@@ -13,7 +13,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { PackageSpec } from "@pulumi/pulumi/provider/experimental/schema";
 import { installMocks, resetResources, settled } from "../mocks";
 installMocks();
-import { dedicatedTopology } from "../../components/baseline";
+import { ClusterLayout, dedicatedTopology, Environment, NamespaceLayout } from "../../components/baseline";
+import { SecureClusterArgs } from "../../components/cluster";
 import { planSecureEnvironment, SecureEnvironmentArgs } from "../../components/environment";
 import { constructInputs, readYamlProgram } from "../provider/yaml-program";
 import { stackArgs } from "../stacks/stack-config";
@@ -50,14 +51,29 @@ function fixtures(): Fixture[] {
     const yamlArgs = constructInputs(readYamlProgram(), "stage", { paymentsDbPassword: "s3cret" }, (v) =>
         pulumi.secret(v),
     );
+    const dev = devArgs();
+    const sharedCluster = {
+        ...dev.cluster,
+        layout: ClusterLayout.Shared,
+        namespaceLayout: NamespaceLayout.PerApp,
+        environments: [Environment.Dev, Environment.Stage],
+        allowProdWithLowerEnvironments: false,
+    };
     const environments: [string, SecureEnvironmentArgs][] = [
         ["examples/yaml stage (Secrets Manager, IRSA)", yamlArgs as unknown as SecureEnvironmentArgs],
-        ["dev stack (Vault, Pod Identity)", devArgs()],
+        ["dev stack (Vault, Pod Identity)", dev],
+        ["dev on a shared cluster", { ...devArgs(), cluster: sharedCluster }],
     ];
     const out: Fixture[] = [];
     const add = (component: string, label: string, args: object | undefined) => {
         if (args) out.push({ component, label, args: args as Record<string, unknown> });
     };
+    add("SecureCluster", "a cluster for dev and stage", {
+        project: dev.project,
+        cluster: sharedCluster,
+        registries: dev.registries,
+        vaultCidrs: dev.vault!.cidrs,
+    } satisfies SecureClusterArgs);
     for (const [label, args] of environments) {
         add("SecureEnvironment", label, args);
         const plan = planSecureEnvironment("probe", args, KEY_ARN);

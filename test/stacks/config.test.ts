@@ -190,7 +190,56 @@ describe("stack config", () => {
                 "an env deployed from the stack of another",
                 "stage",
                 stackValues("prod"),
-                ['k8s-baseline:env: is "prod" in stack stage; fix: deploy each env from the stack of its name'],
+                [
+                    'k8s-baseline:env: is "prod" in stack stage; fix: deploy each env from the stack of its name (prod, or one ending in -prod)',
+                ],
+            ],
+            [
+                "an env stack naming both its cluster and a cluster stack",
+                "prod",
+                prodValues((v) => (v.clusterStack = "organization/k8s-baseline/shared-cluster")),
+                [
+                    "k8s-baseline:clusterStack: is set with k8s-baseline:cluster; fix: give one: cluster for a cluster this stack describes, clusterStack for a shared cluster's stack",
+                ],
+            ],
+            [
+                "an env stack naming neither its cluster nor a cluster stack",
+                "prod",
+                prodValues((v) => delete v.cluster),
+                [
+                    "k8s-baseline:cluster: is required; fix: describe the cluster, or name the shared cluster's stack in k8s-baseline:clusterStack",
+                ],
+            ],
+            [
+                "a cluster stack's key in an env stack",
+                "prod",
+                prodValues((v) => (v.vaultCidrs = ["10.30.30.0/24"])),
+                ["k8s-baseline:vaultCidrs: is a cluster stack's key; fix: give the Vault's CIDR blocks in vault.cidrs"],
+            ],
+            [
+                "an unknown cluster layout",
+                "prod",
+                prodValues((v) => (v.cluster.layout = "mixed")),
+                ['k8s-baseline:cluster.layout: must be one of "dedicated", "shared"'],
+            ],
+            [
+                "an env's key in a cluster stack",
+                "shared-cluster",
+                { ...stackValues("shared-cluster"), apps: [] },
+                [
+                    "k8s-baseline:apps: is an env's key, but the stack sets no env, so it deploys a shared cluster's add-ons; fix: remove it, or set env",
+                ],
+            ],
+            [
+                "a cluster stack without a cluster",
+                "shared-cluster",
+                (() => {
+                    const { cluster: _cluster, ...values } = stackValues("shared-cluster");
+                    return values;
+                })(),
+                [
+                    "k8s-baseline:cluster: is required; fix: set it in Pulumi.<stack>.yaml (see the README's configuration section)",
+                ],
             ],
         ];
         for (const [what, stack, values, expected] of cases) {

@@ -1,6 +1,8 @@
 /**
  * The isolation matrix: every app role of every env, against every app's secrets in every env. Policies are
- * taken from what the components register, and judged by simulation.
+ * taken from what the components register, and judged by simulation. It runs for a cluster per env, and for
+ * dev, stage and prod on ONE cluster (one issuer, one OIDC provider), where only the env in the namespace
+ * keeps one env's ServiceAccount from assuming another env's role.
  */
 import * as assert from "node:assert/strict";
 import { ACCOUNT, installMocks, named, REGION, resetResources, settled } from "../../mocks";
@@ -8,14 +10,48 @@ installMocks();
 import { EnvironmentKey } from "../../../components/aws/environment-key";
 import { PolicyDocument } from "../../../components/aws/iam";
 import { WorkloadIdentity } from "../../../components/aws/workload-identity";
-import { ENVIRONMENTS, Environment } from "../../../components/baseline";
+import {
+    ClusterLayout,
+    ClusterTopology,
+    dedicatedTopology,
+    environmentNamespace,
+    ENVIRONMENTS,
+    Environment,
+    NamespaceLayout,
+} from "../../../components/baseline";
 import { simulate, trustAllows, WebIdentityToken } from "./iam-simulation";
 
 const PROJECT = "shop";
 // `pay` is a prefix of `payments`: a policy that forgot the `/` after the app would leak between them.
 const APPS = ["payments", "pay", "orders"];
-const issuerOf = (env: Environment) => `oidc.eks.${REGION}.amazonaws.com/id/${env.toUpperCase()}CLUSTER`;
-const providerOf = (env: Environment) => `arn:aws:iam::${ACCOUNT}:oidc-provider/${issuerOf(env)}`;
+
+/** Where each env's apps run: the cluster's OIDC issuer, and the namespace an app lands in. */
+interface Layout {
+    readonly issuerOf: (env: Environment) => string;
+    readonly namespaceOf: (env: Environment, app: string) => string;
+}
+const providerArn = (issuer: string) => `arn:aws:iam::${ACCOUNT}:oidc-provider/${issuer}`;
+
+/** A cluster per env: an issuer each, namespaces as the apps declare them. */
+const DEDICATED: Layout = {
+    issuerOf: (env) => `oidc.eks.${REGION}.amazonaws.com/id/${env.toUpperCase()}CLUSTER`,
+    namespaceOf: (env, app) => environmentNamespace(app, env, dedicatedTopology(env)),
+};
+
+/** dev, stage and prod on one cluster, as the shared layout names them. */
+function sharedLayout(namespaceLayout: NamespaceLayout): Layout {
+    const topology: ClusterTopology = {
+        layout: ClusterLayout.Shared,
+        namespaceLayout,
+        environments: [...ENVIRONMENTS],
+        allowProdWithLowerEnvironments: true,
+    };
+    return {
+        issuerOf: () => `oidc.eks.${REGION}.amazonaws.com/id/SHAREDCLUSTER`,
+        namespaceOf: (env, app) => environmentNamespace(app, env, topology),
+    };
+}
+const issuerOf = DEDICATED.issuerOf;
 
 interface AppRole {
     readonly env: Environment;
@@ -34,7 +70,7 @@ const secretArn = (env: Environment, app: string, name: string) =>
     `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${PROJECT}-${env}/${app}/${name}-Ab12Cd`;
 
 /** Builds every env's key and every app's identity as a platform would, and reads back their policies. */
-async function buildPlatform(): Promise<{ roles: AppRole[]; keys: EnvKey[] }> {
+async function buildPlatform(layout: Layout = DEDICATED): Promise<{ roles: AppRole[]; keys: EnvKey[] }> {
     resetResources();
     const keys: EnvKey[] = [];
     const identities: { env: Environment; app: string }[] = [];
@@ -47,11 +83,11 @@ async function buildPlatform(): Promise<{ roles: AppRole[]; keys: EnvKey[] }> {
                 project: PROJECT,
                 env,
                 app,
-                namespace: app,
+                namespace: layout.namespaceOf(env, app),
                 accountId: ACCOUNT,
                 region: REGION,
-                oidcProviderArn: providerOf(env),
-                oidcIssuer: issuerOf(env),
+                oidcProviderArn: providerArn(layout.issuerOf(env)),
+                oidcIssuer: layout.issuerOf(env),
                 environmentKeyArn: keyArns[env]!,
             });
             identities.push({ env, app });
@@ -84,7 +120,11 @@ const VIA_SECRETS_MANAGER = {
 };
 
 /** Every way a role's access differs from "its own secrets, its own env key through Secrets Manager, nothing else". */
-async function isolationViolations(roles: readonly AppRole[], keys: readonly EnvKey[]): Promise<string[]> {
+async function isolationViolations(
+    roles: readonly AppRole[],
+    keys: readonly EnvKey[],
+    layout: Layout = DEDICATED,
+): Promise<string[]> {
     const violations: string[] = [];
     const expect = async (what: string, actual: Promise<string>, expected: string) => {
         const decision = await actual;
@@ -146,9 +186,9 @@ async function isolationViolations(roles: readonly AppRole[], keys: readonly Env
         for (const env of ENVIRONMENTS) {
             for (const app of APPS) {
                 const token: WebIdentityToken = {
-                    provider: providerOf(env),
-                    issuer: issuerOf(env),
-                    sub: `system:serviceaccount:${app}:${app}`,
+                    provider: providerArn(layout.issuerOf(env)),
+                    issuer: layout.issuerOf(env),
+                    sub: `system:serviceaccount:${layout.namespaceOf(env, app)}:${app}`,
                     aud: "sts.amazonaws.com",
                 };
                 const own = env === role.env && app === role.app;
@@ -159,16 +199,17 @@ async function isolationViolations(roles: readonly AppRole[], keys: readonly Env
                 }
             }
         }
+        const ownNamespace = layout.namespaceOf(role.env, role.app);
         const ownToken: WebIdentityToken = {
-            provider: providerOf(role.env),
-            issuer: issuerOf(role.env),
-            sub: `system:serviceaccount:${role.app}:${role.app}`,
+            provider: providerArn(layout.issuerOf(role.env)),
+            issuer: layout.issuerOf(role.env),
+            sub: `system:serviceaccount:${ownNamespace}:${role.app}`,
             aud: "sts.amazonaws.com",
         };
         const impostors: [string, WebIdentityToken][] = [
             [
                 "another ServiceAccount of the namespace",
-                { ...ownToken, sub: `system:serviceaccount:${role.app}:default` },
+                { ...ownToken, sub: `system:serviceaccount:${ownNamespace}:default` },
             ],
             [
                 "the same name in another namespace",
@@ -304,5 +345,33 @@ describe("IAM isolation matrix (simulated)", function () {
             const violations = await isolationViolations(roles, platform.keys);
             assert.deepEqual(violations, ["prod/payments trust: a token for another audience can assume it"]);
         });
+    });
+});
+
+describe("IAM isolation matrix on one cluster shared by dev, stage and prod (simulated)", function () {
+    this.timeout(120_000);
+    for (const namespaceLayout of Object.values(NamespaceLayout)) {
+        it(`${namespaceLayout} namespaces: every role reads only its own env's and app's secrets, and trusts only its own ServiceAccount on the shared issuer`, async () => {
+            const layout = sharedLayout(namespaceLayout);
+            const platform = await buildPlatform(layout);
+            assert.equal(platform.roles.length, ENVIRONMENTS.length * APPS.length);
+            assert.deepEqual(await isolationViolations(platform.roles, platform.keys, layout), []);
+        });
+    }
+
+    it("fails when the namespaces carry no env: dev's ServiceAccount assumes stage's and prod's roles", async () => {
+        const shared = sharedLayout(NamespaceLayout.PerApp);
+        // One issuer, but the namespaces of a cluster per env: what two dedicated stacks on one cluster render.
+        const unscoped: Layout = { issuerOf: shared.issuerOf, namespaceOf: DEDICATED.namespaceOf };
+        const platform = await buildPlatform(unscoped);
+        const violations = await isolationViolations(platform.roles, platform.keys, unscoped);
+        assert.ok(
+            violations.includes("stage/payments trust: ServiceAccount payments of dev can assume it"),
+            violations.join("\n"),
+        );
+        assert.ok(
+            violations.includes("prod/payments trust: ServiceAccount payments of stage can assume it"),
+            violations.join("\n"),
+        );
     });
 });

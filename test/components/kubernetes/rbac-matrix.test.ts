@@ -1,13 +1,23 @@
 /**
  * The RBAC isolation matrix: builds what a platform would (SecureNamespaces and WorkloadIdentities for every
  * env), collects every RBAC object registered, and checks each ServiceAccount against each declared Secret.
+ * dev, stage and prod are on ONE cluster (one API server, one OIDC issuer), laid out as the shared layout
+ * names them (components/baseline/topology.ts), so every env's objects meet every other env's.
  */
 import * as assert from "node:assert/strict";
 import { installMocks, ofType, resetResources, resources, settled } from "../../mocks";
 installMocks();
 import { SecureNamespace, GroupAccessArgs } from "../../../components/kubernetes/secure-namespace";
 import { WorkloadIdentity } from "../../../components/aws/workload-identity";
-import { Environment, ENVIRONMENTS, profileFor } from "../../../components/baseline";
+import {
+    ClusterLayout,
+    ClusterTopology,
+    Environment,
+    environmentNamespace,
+    ENVIRONMENTS,
+    NamespaceLayout,
+    profileFor,
+} from "../../../components/baseline";
 import {
     ClusterRoleBindingObject,
     ClusterRoleObject,
@@ -25,6 +35,13 @@ const OIDC_ISSUER = "oidc.eks.eu-west-1.amazonaws.com/id/ABC";
 const OIDC_PROVIDER_ARN = `arn:aws:iam::${ACCOUNT_ID}:oidc-provider/${OIDC_ISSUER}`;
 const ENVIRONMENT_KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555";
 const DEPLOYER = "ci-deployer";
+/** dev, stage and prod on one cluster, a namespace per app and env. */
+const ONE_CLUSTER: ClusterTopology = {
+    layout: ClusterLayout.Shared,
+    namespaceLayout: NamespaceLayout.PerApp,
+    environments: [...ENVIRONMENTS],
+    allowProdWithLowerEnvironments: true,
+};
 const RBAC = "rbac.authorization.k8s.io";
 const RBAC_TYPES = new Map(
     ["Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"].map((kind) => [`kubernetes:${RBAC}/v1:${kind}`, kind]),
@@ -50,7 +67,7 @@ function platform(env: Environment): NamespaceSpec[] {
     const human = profileFor(env).maxHumanAccess;
     return [
         {
-            namespace: `payments-${env}`,
+            namespace: environmentNamespace("payments", env, ONE_CLUSTER),
             owner: "team-payments",
             access: [
                 { group: "payments-devs", role: human },
@@ -63,7 +80,7 @@ function platform(env: Environment): NamespaceSpec[] {
             ],
         },
         {
-            namespace: `orders-${env}`,
+            namespace: environmentNamespace("orders", env, ONE_CLUSTER),
             owner: "team-orders",
             access: [{ group: "orders-devs", role: "view" }],
             deployerReads: [],
