@@ -126,3 +126,21 @@ export function topologyProblems(
     }
     return problems;
 }
+
+/**
+ * True when `name`, the name of a cluster-scoped object of `env`, is env-scoped on a cluster laid out as
+ * `topology` (environmentScopedName's `<base>-<env>`): always on a dedicated cluster.
+ */
+export function isEnvironmentScopedName(name: string, env: Environment, topology: ClusterTopology): boolean {
+    if (!isSharedCluster(topology)) return true;
+    return name.endsWith(`-${env}`) && name.length > env.length + 1;
+}
+
+/**
+ * The namespaces `env` owns on a shared cluster laid out as `namespaceLayout`, as a name pattern in which `*`
+ * stands for one or more characters of a name: `dev` (per-env) or `*-dev` (per-app). The inverse of
+ * namespaceEnvironment, for judging wildcards (a trust subject, a Vault role) against another env's namespaces.
+ */
+export function environmentNamespacePattern(env: Environment, namespaceLayout: NamespaceLayout): string {
+    return namespaceLayout === NamespaceLayout.PerEnv ? env : `*-${env}`;
+}
