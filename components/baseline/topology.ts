@@ -129,11 +129,13 @@ export function topologyProblems(
 
 /**
  * True when `name`, the name of a cluster-scoped object of `env`, is env-scoped on a cluster laid out as
- * `topology` (environmentScopedName's `<base>-<env>`): always on a dedicated cluster.
+ * `topology`: it carries `env` as a whole word, as environmentScopedName's `<base>-<env>` and names built
+ * with appResourceName (`shop-dev-acme`) do, so another env's copy, named the same way, is another object.
+ * Always true on a dedicated cluster.
  */
 export function isEnvironmentScopedName(name: string, env: Environment, topology: ClusterTopology): boolean {
     if (!isSharedCluster(topology)) return true;
-    return name.endsWith(`-${env}`) && name.length > env.length + 1;
+    return name.toLowerCase().split(/[-/.:_]/).includes(env);
 }
 
 /**

@@ -243,7 +243,7 @@ class Scan {
                     if (typeof value === "string") this.name(path, value);
                     if (typeof value === "string" && !isEnvironmentScopedName(value, this.env, this.topology)) {
                         this.violation(
-                            `${path} ${JSON.stringify(value)} is not ${this.env}'s ClusterIssuer: on a cluster ${this.env} shares, its issuers are named <base>-${this.env}, and any other is another env's or the cluster's`,
+                            `${path} ${JSON.stringify(value)} is not ${this.env}'s ClusterIssuer: on a cluster ${this.env} shares, its issuers carry ${this.env} in their name (environmentScopedName), and any other is another env's or the cluster's`,
                         );
                     }
                     return;

@@ -460,7 +460,7 @@ function selectionProblems(
  * (ClusterRole, ClusterRoleBinding, ClusterIssuer, ClusterSecretStore, Kyverno ClusterPolicy and
  * ValidatingPolicy / ImageValidatingPolicy / MutatingPolicy / GeneratingPolicy / DeletingPolicy,
  * ValidatingAdmissionPolicy / MutatingAdmissionPolicy and their bindings) is named for its env
- * (environmentScopedName, `<base>-<env>`), since another env's copy of the same name would overwrite it; and
+ * (carries the env as a word: environmentScopedName, `<base>-<env>`), since another env's copy of the same name would overwrite it; and
  * an admission policy selects only the env's namespaces (the `env` label In [env], or namespaces of the env
  * by name), since a cluster-scoped policy otherwise judges every env's namespaces at this env's level.
  * Kyverno CEL policies and admission policies are read at spec.matchConstraints.namespaceSelector, a
