@@ -135,7 +135,10 @@ export function topologyProblems(
  */
 export function isEnvironmentScopedName(name: string, env: Environment, topology: ClusterTopology): boolean {
     if (!isSharedCluster(topology)) return true;
-    return name.toLowerCase().split(/[-/.:_]/).includes(env);
+    return name
+        .toLowerCase()
+        .split(/[-/.:_]/)
+        .includes(env);
 }
 
 /**
