@@ -13,8 +13,11 @@ import {
     dedicatedTopology,
     Environment,
     environmentNamespace,
+    environmentNamespacePattern,
     environmentScopedName,
+    isEnvironmentScopedName,
     NamespaceLayout,
+    namespaceEnvironment,
 } from "../../../../components/baseline";
 import { certManagerClusterIssuerName } from "../../../../components/addons/cert-manager/cluster-issuer";
 import { irsaTrustPolicy, podIdentityTrustPolicy } from "../../../../components/aws/iam";
@@ -86,6 +89,31 @@ function irsa(value: string, operator = "StringEquals", key = `${ISSUER}:sub`): 
         ],
     };
 }
+
+describe("topology facts the pack reads", () => {
+    const shared = topologyOf(dev(SHARED), "dev");
+
+    it("an env-scoped name carries the env as a word, on a shared cluster only", () => {
+        assert.ok(isEnvironmentScopedName(environmentScopedName("reader", "dev", shared), "dev", shared));
+        assert.ok(isEnvironmentScopedName(certManagerClusterIssuerName("shop", "dev"), "dev", shared));
+        assert.ok(!isEnvironmentScopedName("reader", "dev", shared));
+        assert.ok(!isEnvironmentScopedName("reader-stage", "dev", shared));
+        assert.ok(!isEnvironmentScopedName("devtools-reader", "dev", shared));
+        assert.ok(isEnvironmentScopedName("reader", "dev", dedicatedTopology("dev")));
+    });
+
+    it("an env's namespaces as a pattern are the inverse of namespaceEnvironment", () => {
+        assert.equal(environmentNamespacePattern("stage", NamespaceLayout.PerApp), "*-stage");
+        assert.equal(environmentNamespacePattern("stage", NamespaceLayout.PerEnv), "stage");
+        for (const layout of [NamespaceLayout.PerApp, NamespaceLayout.PerEnv]) {
+            const pattern = namePattern(environmentNamespacePattern("stage", layout));
+            for (const ns of ["payments-stage", "stage", "payments-dev", "dev", "stage-payments", "-stage"]) {
+                const owned = namespaceEnvironment(ns, layout) === "stage";
+                assert.equal(patternsOverlap(globPattern(ns), pattern), owned, `${layout} ${ns}`);
+            }
+        }
+    });
+});
 
 describe("topology settings", () => {
     const validate = new Ajv({ allErrors: true, strict: false }).compile({
