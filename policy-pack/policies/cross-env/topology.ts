@@ -57,10 +57,9 @@ function judgedIn(
     return { env, topology: topologyOf(settings, env) };
 }
 
-/** Whose a namespace is on a shared cluster, for messages: `stage's`, or `no env's`. */
+/** Whom a namespace belongs to on a shared cluster, for messages: `stage`, or `no env`. */
 function ownerOf(namespace: string, topology: ClusterTopology): string {
-    const owner = namespaceEnvironment(namespace, topology.namespaceLayout);
-    return owner === undefined ? "no env's (its name carries none)" : `${owner}'s`;
+    return namespaceEnvironment(namespace, topology.namespaceLayout) ?? "no env (its name carries none)";
 }
 
 /** What an env's namespaces are called, for remediation text: `payments-dev`, or `dev`. */
@@ -113,7 +112,7 @@ export const crossEnvNamespaces: ResourcePolicy = {
             const ns = typeof namespace === "string" && namespace !== "" ? namespace : "default";
             if (!namespaceBelongsTo(ns, env, topology)) {
                 report.violation(
-                    `${what} installs into namespace ${ns}, which is ${ownerOf(ns, topology)}, not ${env}'s, on a cluster ${env} shares`,
+                    `${what} installs into namespace ${ns}, which belongs to ${ownerOf(ns, topology)}, not to ${env}, on a cluster ${env} shares`,
                 );
             }
             return;
@@ -128,7 +127,7 @@ export const crossEnvNamespaces: ResourcePolicy = {
             if (isUnknown(name)) report.unknown("metadata.name");
             else if (shared && typeof name === "string" && !namespaceBelongsTo(name, env, topology)) {
                 report.violation(
-                    `${what} is ${ownerOf(name, topology)} namespace, not ${env}'s, on a cluster ${env} shares with ${otherEnvironments(env, topology).join(", ")}: name it ${namespaceForm(env, topology)}`,
+                    `${what} belongs to ${ownerOf(name, topology)}, not to ${env}, on a cluster ${env} shares with ${otherEnvironments(env, topology).join(", ")}: name it ${namespaceForm(env, topology)}`,
                 );
             }
             const labels = metadata.labels;
@@ -147,7 +146,7 @@ export const crossEnvNamespaces: ResourcePolicy = {
         const ns = typeof namespace === "string" && namespace !== "" ? namespace : "default";
         if (!namespaceBelongsTo(ns, env, topology)) {
             report.violation(
-                `${what} is in namespace ${ns}, which is ${ownerOf(ns, topology)}, not ${env}'s, on a cluster ${env} shares with ${otherEnvironments(env, topology).join(", ")}`,
+                `${what} is in namespace ${ns}, which belongs to ${ownerOf(ns, topology)}, not to ${env}, on a cluster ${env} shares with ${otherEnvironments(env, topology).join(", ")}`,
             );
         }
     },
@@ -190,7 +189,7 @@ function namespaceValueProblem(
         namespace = match[1];
     }
     if (namespaceBelongsTo(namespace, env, topology)) return undefined;
-    return `${JSON.stringify(value)} is in namespace ${namespace}, which is ${ownerOf(namespace, topology)}, not ${env}'s`;
+    return `${JSON.stringify(value)} is in namespace ${namespace}, which belongs to ${ownerOf(namespace, topology)}, not to ${env}`;
 }
 
 /** True for the operators under which IAM reads `*` and `?` as wildcards. */

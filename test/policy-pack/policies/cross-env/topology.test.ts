@@ -191,8 +191,11 @@ describe("cross-env-namespaces", () => {
     it("reports a namespace whose name carries no env, or another env's, on a shared cluster", () => {
         const reported = found(crossEnvNamespaces, namespace("payments"), dev(SHARED));
         assert.equal(reported.length, 1);
-        assert.match(reported[0], /Namespace payments is no env's .* namespace, not dev's, .* name it <app>-dev/);
-        assert.match(found(crossEnvNamespaces, namespace("payments-stage"), dev(SHARED))[0], /stage's namespace/);
+        assert.match(reported[0], /Namespace payments belongs to no env .*, not to dev, .* name it <app>-dev/);
+        assert.match(
+            found(crossEnvNamespaces, namespace("payments-stage"), dev(SHARED))[0],
+            /belongs to stage, not to dev/,
+        );
         assert.match(found(crossEnvNamespaces, namespace("payments-dev"), dev(PER_ENV))[0], /name it dev$/);
     });
 
@@ -256,13 +259,13 @@ describe("cross-env-trust-subjects", () => {
         assert.equal(reported.length, 1);
         assert.match(
             reported[0],
-            /trusts subject "system:serviceaccount:payments:payments" is in namespace payments, which is no env's/,
+            /trusts subject "system:serviceaccount:payments:payments" is in namespace payments, which belongs to no env/,
         );
         assert.deepEqual(found(crossEnvTrustSubjects, role(trust("payments")), dev()), []);
     });
 
     it("reports a subject in another env's namespace", () => {
-        assert.match(found(crossEnvTrustSubjects, role(trust("payments-stage")), dev(SHARED))[0], /stage's/);
+        assert.match(found(crossEnvTrustSubjects, role(trust("payments-stage")), dev(SHARED))[0], /belongs to stage/);
     });
 
     it("reads globs as IAM does: a wildcard namespace matches every env's", () => {
@@ -274,7 +277,10 @@ describe("cross-env-trust-subjects", () => {
         assert.deepEqual(like("system:serviceaccount:payments-d?v:payments"), []);
         assert.deepEqual(like("system:serviceaccount:payments-dev:*"), []);
         // StringEquals reads `*` literally: no namespace is called `*`, but `*` is no env's namespace either.
-        assert.match(like("system:serviceaccount:*:payments", "StringEquals")[0], /namespace \*, which is no env's/);
+        assert.match(
+            like("system:serviceaccount:*:payments", "StringEquals")[0],
+            /namespace \*, which belongs to no env/,
+        );
     });
 
     it("reads the condition key in any case, as IAM compares keys", () => {
@@ -310,7 +316,7 @@ describe("cross-env-trust-subjects", () => {
                 roleArn: `arn:aws:iam::${ACCOUNT}:role/shop-dev-payments`,
             });
         assert.deepEqual(found(crossEnvTrustSubjects, association("payments-dev"), dev(SHARED)), []);
-        assert.match(found(crossEnvTrustSubjects, association("payments-stage"), dev(SHARED))[0], /stage's/);
+        assert.match(found(crossEnvTrustSubjects, association("payments-stage"), dev(SHARED))[0], /belongs to stage/);
         assert.deepEqual(unknowns(run(crossEnvTrustSubjects, association(UNKNOWN), dev(SHARED))), ["namespace"]);
     });
 
@@ -325,7 +331,7 @@ describe("cross-env-trust-subjects", () => {
         assert.deepEqual(found(crossEnvTrustSubjects, vaultRole(["payments-dev"]), dev(SHARED)), []);
         assert.match(found(crossEnvTrustSubjects, vaultRole(["*"]), dev(SHARED))[0], /matches namespaces of stage/);
         assert.match(found(crossEnvTrustSubjects, vaultRole(["payments-*"]), dev(SHARED))[0], /stage/);
-        assert.match(found(crossEnvTrustSubjects, vaultRole(["payments"]), dev(SHARED))[0], /no env's/);
+        assert.match(found(crossEnvTrustSubjects, vaultRole(["payments"]), dev(SHARED))[0], /belongs to no env/);
         assert.deepEqual(found(crossEnvTrustSubjects, vaultRole(["dev"]), dev(PER_ENV)), []);
         assert.match(found(crossEnvTrustSubjects, vaultRole(["*"]), dev(PER_ENV))[0], /stage/);
         assert.deepEqual(found(crossEnvTrustSubjects, vaultRole(["*"]), dev()), []);
