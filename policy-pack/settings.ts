@@ -6,7 +6,14 @@
  * a preview is given, through the same schema and this same function, so both judge with the same settings.
  */
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
-import { Environment, isEnvironment } from "../components/baseline";
+import {
+    ClusterLayout,
+    ClusterTopology,
+    Environment,
+    ENVIRONMENTS,
+    isEnvironment,
+    NamespaceLayout,
+} from "../components/baseline";
 import { Exemption, PolicySettings } from "./policies/types";
 
 /** An exemption as the config spells it (see Exemption in policies/types.ts). */
@@ -18,6 +25,20 @@ export interface ExemptionConfig {
     owner: string;
     reason: string;
     expires: string;
+}
+
+/**
+ * The cluster layout the env runs in (components/baseline/topology.ts ClusterTopology), as the stack's
+ * configuration declares it. Absent: the env has a cluster of its own (dedicatedTopology of the judged env).
+ */
+export interface TopologyConfig {
+    layout: string;
+    /** Shared layout only; default per-app. */
+    namespaceLayout?: string;
+    /** Every env on the cluster, the judged one included. */
+    environments: string[];
+    /** Default false. */
+    allowProdWithLowerEnvironments?: boolean;
 }
 
 /** The settings a policy's config block may carry, as `--policy-pack-config` gives them. */
@@ -33,6 +54,8 @@ export interface SettingsConfig {
     podSecurityVersion?: string;
     /** The env's AWS account id. */
     accountId?: string;
+    /** The cluster layout; absent: a cluster of the env's own. */
+    topology?: TopologyConfig;
 }
 
 /** The newest Pod Security version the evaluator knows (policies/pod-security/levels.ts LATEST_MINOR). */
@@ -72,6 +95,17 @@ export const SETTINGS_CONFIG_SCHEMA: { properties: Record<string, PolicyConfigJS
         },
         podSecurityVersion: { type: "string", pattern: POD_SECURITY_VERSION_PATTERN },
         accountId: { type: "string", pattern: "^[0-9]{12}$" },
+        topology: {
+            type: "object",
+            required: ["layout", "environments"],
+            additionalProperties: false,
+            properties: {
+                layout: { type: "string", enum: Object.values(ClusterLayout) },
+                namespaceLayout: { type: "string", enum: Object.values(NamespaceLayout) },
+                environments: { type: "array", minItems: 1, items: { type: "string", enum: [...ENVIRONMENTS] } },
+                allowProdWithLowerEnvironments: { type: "boolean" },
+            },
+        },
     },
 };
 
@@ -80,6 +114,27 @@ export const SETTINGS_CONFIG_SCHEMA: { properties: Record<string, PolicyConfigJS
  * platform runs on EKS. A config that names the env's registries narrows this to them.
  */
 export const DEFAULT_APP_REGISTRY_PATTERN = /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com\//;
+
+/**
+ * The topology a config block declares, or undefined when it declares none (the judged env's dedicated
+ * topology then applies: see topologyOf in policies/resource.ts). The schema has already refused a malformed
+ * block; what reaches here unchecked (a caller that skips the schema) is kept as written, so that
+ * cross-env-topology reports it rather than a default hiding it.
+ */
+function topologyOf(config: TopologyConfig | undefined): ClusterTopology | undefined {
+    if (config === undefined || config === null || typeof config !== "object") return undefined;
+    const topology: ClusterTopology = {
+        layout: config.layout === ClusterLayout.Shared ? ClusterLayout.Shared : ClusterLayout.Dedicated,
+        namespaceLayout:
+            config.namespaceLayout === NamespaceLayout.PerEnv ? NamespaceLayout.PerEnv : NamespaceLayout.PerApp,
+        // Frozen at run time; typed as the mutable array ClusterTopology declares for the component provider.
+        environments: Object.freeze(
+            (Array.isArray(config.environments) ? config.environments : []).map((env) => env as Environment),
+        ) as Environment[],
+        allowProdWithLowerEnvironments: config.allowProdWithLowerEnvironments === true,
+    };
+    return Object.freeze(topology);
+}
 
 const cache = new Map<string, PolicySettings>();
 
@@ -118,6 +173,7 @@ export function settingsFrom(
         exemptions: Object.freeze((config?.exemptions ?? []).map(exemptionOf)),
         podSecurityVersion: typeof config?.podSecurityVersion === "string" ? config.podSecurityVersion : undefined,
         accountId: typeof config?.accountId === "string" ? config.accountId : undefined,
+        topology: topologyOf(config?.topology),
         now,
         trustedUrns,
     });

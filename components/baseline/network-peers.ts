@@ -17,8 +17,10 @@ export const EVERY_NAMESPACE_LABELS: readonly string[] = [
 ];
 
 /**
- * The label every namespace of one cluster carries with the same value (its env): selecting by it selects
- * every namespace of the cluster.
+ * The label every namespace of one env carries with the same value (the env): selecting by it selects every
+ * namespace of the env, which is every namespace of the cluster when the env has the cluster to itself. On a
+ * cluster several envs share (topology.ts), it tells their namespaces apart: one namespace per env with the
+ * per-env layout, every app namespace of the env with the per-app one.
  */
 export const CLUSTER_WIDE_NAMESPACE_LABEL: string = RequiredLabel.Env;
 

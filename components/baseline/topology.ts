@@ -182,3 +182,26 @@ export function strictestEnvironment(envs: readonly Environment[]): Environment 
     if (known.length === 0) throw new Error("strictestEnvironment: no known environment given");
     return known[known.length - 1];
 }
+
+/**
+ * True when `name`, the name of a cluster-scoped object of `env`, is env-scoped on a cluster laid out as
+ * `topology`: it carries `env` as a whole word, as environmentScopedName's `<base>-<env>` and names built
+ * with appResourceName (`shop-dev-acme`) do, so another env's copy, named the same way, is another object.
+ * Always true on a dedicated cluster.
+ */
+export function isEnvironmentScopedName(name: string, env: Environment, topology: ClusterTopology): boolean {
+    if (!isSharedCluster(topology)) return true;
+    return name
+        .toLowerCase()
+        .split(/[-/.:_]/)
+        .includes(env);
+}
+
+/**
+ * The namespaces `env` owns on a shared cluster laid out as `namespaceLayout`, as a name pattern in which `*`
+ * stands for one or more characters of a name: `dev` (per-env) or `*-dev` (per-app). The inverse of
+ * namespaceEnvironment, for judging wildcards (a trust subject, a Vault role) against another env's namespaces.
+ */
+export function environmentNamespacePattern(env: Environment, namespaceLayout: NamespaceLayout): string {
+    return namespaceLayout === NamespaceLayout.PerEnv ? env : `*-${env}`;
+}

@@ -1,5 +1,5 @@
 /** Small helpers every policy uses to read a resource. Pure; no Pulumi SDK. */
-import { Environment, isEnvironment } from "../../components/baseline";
+import { ClusterTopology, dedicatedTopology, Environment, isEnvironment } from "../../components/baseline";
 import { PolicyResource, PolicySettings } from "./types";
 
 /**
@@ -69,6 +69,14 @@ export function envOf(resource: PolicyResource, settings: PolicySettings): Envir
     if (settings.env) return settings.env;
     const stack = stackOfUrn(resource.urn);
     return isEnvironment(stack) ? stack : undefined;
+}
+
+/**
+ * The cluster layout `env` is judged in: the config's topology, else a cluster of the env's own. The config's
+ * topology is taken as written, even one that does not list `env` (cross-env-topology reports that).
+ */
+export function topologyOf(settings: PolicySettings, env: Environment): ClusterTopology {
+    return settings.topology ?? dedicatedTopology(env);
 }
 
 /** The namespace of a namespaced Kubernetes resource (`default` when unset, as the API server defaults it). */
@@ -202,3 +210,55 @@ export function normalizedResource(resource: PolicyResource): PolicyResource {
     if (props.spec !== undefined && resource.type.endsWith(":Ingress")) props.spec = ingressSpecV1(props.spec);
     return { ...resource, type: older.current, props };
 }
+
+/**
+ * Kinds the API server keeps cluster-scoped (no namespace), of Kubernetes and of the add-ons the baseline
+ * installs or judges; any other kind is read as namespaced. An object's `metadata.namespace` means nothing
+ * for these.
+ */
+export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
+    "Namespace",
+    "Node",
+    "PersistentVolume",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "CustomResourceDefinition",
+    "APIService",
+    "StorageClass",
+    "CSIDriver",
+    "CSINode",
+    "VolumeAttachment",
+    "PriorityClass",
+    "RuntimeClass",
+    "IngressClass",
+    "GatewayClass",
+    "ValidatingWebhookConfiguration",
+    "MutatingWebhookConfiguration",
+    "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding",
+    "MutatingAdmissionPolicy",
+    "MutatingAdmissionPolicyBinding",
+    "CertificateSigningRequest",
+    "ClusterTrustBundle",
+    "FlowSchema",
+    "PriorityLevelConfiguration",
+    "PodSecurityPolicy",
+    "IPAddress",
+    "ServiceCIDR",
+    "DeviceClass",
+    "ClusterIssuer",
+    "CertificateRequestPolicy",
+    "ClusterSecretStore",
+    "ClusterExternalSecret",
+    "ClusterGenerator",
+    "ClusterPushSecret",
+    "ClusterPolicy",
+    "ClusterCleanupPolicy",
+    "ClusterPolicyReport",
+    "ClusterEphemeralReport",
+    "ValidatingPolicy",
+    "ImageValidatingPolicy",
+    "MutatingPolicy",
+    "GeneratingPolicy",
+    "DeletingPolicy",
+]);

@@ -2,7 +2,7 @@
  * The policy model the pack, the `k8s-baseline check` command and the tests share. A policy here knows
  * nothing of @pulumi/policy: the pack adapts it (policy-pack/adapter.ts), the check command runs it directly.
  */
-import { Environment, Severity } from "../../components/baseline";
+import { ClusterTopology, Environment, Severity } from "../../components/baseline";
 
 export { Severity };
 
@@ -45,6 +45,11 @@ export interface PolicySettings {
     readonly podSecurityVersion?: string;
     /** The env's AWS account, when the config names it: the only account its trust and resource policies admit. */
     readonly accountId?: string;
+    /**
+     * The cluster layout the env runs in, when the config declares one; undefined: the env has a cluster of
+     * its own (read it with topologyOf in resource.ts, which applies that default).
+     */
+    readonly topology?: ClusterTopology;
     /** Today, for expiry checks. */
     readonly now: Date;
     /**

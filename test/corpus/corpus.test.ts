@@ -38,7 +38,17 @@ function caseOf(file: string): CorpusCase {
 }
 
 /** The classes of attack the corpus must cover, a folder each. */
-const CLASSES = ["rbac", "aws", "external-secrets", "network", "exemptions", "workloads", "admission", "services"];
+const CLASSES = [
+    "rbac",
+    "aws",
+    "external-secrets",
+    "network",
+    "exemptions",
+    "workloads",
+    "admission",
+    "services",
+    "cross-env",
+];
 
 describe("hostile corpus", function () {
     this.timeout(180_000);
@@ -181,6 +191,16 @@ describe("hostile corpus", function () {
             ["deny-without-policies.yaml", `# expect: deny\n${manifest}`, /names the policies/],
             ["unknown-policy.yaml", `# expect: deny\n# policies: no-such-policy\n${manifest}`, /unknown policy/],
             ["unknown-env.yaml", `# expect: allow\n# env: qa\n${manifest}`, /not one of dev, stage, prod/],
+            [
+                "topology-without-env.yaml",
+                `# expect: allow\n# topology: {"layout": "shared", "environments": ["dev"]}\n${manifest}`,
+                /names its "env"/,
+            ],
+            [
+                "bad-topology.yaml",
+                `# expect: allow\n# env: dev\n# topology: {"layout": "mixed", "environments": ["dev"]}\n${manifest}`,
+                /not one the pack config takes/,
+            ],
             ["json-no-expect.json", `{"resources": [{"type": "t", "name": "n"}]}`, /no "expect"/],
             [
                 "json-deny-no-policies.json",

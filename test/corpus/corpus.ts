@@ -5,13 +5,16 @@
  * `npm run corpus` (run.ts) both run it from here, so a case means the same thing to both.
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
+import Ajv from "ajv";
 import { ENVIRONMENTS, Environment, isEnvironment } from "../../components/baseline";
 import { main } from "../../policy-pack/cli";
 import { CONFIG_DIR } from "../../policy-pack/config/generate";
 import { ALL_POLICIES } from "../../policy-pack/policies";
 import { Diagnostic, PolicyPackConfig } from "../../policy-pack/harness/analyzer-client";
 import { analyzeRecords, Pack, ResourceRecord } from "../../policy-pack/harness/resources";
+import { SETTINGS_CONFIG_SCHEMA, TopologyConfig } from "../../policy-pack/settings";
 
 export const CORPUS_DIR = path.resolve(__dirname, "..", "..", "..", "test", "corpus");
 
@@ -27,6 +30,8 @@ export interface CorpusCase {
     /** With deny: every one of them must report a mandatory violation. */
     readonly policies: readonly string[];
     readonly env?: Environment;
+    /** The cluster layout the env runs in (the pack config's `topology`); with it, `env` is required. */
+    readonly topology?: TopologyConfig;
     readonly why?: string;
     /** JSON cases: the resources, as the file gives them. */
     readonly resources?: readonly CaseResource[];
@@ -75,10 +80,11 @@ function validated(
         expect?: unknown;
         policies?: unknown;
         env?: unknown;
+        topology?: unknown;
         why?: unknown;
     },
 ): Omit<CorpusCase, "resources"> {
-    const { expect, env, why } = fields;
+    const { expect, env, topology, why } = fields;
     if (expect === undefined) throw new MalformedCase(`${file}: no "expect" (deny or allow)`);
     if (expect !== "deny" && expect !== "allow") {
         throw new MalformedCase(`${file}: "expect" is ${JSON.stringify(expect)}, not deny or allow`);
@@ -104,10 +110,29 @@ function validated(
     }
     if (why !== undefined && typeof why !== "string")
         throw new MalformedCase(`${file}: "why" must be one line of text`);
-    return { file, format, expect, policies, env: env as Environment | undefined, why: why as string | undefined };
+    if (topology !== undefined) {
+        if (env === undefined) throw new MalformedCase(`${file}: a case with a "topology" names its "env"`);
+        if (!validTopology(topology)) {
+            throw new MalformedCase(
+                `${file}: "topology" is not one the pack config takes: ${JSON.stringify(topology)}`,
+            );
+        }
+    }
+    return {
+        file,
+        format,
+        expect,
+        policies,
+        env: env as Environment | undefined,
+        topology: topology as TopologyConfig | undefined,
+        why: why as string | undefined,
+    };
 }
 
-/** The leading `# key: value` comments of a YAML case. */
+/** The pack config's own schema of `topology`, so a case declares only what a config could. */
+const validTopology = new Ajv({ strict: false }).compile(SETTINGS_CONFIG_SCHEMA.properties.topology);
+
+/** The leading `# key: value` comments of a YAML case (`topology` as JSON). */
 function yamlHeader(file: string, text: string): Record<string, unknown> {
     const fields: Record<string, unknown> = {};
     for (const raw of text.split(/\r?\n/)) {
@@ -117,8 +142,16 @@ function yamlHeader(file: string, text: string): Record<string, unknown> {
         const match = /^#\s*([a-z]+)\s*:\s*(.*)$/.exec(line);
         if (!match) continue;
         const [, key, value] = match;
-        if (!["expect", "policies", "env", "why"].includes(key)) continue;
+        if (!["expect", "policies", "env", "topology", "why"].includes(key)) continue;
         if (key in fields) throw new MalformedCase(`${file}: "${key}" given twice`);
+        if (key === "topology") {
+            try {
+                fields[key] = JSON.parse(value);
+            } catch {
+                throw new MalformedCase(`${file}: "topology" is not JSON`);
+            }
+            continue;
+        }
         fields[key] =
             key === "policies"
                 ? value
@@ -206,9 +239,20 @@ interface CheckJson {
     summary: { mandatory: number };
 }
 
-/** The command line `check` judges a case with. */
-export function checkArgs(corpusCase: CorpusCase, files: readonly string[] = [corpusCase.file]): string[] {
-    return ["check", "--format", "json", ...(corpusCase.env ? ["--env", corpusCase.env] : []), ...files];
+/** The command line `check` judges a case with; `config`: the file packConfigOf was written to, if any. */
+export function checkArgs(
+    corpusCase: CorpusCase,
+    files: readonly string[] = [corpusCase.file],
+    config?: string,
+): string[] {
+    return [
+        "check",
+        "--format",
+        "json",
+        ...(corpusCase.env ? ["--env", corpusCase.env] : []),
+        ...(config ? ["--config", config] : []),
+        ...files,
+    ];
 }
 
 /** Runs `k8s-baseline check` in this process, as its binary runs it; returns its exit status and output. */
@@ -224,7 +268,20 @@ export async function runCli(argv: readonly string[]): Promise<{ code: number; s
 
 /** The case through `check --format json [--env ENV] FILE`. Throws when check cannot read it (exit 2). */
 export async function checkCase(corpusCase: CorpusCase): Promise<Outcome> {
-    const run = await runCli(checkArgs(corpusCase));
+    // A case with a topology is judged with the env's config and the topology in every policy's block.
+    let dir: string | undefined;
+    let config: string | undefined;
+    if (corpusCase.topology) {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "corpus-config-"));
+        config = path.join(dir, "config.json");
+        fs.writeFileSync(config, JSON.stringify(packConfigOf(corpusCase)));
+    }
+    let run: Awaited<ReturnType<typeof runCli>>;
+    try {
+        run = await runCli(checkArgs(corpusCase, [corpusCase.file], config));
+    } finally {
+        if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    }
     if (run.code !== 0 && run.code !== 1) {
         throw new Error(`check exited ${run.code}: ${run.stderr.trim()}`);
     }
@@ -241,10 +298,27 @@ export async function checkCase(corpusCase: CorpusCase): Promise<Outcome> {
 export const NO_ENV_STACK = "corpus";
 const PROJECT = "k8s-baseline";
 
-/** The pack config a preview of the case's env is given: policy-pack/config/<env>.json; none without an env. */
+/**
+ * The pack config a preview of the case's env is given: policy-pack/config/<env>.json; none without an env.
+ * With a topology, every policy's block carries it (and the env), as a stack's configuration gives it.
+ */
 export function packConfigOf(corpusCase: CorpusCase): PolicyPackConfig {
     if (!corpusCase.env) return {};
-    return JSON.parse(fs.readFileSync(path.join(CONFIG_DIR, `${corpusCase.env}.json`), "utf8")) as PolicyPackConfig;
+    const generated = JSON.parse(
+        fs.readFileSync(path.join(CONFIG_DIR, `${corpusCase.env}.json`), "utf8"),
+    ) as PolicyPackConfig;
+    const topology = corpusCase.topology;
+    if (!topology) return generated;
+    const config: Record<string, Record<string, unknown>> = {};
+    for (const policy of ALL_POLICIES) {
+        const block = generated[policy.name];
+        config[policy.name] = {
+            ...(typeof block === "string" ? { enforcementLevel: block } : block),
+            env: corpusCase.env,
+            topology,
+        };
+    }
+    return config;
 }
 
 /** Types the engine registers as components (no provider): the project's own and Pulumi's. */

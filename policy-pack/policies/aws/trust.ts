@@ -38,7 +38,7 @@ import {
 export const EKS_POD_IDENTITY_ASSOCIATION = "aws:eks/podIdentityAssociation:PodIdentityAssociation";
 
 const OIDC_PROVIDER = ":oidc-provider/";
-const WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity";
+export const WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity";
 
 /** The inline permission documents of a role, read (unknown or malformed ones are skipped here). */
 function inlineStatements(resource: PolicyResource): Statement[] {
@@ -171,8 +171,8 @@ function pinnedValues(statement: Statement, key: string): readonly string[] | un
     return undefined;
 }
 
-/** Statements that let the EKS Pod Identity service assume the role. */
-function podIdentityStatements(statements: readonly Statement[]): Statement[] {
+/** Statements that let the EKS Pod Identity service assume the role (cross-env/topology.ts reads them too). */
+export function podIdentityStatements(statements: readonly Statement[]): Statement[] {
     return statements.filter(
         (s) =>
             s.effect === "Allow" &&

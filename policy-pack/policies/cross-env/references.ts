@@ -3,23 +3,32 @@
  * or Vault path. Only the fields that name such things are read, per type (a table built at module load), so
  * the cost per resource is a few string splits; free text such as descriptions is not read.
  */
-import { Environment, isEnvironment, otherEnvironmentsNamedIn } from "../../../components/baseline";
+import {
+    ClusterTopology,
+    Environment,
+    isEnvironment,
+    isEnvironmentScopedName,
+    otherEnvironmentsNamedIn,
+} from "../../../components/baseline";
 import { documentAt, namedStrings } from "../aws/documents";
-import { describeResource, envOf, isUnknown, kubernetesKindOf } from "../resource";
+import { describeResource, envOf, isUnknown, kubernetesKindOf, topologyOf } from "../resource";
 import { EnforcementLevel, PolicyResource, Reporter, ResourcePolicy, Severity } from "../types";
 
 /**
  * How a field is read: `name` splits an identifier, ARN, path or URL into words; `document` reads an IAM or
  * key policy's principals, resources and condition values; `text` reads the quoted strings of a Vault
  * policy (its paths); `env` is an
- * env label or tag, which must be the resource's env.
+ * env label or tag, which must be the resource's env; `clusterIssuer` names a ClusterIssuer, read as `name`
+ * and, on a shared cluster, env-scoped (the env's own issuer).
  */
-type FieldKind = "name" | "document" | "text" | "env";
+type FieldKind = "name" | "document" | "text" | "env" | "clusterIssuer";
 
 interface Field {
     readonly kind: FieldKind;
     /** Property names from the resource's inputs; arrays on the way are walked element by element. */
     readonly segments: readonly string[];
+    /** Read only when this holds of the inputs (a Certificate's issuerRef names a ClusterIssuer). */
+    readonly when?: (props: Record<string, any>) => boolean;
 }
 
 function name(...segments: string[]): Field {
@@ -97,6 +106,22 @@ const SECRET_STORE_FIELDS: readonly Field[] = [
     name("spec", "provider", "vault", "auth", "kubernetes", "serviceAccountRef", "namespace"),
 ];
 
+/** The cert-manager annotations of an Ingress or a Gateway (ingress-shim and gateway-shim read the same). */
+const ISSUER_ANNOTATION_FIELDS: readonly Field[] = [
+    { kind: "clusterIssuer", segments: ["metadata", "annotations", "cert-manager.io/cluster-issuer"] },
+    name("metadata", "annotations", "cert-manager.io/issuer"),
+];
+
+/** A Certificate's issuerRef: its name, and, when its kind is ClusterIssuer, a ClusterIssuer it names. */
+const CERTIFICATE_FIELDS: readonly Field[] = [
+    name("spec", "issuerRef", "name"),
+    {
+        kind: "clusterIssuer",
+        segments: ["spec", "issuerRef", "name"],
+        when: (props) => props.spec?.issuerRef?.kind === "ClusterIssuer",
+    },
+];
+
 const ISSUER_FIELDS: readonly Field[] = [
     name("spec", "acme", "server"),
     name("spec", "acme", "privateKeySecretRef", "name"),
@@ -131,14 +156,9 @@ const EXTRA_FIELDS_BY_KIND: ReadonlyMap<string, readonly Field[]> = new Map<stri
     ["NetworkPolicy", NETWORK_POLICY_FIELDS],
     ["ClusterIssuer", [name("metadata", "name"), ...ISSUER_FIELDS]],
     ["Issuer", ISSUER_FIELDS],
-    ["Certificate", [name("spec", "issuerRef", "name")]],
-    [
-        "Ingress",
-        [
-            name("metadata", "annotations", "cert-manager.io/cluster-issuer"),
-            name("metadata", "annotations", "cert-manager.io/issuer"),
-        ],
-    ],
+    ["Certificate", CERTIFICATE_FIELDS],
+    ["Ingress", ISSUER_ANNOTATION_FIELDS],
+    ["Gateway", ISSUER_ANNOTATION_FIELDS],
 ]);
 
 /** Every field of each Kubernetes kind with fields of its own. */
@@ -197,10 +217,12 @@ class Scan {
     constructor(
         private readonly resource: PolicyResource,
         private readonly env: Environment,
+        private readonly topology: ClusterTopology,
         private readonly report: Reporter,
     ) {}
 
     field(field: Field): void {
+        if (field.when && !field.when(this.resource.props)) return;
         walk(this.resource.props, field.segments, 0, "", (path, value) => {
             if (isUnknown(value)) return this.report.unknown(path);
             switch (field.kind) {
@@ -215,6 +237,14 @@ class Scan {
                     // The quoted strings of a Vault policy: its paths (and capabilities, which name no env).
                     if (typeof value === "string") {
                         for (const match of value.matchAll(QUOTED)) this.name(path, match[1]);
+                    }
+                    return;
+                case "clusterIssuer":
+                    if (typeof value === "string") this.name(path, value);
+                    if (typeof value === "string" && !isEnvironmentScopedName(value, this.env, this.topology)) {
+                        this.violation(
+                            `${path} ${JSON.stringify(value)} is not ${this.env}'s ClusterIssuer: on a cluster ${this.env} shares, its issuers carry ${this.env} in their name (environmentScopedName), and any other is another env's or the cluster's`,
+                        );
                     }
                     return;
                 case "env":
@@ -255,7 +285,9 @@ class Scan {
  * `cross-env-references`: a resource of one env names nothing of another: no `<project>-prod/` prefix in a
  * dev IAM policy, no other env's KMS alias, key policy principal, secret name, role ARN, namespace (of the
  * object, a binding subject or a NetworkPolicy peer), ExternalSecret remote key, SecretStore or Vault path or
- * role, ClusterIssuer, and no `env` label or tag of another env. A name names an env when the env is one of
+ * role, ClusterIssuer, and no `env` label or tag of another env. On a shared cluster, a ClusterIssuer an
+ * object refers to (a Certificate's issuerRef of kind ClusterIssuer, an Ingress's or a Gateway's
+ * `cert-manager.io/cluster-issuer` annotation) is the env's own, env-scoped one (environmentScopedName). A name names an env when the env is one of
  * its words (split on anything but letters and digits, case-insensitively, as otherEnvironmentsNamedIn
  * splits): `shop-prod-payments` names prod, `acme-staging-v02` names no env (`staging` is not `stage`).
  * Runs only when the resource's env is known (pack config or stack name; never the resource's own labels). NetworkPolicy
@@ -279,7 +311,7 @@ export const crossEnvReferences: ResourcePolicy = {
         if (!fields) return;
         const env = envOf(resource, settings);
         if (env === undefined) return;
-        const scan = new Scan(resource, env, report);
+        const scan = new Scan(resource, env, topologyOf(settings, env), report);
         for (const field of fields) scan.field(field);
     },
 };

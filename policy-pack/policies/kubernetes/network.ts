@@ -13,7 +13,12 @@
  *   ipBlock beside another field, a malformed CIDR, and an `except` that is not a strict subset of its
  *   `cidr`; such an object never takes effect, but a manifest that asks for it is refused here as well.
  * - A namespaceSelector that every namespace satisfies lets every namespace in, with or without a
- *   podSelector beside it (any namespace can run a pod with those labels).
+ *   podSelector beside it (any namespace can run a pod with those labels). What the `env` label selects
+ *   follows the cluster topology (the pack config's `topology`): on a dedicated cluster every namespace has
+ *   the same env, so `env: dev` selects them all; on a shared cluster laid out per app it selects every
+ *   namespace of dev (every app's, as on a dedicated cluster), and laid out per env it selects the one
+ *   namespace `dev`. Exists and NotIn on it still reach every env (cross-env-network-peers reports a
+ *   selector reaching another env's namespaces).
  * - An ipBlock reaches its `cidr` less its `except`s, each IPv6 block with the IPv4 it embeds; a direction's
  *   blocks are judged together (components/baseline/network): the whole space of a family, or more public
  *   space than the baseline allows, is refused, and so is egress that reaches the instance metadata service.
@@ -29,10 +34,24 @@ import {
     tooWidePublicFamilies,
     wholeSpaceFamilies,
 } from "../../../components/baseline/network";
-import { CLUSTER_WIDE_NAMESPACE_LABEL, EVERY_NAMESPACE_LABELS } from "../../../components/baseline";
+import {
+    CLUSTER_WIDE_NAMESPACE_LABEL,
+    ClusterTopology,
+    EVERY_NAMESPACE_LABELS,
+    isSharedCluster,
+    NamespaceLayout,
+} from "../../../components/baseline";
 import { isPlatformChartResource } from "../platform";
 import { containsUnknown, describeResource, isUnknown, namespaceOf } from "../resource";
-import { EnforcementLevel, PolicyResource, Reporter, ResourcePolicy, Severity, StackPolicy } from "../types";
+import {
+    EnforcementLevel,
+    PolicyResource,
+    PolicySettings,
+    Reporter,
+    ResourcePolicy,
+    Severity,
+    StackPolicy,
+} from "../types";
 import { stringsOf } from "./common";
 import { NETWORK_POLICY } from "./namespaces";
 
@@ -59,29 +78,42 @@ const DIRECTIONS = [
 
 /**
  * Label keys whose requirement does not narrow a namespace selector (the baseline's EVERY_NAMESPACE_LABELS,
- * which the Kyverno counterpart reads too), and the one every namespace of a cluster carries with the same
+ * which the Kyverno counterpart reads too), and the one every namespace of an env carries with the same
  * value (CLUSTER_WIDE_NAMESPACE_LABEL, `env`).
  */
 const EVERY_NAMESPACE_HAS: ReadonlySet<string> = new Set(EVERY_NAMESPACE_LABELS);
 
 /**
- * True when every namespace satisfies `selector`. A requirement narrows it when it asks for particular values
- * of a label (matchLabels, In), except of `env`, or for a label to be present (Exists) that not every
- * namespace has; NotIn, and DoesNotExist of a label other than the ones every namespace has, exclude a few
- * namespaces and admit the rest. Undefined when part of it is unknown.
+ * What the `env` label selects on the cluster: every namespace (dedicated), every namespace of the envs
+ * named (shared, per app), or the one namespace named after each env (shared, per env), which narrows.
  */
-function selectsEveryNamespace(selector: unknown): boolean | undefined {
+type EnvLabelReach = "cluster" | "env" | "namespace";
+
+function envLabelReach(topology: ClusterTopology | undefined): EnvLabelReach {
+    if (topology === undefined || !isSharedCluster(topology)) return "cluster";
+    return topology.namespaceLayout === NamespaceLayout.PerEnv ? "namespace" : "env";
+}
+
+/**
+ * True when every namespace satisfies `selector` (on a shared cluster laid out per app, every namespace of
+ * the envs it names by the `env` label). A requirement narrows it when it asks for particular values of a
+ * label (matchLabels, In), except of `env` unless each env has one namespace, or for a label to be present
+ * (Exists) that not every namespace has; NotIn, and DoesNotExist of a label other than the ones every
+ * namespace has, exclude a few namespaces and admit the rest. Undefined when part of it is unknown.
+ */
+function selectsEveryNamespace(selector: unknown, reach: EnvLabelReach): boolean | undefined {
     if (containsUnknown(selector)) return undefined;
     if (selector === null || typeof selector !== "object") return false;
     const { matchLabels, matchExpressions } = selector as { matchLabels?: unknown; matchExpressions?: unknown };
     const labels = matchLabels !== null && typeof matchLabels === "object" ? Object.keys(matchLabels) : [];
     if (labels.some((key) => key !== CLUSTER_WIDE_NAMESPACE_LABEL)) return false;
+    if (labels.length > 0 && reach === "namespace") return false;
     const expressions = Array.isArray(matchExpressions) ? matchExpressions : [];
     return expressions.every((e) => {
         const key = e?.key;
         switch (e?.operator) {
             case "In":
-                return key === CLUSTER_WIDE_NAMESPACE_LABEL;
+                return key === CLUSTER_WIDE_NAMESPACE_LABEL && reach !== "namespace";
             case "Exists":
                 return EVERY_NAMESPACE_HAS.has(key);
             case "DoesNotExist":
@@ -103,6 +135,7 @@ function addresses(count: bigint): string {
 
 /** Judges one rule's peers; collects its ipBlocks' ranges into `ranges`. */
 function judgePeers(
+    reach: EnvLabelReach,
     analysis: Analysis,
     what: string,
     path: string,
@@ -137,7 +170,7 @@ function judgePeers(
             });
         }
         if (namespaceSelector !== undefined && namespaceSelector !== null) {
-            const every = selectsEveryNamespace(namespaceSelector);
+            const every = selectsEveryNamespace(namespaceSelector, reach);
             if (every === undefined) {
                 analysis.unknowns.push({ kinds: ["namespaces"], path: `${at}.namespaceSelector` });
             } else if (every) {
@@ -145,7 +178,9 @@ function judgePeers(
                     kind: "namespaces",
                     message:
                         `${what}: ${at}.namespaceSelector ${JSON.stringify(namespaceSelector)} matches every ` +
-                        `namespace, so pods of any namespace are a ${direction.what}`,
+                        (reach === "env" && namesEnv(namespaceSelector)
+                            ? `namespace of the envs it names, so pods of any of them are a ${direction.what}`
+                            : `namespace, so pods of any namespace are a ${direction.what}`),
                 });
             }
         }
@@ -180,7 +215,17 @@ function judgePeers(
     return { all };
 }
 
-function analyse(resource: PolicyResource): Analysis {
+/** True when a selector asks for values of the `env` label (matchLabels or In). */
+function namesEnv(selector: unknown): boolean {
+    const { matchLabels, matchExpressions } = selector as { matchLabels?: any; matchExpressions?: unknown };
+    if (matchLabels && typeof matchLabels === "object" && CLUSTER_WIDE_NAMESPACE_LABEL in matchLabels) return true;
+    return (
+        Array.isArray(matchExpressions) &&
+        matchExpressions.some((e) => e?.key === CLUSTER_WIDE_NAMESPACE_LABEL && e?.operator === "In")
+    );
+}
+
+function analyse(resource: PolicyResource, reach: EnvLabelReach): Analysis {
     const analysis: Analysis = { findings: [], unknowns: [], ranges: { Ingress: [], Egress: [] }, wide: new Set() };
     const what = describeResource(resource);
     const spec = resource.props?.spec;
@@ -235,7 +280,7 @@ function analyse(resource: PolicyResource): Analysis {
                     message: `${what}: ${path} has no ${direction.peers}, so it allows every ${direction.what}`,
                 });
             } else if (Array.isArray(peers)) {
-                all = judgePeers(analysis, what, path, direction, peers, ranges).all;
+                all = judgePeers(reach, analysis, what, path, direction, peers, ranges).all;
             }
             if (all && direction.type === "Egress") {
                 analysis.findings.push({
@@ -269,22 +314,23 @@ function analyse(resource: PolicyResource): Analysis {
     return analysis;
 }
 
-/** One analysis per resource object, shared by the policies of this file. */
-const analyses = new WeakMap<object, Analysis>();
+/** One analysis per resource object and reach of the env label, shared by the policies of this file. */
+const analyses = new WeakMap<object, Partial<Record<EnvLabelReach, Analysis>>>();
 
-function analysisOf(resource: PolicyResource): Analysis {
+function analysisOf(resource: PolicyResource, settings: PolicySettings): Analysis {
+    const reach = envLabelReach(settings.topology);
     const key = resource.props;
-    if (key === null || typeof key !== "object") return analyse(resource);
-    let analysis = analyses.get(key);
-    if (analysis === undefined) {
-        analysis = analyse(resource);
-        analyses.set(key, analysis);
+    if (key === null || typeof key !== "object") return analyse(resource, reach);
+    let byReach = analyses.get(key);
+    if (byReach === undefined) {
+        byReach = {};
+        analyses.set(key, byReach);
     }
-    return analysis;
+    return (byReach[reach] ??= analyse(resource, reach));
 }
 
-function reportKind(kind: Kind, resource: PolicyResource, report: Reporter): void {
-    const analysis = analysisOf(resource);
+function reportKind(kind: Kind, resource: PolicyResource, settings: PolicySettings, report: Reporter): void {
+    const analysis = analysisOf(resource, settings);
     for (const u of analysis.unknowns) if (u.kinds.includes(kind)) report.unknown(u.path);
     for (const f of analysis.findings) if (f.kind === kind) report.violation(f.message);
 }
@@ -304,7 +350,7 @@ function networkPolicy(
         ...info,
         validate(resource, settings, report) {
             if (isPlatformChartResource(resource, settings)) return;
-            reportKind(kind, resource, report);
+            reportKind(kind, resource, settings, report);
         },
     };
 }
@@ -328,7 +374,8 @@ export const networkAllNamespaces: ResourcePolicy = networkPolicy("network-all-n
     severity: Severity.High,
     remediationSteps:
         "Select each namespace by name: `matchLabels: {kubernetes.io/metadata.name: <namespace>}`. `{}`, " +
-        "NotIn, and Exists on a label every namespace has select every namespace.",
+        "NotIn, Exists on a label every namespace has, and the env label alone (unless each env has one " +
+        "namespace) select every namespace.",
     url: `${URL}#behavior-of-to-and-from-selectors`,
 });
 
@@ -369,7 +416,7 @@ export const networkNamespaceAddressSpace: StackPolicy = {
             if (isUnknown(resource.props?.metadata?.namespace)) continue;
             const namespace = namespaceOf(resource);
             if (namespace === undefined) continue;
-            const analysis = analysisOf(resource);
+            const analysis = analysisOf(resource, settings);
             const entry = byNamespace.get(namespace) ?? { Ingress: [], Egress: [], wide: new Set<string>() };
             for (const direction of analysis.wide) entry.wide.add(direction);
             entry.Ingress.push(...analysis.ranges.Ingress);

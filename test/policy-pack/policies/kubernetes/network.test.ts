@@ -16,6 +16,7 @@ import {
 } from "../../../../policy-pack/policies/kubernetes";
 import { UNKNOWN } from "../../../../policy-pack/policies/resource";
 import { Policy } from "../../../../policy-pack/policies/types";
+import { settingsFrom } from "../../../../policy-pack/settings";
 import { mandatory, resource, run, settingsOf, unknowns, violations } from "./check";
 
 const WHAT = "NetworkPolicy payments/np";
@@ -164,6 +165,48 @@ describe("policy network-all-namespaces", () => {
         assert.deepEqual(unknowns(run(networkAllNamespaces, ingressFrom({ namespaceSelector: UNKNOWN }))), [
             "spec.ingress[0].from[0].namespaceSelector",
         ]);
+    });
+
+    describe("in each cluster topology", () => {
+        const shared = (namespaceLayout: "per-app" | "per-env") =>
+            settingsFrom({
+                env: "dev",
+                topology: { layout: "shared", namespaceLayout, environments: ["dev", "stage"] },
+            });
+        const byEnv = { namespaceSelector: { matchLabels: { env: "dev" } } };
+        const inEnv = { namespaceSelector: { matchExpressions: [{ key: "env", operator: "In", values: ["dev"] }] } };
+        const reach = (peer: Record<string, any>, settings = settingsOf("dev")) =>
+            violations(run(networkAllNamespaces, ingressFrom(peer), settings));
+
+        it("a dedicated cluster: the env label selects every namespace of the cluster", () => {
+            for (const peer of [byEnv, inEnv]) {
+                assert.match(reach(peer)[0], /matches every namespace, so pods of any namespace/);
+            }
+        });
+
+        it("a shared cluster laid out per app: the env label selects every namespace of the env", () => {
+            for (const peer of [byEnv, inEnv]) {
+                const reported = reach(peer, shared("per-app"));
+                assert.equal(reported.length, 1);
+                assert.match(reported[0], /matches every namespace of the envs it names/);
+            }
+        });
+
+        it("a shared cluster laid out per env: the env label selects the env's one namespace", () => {
+            for (const peer of [byEnv, inEnv]) assert.deepEqual(reach(peer, shared("per-env")), []);
+        });
+
+        it("Exists or NotIn on the env label still reaches every env, whatever the layout", () => {
+            const exists = { namespaceSelector: { matchExpressions: [{ key: "env", operator: "Exists" }] } };
+            const notIn = {
+                namespaceSelector: { matchExpressions: [{ key: "env", operator: "NotIn", values: ["prod"] }] },
+            };
+            for (const settings of [settingsOf("dev"), shared("per-app"), shared("per-env")]) {
+                for (const peer of [exists, notIn]) {
+                    assert.match(reach(peer, settings)[0] ?? "", /matches every namespace, so pods of any namespace/);
+                }
+            }
+        });
     });
 });
 
