@@ -182,8 +182,9 @@ function checkCluster(check: ArgsChecker, args: SecureClusterArgs): boolean {
 function planCluster(args: SecureClusterArgs): ClusterPlan {
     const topology = sharedTopology(args.cluster);
     const profile = strictestEnvironment(topology.environments);
+    // Judged at the prod profile whatever env names the set: the unclaimed coverage's own rule.
     const unclaimedPolicies: BaselinePoliciesArgs = {
-        env: Environment.Prod,
+        env: profile,
         registries: args.registries,
         topology,
         coverage: PolicyCoverage.Unclaimed,

@@ -6,7 +6,7 @@
  * - every policy gets the env, its app registries and the ServiceAccounts allowed an API token;
  * - every policy gets the stack's `topology` (the ClusterTopology fields: layout, namespace layout, the envs
  *   on the cluster), so that the pack judges names that could meet another env's on a shared cluster.
- * One file per stack (`<stack>.json`; a cluster stack is judged as its strictest env). The stack files are
+ * One file per stack (`<stack>.json`; a cluster stack names no env and is judged as prod). The stack files are
  * checked together first: two that declare one cluster without the shared layout are refused.
  * `npm run pack-config` writes the files; a test fails when a committed file differs from what this makes.
  */
@@ -14,7 +14,13 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ClusterTopology, Environment, PolicyAction, PROFILES, PodSecurityLevel } from "../../components/baseline";
 import { stackNames } from "../harness/paths";
-import { packSettings, stackEnvironment, stackFileProblems, stackTopology } from "../harness/stack-config";
+import {
+    isClusterStack,
+    packSettings,
+    stackEnvironment,
+    stackFileProblems,
+    stackTopology,
+} from "../harness/stack-config";
 import { ALL_POLICIES } from "../policies";
 import { EnforcementLevel, Policy } from "../policies/types";
 import { SettingsConfig } from "../settings";
@@ -34,9 +40,14 @@ export function envEnforcementLevel(policy: Policy, env: Environment): Enforceme
 
 /** The config file of one stack: its env's levels, and the settings and topology its configuration gives. */
 export function packConfigFor(stack: string): Record<string, PolicyConfigBlock> {
-    const env = stackEnvironment(stack);
+    // A cluster stack belongs to no env: its config names none, so the pack judges it as prod (an unknown env
+    // is prod) and the cross-env policies, which judge an env's objects against other envs', leave it alone.
+    const cluster = isClusterStack(stack);
+    const env = cluster ? Environment.Prod : stackEnvironment(stack);
+    const { env: stackEnv, ...rest } = packSettings(stack);
     const settings: SettingsConfig & { topology: ClusterTopology } = {
-        ...packSettings(stack),
+        ...(cluster ? {} : { env: stackEnv }),
+        ...rest,
         topology: stackTopology(stack),
     };
     const config: Record<string, PolicyConfigBlock> = {};

@@ -82,6 +82,11 @@ export function stackEnvironment(stack: string): Environment {
     return strictestEnvironment(sharedClusterFacts(config.args).environments ?? []);
 }
 
+/** True when `stack` deploys a shared cluster's add-ons (its configuration sets no env). */
+export function isClusterStack(stack: string): boolean {
+    return stackConfig(stack).kind === StackKind.Cluster;
+}
+
 /** The topology a stack runs in, as its pack config records it (the ClusterTopology fields). */
 export function stackTopology(stack: string): ClusterTopology {
     const config = stackConfig(stack);

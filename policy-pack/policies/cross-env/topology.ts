@@ -8,6 +8,7 @@
  * one (envOf). A resource whose env is not known is not judged here, as in cross-env-references.
  */
 import {
+    ADDON_NAMESPACES,
     ClusterTopology,
     Environment,
     environmentNamespacePattern,
@@ -60,6 +61,25 @@ function judgedIn(
 /** Whom a namespace belongs to on a shared cluster, for messages: `stage`, or `no env`. */
 function ownerOf(namespace: string, topology: ClusterTopology): string {
     return namespaceEnvironment(namespace, topology.namespaceLayout) ?? "no env (its name carries none)";
+}
+
+/**
+ * True for an env's own object in an add-on's namespace on a shared cluster: its name carries the env (an
+ * issuer's DNS-01 ServiceAccount `shop-dev-acme-dns01` and its token Role in cert-manager's namespace), so
+ * another env's copy is another object. Only the platform deploys into the add-ons' namespaces.
+ */
+function envObjectInAddonNamespace(
+    namespace: string,
+    name: unknown,
+    env: Environment,
+    topology: ClusterTopology,
+): boolean {
+    return (
+        ADDON_NAMESPACES.includes(namespace) &&
+        typeof name === "string" &&
+        isEnvironmentScopedName(name, env, topology) &&
+        otherEnvironments(env, topology).every((other) => !isEnvironmentScopedName(name, other, topology))
+    );
 }
 
 /** What an env's namespaces are called, for remediation text: `payments-dev`, or `dev`. */
@@ -144,7 +164,8 @@ export const crossEnvNamespaces: ResourcePolicy = {
         const namespace = metadata.namespace;
         if (isUnknown(namespace)) return report.unknown("metadata.namespace");
         const ns = typeof namespace === "string" && namespace !== "" ? namespace : "default";
-        if (!namespaceBelongsTo(ns, env, topology)) {
+        if (isUnknown(metadata.name)) return report.unknown("metadata.name");
+        if (!namespaceBelongsTo(ns, env, topology) && !envObjectInAddonNamespace(ns, metadata.name, env, topology)) {
             report.violation(
                 `${what} is in namespace ${ns}, which belongs to ${ownerOf(ns, topology)}, not to ${env}, on a cluster ${env} shares with ${otherEnvironments(env, topology).join(", ")}`,
             );
@@ -189,6 +210,7 @@ function namespaceValueProblem(
         namespace = match[1];
     }
     if (namespaceBelongsTo(namespace, env, topology)) return undefined;
+    if (subject && envObjectInAddonNamespace(namespace, SUBJECT.exec(value)![2], env, topology)) return undefined;
     return `${JSON.stringify(value)} is in namespace ${namespace}, which belongs to ${ownerOf(namespace, topology)}, not to ${env}`;
 }
 
@@ -313,7 +335,8 @@ export const crossEnvTrustSubjects: ResourcePolicy = {
 /**
  * Whether a label selector of namespaces selects only `env`'s namespaces: it requires the `env` label to
  * be `env` (matchLabels, or In with `env` as its only value), or it names namespaces by
- * kubernetes.io/metadata.name (matchLabels, or In) that are all `env`'s. Requirements are ANDed, so one
+ * kubernetes.io/metadata.name (matchLabels, or In) none of which is another env's (the env's own, or the
+ * cluster's: kube-system, a shared ingress controller's). Requirements are ANDed, so one
  * such requirement is enough. Undefined when part of it is unknown.
  */
 export function selectsOnlyEnvironment(
@@ -324,8 +347,15 @@ export function selectsOnlyEnvironment(
     if (containsUnknown(selector)) return undefined;
     if (selector === null || typeof selector !== "object") return false;
     const { matchLabels, matchExpressions } = selector as { matchLabels?: unknown; matchExpressions?: unknown };
+    // Namespaces named one by one select exactly those: none may be another env's. A namespace no env claims
+    // (kube-system, a shared ingress controller's) is the cluster's, and only the platform creates namespaces.
     const ownNamespaces = (values: unknown[]): boolean =>
-        values.length > 0 && values.every((v) => typeof v === "string" && namespaceBelongsTo(v, env, topology));
+        values.length > 0 &&
+        values.every((v) => {
+            if (typeof v !== "string") return false;
+            const owner = namespaceEnvironment(v, topology.namespaceLayout);
+            return owner === undefined || owner === env;
+        });
     if (matchLabels !== null && typeof matchLabels === "object") {
         const labels = matchLabels as Record<string, unknown>;
         if (labels[RequiredLabel.Env] === env) return true;

@@ -207,6 +207,19 @@ describe("cross-env-namespaces", () => {
         assert.match(found(crossEnvNamespaces, chart, dev(SHARED))[0], /installs into namespace kyverno/);
     });
 
+    it("passes an env's own objects in an add-on's namespace by their env-scoped name, not another env's", () => {
+        const inCertManager = (name: string) =>
+            resource("kubernetes:core/v1:ServiceAccount", { metadata: { name, namespace: "cert-manager" } });
+        assert.deepEqual(found(crossEnvNamespaces, inCertManager("shop-dev-acme-dns01"), dev(SHARED)), []);
+        for (const name of ["shop-stage-acme-dns01", "shop-acme-dns01", "shop-dev-stage-acme-dns01"]) {
+            assert.equal(found(crossEnvNamespaces, inCertManager(name), dev(SHARED)).length, 1, name);
+        }
+        const app = resource("kubernetes:core/v1:ServiceAccount", {
+            metadata: { name: "api-dev", namespace: "payments" },
+        });
+        assert.equal(found(crossEnvNamespaces, app, dev(SHARED)).length, 1);
+    });
+
     it("reports a Namespace whose env label is not the judged env, on either layout", () => {
         for (const settings of [dev(), dev(SHARED)]) {
             assert.match(
@@ -252,6 +265,21 @@ describe("cross-env-trust-subjects", () => {
             ),
             [],
         );
+    });
+
+    it("passes an issuer's DNS-01 ServiceAccount in cert-manager's namespace named for the env, not another env's", () => {
+        const dns01 = (serviceAccount: string) =>
+            role(
+                irsaTrustPolicy({
+                    oidcProviderArn: PROVIDER_ARN,
+                    oidcIssuer: ISSUER,
+                    namespace: "cert-manager",
+                    serviceAccount,
+                }),
+            );
+        assert.deepEqual(found(crossEnvTrustSubjects, dns01("shop-dev-acme-dns01"), dev(SHARED)), []);
+        assert.equal(found(crossEnvTrustSubjects, dns01("shop-stage-acme-dns01"), dev(SHARED)).length, 1);
+        assert.equal(found(crossEnvTrustSubjects, dns01("cert-manager"), dev(SHARED)).length, 1);
     });
 
     it("reports dev's role trusting system:serviceaccount:payments:payments, which every env's stack renders", () => {
@@ -574,6 +602,19 @@ describe("cross-env-network-peers", () => {
         );
         const name = { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "orders-stage" } } };
         assert.equal(found(crossEnvNetworkPeers, np([name]), dev(SHARED)).length, 1);
+    });
+
+    it("passes namespaces named one by one that no env claims (DNS, a shared ingress), and reports another env's", () => {
+        const byName = (...names: string[]) => ({
+            namespaceSelector: {
+                matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: names }],
+            },
+        });
+        assert.deepEqual(found(crossEnvNetworkPeers, np([byName("kube-system", "ingress-nginx")]), dev(SHARED)), []);
+        const reported = found(crossEnvNetworkPeers, np([byName("ingress-nginx", "payments-stage")]), dev(SHARED));
+        assert.equal(reported.length, 1);
+        assert.deepEqual(found(crossEnvNetworkPeers, np([byName("stage")]), dev(PER_ENV)).length, 1);
+        assert.deepEqual(found(crossEnvNetworkPeers, np([byName("kube-system")]), dev(PER_ENV)), []);
     });
 
     it("leaves directions policyTypes leaves out, and dedicated clusters, alone", () => {
