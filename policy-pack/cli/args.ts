@@ -73,6 +73,7 @@ export const USAGE = `Usage:
                      [--only GROUP_OR_POLICY,...] [--format text|json|sarif] [--sarif-root DIR] [--quiet]
                      PATH...
   k8s-baseline policies [--env ...] [--config ...] [--level ...] [--version ...] [--only ...] [--format ...]
+  k8s-baseline report (--stack STACK | --resources FILE [--env ...]) [--out DIR]
 
 check     Runs the policy pack over Kubernetes YAML (files, or folders searched for .yaml/.yml files;
           multi-document files and *List kinds are expanded) and over JSON files holding an array of
@@ -230,6 +231,6 @@ export function parseCommandLine(argv: readonly string[]): Command {
             return { command, env, level, version, only: validOnly(values.only), format, config, registries };
         }
         default:
-            throw new UsageError(`unknown command "${command}": use check or policies`);
+            throw new UsageError(`unknown command "${command}": use check, policies or report`);
     }
 }

@@ -136,6 +136,12 @@ export const POLICY_CONTROLS: Readonly<Record<string, readonly string[]>> = {
     "vault-no-write-capabilities": ["nsa-cisa-secrets", "seed-checklist-28"],
     "vault-k8s-role-bound": ["nsa-cisa-authentication", "seed-checklist-28"],
     "cross-env-references": ["nsa-cisa-namespaces"],
+    "cross-env-namespaces": ["nsa-cisa-namespaces", "seed-checklist-29"],
+    "cross-env-trust-subjects": ["nsa-cisa-authentication", "nsa-cisa-cloud-infrastructure", "seed-checklist-9"],
+    "cross-env-cluster-objects": ["nsa-cisa-namespaces", "seed-checklist-22"],
+    "cross-env-network-peers": ["nsa-cisa-network-policies", "seed-checklist-30"],
+    "cross-env-topology": ["nsa-cisa-namespaces"],
+    "cross-env-prod-shared": ["nsa-cisa-namespaces"],
     "exemptions-in-force": ["seed-checklist-22"],
     "cost-secrets-budget": ["k8s-baseline-secrets-cost"],
 };
@@ -167,6 +173,9 @@ export const COMPONENT_CONTROLS: Readonly<Record<string, readonly string[]>> = {
     "k8s-baseline:index:WorkloadIdentity": ["cis-eks-5.2.1", "seed-checklist-9"],
     "k8s-baseline:index:VaultAppAccess": ["seed-checklist-28"],
     "k8s-baseline:index:CertManager": ["seed-checklist-32"],
+    "k8s-baseline:index:EnvironmentIssuer": ["seed-checklist-32"],
+    "k8s-baseline:index:EnvironmentIsolationPolicies": ["nsa-cisa-namespaces", "seed-checklist-22"],
+    "k8s-baseline:index:SecureCluster": ["seed-checklist-19", "seed-checklist-24"],
 };
 
 const RBAC_KINDS = [
@@ -209,7 +218,12 @@ export const POLICY_SUBJECTS: Readonly<Record<string, readonly string[]>> = {
     "aws-kms-key-has-policy": ["aws:kms/key:Key", "aws:kms/keyPolicy:KeyPolicy"],
     "aws-iam-attached-policies": ["aws:iam/role:Role", "aws:iam/rolePolicyAttachment:RolePolicyAttachment"],
     "cross-env-references": [EVERY_TYPE],
+    "cross-env-namespaces": [EVERY_TYPE],
+    "cross-env-cluster-objects": [EVERY_TYPE],
     "exemptions-in-force": [],
+    // Judged from the pack config's topology alone.
+    "cross-env-topology": [],
+    "cross-env-prod-shared": [],
     "cost-secrets-budget": [
         "aws:secretsmanager/secret:Secret",
         "aws:kms/key:Key",

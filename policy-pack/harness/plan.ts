@@ -242,8 +242,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     for (const line of coverage.lines) console.log(line);
     if (coverage.lines.length > 0) console.log("");
     const { estimateSecretsCost, formatEstimate } = await import("../cost/estimate");
-    const { isEnvironment, profileFor } = await import("../../components/baseline");
-    const budget = isEnvironment(stack) ? profileFor(stack).secretsMonthlyBudgetUsd : undefined;
+    const { profileFor } = await import("../../components/baseline");
+    const { isClusterStack, stackEnvironment } = await import("./stack-config");
+    // A cluster stack holds no env's secrets, and has no env's budget.
+    const budget = isClusterStack(stack) ? undefined : profileFor(stackEnvironment(stack)).secretsMonthlyBudgetUsd;
     console.log(`Secrets plumbing of stack ${stack}, estimated a month:`);
     for (const line of formatEstimate(estimateSecretsCost(preview.policyResources), budget)) console.log(line);
     console.log("");

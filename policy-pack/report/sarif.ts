@@ -23,6 +23,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
+import { POLICY_CONTROLS } from "../compliance/mapping";
 import { EnforcementLevel, PolicyInfo, Severity } from "../policies/types";
 
 export const SARIF_VERSION = "2.1.0";
@@ -82,12 +83,12 @@ export function toolInfo(): ToolInfo {
 
 /**
  * The tags of a policy's rule: `security` (GitHub files results of tagged rules as security alerts), the
- * policy's group and severity, then the framework controls `controls` gives for it (none until a compliance
- * mapping is passed: this is where it plugs in).
+ * policy's group and severity, then the framework controls `controls` gives for it: by default the ones the
+ * compliance mapping declares (policy-pack/compliance/mapping.ts), so code scanning can filter by control.
  */
 export function policyTags(
     policy: PolicyInfo,
-    controls: (policy: PolicyInfo) => readonly string[] = () => [],
+    controls: (policy: PolicyInfo) => readonly string[] = (info) => POLICY_CONTROLS[info.name] ?? [],
 ): string[] {
     return [...new Set(["security", policy.group, policy.severity, ...controls(policy)])];
 }

@@ -3,6 +3,7 @@
  * multi-document file), fingerprints that survive edits above a finding, one rule per policy with its level
  * and severity, and exit statuses that do not depend on the format.
  */
+import { POLICY_CONTROLS } from "../../../policy-pack/compliance/mapping";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -296,6 +297,11 @@ describe("check --format sarif: rules", () => {
             assert.equal(rule.helpUri, `${toolInfo().informationUri}#${POLICY_HELP_ANCHOR}`);
             assert.equal(rule.properties["security-severity"], SECURITY_SEVERITY[policy.severity]);
             assert.deepEqual(rule.properties.tags.slice(0, 3), ["security", policy.group, policy.severity]);
+            // The compliance mapping's controls, so code scanning filters by control.
+            const controls = POLICY_CONTROLS[policy.name];
+            assert.ok(controls.length > 0, policy.name);
+            for (const control of controls)
+                assert.ok(rule.properties.tags.includes(control), `${policy.name}: ${control}`);
         }
         assert.deepEqual(log.runs[0].originalUriBaseIds[SRCROOT].uri.endsWith("/fixtures/"), true);
     });
