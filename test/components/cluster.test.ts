@@ -67,7 +67,15 @@ describe("topologies", function () {
             const platform = namespaces();
             assert.deepEqual(platform.map((ns) => ns.name).sort(), ["cert-manager", "external-secrets", "kyverno"]);
             for (const ns of platform) assert.equal(ns.labels[RequiredLabel.Env], Environment.Stage, ns.name);
-            assert.equal(resources().filter((r) => r.type === HELM).length, 2, "External Secrets and Kyverno");
+            assert.equal(
+                resources().filter((r) => r.type === HELM).length,
+                3,
+                "External Secrets, Kyverno, cert-manager",
+            );
+            // Once per cluster: the isolation policies, and no env's ClusterIssuer.
+            const isolation = resources().filter((r) => r.type === "k8s-baseline:index:EnvironmentIsolationPolicies");
+            assert.equal(isolation.length, 1);
+            assert.equal(resources().filter((r) => r.type === "k8s-baseline:index:EnvironmentIssuer").length, 0);
         });
 
         it("SecureCluster exports the facts the env stacks read", async () => {
@@ -86,6 +94,13 @@ describe("topologies", function () {
             assert.deepEqual(envNamespaces.map((ns) => ns.name).sort(), ["orders-dev", "payments-dev", "reports-dev"]);
             for (const ns of envNamespaces) assert.equal(ns.labels[RequiredLabel.Env], Environment.Dev);
             assert.equal(resources().filter((r) => r.type === HELM).length, 0);
+            // Its own ClusterIssuer, named for the env, and no cluster-wide isolation policies of its own.
+            const issuers = ofType("kubernetes:cert-manager.io/v1:ClusterIssuer").map((r) => r.inputs.metadata.name);
+            assert.deepEqual(issuers, ["shop-dev-acme"]);
+            assert.equal(
+                resources().filter((r) => r.type === "k8s-baseline:index:EnvironmentIsolationPolicies").length,
+                0,
+            );
             const trust = ofType("aws:iam/role:Role").map((r) => JSON.parse(r.inputs.assumeRolePolicy));
             const subjects = trust.flatMap((doc) =>
                 doc.Statement.flatMap((s: any) => Object.values(s.Condition?.StringEquals ?? {})),

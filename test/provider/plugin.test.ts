@@ -128,6 +128,7 @@ describe("the package as a plugin, started as the engine starts it", function ()
                 [TOKEN("BaselinePolicies")]: 1,
                 [TOKEN("CertManager")]: 1,
                 [TOKEN("EnvironmentIssuer")]: 1,
+                [TOKEN("EnvironmentIsolationPolicies")]: 1,
                 [TOKEN("EnvironmentKey")]: 1,
                 [TOKEN("ExternalSecretsOperator")]: 1,
                 [TOKEN("Kyverno")]: 1,
@@ -162,7 +163,12 @@ describe("the package as a plugin, started as the engine starts it", function ()
         assert.ok(k8sRoles.length > 0, "namespace Roles");
         const policies = ofType(constructed.registered, "kubernetes:policies.kyverno.io/v1:ValidatingPolicy");
         assert.ok(policies.length > 0, "Kyverno ValidatingPolicies");
-        for (const p of policies) assert.equal(parentType(p), TOKEN("BaselinePolicies"), `${p.name}'s parent`);
+        // The baseline's, and the two that keep envs apart (once per cluster: this env's own cluster).
+        const isolation = policies.filter((p) => parentType(p) === TOKEN("EnvironmentIsolationPolicies"));
+        assert.equal(isolation.length, 2, "the env label guard and the ClusterIssuer guard");
+        for (const p of policies.filter((p) => !isolation.includes(p))) {
+            assert.equal(parentType(p), TOKEN("BaselinePolicies"), `${p.name}'s parent`);
+        }
         const charts = ofType(constructed.registered, "kubernetes:helm.sh/v4:Chart");
         assert.equal(charts.length, 3, "the three add-on charts");
         for (const c of charts) assert.equal(c.remote, true, `${c.name} is constructed by the Kubernetes provider`);

@@ -63,7 +63,8 @@ export async function launchPlugin(options: LaunchOptions): Promise<PluginProces
         if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
         await exited(child);
     };
-    const timeoutMs = options.timeoutMs ?? 30_000;
+    // A checkout that was never built compiles the components with ts-node first: a minute on a loaded 2-core machine.
+    const timeoutMs = options.timeoutMs ?? 80_000;
     let portLine: string;
     try {
         portLine = await new Promise<string>((resolve, reject) => {

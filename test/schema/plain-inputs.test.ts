@@ -52,8 +52,10 @@ function fixtures(): Fixture[] {
         pulumi.secret(v),
     );
     const dev = devArgs();
+    // The shared-dev stack's cluster (IRSA: on a shared cluster each env's issuer needs a role of its own).
+    const sharedDev = stackArgs("shared-dev");
     const sharedCluster = {
-        ...dev.cluster,
+        ...sharedDev.cluster,
         layout: ClusterLayout.Shared,
         namespaceLayout: NamespaceLayout.PerApp,
         environments: [Environment.Dev, Environment.Stage],
@@ -62,17 +64,17 @@ function fixtures(): Fixture[] {
     const environments: [string, SecureEnvironmentArgs][] = [
         ["examples/yaml stage (Secrets Manager, IRSA)", yamlArgs as unknown as SecureEnvironmentArgs],
         ["dev stack (Vault, Pod Identity)", dev],
-        ["dev on a shared cluster", { ...devArgs(), cluster: sharedCluster }],
+        ["dev on a shared cluster", { ...sharedDev, cluster: sharedCluster }],
     ];
     const out: Fixture[] = [];
     const add = (component: string, label: string, args: object | undefined) => {
         if (args) out.push({ component, label, args: args as Record<string, unknown> });
     };
     add("SecureCluster", "a cluster for dev and stage", {
-        project: dev.project,
+        project: sharedDev.project,
         cluster: sharedCluster,
-        registries: dev.registries,
-        vaultCidrs: dev.vault!.cidrs,
+        registries: sharedDev.registries,
+        vaultCidrs: sharedDev.vault?.cidrs ?? dev.vault!.cidrs,
     } satisfies SecureClusterArgs);
     for (const [label, args] of environments) {
         add("SecureEnvironment", label, args);

@@ -238,7 +238,7 @@ describe("stack config", () => {
                     return values;
                 })(),
                 [
-                    "k8s-baseline:cluster: is required; fix: set it in Pulumi.<stack>.yaml (see the README's configuration section)",
+                    'k8s-baseline:cluster: is required; fix: set it in Pulumi.<stack>.yaml (see "The stacks" in the README)',
                 ],
             ],
         ];

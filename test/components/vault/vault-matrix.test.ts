@@ -23,6 +23,11 @@ function envOnOneCluster(env: Environment, namespaceLayout: NamespaceLayout): Se
         ...args,
         env,
         registries: [`444444444444.dkr.ecr.eu-west-1.amazonaws.com/shop-${env}/`],
+        hostedZones: args.hostedZones.map((zone) => ({
+            ...zone,
+            domain: zone.domain.replace(/^dev\./, `${env}.`),
+            zoneId: zone.zoneId.replace(/DEV/, env.toUpperCase()),
+        })),
         cluster: {
             ...args.cluster,
             layout: ClusterLayout.Shared,

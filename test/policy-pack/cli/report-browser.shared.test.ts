@@ -2,7 +2,8 @@
  * The HTML report in a real browser: headless Chromium (Debian's package, /usr/bin/chromium, which .ci/run
  * installs) loads the pages `k8s-baseline report` writes for the prod stack's offline plan and for a stack
  * export, and the test reads what a reader sees: a row for every control, the finding counts of the plan,
- * every in-page link landing on an element, nothing fetched, no console error. It writes docs/report.png.
+ * every in-page link landing on an element, nothing fetched, no console error. It takes a screenshot (see
+ * SCREENSHOT; the README's is docs/report.png).
  * Without Chromium it fails, naming how to install it: a browser check that skips checks nothing.
  */
 import * as assert from "node:assert/strict";
@@ -21,7 +22,13 @@ const CHROMIUM = process.env.K8S_BASELINE_CHROMIUM ?? "/usr/bin/chromium";
 const CLI = path.join(REPO_ROOT, "dist", "policy-pack", "cli", "index.js");
 const PLAN = path.join(REPO_ROOT, "dist", "policy-pack", "harness", "plan.js");
 const EXPORT = path.join(REPO_ROOT, "test", "policy-pack", "cli", "fixtures", "stack-export-prod.json");
-const SCREENSHOT = path.join(REPO_ROOT, "docs", "report.png");
+/**
+ * Where the screenshot goes: the file K8S_BASELINE_SCREENSHOT names (`docs/report.png` to refresh the README's),
+ * else a temporary file, so that a test run leaves the working tree as it found it.
+ */
+const SCREENSHOT = process.env.K8S_BASELINE_SCREENSHOT
+    ? path.resolve(REPO_ROOT, process.env.K8S_BASELINE_SCREENSHOT)
+    : path.join(os.tmpdir(), `k8s-baseline-report-${process.pid}.png`);
 
 interface Seen {
     rows: { id: string; status: string; mandatory: number | null; advisory: number | null }[];
