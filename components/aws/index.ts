@@ -1,4 +1,5 @@
 export * from "./app-secrets";
+export * from "./cluster-access";
 export * from "./environment-key";
 export * from "./iam";
 export * from "./workload-identity";

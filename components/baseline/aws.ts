@@ -2,7 +2,7 @@
  * AWS facts the pack judges IAM by: how an app's role is named, which names its secrets and parameters
  * live under, and the session tags EKS Pod Identity puts on a role session. Pure data and helpers.
  */
-import { Environment, ENVIRONMENTS } from "./environments";
+import { AccessRole, Environment, ENVIRONMENTS } from "./environments";
 import { envPrefix } from "./naming";
 
 /**
@@ -42,3 +42,42 @@ export const POD_IDENTITY_SESSION_TAGS = {
     namespace: "kubernetes-namespace",
     serviceAccount: "kubernetes-service-account",
 } as const;
+
+/** The ARN prefix of the access policies EKS defines for access entries (`<prefix><PolicyName>`). */
+export const EKS_ACCESS_POLICY_ARN_PREFIX = "arn:aws:eks::aws:cluster-access-policy/";
+
+/**
+ * The EKS access policy that grants an access role through an access entry, the same grants as the
+ * namespace's built-in ClusterRole: view (which excludes Secrets), edit, admin. Always associated with a
+ * namespace scope.
+ */
+export const EKS_ACCESS_POLICIES: Readonly<Record<AccessRole, string>> = {
+    view: `${EKS_ACCESS_POLICY_ARN_PREFIX}AmazonEKSViewPolicy`,
+    edit: `${EKS_ACCESS_POLICY_ARN_PREFIX}AmazonEKSEditPolicy`,
+    admin: `${EKS_ACCESS_POLICY_ARN_PREFIX}AmazonEKSAdminPolicy`,
+};
+
+/** The EKS access policy that is cluster-admin: never associated for a team. */
+export const EKS_CLUSTER_ADMIN_ACCESS_POLICY = `${EKS_ACCESS_POLICY_ARN_PREFIX}AmazonEKSClusterAdminPolicy`;
+
+/** The EKS access policies that grant admin rights or more, whatever the scope they are associated with. */
+export const EKS_ADMIN_ACCESS_POLICIES: readonly string[] = [
+    EKS_ACCESS_POLICIES.admin,
+    EKS_CLUSTER_ADMIN_ACCESS_POLICY,
+];
+
+/** The access role an EKS access policy ARN grants, or undefined when it is none of EKS_ACCESS_POLICIES. */
+export function accessRoleOfEksPolicy(policyArn: string): AccessRole | undefined {
+    const name = policyArn.replace(/^arn:aws[a-z-]*:/, "arn:aws:");
+    return (Object.keys(EKS_ACCESS_POLICIES) as AccessRole[]).find((role) => EKS_ACCESS_POLICIES[role] === name);
+}
+
+/**
+ * An IAM role a person assumes through IAM Identity Center:
+ * `arn:aws:iam::<account>:role/aws-reserved/sso.amazonaws.com/[<region>/]AWSReservedSSO_<permission set>_<id>`.
+ */
+export const SSO_ROLE_ARN =
+    /^arn:aws[a-z-]*:iam::(\d{12}):role\/aws-reserved\/sso\.amazonaws\.com\/(?:[a-z0-9-]+\/)?AWSReservedSSO_[\w+=,.@-]+$/;
+
+/** Any IAM role ARN without wildcards: `arn:aws:iam::<account>:role/<path/name>`. */
+export const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]+$/;

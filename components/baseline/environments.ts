@@ -247,6 +247,15 @@ export function accessRoleWithin(role: AccessRole, maximum: AccessRole): boolean
     return index >= 0 && index <= ACCESS_ROLE_ORDER.indexOf(maximum);
 }
 
+/**
+ * The access role a group of people gets when none is named: edit, or the profile's `maxHumanAccess` when
+ * that is lower (view in prod).
+ */
+export function defaultHumanAccess(env: Environment): AccessRole {
+    const max = profileFor(env).maxHumanAccess;
+    return accessRoleWithin(AccessRole.Edit, max) ? AccessRole.Edit : max;
+}
+
 /** No workload's Vault token lives longer than this, whatever a profile says. */
 export const MAX_VAULT_TOKEN_TTL_SECONDS = 3600;
 

@@ -11,9 +11,10 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { PackageSpec } from "@pulumi/pulumi/provider/experimental/schema";
-import { installMocks, resetResources, settled } from "../mocks";
+import { ACCOUNT, installMocks, resetResources, settled } from "../mocks";
 installMocks();
-import { ClusterLayout, dedicatedTopology, Environment, NamespaceLayout } from "../../components/baseline";
+import { AccessRole, ClusterLayout, dedicatedTopology, Environment, NamespaceLayout } from "../../components/baseline";
+import { ClusterAccessArgs } from "../../components/aws/cluster-access";
 import { SecureClusterArgs } from "../../components/cluster";
 import { planSecureEnvironment, SecureEnvironmentArgs } from "../../components/environment";
 import { constructInputs, readYamlProgram } from "../provider/yaml-program";
@@ -76,6 +77,22 @@ function fixtures(): Fixture[] {
         registries: sharedDev.registries,
         vaultCidrs: sharedDev.vault?.cidrs ?? dev.vault!.cidrs,
     } satisfies SecureClusterArgs);
+    add("ClusterAccess", "a dev team on the shared cluster", {
+        project: sharedDev.project,
+        env: Environment.Dev,
+        clusterName: "shop-shared",
+        accountId: ACCOUNT,
+        topology: sharedCluster,
+        teams: [
+            {
+                group: "payments-devs",
+                principalArn: `arn:aws:iam::${ACCOUNT}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_PaymentsDevs_0123456789abcdef`,
+                namespaces: ["payments-dev"],
+                role: AccessRole.Edit,
+            },
+        ],
+        tags: { owner: "payments" },
+    } satisfies ClusterAccessArgs);
     for (const [label, args] of environments) {
         add("SecureEnvironment", label, args);
         const plan = planSecureEnvironment("probe", args, KEY_ARN);

@@ -1,0 +1,204 @@
+import * as assert from "node:assert/strict";
+import { ACCOUNT, installMocks, named, ofType, resetResources, resources, settled, valueOf } from "../../mocks";
+installMocks();
+import { ClusterAccess, ClusterAccessArgs, TeamAccessArgs } from "../../../components/aws/cluster-access";
+import {
+    ArgumentError,
+    clusterTopology,
+    ClusterLayout,
+    EKS_ACCESS_POLICIES,
+    EKS_CLUSTER_ADMIN_ACCESS_POLICY,
+    NamespaceLayout,
+} from "../../../components/baseline";
+
+const SSO_ROLE = (set: string) =>
+    `arn:aws:iam::${ACCOUNT}:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_${set}_0123456789abcdef`;
+
+function team(overrides: Partial<TeamAccessArgs> = {}): TeamAccessArgs {
+    return { group: "payments-devs", principalArn: SSO_ROLE("PaymentsDevs"), namespaces: ["payments"], ...overrides };
+}
+
+function args(overrides: Partial<ClusterAccessArgs> = {}): ClusterAccessArgs {
+    return {
+        project: "shop",
+        env: "prod",
+        clusterName: "shop-prod",
+        teams: [team()],
+        accountId: ACCOUNT,
+        ...overrides,
+    };
+}
+
+function problemsOf(fn: () => unknown): string[] {
+    try {
+        fn();
+    } catch (error) {
+        assert.ok(error instanceof ArgumentError, String(error));
+        return [...error.problems];
+    }
+    assert.fail("expected an ArgumentError");
+}
+
+const SHARED = clusterTopology("dev", {
+    layout: ClusterLayout.Shared,
+    namespaceLayout: NamespaceLayout.PerApp,
+    environments: ["dev", "stage"],
+});
+
+describe("ClusterAccess", () => {
+    beforeEach(resetResources);
+
+    it("gives a prod team the view policy, scoped to its namespaces, by default", async () => {
+        const access = new ClusterAccess("prod-access", args());
+        assert.deepEqual(await valueOf(access.kubernetesGroups), ["payments-devs"]);
+        await settled();
+        const entry = named("aws:eks/accessEntry:AccessEntry", "prod-access-payments-devs").inputs;
+        assert.equal(entry.clusterName, "shop-prod");
+        assert.equal(entry.principalArn, SSO_ROLE("PaymentsDevs"));
+        assert.deepEqual(entry.kubernetesGroups, ["payments-devs"]);
+        assert.equal(entry.type, "STANDARD");
+        assert.deepEqual(entry.tags, { project: "shop", env: "prod", "access-role": "view" });
+        const association = named(
+            "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
+            "prod-access-payments-devs-view",
+        ).inputs;
+        assert.equal(association.policyArn, "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy");
+        assert.equal(association.principalArn, SSO_ROLE("PaymentsDevs"));
+        assert.deepEqual(association.accessScope, { type: "namespace", namespaces: ["payments"] });
+    });
+
+    it("gives edit in dev by default, and admin when asked", async () => {
+        new ClusterAccess(
+            "dev-access",
+            args({
+                env: "dev",
+                clusterName: "shop-dev",
+                teams: [team(), team({ group: "platform", principalArn: SSO_ROLE("Platform"), role: "admin" })],
+            }),
+        );
+        await settled();
+        const policies = ofType("aws:eks/accessPolicyAssociation:AccessPolicyAssociation").map(
+            (r) => r.inputs.policyArn,
+        );
+        assert.deepEqual(policies, [EKS_ACCESS_POLICIES.edit, EKS_ACCESS_POLICIES.admin]);
+        for (const r of ofType("aws:eks/accessPolicyAssociation:AccessPolicyAssociation")) {
+            assert.equal(r.inputs.accessScope.type, "namespace");
+            assert.notEqual(r.inputs.policyArn, EKS_CLUSTER_ADMIN_ACCESS_POLICY);
+        }
+    });
+
+    it("parents its children", async () => {
+        new ClusterAccess("prod-access", args());
+        await settled();
+        const custom = resources().filter((r) => r.custom);
+        assert.equal(custom.length, 2);
+        for (const r of custom) assert.equal(r.parentType, "k8s-baseline:index:ClusterAccess");
+    });
+
+    it("refuses a role above the profile's maximum", () => {
+        assert.deepEqual(
+            problemsOf(() => new ClusterAccess("a", args({ teams: [team({ role: "edit" })] }))),
+            [
+                "teams[0].role: edit exceeds what the prod profile allows people (view); fix: grant view or less; changes in prod go through the deployer",
+            ],
+        );
+        assert.equal(
+            problemsOf(() => new ClusterAccess("a", args({ env: "stage", teams: [team({ role: "admin" })] }))).length,
+            1,
+        );
+    });
+
+    it("refuses cluster-admin, and any role that is not view, edit or admin", () => {
+        const problems = problemsOf(
+            () => new ClusterAccess("a", args({ env: "dev", teams: [team({ role: "cluster-admin" as any })] })),
+        );
+        assert.equal(problems.length, 1);
+        assert.match(
+            problems[0],
+            /^teams\[0\]\.role: "cluster-admin" is not an access role; fix: .*cluster-admin is never granted/,
+        );
+    });
+
+    it("refuses cluster scope: a team without namespaces", () => {
+        assert.deepEqual(
+            problemsOf(() => new ClusterAccess("a", args({ teams: [team({ namespaces: [] })] }))),
+            [
+                "teams[0].namespaces: is empty, which would scope the access policy to the whole cluster; fix: list the env's namespaces the team works in",
+            ],
+        );
+    });
+
+    it("refuses a principal that is not an IAM Identity Center role", () => {
+        const problems = problemsOf(
+            () =>
+                new ClusterAccess(
+                    "a",
+                    args({
+                        teams: [
+                            team({ principalArn: `arn:aws:iam::${ACCOUNT}:user/alice` }),
+                            team({ group: "b", principalArn: `arn:aws:iam::${ACCOUNT}:role/admins` }),
+                            team({ group: "c", principalArn: `arn:aws:iam::*:role/*` }),
+                            team({ group: "d", principalArn: SSO_ROLE("D").replace(ACCOUNT, "210987654321") }),
+                        ],
+                    }),
+                ),
+        );
+        assert.equal(problems.length, 4);
+        assert.match(problems[0], /^teams\[0\]\.principalArn: .* is not an IAM role ARN/);
+        assert.match(problems[1], /^teams\[1\]\.principalArn: .* is not a role assumed through IAM Identity Center/);
+        assert.match(problems[2], /^teams\[2\]\.principalArn: .* is not an IAM role ARN/);
+        assert.match(problems[3], /^teams\[3\]\.principalArn: .* is in another account/);
+    });
+
+    it("refuses system: groups, a group twice and a principal twice", () => {
+        const problems = problemsOf(
+            () =>
+                new ClusterAccess(
+                    "a",
+                    args({
+                        teams: [
+                            team({ group: "system:masters", principalArn: SSO_ROLE("Masters") }),
+                            team(),
+                            team({ principalArn: SSO_ROLE("Other") }),
+                            team({ group: "x" }),
+                        ],
+                    }),
+                ),
+        );
+        assert.equal(problems.length, 3, problems.join("\n"));
+        assert.match(problems[0], /^teams\[0\]\.group: "system:masters" is not a group/);
+        assert.match(problems[1], /^teams\[2\]\.group: payments-devs is listed twice/);
+        assert.match(problems[2], /^teams\[3\]\.principalArn: .* is given to two teams/);
+    });
+
+    it("refuses namespaces of another env, on a shared cluster and by name", () => {
+        const shared = problemsOf(
+            () =>
+                new ClusterAccess(
+                    "a",
+                    args({
+                        env: "dev",
+                        topology: SHARED,
+                        teams: [team({ namespaces: ["payments-dev", "payments-stage"] })],
+                    }),
+                ),
+        );
+        assert.deepEqual(shared, [
+            "teams[0].namespaces[1]: payments-stage is not a namespace of the dev environment on this shared cluster; fix: give the dev namespace (the app's namespace suffixed -dev, or dev)",
+        ]);
+        const dedicated = problemsOf(
+            () => new ClusterAccess("a", args({ teams: [team({ namespaces: ["payments-dev"] })] })),
+        );
+        assert.equal(dedicated.length, 1);
+        assert.match(dedicated[0], /^teams\[0\]\.namespaces\[0\]: "payments-dev" names environment dev/);
+        assert.match(
+            problemsOf(() => new ClusterAccess("a", args({ teams: [team({ namespaces: ["kube-system"] })] })))[0],
+            /^teams\[0\]\.namespaces\[0\]:/,
+        );
+    });
+
+    it("registers nothing when the arguments are invalid", () => {
+        problemsOf(() => new ClusterAccess("a", args({ teams: [team({ role: "admin" })] })));
+        assert.equal(resources().length, 0);
+    });
+});
