@@ -1,5 +1,17 @@
-/** EKS clusters: Secrets encrypted with a customer managed key, and the API server's audit log kept. */
-import { containsUnknown, describeResource, isUnknown } from "../resource";
+/**
+ * EKS clusters: Secrets encrypted with a customer managed key, and the API server's audit log kept; people's
+ * access entries scoped to their env's namespaces, within the env profile.
+ */
+import {
+    accessRoleOfEksPolicy,
+    accessRoleWithin,
+    EKS_ACCESS_POLICIES,
+    EKS_CLUSTER_ADMIN_ACCESS_POLICY,
+    isSharedCluster,
+    namespaceBelongsTo,
+    profileFor,
+} from "../../../components/baseline";
+import { containsUnknown, describeResource, envOf, isUnknown, topologyOf } from "../resource";
 import { EnforcementLevel, ResourcePolicy, Severity } from "../types";
 
 export const EKS_CLUSTER = "aws:eks/cluster:Cluster";
@@ -83,5 +95,115 @@ export const eksAuditLogs: ResourcePolicy = {
         report.violation(
             `${describeResource(resource)} does not send its audit log: enabledClusterLogTypes lacks "audit"`,
         );
+    },
+};
+
+export const EKS_ACCESS_POLICY_ASSOCIATION = "aws:eks/accessPolicyAssociation:AccessPolicyAssociation";
+
+const CLUSTER_SCOPE = "cluster";
+
+/** `arn:aws:eks::aws:cluster-access-policy/<Name>`, any partition, as the catalogue spells it. */
+function canonicalPolicyArn(arn: string): string {
+    return arn.replace(/^arn:aws[a-z-]*:/, "arn:aws:");
+}
+
+/** The policy's last path segment, for messages. */
+function policyName(arn: string): string {
+    return arn.slice(arn.lastIndexOf("/") + 1);
+}
+
+/**
+ * `aws-eks-access-no-cluster-admin`: no access entry is associated with AmazonEKSClusterAdminPolicy, and none
+ * gets any policy but AmazonEKSViewPolicy with `accessScope.type: cluster`: edit, admin and admin-view over
+ * the whole cluster read every namespace's Secrets, those of every env on a shared cluster included.
+ * Unknowns: an unknown policy ARN or scope type is reported as unknown.
+ */
+export const eksAccessNoClusterAdmin: ResourcePolicy = {
+    kind: "resource",
+    name: "aws-eks-access-no-cluster-admin",
+    group: "aws",
+    description: "EKS access entries never get cluster-admin, nor more than view over the whole cluster.",
+    severity: Severity.Critical,
+    enforcementLevel: EnforcementLevel.Mandatory,
+    remediationSteps:
+        "Associate the team's role policy (AmazonEKSViewPolicy, AmazonEKSEditPolicy or AmazonEKSAdminPolicy) with accessScope: { type: \"namespace\", namespaces: [<the env's namespaces>] } (ClusterAccess does).",
+    url: "https://docs.aws.amazon.com/eks/latest/userguide/access-policy-permissions.html",
+    types: [EKS_ACCESS_POLICY_ASSOCIATION],
+    validate(resource, _settings, report) {
+        const policyArn = resource.props.policyArn;
+        if (isUnknown(policyArn)) return report.unknown("policyArn");
+        if (typeof policyArn !== "string") return;
+        const arn = canonicalPolicyArn(policyArn);
+        if (arn === EKS_CLUSTER_ADMIN_ACCESS_POLICY) {
+            return report.violation(
+                `${describeResource(resource)} associates AmazonEKSClusterAdminPolicy: cluster-admin over every namespace and cluster-scoped object`,
+            );
+        }
+        const scopeType = resource.props.accessScope?.type;
+        if (isUnknown(resource.props.accessScope) || isUnknown(scopeType)) return report.unknown("accessScope.type");
+        if (scopeType === CLUSTER_SCOPE && arn !== EKS_ACCESS_POLICIES.view) {
+            report.violation(
+                `${describeResource(resource)} associates ${policyName(arn)} with cluster scope: it reaches every namespace's Secrets`,
+            );
+        }
+    },
+};
+
+/**
+ * `aws-eks-access-within-profile`: a namespace-scoped access policy association grants no more than the env
+ * profile's `maxHumanAccess` (view in prod), with one of the policies the access roles map to, and on a shared
+ * cluster only in the env's own namespaces, never the cluster scope that would span every env. Unknowns: an
+ * unknown policy ARN, scope or namespace is reported as unknown.
+ */
+export const eksAccessWithinProfile: ResourcePolicy = {
+    kind: "resource",
+    name: "aws-eks-access-within-profile",
+    group: "aws",
+    description: "EKS access policies stay within the env profile's human access and the env's namespaces.",
+    severity: Severity.High,
+    enforcementLevel: EnforcementLevel.Mandatory,
+    remediationSteps:
+        "Give the team the env profile's role or less (ClusterAccess teams[].role) and list only the env's namespaces.",
+    url: "https://docs.aws.amazon.com/eks/latest/userguide/access-policy-permissions.html",
+    types: [EKS_ACCESS_POLICY_ASSOCIATION],
+    validate(resource, settings, report) {
+        const env = envOf(resource, settings) ?? "prod";
+        const max = profileFor(env).maxHumanAccess;
+        const policyArn = resource.props.policyArn;
+        if (isUnknown(policyArn)) report.unknown("policyArn");
+        else if (typeof policyArn === "string" && canonicalPolicyArn(policyArn) !== EKS_CLUSTER_ADMIN_ACCESS_POLICY) {
+            const role = accessRoleOfEksPolicy(policyArn);
+            if (role === undefined) {
+                report.violation(
+                    `${describeResource(resource)} associates ${policyName(policyArn)}, which is not the EKS policy of an access role (view, edit, admin)`,
+                );
+            } else if (!accessRoleWithin(role, max)) {
+                report.violation(
+                    `${describeResource(resource)} grants ${role} (${policyName(policyArn)}), above what the ${env} profile allows people (${max})`,
+                );
+            }
+        }
+        const scope = resource.props.accessScope;
+        if (isUnknown(scope) || isUnknown(scope?.type)) return report.unknown("accessScope");
+        const topology = topologyOf(settings, env);
+        if (scope?.type === CLUSTER_SCOPE) {
+            if (isSharedCluster(topology)) {
+                report.violation(
+                    `${describeResource(resource)} has cluster scope on a cluster ${topology.environments.join(", ")} share: it reaches every env's namespaces`,
+                );
+            }
+            return;
+        }
+        const namespaces = scope?.namespaces;
+        if (isUnknown(namespaces)) return report.unknown("accessScope.namespaces");
+        if (!Array.isArray(namespaces)) return;
+        namespaces.forEach((namespace, i) => {
+            if (isUnknown(namespace)) return report.unknown(`accessScope.namespaces[${i}]`);
+            if (typeof namespace === "string" && !namespaceBelongsTo(namespace, env, topology)) {
+                report.violation(
+                    `${describeResource(resource)} reaches ${namespace}, not a namespace of ${env} on this shared cluster`,
+                );
+            }
+        });
     },
 };

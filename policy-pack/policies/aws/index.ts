@@ -3,7 +3,7 @@
  * judged from their inputs at preview: who a policy admits, and what it can reach.
  */
 import { Policy } from "../types";
-import { eksAuditLogs, eksSecretsEncryption } from "./eks";
+import { eksAccessNoClusterAdmin, eksAccessWithinProfile, eksAuditLogs, eksSecretsEncryption } from "./eks";
 import { irsaTrustPinned, noWildcardSecretsAccess } from "./iam";
 import { attachedPolicies, policyEffect, secretScope } from "./identity";
 import { kmsKeyRotation, kmsNoPublicAccess } from "./kms";
@@ -58,4 +58,6 @@ export const awsPolicies: readonly Policy[] = [
     secretRecoveryWindow,
     eksSecretsEncryption,
     eksAuditLogs,
+    eksAccessNoClusterAdmin,
+    eksAccessWithinProfile,
 ];

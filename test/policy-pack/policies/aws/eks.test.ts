@@ -1,8 +1,27 @@
 /** An EKS cluster as a platform would declare it passes; each change below breaks one EKS policy. */
 import * as assert from "node:assert/strict";
-import { EKS_CLUSTER, eksAuditLogs, eksSecretsEncryption } from "../../../../policy-pack/policies/aws";
+import { resolveClusterAccessArgs } from "../../../../components/aws/cluster-access";
+import {
+    AccessRole,
+    ClusterLayout,
+    clusterTopology,
+    EKS_ACCESS_POLICIES,
+    EKS_ACCESS_POLICY_ARN_PREFIX,
+    EKS_CLUSTER_ADMIN_ACCESS_POLICY,
+    Environment,
+    NamespaceLayout,
+} from "../../../../components/baseline";
+import {
+    EKS_ACCESS_POLICY_ASSOCIATION,
+    EKS_CLUSTER,
+    eksAccessNoClusterAdmin,
+    eksAccessWithinProfile,
+    eksAuditLogs,
+    eksSecretsEncryption,
+} from "../../../../policy-pack/policies/aws";
 import { UNKNOWN } from "../../../../policy-pack/policies/resource";
-import { ACCOUNT, KEY_ARN, resourceOf, unknownsOf, violationsOf } from "./fixtures";
+import { settingsFrom, TopologyConfig } from "../../../../policy-pack/settings";
+import { ACCOUNT, KEY_ARN, resourceOf, settingsOf, unknownsOf, violationsOf } from "./fixtures";
 
 function clusterInputs(): Record<string, any> {
     return {
@@ -83,5 +102,134 @@ describe("aws-eks-audit-logs", () => {
         const resource = cluster({ ...clusterInputs(), enabledClusterLogTypes: UNKNOWN });
         assert.deepEqual(violationsOf(eksAuditLogs, resource), []);
         assert.deepEqual(unknownsOf(eksAuditLogs, resource), ["enabledClusterLogTypes"]);
+    });
+});
+
+/** The access policy association ClusterAccess registers for one team of `env`. */
+function associationInputs(env: Environment = "prod", role?: AccessRole, namespaces = ["payments"]) {
+    const [team] = resolveClusterAccessArgs("access", {
+        project: "shop",
+        env,
+        clusterName: `shop-${env}`,
+        teams: [{ group: "payments-devs", principalArn: SSO_PRINCIPAL, namespaces, role }],
+        topology: env === "prod" ? undefined : clusterTopology(env, SHARED_FIELDS),
+    }).teams;
+    return {
+        clusterName: `shop-${env}`,
+        principalArn: team.principalArn,
+        policyArn: team.policyArn,
+        accessScope: { type: "namespace", namespaces: team.namespaces },
+    } as Record<string, any>;
+}
+
+const SSO_PRINCIPAL = `arn:aws:iam::${ACCOUNT}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_PaymentsDevs_0123456789abcdef`;
+const SHARED_FIELDS = {
+    layout: ClusterLayout.Shared,
+    namespaceLayout: NamespaceLayout.PerApp,
+    environments: [Environment.Dev, Environment.Stage],
+};
+const SHARED_TOPOLOGY: TopologyConfig = {
+    layout: "shared",
+    namespaceLayout: "per-app",
+    environments: ["dev", "stage"],
+};
+const ASSOCIATION = "aws:eks/accessPolicyAssociation:AccessPolicyAssociation team";
+const association = (props: Record<string, any>) => resourceOf(EKS_ACCESS_POLICY_ASSOCIATION, props, "team");
+const onShared = (env: Environment) => settingsFrom({ env, topology: SHARED_TOPOLOGY });
+
+describe("aws-eks-access-no-cluster-admin", () => {
+    it("passes what ClusterAccess registers, in every env", () => {
+        assert.deepEqual(violationsOf(eksAccessNoClusterAdmin, association(associationInputs())), []);
+        for (const role of ["view", "edit", "admin"] as const) {
+            const props = associationInputs("dev", role, ["payments-dev"]);
+            assert.deepEqual(violationsOf(eksAccessNoClusterAdmin, association(props), onShared("dev")), []);
+        }
+    });
+
+    it("reports AmazonEKSClusterAdminPolicy, whatever its scope", () => {
+        const props = { ...associationInputs(), policyArn: EKS_CLUSTER_ADMIN_ACCESS_POLICY };
+        assert.deepEqual(violationsOf(eksAccessNoClusterAdmin, association(props), settingsOf("dev")), [
+            `${ASSOCIATION} associates AmazonEKSClusterAdminPolicy: cluster-admin over every namespace and cluster-scoped object`,
+        ]);
+    });
+
+    it("reports admin, edit or admin-view with cluster scope, and lets cluster-wide view pass", () => {
+        for (const policy of ["AmazonEKSAdminPolicy", "AmazonEKSEditPolicy", "AmazonEKSAdminViewPolicy"]) {
+            const props = {
+                ...associationInputs(),
+                policyArn: `${EKS_ACCESS_POLICY_ARN_PREFIX}${policy}`,
+                accessScope: { type: "cluster" },
+            };
+            assert.deepEqual(violationsOf(eksAccessNoClusterAdmin, association(props), settingsOf("dev")), [
+                `${ASSOCIATION} associates ${policy} with cluster scope: it reaches every namespace's Secrets`,
+            ]);
+        }
+        const view = { ...associationInputs(), accessScope: { type: "cluster" } };
+        assert.deepEqual(violationsOf(eksAccessNoClusterAdmin, association(view)), []);
+    });
+
+    it("reads a policy ARN of another partition", () => {
+        const props = {
+            ...associationInputs(),
+            policyArn: EKS_CLUSTER_ADMIN_ACCESS_POLICY.replace("arn:aws:", "arn:aws-us-gov:"),
+        };
+        assert.equal(violationsOf(eksAccessNoClusterAdmin, association(props)).length, 1);
+    });
+
+    it("reports an unknown policy or scope as unknown", () => {
+        assert.deepEqual(
+            unknownsOf(eksAccessNoClusterAdmin, association({ ...associationInputs(), policyArn: UNKNOWN })),
+            ["policyArn"],
+        );
+        assert.deepEqual(
+            unknownsOf(
+                eksAccessNoClusterAdmin,
+                association({ ...associationInputs(), accessScope: { type: UNKNOWN } }),
+            ),
+            ["accessScope.type"],
+        );
+    });
+});
+
+describe("aws-eks-access-within-profile", () => {
+    it("passes what ClusterAccess registers", () => {
+        assert.deepEqual(violationsOf(eksAccessWithinProfile, association(associationInputs())), []);
+        const dev = associationInputs("dev", "admin", ["payments-dev"]);
+        assert.deepEqual(violationsOf(eksAccessWithinProfile, association(dev), onShared("dev")), []);
+    });
+
+    it("reports a role above the env's maximum, judging an unnamed env as prod", () => {
+        const edit = { ...associationInputs(), policyArn: EKS_ACCESS_POLICIES.edit };
+        assert.deepEqual(violationsOf(eksAccessWithinProfile, association(edit), settingsOf()), [
+            `${ASSOCIATION} grants edit (AmazonEKSEditPolicy), above what the prod profile allows people (view)`,
+        ]);
+        const admin = { ...associationInputs(), policyArn: EKS_ACCESS_POLICIES.admin };
+        assert.equal(violationsOf(eksAccessWithinProfile, association(admin), settingsOf("stage")).length, 1);
+        assert.deepEqual(violationsOf(eksAccessWithinProfile, association(admin), settingsOf("dev")), []);
+    });
+
+    it("reports a policy that is no access role's", () => {
+        const props = { ...associationInputs(), policyArn: `${EKS_ACCESS_POLICY_ARN_PREFIX}AmazonEKSAdminViewPolicy` };
+        assert.deepEqual(violationsOf(eksAccessWithinProfile, association(props), settingsOf("dev")), [
+            `${ASSOCIATION} associates AmazonEKSAdminViewPolicy, which is not the EKS policy of an access role (view, edit, admin)`,
+        ]);
+    });
+
+    it("reports another env's namespace, and cluster scope, on a shared cluster", () => {
+        const other = associationInputs("dev", "edit", ["payments-dev"]);
+        other.accessScope = { type: "namespace", namespaces: ["payments-dev", "payments-stage"] };
+        assert.deepEqual(violationsOf(eksAccessWithinProfile, association(other), onShared("dev")), [
+            `${ASSOCIATION} reaches payments-stage, not a namespace of dev on this shared cluster`,
+        ]);
+        const cluster = { ...associationInputs("dev", "view", ["payments-dev"]), accessScope: { type: "cluster" } };
+        assert.deepEqual(violationsOf(eksAccessWithinProfile, association(cluster), onShared("dev")), [
+            `${ASSOCIATION} has cluster scope on a cluster dev, stage share: it reaches every env's namespaces`,
+        ]);
+        assert.deepEqual(violationsOf(eksAccessWithinProfile, association(cluster), settingsOf("dev")), []);
+    });
+
+    it("reports unknown namespaces as unknown", () => {
+        const props = { ...associationInputs(), accessScope: { type: "namespace", namespaces: UNKNOWN } };
+        assert.deepEqual(unknownsOf(eksAccessWithinProfile, association(props)), ["accessScope.namespaces"]);
     });
 });
