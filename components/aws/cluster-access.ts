@@ -10,8 +10,12 @@ import {
     dedicatedTopology,
     EKS_ACCESS_POLICIES,
     Environment,
+    environmentGroupName,
     IAM_ROLE_ARN,
+    isEnvironmentScopedName,
+    isSharedCluster,
     namespaceBelongsTo,
+    otherEnvironmentsNamedIn,
     profileFor,
     SSO_ROLE_ARN,
     SYSTEM_IDENTITY_PREFIX,
@@ -21,7 +25,8 @@ import {
 export interface TeamAccessArgs {
     /**
      * Kubernetes group the access entry puts the team's callers in: the same group SecureNamespace binds
-     * (its `access[].group`), never a `system:` group.
+     * (its `access[].group`), never a `system:` group. On a shared cluster it names the env:
+     * `environmentGroupName(<team>, env, topology)`, `<team>-<env>`.
      */
     group: string;
     /**
@@ -106,6 +111,16 @@ export function resolveClusterAccessArgs(name: string, args: ClusterAccessArgs):
                 "list each group once",
             );
             groups.add(team.group);
+            if (envOk && topology !== undefined && isSharedCluster(topology)) {
+                const base = team.group.replace(/-(dev|stage|prod)$/, "");
+                check.check(
+                    isEnvironmentScopedName(team.group, args.env, topology) &&
+                        otherEnvironmentsNamedIn(team.group, args.env).length === 0,
+                    `${field}.group`,
+                    `${team.group} does not name the ${args.env} environment on a cluster ${topology.environments.join(", ")} share, so another env's RoleBindings of it would admit this team`,
+                    `name it environmentGroupName(<team>, env, topology), here ${environmentGroupName(base, args.env, topology)}, and bind that name in SecureNamespace access`,
+                );
+            }
         }
 
         const arn = team.principalArn;

@@ -86,6 +86,15 @@ export function environmentScopedName(base: string, env: Environment, topology: 
     return isSharedCluster(topology) ? `${base}-${env}` : base;
 }
 
+/**
+ * The Kubernetes group a team of people of `env` is known by: `<team>-<env>` on a shared cluster, `team` on a
+ * dedicated one. The group SecureNamespace binds and the group ClusterAccess's access entry puts the team's
+ * IAM role in are this one name, so a team's role in one env is never in a group another env binds.
+ */
+export function environmentGroupName(team: string, env: Environment, topology: ClusterTopology): string {
+    return environmentScopedName(team, env, topology);
+}
+
 /** Why `topology` is unsafe or inconsistent for `env`, or an empty list. Each entry names a field and a fix. */
 export function topologyProblems(
     topology: ClusterTopology,

@@ -85,7 +85,7 @@ function fixtures(): Fixture[] {
         topology: sharedCluster,
         teams: [
             {
-                group: "payments-devs",
+                group: "payments-devs-dev",
                 principalArn: `arn:aws:iam::${ACCOUNT}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_PaymentsDevs_0123456789abcdef`,
                 namespaces: ["payments-dev"],
                 role: AccessRole.Edit,

@@ -8,6 +8,8 @@ import {
     ClusterLayout,
     EKS_ACCESS_POLICIES,
     EKS_CLUSTER_ADMIN_ACCESS_POLICY,
+    dedicatedTopology,
+    environmentGroupName,
     NamespaceLayout,
 } from "../../../components/baseline";
 
@@ -179,7 +181,7 @@ describe("ClusterAccess", () => {
                     args({
                         env: "dev",
                         topology: SHARED,
-                        teams: [team({ namespaces: ["payments-dev", "payments-stage"] })],
+                        teams: [team({ group: "payments-devs-dev", namespaces: ["payments-dev", "payments-stage"] })],
                     }),
                 ),
         );
@@ -195,6 +197,38 @@ describe("ClusterAccess", () => {
             problemsOf(() => new ClusterAccess("a", args({ teams: [team({ namespaces: ["kube-system"] })] })))[0],
             /^teams\[0\]\.namespaces\[0\]:/,
         );
+    });
+
+    it("refuses, on a shared cluster, a group that does not name the env: another env's bindings of it would admit the team", () => {
+        const problems = problemsOf(
+            () =>
+                new ClusterAccess(
+                    "a",
+                    args({
+                        env: "dev",
+                        topology: SHARED,
+                        teams: [
+                            team({ namespaces: ["payments-dev"] }),
+                            team({
+                                group: "orders-devs-stage",
+                                principalArn: SSO_ROLE("Orders"),
+                                namespaces: ["orders-dev"],
+                            }),
+                        ],
+                    }),
+                ),
+        );
+        assert.equal(problems.length, 2, problems.join("\n"));
+        assert.match(
+            problems[0],
+            /^teams\[0\]\.group: payments-devs does not name the dev environment on a cluster dev, stage share, so another env's RoleBindings of it would admit this team; fix: name it environmentGroupName\(<team>, env, topology\), here payments-devs-dev, and bind that name in SecureNamespace access$/,
+        );
+        assert.match(
+            problems[1],
+            /^teams\[1\]\.group: orders-devs-stage does not name the dev environment.* here orders-devs-dev,/,
+        );
+        assert.equal(environmentGroupName("payments-devs", "dev", SHARED), "payments-devs-dev");
+        assert.equal(environmentGroupName("payments-devs", "prod", dedicatedTopology("prod")), "payments-devs");
     });
 
     it("registers nothing when the arguments are invalid", () => {

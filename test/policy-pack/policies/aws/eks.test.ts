@@ -8,7 +8,9 @@ import {
     EKS_ACCESS_POLICIES,
     EKS_ACCESS_POLICY_ARN_PREFIX,
     EKS_CLUSTER_ADMIN_ACCESS_POLICY,
+    dedicatedTopology,
     Environment,
+    environmentGroupName,
     NamespaceLayout,
 } from "../../../../components/baseline";
 import {
@@ -107,12 +109,14 @@ describe("aws-eks-audit-logs", () => {
 
 /** The access policy association ClusterAccess registers for one team of `env`. */
 function associationInputs(env: Environment = "prod", role?: AccessRole, namespaces = ["payments"]) {
+    const topology = env === "prod" ? dedicatedTopology(env) : clusterTopology(env, SHARED_FIELDS);
+    const group = environmentGroupName("payments-devs", env, topology);
     const [team] = resolveClusterAccessArgs("access", {
         project: "shop",
         env,
         clusterName: `shop-${env}`,
-        teams: [{ group: "payments-devs", principalArn: SSO_PRINCIPAL, namespaces, role }],
-        topology: env === "prod" ? undefined : clusterTopology(env, SHARED_FIELDS),
+        teams: [{ group, principalArn: SSO_PRINCIPAL, namespaces, role }],
+        topology,
     }).teams;
     return {
         clusterName: `shop-${env}`,
