@@ -1,6 +1,7 @@
 /**
- * The RBAC isolation matrix: builds what a platform would (SecureNamespaces and WorkloadIdentities for every
- * env), collects every RBAC object registered, and checks each ServiceAccount against each declared Secret.
+ * The RBAC isolation matrix: builds what a platform would (SecureNamespaces, WorkloadIdentities and the
+ * teams' ClusterAccess for every env), collects every RBAC object and EKS access entry registered, and checks
+ * each ServiceAccount, and each team's IAM role, against each declared Secret.
  * dev, stage and prod are on ONE cluster (one API server, one OIDC issuer), laid out as the shared layout
  * names them (components/baseline/topology.ts), so every env's objects meet every other env's.
  */
@@ -9,10 +10,14 @@ import { installMocks, ofType, resetResources, resources, settled } from "../../
 installMocks();
 import { SecureNamespace, GroupAccessArgs } from "../../../components/kubernetes/secure-namespace";
 import { WorkloadIdentity } from "../../../components/aws/workload-identity";
+import { ClusterAccess, TeamAccessArgs } from "../../../components/aws/cluster-access";
+import { clusterRoleFor } from "../../../components/kubernetes/rbac";
 import {
+    accessRoleOfEksPolicy,
     ClusterLayout,
     ClusterTopology,
     Environment,
+    environmentGroupName,
     environmentNamespace,
     ENVIRONMENTS,
     NamespaceLayout,
@@ -62,6 +67,9 @@ interface NamespaceSpec {
     apps: AppSpec[];
 }
 
+/** A team's group in `env`: `<team>-<env>`, as SecureNamespace binds it and the team's access entry sets it. */
+const group = (team: string, env: Environment) => environmentGroupName(team, env, ONE_CLUSTER);
+
 /** What the platform declares in one env. `pay` and `payments` share a namespace and differ by their Secrets. */
 function platform(env: Environment): NamespaceSpec[] {
     const human = profileFor(env).maxHumanAccess;
@@ -70,8 +78,8 @@ function platform(env: Environment): NamespaceSpec[] {
             namespace: environmentNamespace("payments", env, ONE_CLUSTER),
             owner: "team-payments",
             access: [
-                { group: "payments-devs", role: human },
-                { group: "auditors", role: "view" },
+                { group: group("payments-devs", env), role: human },
+                { group: group("auditors", env), role: "view" },
             ],
             deployerReads: ["payments-db"],
             apps: [
@@ -82,7 +90,7 @@ function platform(env: Environment): NamespaceSpec[] {
         {
             namespace: environmentNamespace("orders", env, ONE_CLUSTER),
             owner: "team-orders",
-            access: [{ group: "orders-devs", role: "view" }],
+            access: [{ group: group("orders-devs", env), role: "view" }],
             deployerReads: [],
             apps: [{ app: "orders", serviceAccountName: "orders-api", secrets: ["orders-db", "db-credentials"] }],
         },
@@ -121,8 +129,39 @@ function declared(specs: NamespaceSpec[]): { secrets: SecretRef[]; own: Map<stri
     return { secrets: [...secrets.values()], own };
 }
 
+/** The IAM Identity Center role of `group`'s permission set. */
+const ssoRole = (group: string) =>
+    `arn:aws:iam::${ACCOUNT_ID}:role/aws-reserved/sso.amazonaws.com/${REGION}/AWSReservedSSO_${group}_0123456789abcdef`;
+
+/** The env's teams as ClusterAccess takes them: each group a namespace binds, in the namespaces it binds it. */
+function teams(specs: NamespaceSpec[]): TeamAccessArgs[] {
+    const byGroup = new Map<string, TeamAccessArgs>();
+    for (const spec of specs) {
+        for (const grant of spec.access) {
+            const team = byGroup.get(grant.group) ?? {
+                group: grant.group,
+                principalArn: ssoRole(grant.group),
+                namespaces: [],
+                role: grant.role,
+            };
+            assert.equal(team.role, grant.role, `${grant.group} has one role in the env`);
+            team.namespaces.push(spec.namespace);
+            byGroup.set(grant.group, team);
+        }
+    }
+    return [...byGroup.values()];
+}
+
 /** Creates the components, as a platform's stack would for every env. */
 function build(specs: NamespaceSpec[], env: Environment): void {
+    new ClusterAccess(`access-${env}`, {
+        project: PROJECT,
+        env,
+        clusterName: "shop",
+        accountId: ACCOUNT_ID,
+        topology: ONE_CLUSTER,
+        teams: teams(specs),
+    });
     for (const spec of specs) {
         new SecureNamespace(spec.namespace, {
             project: PROJECT,
@@ -213,8 +252,89 @@ function isolationViolations(
     return violations;
 }
 
+/** A person signed in through a team's access entry: the role's user, in the entry's Kubernetes groups. */
+interface AccessEntryUser {
+    env: Environment;
+    principalArn: string;
+    groups: string[];
+}
+
+/**
+ * The EKS authorizer's grants, as RBAC objects: an access policy association of AmazonEKS<Role>Policy scoped
+ * to namespaces grants the principal what the built-in `<role>` ClusterRole grants in each (the view policy,
+ * like `view`, no Secrets). An association of a policy no access role maps to is modelled as an undefined
+ * ClusterRole, which the evaluator treats as granting everything.
+ */
+function accessPolicyBindings(associations: readonly Record<string, any>[]): RbacObject[] {
+    return associations.flatMap((association, i) => {
+        const role = accessRoleOfEksPolicy(association.policyArn);
+        const roleName = role ? clusterRoleFor(role) : `eks-access-policy-${i}`;
+        const subjects = [{ kind: "User", apiGroup: RBAC, name: association.principalArn }];
+        const roleRef = { apiGroup: RBAC, kind: "ClusterRole", name: roleName };
+        if (association.accessScope.type === "cluster") {
+            return [
+                { kind: "ClusterRoleBinding", metadata: { name: `eks-access-${i}` }, roleRef, subjects } as RbacObject,
+            ];
+        }
+        return (association.accessScope.namespaces as string[]).map(
+            (namespace) =>
+                ({
+                    kind: "RoleBinding",
+                    metadata: { name: `eks-access-${i}`, namespace },
+                    roleRef,
+                    subjects,
+                }) as RbacObject,
+        );
+    });
+}
+
+/** The env a namespace of ONE_CLUSTER belongs to. */
+const envOfNamespace = (namespace: string) => ENVIRONMENTS.find((env) => namespace.endsWith(`-${env}`))!;
+
+/**
+ * For every access entry and every declared Secret of another env: no get, and no list, watch or write of
+ * Secrets in any namespace of another env or cluster-wide. Returns the violations.
+ */
+function accessEntryViolations(
+    objects: readonly RbacObject[],
+    users: readonly AccessEntryUser[],
+    secrets: readonly SecretRef[],
+): string[] {
+    const evaluator = new RbacEvaluator(objects);
+    const violations: string[] = [];
+    const namespaces = [...new Set(secrets.map((s) => s.namespace))].sort();
+    for (const entry of users) {
+        const user = { kind: "User" as const, name: entry.principalArn, groups: entry.groups };
+        const who = `the ${entry.env} access entry of ${entry.groups.join(", ")}`;
+        const request = (verb: string, namespace?: string, name?: string): Request => ({
+            user,
+            verb,
+            apiGroup: "",
+            resource: "secrets",
+            namespace,
+            name,
+        });
+        for (const secret of secrets.filter((s) => envOfNamespace(s.namespace) !== entry.env)) {
+            for (const verb of ["get", ...WRITES_BY_NAME]) {
+                if (evaluator.allowed(request(verb, secret.namespace, secret.name)))
+                    violations.push(`${who} can ${verb} Secret ${key(secret)} of ${envOfNamespace(secret.namespace)}`);
+            }
+        }
+        for (const namespace of [...namespaces.filter((ns) => envOfNamespace(ns) !== entry.env), undefined]) {
+            for (const verb of [...COLLECTION_READS, ...WRITES_OF_COLLECTION]) {
+                if (evaluator.allowed(request(verb, namespace)))
+                    violations.push(`${who} can ${verb} Secrets ${namespace ? `in ${namespace}` : "cluster-wide"}`);
+            }
+        }
+    }
+    return violations;
+}
+
 interface Platform {
     objects: RbacObject[];
+    /** The RBAC objects and the EKS access policies' grants, as one authorizer sees them. */
+    withAccessPolicies: RbacObject[];
+    accessEntries: AccessEntryUser[];
     serviceAccounts: ServiceAccountRef[];
     secrets: SecretRef[];
     own: Map<string, Set<string>>;
@@ -259,7 +379,14 @@ describe("RBAC isolation matrix", () => {
             name: r.inputs.metadata.name as string,
         }));
         const { secrets, own } = declared(specs.flatMap((s) => s.specs));
-        real = { objects, serviceAccounts, secrets, own };
+        const associations = ofType("aws:eks/accessPolicyAssociation:AccessPolicyAssociation").map((r) => r.inputs);
+        const accessEntries = ofType("aws:eks/accessEntry:AccessEntry").map((r) => ({
+            env: r.inputs.tags.env as Environment,
+            principalArn: r.inputs.principalArn as string,
+            groups: r.inputs.kubernetesGroups as string[],
+        }));
+        const withAccessPolicies = [...objects, ...accessPolicyBindings(associations)];
+        real = { objects, withAccessPolicies, accessEntries, serviceAccounts, secrets, own };
         resetResources();
     });
 
@@ -313,12 +440,97 @@ describe("RBAC isolation matrix", () => {
                 resource: "secrets",
                 namespace,
             });
-        assert.ok(canList("payments-devs", "payments-dev"), "dev: admin");
-        assert.ok(canList("payments-devs", "payments-stage"), "stage: edit");
-        assert.ok(!canList("payments-devs", "payments-prod"), "prod: view");
-        assert.ok(!canList("payments-devs", "orders-dev"));
-        assert.ok(!canList("orders-devs", "orders-dev"));
-        assert.ok(!canList("auditors", "payments-dev"));
+        assert.ok(canList("payments-devs-dev", "payments-dev"), "dev: admin");
+        assert.ok(canList("payments-devs-stage", "payments-stage"), "stage: edit");
+        assert.ok(!canList("payments-devs-prod", "payments-prod"), "prod: view");
+        assert.ok(!canList("payments-devs-dev", "payments-stage"), "one env's group is not another's");
+        assert.ok(!canList("payments-devs-dev", "orders-dev"));
+        assert.ok(!canList("orders-devs-dev", "orders-dev"));
+        assert.ok(!canList("auditors-dev", "payments-dev"));
+    });
+
+    describe("access entries", () => {
+        it("gives every team of every env an access entry in the groups its namespaces bind", () => {
+            assert.equal(real.accessEntries.length, 3 * 3);
+            const bound = new Set(
+                real.objects.flatMap((o) =>
+                    o.kind === "RoleBinding"
+                        ? (o.subjects ?? []).filter((s) => s.kind === "Group").map((s) => s.name)
+                        : [],
+                ),
+            );
+            for (const entry of real.accessEntries) {
+                assert.equal(entry.groups.length, 1);
+                assert.ok(bound.has(entry.groups[0]), `${entry.groups[0]} is bound by a SecureNamespace`);
+                assert.ok(entry.groups[0].endsWith(`-${entry.env}`), `${entry.groups[0]} names ${entry.env}`);
+            }
+        });
+
+        it("lets no team of one env read or write Secrets of another env on the shared cluster", () => {
+            assert.deepEqual(accessEntryViolations(real.withAccessPolicies, real.accessEntries, real.secrets), []);
+        });
+
+        it("gives a team Secrets in its own namespace only as the profile allows", () => {
+            const evaluator = new RbacEvaluator(real.withAccessPolicies);
+            const canList = (team: string, env: Environment, namespace: string) => {
+                const entry = real.accessEntries.find((e) => e.groups[0] === group(team, env))!;
+                return evaluator.allowed({
+                    user: { kind: "User", name: entry.principalArn, groups: entry.groups },
+                    verb: "list",
+                    apiGroup: "",
+                    resource: "secrets",
+                    namespace,
+                });
+            };
+            assert.ok(canList("payments-devs", "dev", "payments-dev"), "dev: admin");
+            assert.ok(canList("payments-devs", "stage", "payments-stage"), "stage: edit");
+            assert.ok(!canList("payments-devs", "prod", "payments-prod"), "prod: view, which excludes Secrets");
+            assert.ok(!canList("auditors", "dev", "payments-dev"));
+        });
+
+        it("reports a team whose group is the same in two envs", () => {
+            const users = real.accessEntries.map((e) =>
+                e.env === "dev" && e.groups[0] === group("payments-devs", "dev")
+                    ? { ...e, groups: [group("payments-devs", "stage")] }
+                    : e,
+            );
+            const violations = accessEntryViolations(real.withAccessPolicies, users, real.secrets);
+            assert.ok(violations.length > 0);
+            assert.ok(
+                violations.includes(
+                    "the dev access entry of payments-devs-stage can get Secret payments-stage/payments-db of stage",
+                ),
+                violations.join("\n"),
+            );
+        });
+
+        it("reports an access policy with cluster scope, or scoped to another env's namespace", () => {
+            const entry = real.accessEntries.find((e) => e.groups[0] === group("payments-devs", "dev"))!;
+            const widened = (accessScope: Record<string, unknown>) => [
+                ...real.withAccessPolicies,
+                ...accessPolicyBindings([
+                    {
+                        principalArn: entry.principalArn,
+                        policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy",
+                        accessScope,
+                    },
+                ]),
+            ];
+            const cluster = accessEntryViolations(widened({ type: "cluster" }), [entry], real.secrets);
+            assert.ok(
+                cluster.includes("the dev access entry of payments-devs-dev can list Secrets cluster-wide"),
+                cluster.join("\n"),
+            );
+            const other = accessEntryViolations(
+                widened({ type: "namespace", namespaces: ["payments-prod"] }),
+                [entry],
+                real.secrets,
+            );
+            assert.ok(
+                other.includes("the dev access entry of payments-devs-dev can list Secrets in payments-prod"),
+                other.join("\n"),
+            );
+        });
     });
 
     describe("reports violations when the objects are widened", () => {
