@@ -40,6 +40,7 @@ import {
     appSecretsResourceNames,
     resolveAppSecretsArgs,
 } from "./aws/app-secrets";
+import { ClusterAccess, ClusterAccessArgs, resolveClusterAccessArgs, TeamAccessArgs } from "./aws/cluster-access";
 import { EnvironmentKey, EnvironmentKeyArgs, resolveEnvironmentKeyArgs } from "./aws/environment-key";
 import {
     IdentityMode,
@@ -50,6 +51,7 @@ import {
     workloadIdentityResourceNames,
 } from "./aws/workload-identity";
 import {
+    ACCESS_ROLE_ORDER,
     ADDON_NAMESPACES,
     appNamespaceProblem,
     appResourceName,
@@ -218,6 +220,20 @@ export interface SecureEnvironmentArgs {
     policyExceptions?: PolicyExceptionArgs[];
     /** The applications. */
     apps: AppArgs[];
+    /**
+     * The IAM Identity Center role each group of people in the apps' `access` signs in with. Each gets an EKS
+     * access entry in its group, with the EKS access policy of its role scoped to the namespaces the apps grant
+     * it (ClusterAccess). Needs `cluster.name`. Default: none (groups come from another authenticator).
+     */
+    teamRoles?: TeamRoleArgs[];
+}
+
+/** The IAM role a group of people signs in to the cluster with. */
+export interface TeamRoleArgs {
+    /** The group, as the apps' `access` names it. */
+    group: string;
+    /** ARN of the group's IAM Identity Center role (`.../AWSReservedSSO_<permission set>_<id>`). */
+    principalArn: string;
 }
 
 const COMPONENT = "SecureEnvironment";
@@ -261,6 +277,42 @@ interface EnvironmentPlan {
     readonly certIssuer: EnvironmentIssuerArgs;
     /** The policies that keep envs apart, once per cluster: the env's own on a cluster of its own. */
     readonly isolation?: EnvironmentIsolationPoliciesArgs;
+    /** The teams' access entries, when `teamRoles` names any. */
+    readonly clusterAccess?: ClusterAccessArgs;
+}
+
+/**
+ * The teams' access entries: each group of `teamRoles` in the namespaces the apps grant it, with the least
+ * role the apps grant it there (the namespaces' RoleBindings of the group give the rest).
+ */
+function clusterAccessPlan(
+    args: SecureEnvironmentArgs,
+    apps: readonly PlannedApp[],
+    topology: ClusterTopology,
+): ClusterAccessArgs | undefined {
+    if (!args.teamRoles || args.teamRoles.length === 0) return undefined;
+    const teams: TeamAccessArgs[] = args.teamRoles.map((team) => {
+        const grants = apps.flatMap((planned) =>
+            (planned.app.access ?? [])
+                .filter((grant) => grant.group === team.group)
+                .map((grant) => ({ namespace: planned.namespace, role: grant.role })),
+        );
+        const roles = grants.map((grant) => ACCESS_ROLE_ORDER.indexOf(grant.role)).filter((i) => i >= 0);
+        return {
+            group: team.group,
+            principalArn: team.principalArn,
+            namespaces: [...new Set(grants.map((grant) => grant.namespace))],
+            role: roles.length > 0 ? ACCESS_ROLE_ORDER[Math.min(...roles)] : undefined,
+        };
+    });
+    return {
+        project: args.project,
+        env: args.env,
+        clusterName: args.cluster.name ?? "",
+        accountId: args.accountId,
+        topology,
+        teams,
+    };
 }
 
 /** The topology the env's cluster arguments declare. */
@@ -485,6 +537,7 @@ function planEnvironment(args: SecureEnvironmentArgs, keyArn: pulumi.Input<strin
                   identityMode: cluster.identityMode,
               },
         isolation: shared ? undefined : { project: args.project, topology },
+        clusterAccess: clusterAccessPlan(args, apps, topology),
         certIssuer: {
             project: args.project,
             env: args.env,
@@ -858,6 +911,19 @@ function renderEnvironment(
     if (plan.isolation) {
         collect(problems, "isolation", () => resolveEnvironmentIsolationPoliciesArgs(name, plan.isolation!));
     }
+    if (plan.clusterAccess) {
+        if (args.cluster.name === undefined) {
+            problems.push("teamRoles: needs cluster.name; fix: give the EKS cluster's name in cluster.name");
+        }
+        plan.clusterAccess.teams.forEach((team, i) => {
+            if (team.namespaces.length === 0) {
+                problems.push(
+                    `teamRoles[${i}].group: no app grants ${team.group} access; fix: add it to an app's access, or drop its role`,
+                );
+            }
+        });
+        collect(problems, "teamRoles", () => resolveClusterAccessArgs(name, plan.clusterAccess!));
+    }
     collect(problems, "policies", () => resolveBaselinePoliciesArgs(name, plan.policies));
     if (plan.certManager) collect(problems, "certManager", () => resolveCertManagerArgs(name, plan.certManager!));
     const certManager = collect(problems, "certManager", () => resolveEnvironmentIssuerArgs(name, plan.certIssuer));
@@ -951,6 +1017,7 @@ export class SecureEnvironment extends pulumi.ComponentResource {
             certIssuer = new EnvironmentIssuer(`${name}-cert-manager`, plan.certIssuer, parent);
         }
         const vault = plan.vault ? new VaultEnvironment(`${name}-vault`, plan.vault, parent) : undefined;
+        if (plan.clusterAccess) new ClusterAccess(`${name}-access`, plan.clusterAccess, parent);
 
         const contracts: Record<string, pulumi.Output<AppContract>> = {};
         for (const planned of plan.apps) {

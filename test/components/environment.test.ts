@@ -140,6 +140,36 @@ describe("SecureEnvironment", function () {
         }
     });
 
+    it("gives each team role an access entry in its group, with view in the namespaces the apps grant it", async () => {
+        await build(prodArgs());
+        const entries = ofType("aws:eks/accessEntry:AccessEntry");
+        assert.deepEqual(
+            entries.map((r) => [r.inputs.clusterName, r.inputs.kubernetesGroups, r.parentType]),
+            [
+                ["shop-prod", ["team-payments"], COMPONENT("ClusterAccess")],
+                ["shop-prod", ["team-orders"], COMPONENT("ClusterAccess")],
+            ],
+        );
+        const associations = ofType("aws:eks/accessPolicyAssociation:AccessPolicyAssociation").map((r) => r.inputs);
+        assert.deepEqual(
+            associations.map((a) => [a.policyArn, a.accessScope]),
+            [
+                [
+                    "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy",
+                    { type: "namespace", namespaces: ["payments"] },
+                ],
+                [
+                    "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy",
+                    { type: "namespace", namespaces: ["orders"] },
+                ],
+            ],
+        );
+        const bound = ofType("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding").flatMap((r) =>
+            r.inputs.subjects.filter((s: any) => s.kind === "Group").map((s: any) => s.name),
+        );
+        for (const entry of entries) assert.ok(bound.includes(entry.inputs.kubernetesGroups[0]));
+    });
+
     it("gives apps that share a namespace one SecureNamespace with the union of their rules and access", async () => {
         await build(
             prodArgs((args) =>
@@ -510,6 +540,31 @@ describe("SecureEnvironment", function () {
                 ],
             ],
         ];
+        cases.push(
+            [
+                "a team role for a group no app grants access",
+                () =>
+                    prodArgs((a) =>
+                        a.teamRoles!.push({
+                            group: "team-data",
+                            principalArn: `arn:aws:iam::${ACCOUNT}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_data_0123456789abcdef`,
+                        }),
+                    ),
+                [
+                    "teamRoles[2].group: no app grants team-data access; fix: add it to an app's access, or drop its role",
+                ],
+            ],
+            [
+                "a team role that is no IAM Identity Center role",
+                () => prodArgs((a) => (a.teamRoles![0].principalArn = `arn:aws:iam::${ACCOUNT}:role/admins`)),
+                ["teamRoles: teams[0].principalArn: ", "is not a role assumed through IAM Identity Center"],
+            ],
+            [
+                "team roles without the cluster's name",
+                () => prodArgs((a) => (a.cluster.name = undefined)),
+                ["teamRoles: needs cluster.name; fix: give the EKS cluster's name in cluster.name"],
+            ],
+        );
         for (const [what, args, fragments] of cases) {
             it(what, async () => {
                 assert.throws(

@@ -110,6 +110,7 @@ function fixtures(): Fixture[] {
         add("BaselinePolicies", label, plan.policies);
         add("CertManager", label, plan.certManager);
         add("EnvironmentIssuer", label, plan.certIssuer);
+        add("ClusterAccess", label, plan.clusterAccess);
         add("EnvironmentIsolationPolicies", label, {
             project: args.project,
             topology: dedicatedTopology(args.env),
