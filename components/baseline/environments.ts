@@ -91,6 +91,17 @@ export const AcmeServer = {
 export type AcmeServer = (typeof AcmeServer)[keyof typeof AcmeServer];
 
 /** Everything that differs between environments. */
+/**
+ * How Kyverno's ImageValidatingPolicy treats image digests at admission (Kyverno >= 1.19.0 acts on both;
+ * earlier releases accept the fields and ignore them).
+ */
+export interface ImageDigestProfile {
+    /** `mutateDigest`: Kyverno rewrites an image tag to the digest it resolves to. */
+    readonly mutate: boolean;
+    /** `verifyDigest`: an image that names no digest fails verification. */
+    readonly verify: boolean;
+}
+
 export interface EnvironmentProfile {
     readonly env: Environment;
     readonly podSecurity: PodSecurityProfile;
@@ -119,6 +130,8 @@ export interface EnvironmentProfile {
      * before the pack's cost-secrets-budget policy says so (advisory): policy-pack/cost estimates it.
      */
     readonly secretsMonthlyBudgetUsd: number;
+    /** Digests at admission, read by the ImageValidatingPolicy's `validationConfigurations`. */
+    readonly imageDigests: ImageDigestProfile;
 }
 
 /**
@@ -172,6 +185,9 @@ export const PROFILES: Readonly<Record<Environment, EnvironmentProfile>> = {
         maxVaultTokenTtlSeconds: 3600,
         secretRefreshInterval: "1h",
         secretsMonthlyBudgetUsd: 5,
+        // Dev admits tagged images (its policies audit): pinning them at admission makes what runs the image
+        // whose signature was checked, and verifying keeps a tag Kyverno could not resolve in its reports.
+        imageDigests: { mutate: true, verify: true },
     },
     stage: {
         env: Environment.Stage,
@@ -193,6 +209,9 @@ export const PROFILES: Readonly<Record<Environment, EnvironmentProfile>> = {
         maxVaultTokenTtlSeconds: 3600,
         secretRefreshInterval: "1h",
         secretsMonthlyBudgetUsd: 10,
+        // Stage and prod declare digests in the program (baseline-require-image-digest): rewriting tags at
+        // admission would make the cluster differ from what Pulumi declares, so they verify and do not mutate.
+        imageDigests: { mutate: false, verify: true },
     },
     prod: {
         env: Environment.Prod,
@@ -223,6 +242,7 @@ export const PROFILES: Readonly<Record<Environment, EnvironmentProfile>> = {
         maxVaultTokenTtlSeconds: 900,
         secretRefreshInterval: "1h",
         secretsMonthlyBudgetUsd: 25,
+        imageDigests: { mutate: false, verify: true },
     },
 };
 

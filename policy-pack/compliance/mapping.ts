@@ -92,6 +92,7 @@ export const POLICY_CONTROLS: Readonly<Record<string, readonly string[]>> = {
     "external-secrets-no-push-secret": ["nsa-cisa-secrets"],
     "external-secrets-remote-key-prefix": ["nsa-cisa-secrets", "seed-checklist-29"],
     "kyverno-prod-denies": ["nsa-cisa-pod-security-enforcement", "seed-checklist-19", "seed-checklist-22"],
+    "kyverno-prod-verifies-digests": ["nsa-cisa-secure-images", "seed-checklist-21"],
     "kyverno-exception-expiry": ["seed-checklist-22"],
     "kyverno-exception-scope": ["seed-checklist-22"],
     "kyverno-exception-accountable": ["seed-checklist-22"],

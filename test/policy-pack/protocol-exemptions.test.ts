@@ -3,13 +3,8 @@
  * runs it: the same config file `check --config` reads, with the same effect.
  */
 import * as assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { main } from "../../policy-pack/cli";
-import { Diagnostic, PolicyPackConfig } from "../../policy-pack/harness/analyzer-client";
-import { analyzeRecords, Pack, ResourceRecord, startPack } from "../../policy-pack/harness/resources";
-import { ALL_POLICIES } from "../../policy-pack/policies";
+import { ResourceRecord } from "../../policy-pack/harness/resources";
+import { checkMandatory, everyPolicy, mandatory, usePack } from "./protocol-setup";
 
 const IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments/api@sha256:" + "3f".repeat(32);
 
@@ -47,46 +42,9 @@ const ADMIN_BINDING: ResourceRecord = {
     },
 };
 
-const mandatory = (diagnostics: readonly Diagnostic[]) =>
-    [...new Set(diagnostics.filter((d) => d.enforcementLevel === "mandatory").map((d) => d.policyName))].sort();
-
-function everyPolicy(block: Record<string, unknown>): PolicyPackConfig {
-    return Object.fromEntries(ALL_POLICIES.map((policy) => [policy.name, block]));
-}
-
-async function checkMandatory(config: PolicyPackConfig, records: readonly ResourceRecord[]): Promise<string[]> {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "k8s-baseline-protocol-"));
-    const configFile = path.join(dir, "config.json");
-    fs.writeFileSync(configFile, JSON.stringify(config));
-    const resources = path.join(dir, "resources.json");
-    fs.writeFileSync(
-        resources,
-        JSON.stringify(records.map((r) => ({ type: r.type, name: r.name, props: r.properties }))),
-    );
-    let stdout = "";
-    await main(["check", "--format", "json", "--config", configFile, resources], {
-        stdout: (text) => void (stdout += text),
-        stderr: () => undefined,
-    });
-    const report = JSON.parse(stdout) as { results: { violations: { policy: string; level: string }[] }[] };
-    const names = report.results.flatMap((r) =>
-        r.violations.filter((v) => v.level === "mandatory").map((v) => v.policy),
-    );
-    return [...new Set(names)].sort();
-}
-
 describe("the pack over the analyzer protocol: exemptions and older API versions", function () {
     this.timeout(120_000);
-    let pack: Pack;
-    before(async () => {
-        pack = await startPack();
-    });
-    after(async () => {
-        await pack?.stop();
-    });
-
-    const run = (records: readonly ResourceRecord[], config: PolicyPackConfig) =>
-        analyzeRecords(pack.session, records, { stack: "corpus", project: "k8s-baseline", config });
+    const run = usePack("corpus");
 
     it("refuses a privileged DaemonSet and cluster-admin for everyone in their removed API versions", async () => {
         const records = [privilegedDaemonSet("kubernetes:extensions/v1beta1:DaemonSet"), ADMIN_BINDING];

@@ -4,14 +4,9 @@
  * configuration, as the Pulumi CLI validates the file.
  */
 import * as assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { irsaTrustPolicy } from "../../components/aws/iam";
-import { main } from "../../policy-pack/cli";
-import { Diagnostic, PolicyPackConfig } from "../../policy-pack/harness/analyzer-client";
-import { analyzeRecords, Pack, ResourceRecord, startPack } from "../../policy-pack/harness/resources";
-import { ALL_POLICIES } from "../../policy-pack/policies";
+import { ResourceRecord } from "../../policy-pack/harness/resources";
+import { checkMandatory, everyPolicy, mandatory, usePack } from "./protocol-setup";
 
 const ISSUER = "oidc.eks.eu-west-1.amazonaws.com/id/1A2B3C4D5E6F7A8B9C0D1E2F3A4B5C6D";
 const ACCOUNT = "111111111111";
@@ -53,50 +48,9 @@ function role(namespace: string): ResourceRecord {
 const SHARED = { layout: "shared", namespaceLayout: "per-app", environments: ["dev", "stage"] };
 const CROSS_ENV = ["cross-env-namespaces", "cross-env-trust-subjects"];
 
-const mandatory = (diagnostics: readonly Diagnostic[]) =>
-    [...new Set(diagnostics.filter((d) => d.enforcementLevel === "mandatory").map((d) => d.policyName))].sort();
-
-function everyPolicy(block: Record<string, unknown>): PolicyPackConfig {
-    return Object.fromEntries(ALL_POLICIES.map((policy) => [policy.name, block]));
-}
-
-async function checkMandatory(config: PolicyPackConfig, records: readonly ResourceRecord[]): Promise<string[]> {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "k8s-baseline-topology-"));
-    try {
-        const configFile = path.join(dir, "config.json");
-        fs.writeFileSync(configFile, JSON.stringify(config));
-        const resources = path.join(dir, "resources.json");
-        fs.writeFileSync(
-            resources,
-            JSON.stringify(records.map((r) => ({ type: r.type, name: r.name, props: r.properties }))),
-        );
-        let stdout = "";
-        await main(["check", "--format", "json", "--config", configFile, resources], {
-            stdout: (text) => void (stdout += text),
-            stderr: () => undefined,
-        });
-        const report = JSON.parse(stdout) as { results: { violations: { policy: string; level: string }[] }[] };
-        const names = report.results.flatMap((r) =>
-            r.violations.filter((v) => v.level === "mandatory").map((v) => v.policy),
-        );
-        return [...new Set(names)].sort();
-    } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
-    }
-}
-
 describe("the pack over the analyzer protocol: the cluster topology", function () {
     this.timeout(120_000);
-    let pack: Pack;
-    before(async () => {
-        pack = await startPack();
-    });
-    after(async () => {
-        await pack?.stop();
-    });
-
-    const run = (records: readonly ResourceRecord[], config: PolicyPackConfig) =>
-        analyzeRecords(pack.session, records, { stack: "dev", project: "k8s-baseline", config });
+    const run = usePack("dev");
 
     it("refuses a dev stack's namespace and trust subject that stage's would share, as check does", async () => {
         const records = [configMap("payments"), role("payments")];

@@ -1131,11 +1131,11 @@ export function imageSignaturePolicy(
             autogen: { podControllers: { controllers: autogenControllersFor(Object.keys(POD_CONTROLLERS)) } },
             // Kyverno's globs are not path-aware: `*` matches every reference, registry and repository.
             matchImageReferences: [{ glob: "*" }],
+            // The env's profile decides (components/baseline imageDigests): Kyverno defaults both to true, so
+            // both are written out.
             validationConfigurations: {
-                // Manifests pin digests themselves (baseline-require-image-digest). Rewriting tags to digests
-                // at admission would make the cluster differ from what the Pulumi program declares.
-                mutateDigest: false,
-                verifyDigest: true,
+                mutateDigest: profileFor(scope.env).imageDigests.mutate,
+                verifyDigest: profileFor(scope.env).imageDigests.verify,
                 required: true,
             },
             attestors,

@@ -82,6 +82,48 @@ export const kyvernoProdDenies: ResourcePolicy = {
     },
 };
 
+const IMAGE_VALIDATING_TYPES = POLICIES_GROUP_VERSIONS.flatMap((version) =>
+    ["ImageValidatingPolicy", "NamespacedImageValidatingPolicy"].map((kind) => `kubernetes:${version}:${kind}`),
+);
+
+/**
+ * In prod, an ImageValidatingPolicy keeps `spec.validationConfigurations.verifyDigest` on, as the prod profile
+ * does (components/baseline imageDigests): with it off, an image that names no digest passes verification, so
+ * what runs is whatever the tag points to at pull time. Kyverno defaults the field (and the object holding it)
+ * to true, so only an explicit false fails. The env is envOf's; a policy whose env nothing names is judged as
+ * prod. An unknown value is reported as unknown. Kyverno acts on the field from 1.19.0 (the pinned release).
+ */
+export const kyvernoProdVerifiesDigests: ResourcePolicy = {
+    kind: "resource",
+    name: "kyverno-prod-verifies-digests",
+    group: "kyverno",
+    description: "Kyverno ImageValidatingPolicies in prod verify that images name a digest.",
+    severity: Severity.High,
+    enforcementLevel: EnforcementLevel.Mandatory,
+    remediationSteps:
+        "Remove spec.validationConfigurations.verifyDigest or set it to true in prod (BaselinePolicies writes it " +
+        "from the prod profile's imageDigests); pin images by digest in the program.",
+    url: "https://kyverno.io/docs/policy-types/image-validating-policy/",
+    types: IMAGE_VALIDATING_TYPES,
+    validate(resource, settings, report) {
+        const env = envOf(resource, settings) ?? Environment.Prod;
+        if (env !== Environment.Prod) return;
+        const spec = resource.props?.spec;
+        const configurations = isUnknown(spec) ? spec : spec?.validationConfigurations;
+        const verify = isUnknown(configurations) ? configurations : configurations?.verifyDigest;
+        if (isUnknown(verify)) {
+            report.unknown("spec.validationConfigurations.verifyDigest");
+            return;
+        }
+        if (verify === false) {
+            report.violation(
+                `${describeResource(resource)} sets spec.validationConfigurations.verifyDigest false in prod: ` +
+                    "images that name no digest pass",
+            );
+        }
+    },
+};
+
 /** True for a policies.kyverno.io exception (CEL policies), false for a kyverno.io one (ClusterPolicy rules). */
 function isCelException(resource: PolicyResource): boolean {
     return resource.type.startsWith("kubernetes:policies.kyverno.io/");
@@ -577,6 +619,7 @@ const EXCEPTION_TYPE_SET: ReadonlySet<string> = new Set(EXCEPTION_TYPES);
 
 export const kyvernoPolicies = [
     kyvernoProdDenies,
+    kyvernoProdVerifiesDigests,
     kyvernoExceptionExpiry,
     kyvernoExceptionScope,
     kyvernoExceptionAccountable,

@@ -293,6 +293,7 @@ describe("BaselinePolicies", () => {
             [["pods"], ["pods/ephemeralcontainers"]],
         );
         assert.deepEqual(ivp.spec.attestors, [{ name: "keyless", cosign: { keyless: { identities: [KEYLESS] } } }]);
+        // Prod (the fixture's env) verifies digests and does not mutate them (its profile's imageDigests).
         assert.deepEqual(ivp.spec.validationConfigurations, {
             mutateDigest: false,
             verifyDigest: true,

@@ -4,7 +4,7 @@
 import * as assert from "node:assert/strict";
 import { ExceptionAnnotation, policyException } from "../../../../components/addons/kyverno/exceptions";
 import { ADMISSION_EXCLUDED_NAMESPACES, CLEANUP_TTL_LABEL } from "../../../../components/baseline";
-import { baselineRules, validatingPolicy } from "../../../../components/addons/kyverno/policies";
+import { baselineRules, imageSignaturePolicy, validatingPolicy } from "../../../../components/addons/kyverno/policies";
 import {
     CLASSIC_POLICY_EXCEPTION,
     kyvernoExceptionAccountable,
@@ -12,6 +12,7 @@ import {
     kyvernoExceptionNamespace,
     kyvernoExceptionScope,
     kyvernoProdDenies,
+    kyvernoProdVerifiesDigests,
     POLICY_EXCEPTION,
     VALIDATING_POLICY,
 } from "../../../../policy-pack/policies/kubernetes";
@@ -89,6 +90,72 @@ describe("policy kyverno-prod-denies", () => {
         policy.spec.validationActions = UNKNOWN;
         assert.deepEqual(unknowns(run(kyvernoProdDenies, resource(VALIDATING_POLICY, policy))), [
             "spec.validationActions",
+        ]);
+    });
+});
+
+const IMAGE_VALIDATING_POLICY = "kubernetes:policies.kyverno.io/v1:ImageValidatingPolicy";
+
+function imagePolicy(env: Env): Record<string, any> {
+    return imageSignaturePolicy(
+        { keyless: { issuer: "https://token.actions.githubusercontent.com", subject: "https://github.com/shop/*" } },
+        ["registry.example.com/shop/"],
+        { env, excludedNamespaces: ADMISSION_EXCLUDED_NAMESPACES },
+    ) as unknown as Record<string, any>;
+}
+
+describe("policy kyverno-prod-verifies-digests", () => {
+    it("passes the prod ImageValidatingPolicy BaselinePolicies builds, which verifies digests", () => {
+        assert.equal(imagePolicy("prod").spec.validationConfigurations.verifyDigest, true);
+        assert.deepEqual(run(kyvernoProdVerifiesDigests, resource(IMAGE_VALIDATING_POLICY, imagePolicy("prod"))), []);
+    });
+
+    it("reports a prod ImageValidatingPolicy with verifyDigest false", () => {
+        const policy = imagePolicy("prod");
+        policy.spec.validationConfigurations.verifyDigest = false;
+        assert.deepEqual(violations(run(kyvernoProdVerifiesDigests, resource(IMAGE_VALIDATING_POLICY, policy))), [
+            `ImageValidatingPolicy ${policy.metadata.name} sets spec.validationConfigurations.verifyDigest false ` +
+                "in prod: images that name no digest pass",
+        ]);
+    });
+
+    it("passes a policy that leaves verifyDigest to Kyverno's default (true)", () => {
+        const policy = imagePolicy("prod");
+        delete policy.spec.validationConfigurations.verifyDigest;
+        assert.deepEqual(run(kyvernoProdVerifiesDigests, resource(IMAGE_VALIDATING_POLICY, policy)), []);
+        delete policy.spec.validationConfigurations;
+        assert.deepEqual(run(kyvernoProdVerifiesDigests, resource(IMAGE_VALIDATING_POLICY, policy)), []);
+    });
+
+    it("covers the namespaced kind and older versions, judging a policy whose env nothing names as prod", () => {
+        const policy: Record<string, any> = { ...imagePolicy("prod"), kind: "NamespacedImageValidatingPolicy" };
+        policy.spec = { ...policy.spec, validationConfigurations: { verifyDigest: false } };
+        for (const version of ["v1", "v1beta1", "v1alpha1"]) {
+            const type = `kubernetes:policies.kyverno.io/${version}:NamespacedImageValidatingPolicy`;
+            assert.equal(violations(run(kyvernoProdVerifiesDigests, resource(type, policy), settingsOf())).length, 1);
+        }
+    });
+
+    it("leaves dev and stage to their profiles", () => {
+        for (const env of ["dev", "stage"] as const) {
+            const policy = imagePolicy(env);
+            policy.spec.validationConfigurations.verifyDigest = false;
+            assert.deepEqual(
+                run(kyvernoProdVerifiesDigests, resource(IMAGE_VALIDATING_POLICY, policy), settingsOf(env)),
+                [],
+            );
+        }
+    });
+
+    it("reports an unknown verifyDigest as unknown", () => {
+        const policy = imagePolicy("prod");
+        policy.spec.validationConfigurations.verifyDigest = UNKNOWN;
+        assert.deepEqual(unknowns(run(kyvernoProdVerifiesDigests, resource(IMAGE_VALIDATING_POLICY, policy))), [
+            "spec.validationConfigurations.verifyDigest",
+        ]);
+        policy.spec.validationConfigurations = UNKNOWN;
+        assert.deepEqual(unknowns(run(kyvernoProdVerifiesDigests, resource(IMAGE_VALIDATING_POLICY, policy))), [
+            "spec.validationConfigurations.verifyDigest",
         ]);
     });
 });
