@@ -288,6 +288,11 @@ function tokenAutomountExpression(allowed: readonly ServiceAccountRef[]): string
         "(has(object.spec.automountServiceAccountToken) && object.spec.automountServiceAccountToken == false && " +
         `${noProjectedApiToken()})`;
     if (allowed.length === 0) return optedOut;
+    return `${optedOut} || ${runsAsOneOf(allowed)}`;
+}
+
+/** CEL: the Pod (or pod template) runs as one of `allowed`, by `<namespace>/<name>`. */
+export function runsAsOneOf(allowed: readonly ServiceAccountRef[]): string {
     // `object.metadata.namespace` is kept as is by autogen: a Deployment's namespace is its pods' namespace.
     // The API server falls back to the deprecated `serviceAccount` when `serviceAccountName` is empty.
     const serviceAccount =
@@ -295,7 +300,7 @@ function tokenAutomountExpression(allowed: readonly ServiceAccountRef[]): string
         "(has(object.spec.serviceAccountName) && object.spec.serviceAccountName != '' ? object.spec.serviceAccountName : " +
         "has(object.spec.serviceAccount) && object.spec.serviceAccount != '' ? object.spec.serviceAccount : 'default')";
     const keys = allowed.map((sa) => `${sa.namespace}/${sa.name}`);
-    return `${optedOut} || (${serviceAccount}) in ${celStringList(keys)}`;
+    return `(${serviceAccount}) in ${celStringList(keys)}`;
 }
 
 /** An annotation of the object: `has(annotations) && key in annotations && annotations[key] == value`. */
