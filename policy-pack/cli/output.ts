@@ -32,20 +32,21 @@ export function checkJsonTo(report: CheckReport, write: (text: string) => void):
     if (report.results.length === 0) add('{\n  "results": [],\n');
     else {
         add('{\n  "results": [');
+        const text = JSON.stringify;
         report.results.forEach((result: ResourceResult, index) => {
-            const entry = {
-                source: result.source,
-                kind: result.kind,
-                name: result.name,
-                namespace: result.namespace,
-                violations: result.violations.map((violation: ReportedViolation) => ({
-                    policy: violation.policy,
-                    level: violation.level,
-                    message: violation.message,
-                    check: violation.check,
-                })),
-            };
-            add(`${index === 0 ? "" : ","}\n    ${nested(entry, 2)}`);
+            // Written out field by field, as JSON.stringify(..., null, 2) lays a result out at this depth.
+            let entry =
+                `${index === 0 ? "" : ","}\n    {\n      "source": ${text(result.source)},\n` +
+                `      "kind": ${text(result.kind)},\n      "name": ${text(result.name)},\n` +
+                `      "namespace": ${text(result.namespace)},\n      "violations": [`;
+            result.violations.forEach((violation: ReportedViolation, at) => {
+                entry +=
+                    `${at === 0 ? "" : ","}\n        {\n          "policy": ${text(violation.policy)},\n` +
+                    `          "level": ${text(violation.level)},\n` +
+                    `          "message": ${text(violation.message)},\n` +
+                    `          "check": ${text(violation.check)}\n        }`;
+            });
+            add(`${entry}${result.violations.length === 0 ? "]" : "\n      ]"}\n    }`);
         });
         add("\n  ],\n");
     }
