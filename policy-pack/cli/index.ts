@@ -31,7 +31,7 @@ import { Command, OutputFormat, parseCommandLine, USAGE, UsageError } from "./ar
 import { listPolicies, policiesToRun, selectPolicies } from "./catalog";
 import { runCheck } from "./check";
 import { inputFiles, parsingThreads, readInputs, readInputsInParallel } from "./inputs";
-import { checkJson, checkText, policiesJson, policiesText } from "./output";
+import { checkJsonTo, checkText, policiesJson, policiesText } from "./output";
 import { runReport } from "./report";
 import { checkSarif } from "./sarif";
 import { Progress, showsProgress } from "./progress";
@@ -125,8 +125,10 @@ async function run(
                 exitCode,
             }),
         );
+    } else if (command.format === OutputFormat.Json) {
+        checkJsonTo(final, (text) => out.stdout(text));
     } else {
-        out.stdout(command.format === OutputFormat.Json ? checkJson(final) : checkText(final));
+        out.stdout(checkText(final));
     }
     return exitCode;
 }

@@ -7,25 +7,63 @@ function plural(count: number, singular: string, pluralForm = `${singular}s`): s
     return `${count} ${count === 1 ? singular : pluralForm}`;
 }
 
+/** Bytes of JSON gathered before checkJsonTo hands them on: few writes, and no one string of the whole report. */
+const JSON_CHUNK = 1 << 20;
+
+/** `value` as JSON.stringify(value, null, 2) writes it nested `depth` levels deep (two spaces a level). */
+function nested(value: unknown, depth: number): string {
+    // JSON text has no raw newline inside a string: every newline starts a line to indent.
+    return JSON.stringify(value, null, 2).replace(/\n/g, `\n${"  ".repeat(depth)}`);
+}
+
+/**
+ * The report as JSON, handed to `write` in pieces of about a megabyte: the same text as checkJson, without
+ * building it whole (a report on many resources runs to tens of megabytes).
+ */
+export function checkJsonTo(report: CheckReport, write: (text: string) => void): void {
+    let pending = "";
+    const add = (text: string): void => {
+        pending += text;
+        if (pending.length >= JSON_CHUNK) {
+            write(pending);
+            pending = "";
+        }
+    };
+    if (report.results.length === 0) add('{\n  "results": [],\n');
+    else {
+        add('{\n  "results": [');
+        const text = JSON.stringify;
+        report.results.forEach((result: ResourceResult, index) => {
+            // Written out field by field, as JSON.stringify(..., null, 2) lays a result out at this depth.
+            let entry =
+                `${index === 0 ? "" : ","}\n    {\n      "source": ${text(result.source)},\n` +
+                `      "kind": ${text(result.kind)},\n      "name": ${text(result.name)},\n` +
+                `      "namespace": ${text(result.namespace)},\n      "violations": [`;
+            result.violations.forEach((violation: ReportedViolation, at) => {
+                entry +=
+                    `${at === 0 ? "" : ","}\n        {\n          "policy": ${text(violation.policy)},\n` +
+                    `          "level": ${text(violation.level)},\n` +
+                    `          "message": ${text(violation.message)},\n` +
+                    `          "check": ${text(violation.check)}\n        }`;
+            });
+            add(`${entry}${result.violations.length === 0 ? "]" : "\n      ]"}\n    }`);
+        });
+        add("\n  ],\n");
+    }
+    const { resources, notJudged, mandatory, advisory } = report.summary;
+    add(`  "notices": ${nested(report.notices, 1)},\n`);
+    add(`  "summary": ${nested({ resources, notJudged, mandatory, advisory }, 1)}\n}\n`);
+    write(pending);
+}
+
 /**
  * The report as JSON: `{"results": [...], "notices": [...], "summary": {...}}`, keys in a fixed order, one
  * trailing newline.
  */
 export function checkJson(report: CheckReport): string {
-    const results = report.results.map((result: ResourceResult) => ({
-        source: result.source,
-        kind: result.kind,
-        name: result.name,
-        namespace: result.namespace,
-        violations: result.violations.map((violation: ReportedViolation) => ({
-            policy: violation.policy,
-            level: violation.level,
-            message: violation.message,
-            check: violation.check,
-        })),
-    }));
-    const { resources, notJudged, mandatory, advisory } = report.summary;
-    return `${JSON.stringify({ results, notices: report.notices, summary: { resources, notJudged, mandatory, advisory } }, null, 2)}\n`;
+    const pieces: string[] = [];
+    checkJsonTo(report, (text) => pieces.push(text));
+    return pieces.join("");
 }
 
 function title(result: ResourceResult): string {
