@@ -90,6 +90,13 @@ export const AcmeServer = {
 } as const;
 export type AcmeServer = (typeof AcmeServer)[keyof typeof AcmeServer];
 
+/** SSM Parameter Store tiers (the `tier` of a parameter). */
+export const ParameterTier = {
+    Standard: "Standard",
+    Advanced: "Advanced",
+} as const;
+export type ParameterTier = (typeof ParameterTier)[keyof typeof ParameterTier];
+
 /** Everything that differs between environments. */
 export interface EnvironmentProfile {
     readonly env: Environment;
@@ -119,6 +126,10 @@ export interface EnvironmentProfile {
      * before the pack's cost-secrets-budget policy says so (advisory): policy-pack/cost estimates it.
      */
     readonly secretsMonthlyBudgetUsd: number;
+    /** Tier of the env's Parameter Store parameters (AppParameters). Advanced costs per parameter and month. */
+    readonly parameterTier: ParameterTier;
+    /** Tags every Parameter Store parameter of the env carries, besides project, env and app. */
+    readonly parameterTags: Readonly<Record<string, string>>;
 }
 
 /**
@@ -172,6 +183,8 @@ export const PROFILES: Readonly<Record<Environment, EnvironmentProfile>> = {
         maxVaultTokenTtlSeconds: 3600,
         secretRefreshInterval: "1h",
         secretsMonthlyBudgetUsd: 5,
+        parameterTier: ParameterTier.Standard,
+        parameterTags: { "data-classification": "confidential" },
     },
     stage: {
         env: Environment.Stage,
@@ -193,6 +206,8 @@ export const PROFILES: Readonly<Record<Environment, EnvironmentProfile>> = {
         maxVaultTokenTtlSeconds: 3600,
         secretRefreshInterval: "1h",
         secretsMonthlyBudgetUsd: 10,
+        parameterTier: ParameterTier.Standard,
+        parameterTags: { "data-classification": "confidential" },
     },
     prod: {
         env: Environment.Prod,
@@ -223,6 +238,9 @@ export const PROFILES: Readonly<Record<Environment, EnvironmentProfile>> = {
         maxVaultTokenTtlSeconds: 900,
         secretRefreshInterval: "1h",
         secretsMonthlyBudgetUsd: 25,
+        // Advanced in prod: values up to 8 KB and parameter policies (expiration, change notifications).
+        parameterTier: ParameterTier.Advanced,
+        parameterTags: { "data-classification": "restricted" },
     },
 };
 
