@@ -16,7 +16,8 @@ installMocks();
 import { AppParameters, AppParametersArgs, PARAMETER_PLACEHOLDER } from "../../../components/aws/parameter-store";
 import { appParametersPolicy, environmentKeyPolicy, PolicyDocument } from "../../../components/aws/iam";
 import { ENVIRONMENTS, Environment, profileFor } from "../../../components/baseline";
-import { KEY_ARN } from "./fixtures";
+import { WorkloadIdentity } from "../../../components/aws/workload-identity";
+import { identityArgs, KEY_ARN } from "./fixtures";
 import { simulate } from "./iam-simulation";
 
 function args(overrides: Partial<AppParametersArgs> = {}): AppParametersArgs {
@@ -165,7 +166,8 @@ describe("AppParameters", () => {
 describe("Parameter Store access, by simulation", () => {
     const PROJECT = "shop";
     const APPS = ["payments", "pay", "orders"];
-    const keyArn = (env: Environment) => `arn:aws:kms:${REGION}:${ACCOUNT}:key/${env}0000-0000-0000-0000-000000000000`;
+    const keyArn = (env: Environment) =>
+        `arn:aws:kms:${REGION}:${ACCOUNT}:key/${{ dev: "de", stage: "5a", prod: "9d" }[env]}000000-0000-0000-0000-000000000000`;
     const roleArn = (env: Environment, app: string) => `arn:aws:iam::${ACCOUNT}:role/${PROJECT}-${env}-${app}`;
     const parameterArn = (env: Environment, app: string, name: string) =>
         `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/${PROJECT}-${env}/${app}/${name}`;
@@ -269,5 +271,46 @@ describe("Parameter Store access, by simulation", () => {
             `ssm.${REGION}.amazonaws.com`,
         ]);
         assert.equal(via(environmentKeyPolicy(base)), `secretsmanager.${REGION}.amazonaws.com`);
+    });
+
+    it("is what a WorkloadIdentity with parameterStore registers, and an app of every env reads only its own", async () => {
+        resetResources();
+        for (const env of ENVIRONMENTS) {
+            for (const app of APPS) {
+                new WorkloadIdentity(`${env}-${app}`, {
+                    ...identityArgs({ env, app, namespace: env === "prod" ? app : `${app}-${env}` }),
+                    environmentKeyArn: keyArn(env),
+                    parameterStore: true,
+                });
+            }
+        }
+        await settled();
+        for (const env of ENVIRONMENTS) {
+            for (const app of APPS) {
+                const registered = named("aws:iam/rolePolicy:RolePolicy", `${env}-${app}-secrets`).inputs;
+                assert.equal(registered.name, "read-own-parameters");
+                const policy = JSON.parse(registered.policy) as PolicyDocument;
+                assert.deepEqual(policy, policyOf(env, app));
+                for (const otherEnv of ENVIRONMENTS) {
+                    for (const other of APPS) {
+                        const decision = await simulate(
+                            {
+                                principal: roleArn(env, app),
+                                action: "ssm:GetParameter",
+                                resource: parameterArn(otherEnv, other, "db-password"),
+                                accountId: ACCOUNT,
+                            },
+                            [policy],
+                        );
+                        const own = otherEnv === env && other === app;
+                        assert.equal(
+                            decision,
+                            own ? "Allowed" : "ImplicitlyDenied",
+                            `${env}/${app} on ${otherEnv}/${other}`,
+                        );
+                    }
+                }
+            }
+        }
     });
 });
