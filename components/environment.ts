@@ -17,6 +17,7 @@ import {
     ExternalSecretsOperatorArgs,
     resolveAppExternalSecretsArgs,
     resolveExternalSecretsOperatorArgs,
+    isAwsBackend,
     SecretBackend,
 } from "./addons/external-secrets";
 import {
@@ -42,6 +43,7 @@ import {
 } from "./aws/app-secrets";
 import { ClusterAccess, ClusterAccessArgs, resolveClusterAccessArgs, TeamAccessArgs } from "./aws/cluster-access";
 import { EnvironmentKey, EnvironmentKeyArgs, resolveEnvironmentKeyArgs } from "./aws/environment-key";
+import { AppParameters, AppParametersArgs, resolveAppParametersArgs } from "./aws/parameter-store";
 import {
     IdentityMode,
     resolveWorkloadIdentityArgs,
@@ -204,7 +206,10 @@ export interface SecureEnvironmentArgs {
     region: string;
     /** The cluster. */
     cluster: ClusterArgs;
-    /** Where app secrets live: `aws-secrets-manager` or `vault`. Default: `aws-secrets-manager`. */
+    /**
+     * Where app secrets live: `aws-secrets-manager`, `aws-parameter-store` (SecureStrings under
+     * `/<project>-<env>/<app>/`) or `vault`. Default: `aws-secrets-manager`.
+     */
     secretBackend?: SecretBackend;
     /** Vault settings. Required with the `vault` backend. */
     vault?: VaultBackendArgs;
@@ -252,6 +257,7 @@ interface PlannedApp {
     readonly secretNames: string[];
     readonly identity: WorkloadIdentityArgs;
     readonly secrets?: AppSecretsArgs;
+    readonly parameters?: AppParametersArgs;
     readonly vaultAccess?: VaultAppAccessArgs;
     readonly externalSecrets?: AppExternalSecretsArgs;
 }
@@ -435,6 +441,7 @@ function planEnvironment(args: SecureEnvironmentArgs, keyArn: pulumi.Input<strin
             // Pods read their Secrets through the kubelet, which needs no RBAC; a ServiceAccount gets `get`
             // on them only when the app reads them through the API itself.
             kubernetesSecretNames: app.callsKubernetesApi ? secretNames : [],
+            ...(backend === SecretBackend.AwsParameterStore ? { parameterStore: true } : {}),
         };
         const planned: PlannedApp = { app, namespace, serviceAccountName, secretNames, identity };
         if (secrets.length === 0) return planned;
@@ -475,6 +482,19 @@ function planEnvironment(args: SecureEnvironmentArgs, keyArn: pulumi.Input<strin
                 },
             };
         }
+        if (backend === SecretBackend.AwsParameterStore) {
+            return {
+                ...planned,
+                externalSecrets,
+                parameters: {
+                    project: args.project,
+                    env: args.env,
+                    app: app.name,
+                    kmsKeyArn: keyArn,
+                    parameters: secrets.map((s) => ({ name: s.name, description: s.description, value: s.value })),
+                },
+            };
+        }
         return {
             ...planned,
             externalSecrets,
@@ -501,7 +521,13 @@ function planEnvironment(args: SecureEnvironmentArgs, keyArn: pulumi.Input<strin
                   backend === SecretBackend.Vault && args.vault ? args.vault.cidrs : undefined,
               ),
         appNamespaces: [...byNamespace.entries()].map(([namespace, members]) => appNamespace(args, namespace, members)),
-        key: { project: args.project, env: args.env, accountId: args.accountId, region: args.region },
+        key: {
+            project: args.project,
+            env: args.env,
+            accountId: args.accountId,
+            region: args.region,
+            ...(backend === SecretBackend.AwsParameterStore ? { parameterStore: true } : {}),
+        },
         vault:
             backend === SecretBackend.Vault && args.vault
                 ? {
@@ -615,14 +641,14 @@ function checkEnvironment(check: ArgsChecker, args: SecureEnvironmentArgs, repor
             "is required with the vault backend",
             "give vault.address, vault.kubernetesHost and vault.cidrs",
         );
-    } else if (backend === SecretBackend.AwsSecretsManager && clusterOk) {
+    } else if (backendOk && isAwsBackend(backend) && clusterOk) {
         // A SecretStore authenticates as the app's ServiceAccount with AssumeRoleWithWebIdentity; EKS Pod
         // Identity credentials belong to the pod that asks, so they cannot be borrowed for another app.
         check.check(
             (args.cluster.identityMode ?? IdentityMode.Irsa) === IdentityMode.Irsa,
             "cluster.identityMode",
-            "pod-identity cannot back per-app Secrets Manager stores: External Secrets cannot act as an app's ServiceAccount through EKS Pod Identity",
-            "use irsa with the aws-secrets-manager backend, or the vault backend with pod-identity",
+            `pod-identity cannot back per-app ${backend === SecretBackend.AwsParameterStore ? "Parameter Store" : "Secrets Manager"} stores: External Secrets cannot act as an app's ServiceAccount through EKS Pod Identity`,
+            `use irsa with the ${backend} backend, or the vault backend with pod-identity`,
         );
     }
     const topologyOk = clusterOk && envOk && checkTopology(check, args);
@@ -888,6 +914,9 @@ function renderEnvironment(
             const secrets = collect(problems, field, () => resolveAppSecretsArgs(app, planned.secrets!));
             if (secrets) names.push(...appSecretsNames(secrets), ...appSecretsResourceNames(logical, secrets));
         }
+        if (planned.parameters) {
+            collect(problems, field, () => resolveAppParametersArgs(app, planned.parameters!));
+        }
         if (planned.vaultAccess) {
             const access = collect(problems, field, () => resolveVaultAppAccessArgs(app, planned.vaultAccess!));
             if (access) names.push(...vaultAppAccessNames(access), ...vaultAppAccessResourceNames(logical));
@@ -1026,6 +1055,7 @@ export class SecureEnvironment extends pulumi.ComponentResource {
             const identity = new WorkloadIdentity(logical, planned.identity, inNamespace(planned.namespace));
             const backing: pulumi.Resource[] = eso ? [identity, eso] : [identity];
             if (planned.secrets) backing.push(new AppSecrets(logical, planned.secrets, parent));
+            if (planned.parameters) backing.push(new AppParameters(logical, planned.parameters, parent));
             if (planned.vaultAccess) {
                 backing.push(
                     new VaultAppAccess(logical, planned.vaultAccess, {

@@ -73,6 +73,11 @@ function stateOf(type: string, name: string, inputs: Record<string, any>): { id:
             const arn = `${arnBase("secretsmanager")}:secret:${inputs.name}-${hex(name, 6)}`;
             return { id: arn, state: { ...inputs, arn } };
         }
+        case "aws:ssm/parameter:Parameter": {
+            // A parameter ARN drops the leading `/` of a path name.
+            const arn = `${arnBase("ssm")}:parameter/${String(inputs.name).replace(/^\//, "")}`;
+            return { id: inputs.name, state: { ...inputs, arn } };
+        }
         case "pulumi:pulumi:StackReference": {
             const outputs = stackOutputs.get(inputs.name);
             if (!outputs) throw new Error(`no outputs mocked for stack ${inputs.name}`);

@@ -15,6 +15,11 @@ export interface EnvironmentKeyArgs {
     region: string;
     /** IAM principals (role ARNs) that administer the key. Default: the account root, delegating to IAM. */
     administratorArns?: string[];
+    /**
+     * The key also encrypts the env's Parameter Store SecureStrings (the `aws-parameter-store` backend): it may
+     * then be used through SSM as well as Secrets Manager. Default: false.
+     */
+    parameterStore?: boolean;
     /** Tags for the key. */
     tags?: Record<string, string>;
 }
@@ -29,6 +34,7 @@ export interface ResolvedEnvironmentKey {
     readonly region: string;
     readonly partition: string;
     readonly administratorArns: string[];
+    readonly parameterStore: boolean;
 }
 
 /** Checks and defaults an EnvironmentKey's arguments; throws an ArgumentError listing every problem. */
@@ -73,6 +79,7 @@ export function resolveEnvironmentKeyArgs(name: string, args: EnvironmentKeyArgs
         region: args.region,
         partition,
         administratorArns,
+        parameterStore: args.parameterStore === true,
     };
 }
 

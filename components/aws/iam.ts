@@ -7,6 +7,7 @@ import {
     POD_IDENTITY_SESSION_TAGS,
     secretArnPattern,
     serviceAccountSubject,
+    ssmParameterArnPatterns,
     STS_AUDIENCE,
 } from "../baseline";
 
@@ -29,6 +30,11 @@ export interface PolicyDocument {
 /** The Secrets Manager endpoint through which the env key may be used. */
 export function secretsManagerService(region: string): string {
     return `secretsmanager.${region}.amazonaws.com`;
+}
+
+/** The Parameter Store endpoint through which the env key may be used for SecureString parameters. */
+export function parameterStoreService(region: string): string {
+    return `ssm.${region}.amazonaws.com`;
 }
 
 /** Input of an IRSA trust policy. */
@@ -145,6 +151,48 @@ export function appSecretsPolicy(access: AppSecretsAccess): PolicyDocument {
 }
 
 /**
+ * What an app's role may do with the `aws-parameter-store` backend: read its own parameters one by one
+ * (ssm:GetParameter on `parameter/<project>-<env>/<app>/*`) or by its path (ssm:GetParametersByPath,
+ * authorized against the requested path, so the path itself is named too), and decrypt SecureStrings with
+ * the env key only when Parameter Store asks on its behalf. No ssm:GetParameters, no describe, no write,
+ * no other path.
+ */
+export function appParametersPolicy(access: AppSecretsAccess): PolicyDocument {
+    const arns = ssmParameterArnPatterns(
+        access.partition,
+        access.region,
+        access.accountId,
+        access.project,
+        access.env,
+        access.app,
+    );
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "ReadOwnParameters",
+                Effect: "Allow",
+                Action: "ssm:GetParameter",
+                Resource: arns.parameters,
+            },
+            {
+                Sid: "ReadOwnParameterPath",
+                Effect: "Allow",
+                Action: "ssm:GetParametersByPath",
+                Resource: [arns.path, arns.parameters],
+            },
+            {
+                Sid: "DecryptThroughParameterStore",
+                Effect: "Allow",
+                Action: "kms:Decrypt",
+                Resource: access.environmentKeyArn,
+                Condition: { StringEquals: { "kms:ViaService": parameterStoreService(access.region) } },
+            },
+        ],
+    };
+}
+
+/**
  * Key administration without cryptographic use: the account (and so IAM) can manage the key's lifecycle
  * and policy, so the key can never become unmanageable, but reading data still needs the statement below.
  */
@@ -187,6 +235,8 @@ export interface EnvironmentKeyAccess {
     readonly accountId: string;
     /** Principals that administer the key. Default: the account root (delegating to IAM). */
     readonly administratorArns: readonly string[];
+    /** The key also encrypts Parameter Store SecureStrings, so it may be used through SSM as well. */
+    readonly parameterStore?: boolean;
 }
 
 /**
@@ -214,7 +264,9 @@ export function environmentKeyPolicy(access: EnvironmentKeyAccess): PolicyDocume
                 Resource: "*",
                 Condition: {
                     StringEquals: {
-                        "kms:ViaService": secretsManagerService(access.region),
+                        "kms:ViaService": access.parameterStore
+                            ? [secretsManagerService(access.region), parameterStoreService(access.region)]
+                            : secretsManagerService(access.region),
                         "kms:CallerAccount": access.accountId,
                     },
                 },

@@ -2,4 +2,5 @@ export * from "./app-secrets";
 export * from "./cluster-access";
 export * from "./environment-key";
 export * from "./iam";
+export * from "./parameter-store";
 export * from "./workload-identity";

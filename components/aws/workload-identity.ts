@@ -16,7 +16,7 @@ import {
     secretReaderRoleName,
 } from "../baseline";
 import { roleRefTo, secretReaderRules } from "../kubernetes/rbac";
-import { appSecretsPolicy } from "./iam";
+import { appParametersPolicy, appSecretsPolicy } from "./iam";
 import { checkClusterIdentity, IdentityMode, trustPolicyFor } from "./identity-validation";
 
 export { IdentityMode } from "./identity-validation";
@@ -47,6 +47,11 @@ export interface WorkloadIdentityArgs {
     clusterName?: pulumi.Input<string>;
     /** ARN of the env's KMS key (an EnvironmentKey's `keyArn`). */
     environmentKeyArn: pulumi.Input<string>;
+    /**
+     * The app's secrets are Parameter Store parameters under `/<project>-<env>/<app>/` (the
+     * `aws-parameter-store` backend) instead of Secrets Manager secrets: the role reads those. Default: false.
+     */
+    parameterStore?: boolean;
     /** The app calls the Kubernetes API, so its pods mount a ServiceAccount token. Default: false. */
     callsKubernetesApi?: boolean;
     /** Names of Kubernetes Secrets in the namespace the app may `get` (e.g. what its ExternalSecrets write). Default: none. */
@@ -71,6 +76,7 @@ export interface ResolvedWorkloadIdentity {
     readonly callsKubernetesApi: boolean;
     readonly kubernetesSecretNames: string[];
     readonly roleName: string;
+    readonly parameterStore: boolean;
 }
 
 /** Checks and defaults a WorkloadIdentity's arguments; throws an ArgumentError listing every problem. */
@@ -130,6 +136,7 @@ export function resolveWorkloadIdentityArgs(name: string, args: WorkloadIdentity
         callsKubernetesApi: args.callsKubernetesApi ?? false,
         kubernetesSecretNames,
         roleName,
+        parameterStore: args.parameterStore === true,
     };
 }
 
@@ -228,11 +235,16 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
         new aws.iam.RolePolicy(
             `${name}-secrets`,
             {
-                name: "read-own-secrets",
+                name: resolved.parameterStore ? "read-own-parameters" : "read-own-secrets",
                 role: role.id,
-                policy: pulumi
-                    .output(args.environmentKeyArn)
-                    .apply((environmentKeyArn) => JSON.stringify(appSecretsPolicy({ ...resolved, environmentKeyArn }))),
+                policy: pulumi.output(args.environmentKeyArn).apply((environmentKeyArn) =>
+                    JSON.stringify(
+                        (resolved.parameterStore ? appParametersPolicy : appSecretsPolicy)({
+                            ...resolved,
+                            environmentKeyArn,
+                        }),
+                    ),
+                ),
             },
             { parent: this },
         );

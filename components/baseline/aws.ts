@@ -7,11 +7,29 @@ import { envPrefix } from "./naming";
 
 /**
  * `/<project>-<env>/<app>/`: the SSM Parameter Store path an app owns, the same hierarchy as its Secrets
- * Manager prefix. The platform keeps no secret in Parameter Store; this is the only place one may be read
- * from, so a parameter pattern is judged against it.
+ * Manager prefix. Parameters of the `aws-parameter-store` backend (AppParameters) live under it; it is the only
+ * place one may be read from, so a parameter pattern is judged against it.
  */
 export function ssmParameterPrefix(project: string, env: Environment, app: string): string {
     return `/${envPrefix(project, env)}/${app}/`;
+}
+
+/**
+ * The ARNs an app may read parameters at: `parameter/<project>-<env>/<app>/*` (every parameter below its
+ * path; the `/` keeps app `pay` from app `payments`), and `parameter/<project>-<env>/<app>`, the path
+ * itself, which is what ssm:GetParametersByPath is authorized against. A parameter ARN drops the name's
+ * leading `/`.
+ */
+export function ssmParameterArnPatterns(
+    partition: string,
+    region: string,
+    accountId: string,
+    project: string,
+    env: Environment,
+    app: string,
+): { readonly parameters: string; readonly path: string } {
+    const base = `arn:${partition}:ssm:${region}:${accountId}:parameter/${envPrefix(project, env)}/${app}`;
+    return { parameters: `${base}/*`, path: base };
 }
 
 /** An app's identity as its AWS role names it: each part undefined when the name does not tell. */

@@ -90,7 +90,13 @@ export const AcmeServer = {
 } as const;
 export type AcmeServer = (typeof AcmeServer)[keyof typeof AcmeServer];
 
-/** Everything that differs between environments. */
+/** SSM Parameter Store tiers (the `tier` of a parameter). */
+export const ParameterTier = {
+    Standard: "Standard",
+    Advanced: "Advanced",
+} as const;
+export type ParameterTier = (typeof ParameterTier)[keyof typeof ParameterTier];
+
 /**
  * How Kyverno's ImageValidatingPolicy treats image digests at admission (Kyverno >= 1.19.0 acts on both;
  * earlier releases accept the fields and ignore them).
@@ -102,6 +108,7 @@ export interface ImageDigestProfile {
     readonly verify: boolean;
 }
 
+/** Everything that differs between environments. */
 export interface EnvironmentProfile {
     readonly env: Environment;
     readonly podSecurity: PodSecurityProfile;
@@ -132,6 +139,10 @@ export interface EnvironmentProfile {
     readonly secretsMonthlyBudgetUsd: number;
     /** Digests at admission, read by the ImageValidatingPolicy's `validationConfigurations`. */
     readonly imageDigests: ImageDigestProfile;
+    /** Tier of the env's Parameter Store parameters (AppParameters). Advanced costs per parameter and month. */
+    readonly parameterTier: ParameterTier;
+    /** Tags every Parameter Store parameter of the env carries, besides project, env and app. */
+    readonly parameterTags: Readonly<Record<string, string>>;
 }
 
 /**
@@ -188,6 +199,8 @@ export const PROFILES: Readonly<Record<Environment, EnvironmentProfile>> = {
         // Dev admits tagged images (its policies audit): pinning them at admission makes what runs the image
         // whose signature was checked, and verifying keeps a tag Kyverno could not resolve in its reports.
         imageDigests: { mutate: true, verify: true },
+        parameterTier: ParameterTier.Standard,
+        parameterTags: { "data-classification": "confidential" },
     },
     stage: {
         env: Environment.Stage,
@@ -212,6 +225,8 @@ export const PROFILES: Readonly<Record<Environment, EnvironmentProfile>> = {
         // Stage and prod declare digests in the program (baseline-require-image-digest): rewriting tags at
         // admission would make the cluster differ from what Pulumi declares, so they verify and do not mutate.
         imageDigests: { mutate: false, verify: true },
+        parameterTier: ParameterTier.Standard,
+        parameterTags: { "data-classification": "confidential" },
     },
     prod: {
         env: Environment.Prod,
@@ -243,6 +258,9 @@ export const PROFILES: Readonly<Record<Environment, EnvironmentProfile>> = {
         secretRefreshInterval: "1h",
         secretsMonthlyBudgetUsd: 25,
         imageDigests: { mutate: false, verify: true },
+        // Advanced in prod: values up to 8 KB and parameter policies (expiration, change notifications).
+        parameterTier: ParameterTier.Advanced,
+        parameterTags: { "data-classification": "restricted" },
     },
 };
 

@@ -17,6 +17,7 @@ export const PACKAGE_NAME = "k8s-baseline";
 /** Components other languages are promised; every component the package exports is checked besides. */
 export const PROMISED_COMPONENTS: readonly string[] = [
     "AppExternalSecrets",
+    "AppParameters",
     "AppSecrets",
     "BaselinePolicies",
     "CertManager",

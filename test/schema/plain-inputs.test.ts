@@ -8,6 +8,7 @@
  * throws (its validation refuses the Output, or it renders the Output into a name), the input is checked at
  * construction and the schema must mark it `plain: true`.
  */
+import { SecretBackend } from "../../components/addons/external-secrets";
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { PackageSpec } from "@pulumi/pulumi/provider/experimental/schema";
@@ -65,6 +66,10 @@ function fixtures(): Fixture[] {
     const environments: [string, SecureEnvironmentArgs][] = [
         ["examples/yaml stage (Secrets Manager, IRSA)", yamlArgs as unknown as SecureEnvironmentArgs],
         ["dev stack (Vault, Pod Identity)", dev],
+        [
+            "examples/yaml stage on Parameter Store",
+            { ...(yamlArgs as unknown as SecureEnvironmentArgs), secretBackend: SecretBackend.AwsParameterStore },
+        ],
         ["dev on a shared cluster", { ...sharedDev, cluster: sharedCluster }],
     ];
     const out: Fixture[] = [];
@@ -102,6 +107,7 @@ function fixtures(): Fixture[] {
         for (const app of plan.apps) {
             add("WorkloadIdentity", label, app.identity);
             add("AppSecrets", label, app.secrets);
+            add("AppParameters", label, app.parameters);
             add("VaultAppAccess", label, app.vaultAccess);
             add("AppExternalSecrets", label, app.externalSecrets);
         }

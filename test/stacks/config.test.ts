@@ -150,7 +150,7 @@ describe("stack config", () => {
                 "an unknown secret backend",
                 "prod",
                 prodValues((v) => (v.secretBackend = "secrets-manager")),
-                ['k8s-baseline:secretBackend: must be one of "aws-secrets-manager", "vault"'],
+                ['k8s-baseline:secretBackend: must be one of "aws-secrets-manager", "aws-parameter-store", "vault"'],
             ],
             [
                 "an unknown env",

@@ -13,6 +13,7 @@ import {
     RenderedName,
     secretPathPrefix,
     secretStoreName,
+    ssmParameterPrefix,
     tokenRequestRoleName,
     vaultSecretPrefix,
 } from "../../baseline";
@@ -24,6 +25,7 @@ import {
     DEFAULT_VAULT_AUDIENCE,
     EXTERNAL_SECRETS_API_VERSION,
     externalSecretManifest,
+    isAwsBackend,
     labelsOf,
     refreshIntervalSeconds,
     remoteKeyWithin,
@@ -54,7 +56,8 @@ export interface VaultStoreArgs {
 export interface ExternalSecretArgs {
     /**
      * The secret's name under the app's prefix, e.g. `db-password`; or its full key inside the prefix
-     * (`<project>-<env>/<app>/db-password` in Secrets Manager, `<env>/<app>/db-password` in Vault).
+     * (`<project>-<env>/<app>/db-password` in Secrets Manager, `/<project>-<env>/<app>/db-password` in
+     * Parameter Store, `<env>/<app>/db-password` in Vault).
      */
     name: string;
     /**
@@ -84,11 +87,14 @@ export interface AppExternalSecretsArgs {
      * the Kubernetes auth role is bound to (VaultAppAccess).
      */
     serviceAccountName: string;
-    /** Where the secrets are read from: `aws-secrets-manager` or `vault`. */
+    /**
+     * Where the secrets are read from: `aws-secrets-manager`, `aws-parameter-store` (SecureStrings under
+     * `/<project>-<env>/<app>/`) or `vault`.
+     */
     backend: SecretBackend;
-    /** AWS region of the secrets. Required with `aws-secrets-manager`, not allowed with `vault`. */
+    /** AWS region of the secrets. Required with the AWS backends, not allowed with `vault`. */
     region?: string;
-    /** Vault server, mount and login. Required with `vault`, not allowed with `aws-secrets-manager`. */
+    /** Vault server, mount and login. Required with `vault`, not allowed with the AWS backends. */
     vault?: VaultStoreArgs;
     /** The secrets to read, one Kubernetes Secret each. */
     secrets: ExternalSecretArgs[];
@@ -275,12 +281,12 @@ export function resolveAppExternalSecretsArgs(name: string, args: AppExternalSec
         `use one of ${SECRET_BACKENDS.join(", ")}`,
     );
     let vault: ResolvedVaultStore | undefined;
-    if (args.backend === SecretBackend.AwsSecretsManager) {
+    if (backendOk && isAwsBackend(args.backend)) {
         if (
             check.check(
                 args.region !== undefined,
                 "region",
-                "is required with aws-secrets-manager",
+                `is required with ${args.backend}`,
                 'give the secrets\' region, e.g. "eu-west-1"',
             )
         ) {
@@ -289,7 +295,7 @@ export function resolveAppExternalSecretsArgs(name: string, args: AppExternalSec
         check.check(
             args.vault === undefined,
             "vault",
-            "is set with aws-secrets-manager",
+            `is set with ${args.backend}`,
             "remove it, or set backend to vault",
         );
     } else if (args.backend === SecretBackend.Vault) {
@@ -316,7 +322,9 @@ export function resolveAppExternalSecretsArgs(name: string, args: AppExternalSec
         keyPrefix =
             args.backend === SecretBackend.Vault
                 ? vaultSecretPrefix(env, args.app)
-                : secretPathPrefix(args.project, env, args.app);
+                : args.backend === SecretBackend.AwsParameterStore
+                  ? ssmParameterPrefix(args.project, env, args.app)
+                  : secretPathPrefix(args.project, env, args.app);
     }
     const secrets: ResolvedExternalSecret[] = [];
     const defaultInterval = env ? profileFor(env).secretRefreshInterval : "1h";
@@ -524,7 +532,7 @@ export function appExternalSecretsManifests(resolved: ResolvedAppExternalSecrets
     const store =
         resolved.backend === SecretBackend.Vault
             ? vaultSecretStoreManifest({ ...storeInput, ...resolved.vault! })
-            : awsSecretStoreManifest({ ...storeInput, region: resolved.region! });
+            : awsSecretStoreManifest({ ...storeInput, region: resolved.region!, backend: resolved.backend });
     const externalSecrets = resolved.secrets.map((secret) =>
         externalSecretManifest({
             name: secret.targetName,

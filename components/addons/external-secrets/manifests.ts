@@ -17,11 +17,24 @@ export const SecretBackend = {
     AwsSecretsManager: "aws-secrets-manager",
     /** A Vault KV v2 mount, through Vault's Kubernetes auth. */
     Vault: "vault",
+    /** AWS SSM Parameter Store SecureStrings, through the app's IRSA role. */
+    AwsParameterStore: "aws-parameter-store",
 } as const;
 export type SecretBackend = (typeof SecretBackend)[keyof typeof SecretBackend];
 
 /** Every backend, for messages and checks. */
 export const SECRET_BACKENDS: readonly SecretBackend[] = Object.values(SecretBackend);
+
+/** The backends read through an AWS SecretStore, with the store's `spec.provider.aws.service` for each. */
+export const AWS_STORE_SERVICES: Readonly<Partial<Record<SecretBackend, string>>> = {
+    [SecretBackend.AwsSecretsManager]: "SecretsManager",
+    [SecretBackend.AwsParameterStore]: "ParameterStore",
+};
+
+/** True when `backend` is read through an AWS SecretStore (Secrets Manager or Parameter Store). */
+export function isAwsBackend(backend: SecretBackend): boolean {
+    return AWS_STORE_SERVICES[backend] !== undefined;
+}
 
 /** The audience the Vault Kubernetes auth role of an app expects (VaultAppAccess's default). */
 export const DEFAULT_VAULT_AUDIENCE = "vault";
@@ -74,14 +87,16 @@ export interface SecretStoreManifestInput {
 }
 
 /**
- * A SecretStore for AWS Secrets Manager. It authenticates with a token of the app's own ServiceAccount,
+ * A SecretStore for AWS Secrets Manager (or, with `backend: aws-parameter-store`, Parameter Store). It authenticates with a token of the app's own ServiceAccount,
  * exchanged for the role in the ServiceAccount's `eks.amazonaws.com/role-arn` annotation (IRSA). No `role` is
  * set: that would make the operator assume a second role on top of the app's, and the app's role is the one
  * whose policy is scoped to the app's secrets.
  */
 export function awsSecretStoreManifest(
-    input: SecretStoreManifestInput & { readonly region: string },
+    input: SecretStoreManifestInput & { readonly region: string; readonly backend?: SecretBackend },
 ): CustomResourceManifest {
+    const service = AWS_STORE_SERVICES[input.backend ?? SecretBackend.AwsSecretsManager];
+    if (service === undefined) throw new Error(`SecretStore ${input.name}: ${input.backend} is not an AWS backend`);
     return {
         apiVersion: EXTERNAL_SECRETS_API_VERSION,
         kind: "SecretStore",
@@ -89,7 +104,7 @@ export function awsSecretStoreManifest(
         spec: {
             provider: {
                 aws: {
-                    service: "SecretsManager",
+                    service,
                     region: input.region,
                     // A namespaced store can only name a ServiceAccount of its own namespace: no namespace field.
                     auth: { jwt: { serviceAccountRef: { name: input.serviceAccountName } } },
@@ -152,7 +167,7 @@ export interface ExternalSecretManifestInput {
     readonly storeName: string;
     /** The Kubernetes Secret the operator writes. */
     readonly targetName: string;
-    /** The key in Secrets Manager, or the path relative to the Vault mount. */
+    /** The key in Secrets Manager, the parameter name in Parameter Store, or the path relative to the Vault mount. */
     readonly remoteKey: string;
     /** The prefix the app owns; `remoteKey` must lie directly under it. */
     readonly keyPrefix: string;

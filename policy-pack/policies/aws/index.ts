@@ -8,6 +8,7 @@ import { irsaTrustPinned, noWildcardSecretsAccess } from "./iam";
 import { attachedPolicies, policyEffect, secretScope } from "./identity";
 import { kmsKeyRotation, kmsNoPublicAccess } from "./kms";
 import { noIamUsers, noSecretsOutsideBackends } from "./outside-backends";
+import { parameterCustomerKey, parameterEnvPrefix } from "./parameter-store";
 import {
     kmsKeyHasPolicy,
     kmsKeyUseViaService,
@@ -29,6 +30,7 @@ export * from "./identity";
 export * from "./kms";
 export * from "./managed-policies";
 export * from "./outside-backends";
+export * from "./parameter-store";
 export * from "./principals";
 export * from "./resource-policies";
 export * from "./scope";
@@ -56,6 +58,8 @@ export const awsPolicies: readonly Policy[] = [
     secretCustomerKey,
     secretEnvPrefix,
     secretRecoveryWindow,
+    parameterCustomerKey,
+    parameterEnvPrefix,
     eksSecretsEncryption,
     eksAuditLogs,
     eksAccessNoClusterAdmin,

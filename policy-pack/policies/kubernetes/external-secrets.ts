@@ -7,6 +7,7 @@
 import { EXTERNAL_SECRETS_API_VERSION } from "../../../components/addons/external-secrets/manifests";
 import {
     allowedGeneratorKinds,
+    AWS_REGION,
     APP_NAME_LABEL,
     appServiceAccountName,
     Environment,
@@ -252,11 +253,19 @@ function remoteKeys(spec: any, report: Reporter): RemoteKey[] {
 }
 
 /**
- * The prefix `key` lies under in `env` for `app`: `<env>/<app>/` (a Vault KV path, vaultSecretPrefix) or
- * `<project>-<env>/<app>/` (a Secrets Manager name, secretPathPrefix, the project read off the key); the
- * env's first segment alone when the app is not known. Undefined when the key starts with neither.
+ * The prefix `key` lies under in `env` for `app`: `<env>/<app>/` (a Vault KV path, vaultSecretPrefix),
+ * `<project>-<env>/<app>/` (a Secrets Manager name, secretPathPrefix, the project read off the key) or
+ * `/<project>-<env>/<app>/` (a Parameter Store name, ssmParameterPrefix); the env's first segment alone when
+ * the app is not known. Undefined when the key starts with none of them.
  */
 function ownPrefixOf(key: string, env: Environment, app: string | undefined): string | undefined {
+    if (key.startsWith("/")) {
+        if (key.startsWith("//")) return undefined;
+        const prefix = ownPrefixOf(key.slice(1), env, app);
+        return prefix === undefined || prefix === `${env}/` || prefix === vaultSecretPrefix(env, app ?? "")
+            ? undefined
+            : `/${prefix}`;
+    }
     const first = key.slice(0, key.indexOf("/") + 1 || key.length);
     if (first === `${env}/`) return app === undefined ? first : vaultSecretPrefix(env, app);
     const suffix = `-${env}/`;
@@ -264,6 +273,15 @@ function ownPrefixOf(key: string, env: Environment, app: string | undefined): st
         return app === undefined ? first : secretPathPrefix(first.slice(0, -suffix.length), env, app);
     }
     return undefined;
+}
+
+/**
+ * A Parameter Store search path names the app's path without the trailing `/` (GetParametersByPath is
+ * hierarchical, so `/<project>-<env>/<app>` covers that path only); a Secrets Manager name prefix without it
+ * would also match `<app>-other/`.
+ */
+function searchesParameterPath(key: string, search: boolean, env: Environment, app: string | undefined): boolean {
+    return search && app !== undefined && key.startsWith("/") && ownPrefixOf(`${key}/`, env, app) === `${key}/`;
 }
 
 /**
@@ -281,7 +299,8 @@ function isPathUnder(rest: string, search: boolean): boolean {
 
 /**
  * Every remote key an ExternalSecret reads lies under its app's prefix in its own environment:
- * `<project>-<env>/<app>/...` (Secrets Manager) or `<env>/<app>/...` (a path in the env's Vault KV mount), and
+ * `<project>-<env>/<app>/...` (Secrets Manager), `/<project>-<env>/<app>/...` (Parameter Store; a find path may
+ * also be `/<project>-<env>/<app>` itself) or `<env>/<app>/...` (a path in the env's Vault KV mount), and
  * names no other environment anywhere (otherEnvironmentsNamedIn: a secret named `db-prod` in stage fails).
  * The store is another object, so either form is accepted; the env's IAM or Vault policy narrows it to the one
  * the backend uses. The app is the `app.kubernetes.io/name` label AppExternalSecrets sets, else the
@@ -295,12 +314,12 @@ export const externalSecretsRemoteKeyPrefix: ResourcePolicy = {
     name: "external-secrets-remote-key-prefix",
     group: "external-secrets",
     description:
-        "ExternalSecrets read only keys under their app's prefix in their own env: <project>-<env>/<app>/ or <env>/<app>/.",
+        "ExternalSecrets read only keys under their app's prefix in their own env: <project>-<env>/<app>/, /<project>-<env>/<app>/ or <env>/<app>/.",
     severity: Severity.High,
     enforcementLevel: EnforcementLevel.Mandatory,
     remediationSteps:
         "Name the secret under the app's prefix (`<project>-<env>/<app>/<secret>` in Secrets Manager, " +
-        "`<env>/<app>/<secret>` in Vault), label the ExternalSecret app.kubernetes.io/name=<app> when its " +
+        "`/<project>-<env>/<app>/<secret>` in Parameter Store, `<env>/<app>/<secret>` in Vault), label the ExternalSecret app.kubernetes.io/name=<app> when its " +
         "namespace is not named after the app, and give every dataFrom.find a path under the prefix.",
     url: `${DOCS}/api/externalsecret/`,
     types: [EXTERNAL_SECRET, `${V1BETA1}:ExternalSecret`],
@@ -333,11 +352,12 @@ export const externalSecretsRemoteKeyPrefix: ResourcePolicy = {
                 report.violation(`${what}: ${path} ${show(key)} names ${others.join(", ")} in ${env}`);
                 continue;
             }
+            if (searchesParameterPath(key, search, env, app)) continue;
             const prefix = ownPrefixOf(key, env, app);
             const expected =
                 app === undefined
-                    ? `an ${env} prefix (<project>-${env}/ or ${env}/)`
-                    : `${secretPathPrefix("<project>", env, app)} or ${vaultSecretPrefix(env, app)}`;
+                    ? `an ${env} prefix (<project>-${env}/, /<project>-${env}/ or ${env}/)`
+                    : `${secretPathPrefix("<project>", env, app)}, /${secretPathPrefix("<project>", env, app)} or ${vaultSecretPrefix(env, app)}`;
             if (prefix === undefined || !key.startsWith(prefix)) {
                 report.violation(`${what}: ${path} ${show(key)} is not under ${expected}`);
             } else if (app !== undefined && !isPathUnder(key.slice(prefix.length), search)) {
@@ -345,6 +365,53 @@ export const externalSecretsRemoteKeyPrefix: ResourcePolicy = {
                     `${what}: ${path} ${show(key)} names no ${search ? "path" : "secret"} under ${prefix}`,
                 );
             }
+        }
+    },
+};
+
+/** The AWS services a store may read from: the baseline's two AWS secret backends. */
+const AWS_STORE_SERVICES: readonly string[] = ["SecretsManager", "ParameterStore"];
+
+/**
+ * `external-secrets-aws-store-service`: an aws SecretStore reads from one of the baseline's AWS backends
+ * (`service` SecretsManager or ParameterStore, as AppExternalSecrets writes for `aws-secrets-manager` and
+ * `aws-parameter-store`), in a named region, and sets no `prefix`: a prefix is put before every key the store
+ * reads, so the key an ExternalSecret names, the one external-secrets-remote-key-prefix judges, is not the key
+ * read. Unknowns: an unknown provider, service, region or prefix is reported as unknown.
+ */
+export const externalSecretsAwsStoreService: ResourcePolicy = {
+    kind: "resource",
+    name: "external-secrets-aws-store-service",
+    group: "external-secrets",
+    description: "aws SecretStores read Secrets Manager or Parameter Store in a named region, with no key prefix.",
+    severity: Severity.High,
+    enforcementLevel: EnforcementLevel.Mandatory,
+    remediationSteps:
+        "Set spec.provider.aws.service to SecretsManager or ParameterStore and region to the env's region, and remove prefix (AppExternalSecrets writes such stores).",
+    url: `${DOCS}/provider/aws-parameter-store/`,
+    types: [SECRET_STORE, CLUSTER_SECRET_STORE],
+    validate(resource, _settings, report) {
+        const aws = resource.props?.spec?.provider?.aws;
+        if (isUnknown(aws)) return report.unknown("spec.provider.aws");
+        if (aws === undefined || aws === null) return;
+        const what = describeResource(resource);
+        if (isUnknown(aws.service)) report.unknown("spec.provider.aws.service");
+        else if (!AWS_STORE_SERVICES.includes(aws.service)) {
+            report.violation(
+                `${what}: spec.provider.aws.service ${show(aws.service ?? null)} is not ${AWS_STORE_SERVICES.join(" or ")}`,
+            );
+        }
+        if (isUnknown(aws.region)) report.unknown("spec.provider.aws.region");
+        else if (typeof aws.region !== "string" || !AWS_REGION.test(aws.region)) {
+            report.violation(
+                `${what}: spec.provider.aws.region ${show(aws.region ?? null)} is not a region, so the operator reads wherever its own AWS configuration points`,
+            );
+        }
+        if (isUnknown(aws.prefix)) report.unknown("spec.provider.aws.prefix");
+        else if (aws.prefix !== undefined && aws.prefix !== null && aws.prefix !== "") {
+            report.violation(
+                `${what}: spec.provider.aws.prefix ${show(aws.prefix)} is put before every key, so the keys its ExternalSecrets name are not the keys read`,
+            );
         }
     },
 };
@@ -967,4 +1034,5 @@ export const externalSecretsPolicies = [
     externalSecretsGenerators,
     externalSecretsNoPushSecret,
     externalSecretsRemoteKeyPrefix,
+    externalSecretsAwsStoreService,
 ] as const;

@@ -8,7 +8,7 @@ import {
     SecretBackend,
 } from "../../../../components/addons/external-secrets";
 import { ENVIRONMENTS, PROFILES } from "../../../../components/baseline";
-import { awsArgs, CA_BUNDLE, vaultArgs, vaultStore } from "./fixtures";
+import { awsArgs, CA_BUNDLE, parameterStoreArgs, vaultArgs, vaultStore } from "./fixtures";
 import { RbacObject, rbacEvaluator, Request, Requester } from "../../kubernetes/rbac-evaluator";
 
 const STORE = "kubernetes:external-secrets.io/v1:SecretStore";
@@ -67,6 +67,37 @@ describe("AppExternalSecrets", () => {
                 ...(es.inputs.spec.data ?? []).map((d: any) => d.remoteRef.key),
             ];
             for (const key of keys) assert.match(key, /^shop-prod\/payments\/[a-z0-9][a-z0-9_.-]*$/);
+        }
+    });
+
+    it("creates a Parameter Store store, and reads each parameter exactly under /<project>-<env>/<app>/", async () => {
+        new AppExternalSecrets("payments", parameterStoreArgs());
+        await settled();
+        assert.deepEqual(named(STORE, "payments-store").inputs.spec.provider, {
+            aws: {
+                service: "ParameterStore",
+                region: "eu-west-1",
+                auth: { jwt: { serviceAccountRef: { name: "payments-api" } } },
+            },
+        });
+        assert.deepEqual(named(EXTERNAL_SECRET, "payments-payments-db-password").inputs.spec.dataFrom, [
+            { extract: { key: "/shop-prod/payments/db-password" } },
+        ]);
+        assert.deepEqual(
+            named(EXTERNAL_SECRET, "payments-payments-stripe").inputs.spec.data.map((d: any) => d.remoteRef.key),
+            ["/shop-prod/payments/stripe", "/shop-prod/payments/stripe"],
+        );
+    });
+
+    it("refuses a Parameter Store key of another app or env, and a missing region", () => {
+        for (const [overrides, message] of [
+            [{ secrets: [{ name: "/shop-prod/orders/db" }] }, /is outside the app's prefix \/shop-prod\/payments\//],
+            [{ secrets: [{ name: "/shop-dev/payments/db" }] }, /is outside the app's prefix \/shop-prod\/payments\//],
+            [{ secrets: [{ name: "shop-prod/payments/db" }] }, /is outside the app's prefix/],
+            [{ region: undefined }, /region: is required with aws-parameter-store/],
+            [{ vault: vaultStore() }, /vault: is set with aws-parameter-store/],
+        ] as [Partial<AppExternalSecretsArgs>, RegExp][]) {
+            assert.throws(() => resolveAppExternalSecretsArgs("payments", parameterStoreArgs(overrides)), message);
         }
     });
 

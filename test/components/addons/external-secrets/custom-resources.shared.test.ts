@@ -8,7 +8,7 @@ import { installMocks, resetResources, resources, settled } from "../../../mocks
 installMocks();
 import { AppExternalSecrets } from "../../../../components/addons/external-secrets";
 import { customResourceErrors, Manifest, manifestOf } from "../../../k8s-schemas";
-import { awsArgs, CA_BUNDLE, vaultArgs, vaultStore } from "./fixtures";
+import { awsArgs, CA_BUNDLE, parameterStoreArgs, vaultArgs, vaultStore } from "./fixtures";
 
 /** Every Kubernetes object registered, as a manifest. */
 function emitted(): Manifest[] {
@@ -52,15 +52,20 @@ describe("External Secrets custom resources, against the upstream CRD schemas", 
         );
         await settled();
         built.set("vault", emitted());
+
+        resetResources();
+        new AppExternalSecrets("payments", parameterStoreArgs());
+        await settled();
+        built.set("aws-parameter-store", emitted());
     });
 
-    for (const backend of ["aws-secrets-manager", "vault"]) {
+    for (const backend of ["aws-secrets-manager", "vault", "aws-parameter-store"]) {
         it(`${backend}: every custom resource validates against its external-secrets.io/v1 schema`, () => {
             const manifests = built.get(backend)!;
             assert.deepEqual(manifests.map((m) => m.kind).sort(), [
                 "ExternalSecret",
                 "ExternalSecret",
-                ...(backend === "vault" ? [] : ["ExternalSecret"]),
+                ...(backend === "aws-secrets-manager" ? ["ExternalSecret"] : []),
                 "SecretStore",
             ]);
             for (const manifest of manifests) {

@@ -32,6 +32,16 @@ export function awsArgs(overrides: Partial<AppExternalSecretsArgs> = {}): AppExt
     };
 }
 
+/** The same app reading the same secrets from Parameter Store. */
+export function parameterStoreArgs(overrides: Partial<AppExternalSecretsArgs> = {}): AppExternalSecretsArgs {
+    return {
+        ...awsArgs(),
+        backend: SecretBackend.AwsParameterStore,
+        secrets: [{ name: "db-password" }, { name: "/shop-prod/payments/stripe", keys: ["api-key", "webhook-secret"] }],
+        ...overrides,
+    };
+}
+
 /** The same app reading the same secrets from Vault. */
 export function vaultArgs(overrides: Partial<AppExternalSecretsArgs> = {}): AppExternalSecretsArgs {
     return {

@@ -5,6 +5,7 @@ import * as assert from "node:assert/strict";
 import {
     awsSecretStoreManifest,
     externalSecretManifest,
+    SecretBackend,
     vaultSecretStoreManifest,
 } from "../../../../components/addons/external-secrets/manifests";
 import { secretPathPrefix, vaultSecretPrefix } from "../../../../components/baseline";
@@ -12,6 +13,7 @@ import {
     CLUSTER_EXTERNAL_SECRET,
     CLUSTER_SECRET_STORE,
     EXTERNAL_SECRET,
+    externalSecretsAwsStoreService,
     externalSecretsGenerators,
     externalSecretsNoPushSecret,
     externalSecretsNoSharedClusterStore,
@@ -207,8 +209,33 @@ describe("policy external-secrets-remote-key-prefix", () => {
         es.spec.dataFrom[0].extract.key = "shop-prod/orders/db-url";
         assert.deepEqual(violations(check(es)), [
             'ExternalSecret payments/payments-db-password: spec.dataFrom[0].extract.key "shop-prod/orders/db-url" is not ' +
-                "under <project>-prod/payments/ or prod/payments/",
+                "under <project>-prod/payments/, /<project>-prod/payments/ or prod/payments/",
         ]);
+    });
+
+    it("passes Parameter Store keys and find paths inside the app's path, and reports others", () => {
+        const es = externalSecret();
+        es.spec.dataFrom[0].extract.key = "/shop-prod/payments/db-password";
+        assert.deepEqual(check(es), []);
+        es.spec.dataFrom = [{ find: { path: "/shop-prod/payments", name: { regexp: "^db" } } }];
+        assert.deepEqual(check(es), [], "the app's path itself, as GetParametersByPath takes it");
+        es.spec.dataFrom = [{ find: { path: "/shop-prod/payments/" } }];
+        assert.deepEqual(check(es), []);
+        for (const [path, key] of [
+            ["/shop-prod", "find"],
+            ["/shop-prod/pay", "find"],
+            ["/shop-prod/orders", "find"],
+            ["/prod/payments", "find"],
+            ["//shop-prod/payments", "find"],
+            ["/shop-prod/orders/db-url", "extract"],
+            ["/shop-dev/payments/db-url", "extract"],
+            ["//shop-prod/payments/db-url", "extract"],
+        ]) {
+            es.spec.dataFrom = [key === "find" ? { find: { path } } : { extract: { key: path } }];
+            assert.equal(violations(check(es)).length, 1, path);
+        }
+        es.spec.dataFrom = [{ find: { name: { regexp: ".*" } } }];
+        assert.equal(violations(check(es)).length, 1, "a find without a path");
     });
 
     it("reports a key of another env, or without an env prefix", () => {
@@ -265,6 +292,45 @@ describe("policy external-secrets-remote-key-prefix", () => {
         assert.deepEqual(violations(check(label)), []);
         label.spec.dataFrom[0].extract.key = "shop-dev/payments/db-password";
         assert.equal(violations(check(label)).length, 1);
+    });
+});
+
+describe("policy external-secrets-aws-store-service", () => {
+    const check = (store: Record<string, any>) => run(externalSecretsAwsStoreService, resource(SECRET_STORE, store));
+    const parameterStore = () =>
+        awsSecretStoreManifest({
+            ...STORE,
+            region: "eu-west-1",
+            backend: SecretBackend.AwsParameterStore,
+        }) as Record<string, any>;
+
+    it("passes the Secrets Manager and Parameter Store stores AppExternalSecrets writes, and ignores Vault", () => {
+        assert.equal(parameterStore().spec.provider.aws.service, "ParameterStore");
+        assert.deepEqual(check(awsStore()), []);
+        assert.deepEqual(check(parameterStore()), []);
+        assert.deepEqual(check(vaultStore()), []);
+    });
+
+    it("reports another service, a missing region and a key prefix", () => {
+        const acm = parameterStore();
+        acm.spec.provider.aws.service = "CertificateManager";
+        assert.deepEqual(violations(check(acm)), [
+            'SecretStore payments/payments-store: spec.provider.aws.service "CertificateManager" is not SecretsManager or ParameterStore',
+        ]);
+        const noRegion = parameterStore();
+        delete noRegion.spec.provider.aws.region;
+        assert.equal(violations(check(noRegion)).length, 1);
+        const prefixed = parameterStore();
+        prefixed.spec.provider.aws.prefix = "/shop-prod/orders/";
+        assert.deepEqual(violations(check(prefixed)), [
+            'SecretStore payments/payments-store: spec.provider.aws.prefix "/shop-prod/orders/" is put before every key, so the keys its ExternalSecrets name are not the keys read',
+        ]);
+    });
+
+    it("reports an unknown service as unknown", () => {
+        const store = parameterStore();
+        store.spec.provider.aws.service = UNKNOWN;
+        assert.deepEqual(unknowns(check(store)), ["spec.provider.aws.service"]);
     });
 });
 
