@@ -114,6 +114,8 @@ export interface EnvironmentProfile {
     readonly maxVaultTokenTtlSeconds: number;
     /** Default ExternalSecret refresh interval (a Go duration). */
     readonly secretRefreshInterval: string;
+    /** The longest a rotated Secrets Manager secret may go between rotations, in days. */
+    readonly maxSecretRotationDays: number;
     /**
      * What the env's secrets plumbing (Secrets Manager, Parameter Store, KMS) may cost a month, in US dollars,
      * before the pack's cost-secrets-budget policy says so (advisory): policy-pack/cost estimates it.
@@ -171,6 +173,7 @@ export const PROFILES: Readonly<Record<Environment, EnvironmentProfile>> = {
         maxHumanAccess: AccessRole.Admin,
         maxVaultTokenTtlSeconds: 3600,
         secretRefreshInterval: "1h",
+        maxSecretRotationDays: 365,
         secretsMonthlyBudgetUsd: 5,
     },
     stage: {
@@ -192,6 +195,7 @@ export const PROFILES: Readonly<Record<Environment, EnvironmentProfile>> = {
         maxHumanAccess: AccessRole.Edit,
         maxVaultTokenTtlSeconds: 3600,
         secretRefreshInterval: "1h",
+        maxSecretRotationDays: 180,
         secretsMonthlyBudgetUsd: 10,
     },
     prod: {
@@ -222,6 +226,7 @@ export const PROFILES: Readonly<Record<Environment, EnvironmentProfile>> = {
         maxHumanAccess: AccessRole.View,
         maxVaultTokenTtlSeconds: 900,
         secretRefreshInterval: "1h",
+        maxSecretRotationDays: 90,
         secretsMonthlyBudgetUsd: 25,
     },
 };
