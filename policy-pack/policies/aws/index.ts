@@ -14,7 +14,13 @@ import {
     kmsNoDecryptingGrants,
     resourcePolicyPrincipals,
 } from "./resource-policies";
-import { secretCustomerKey, secretEnvPrefix, secretRecoveryWindow } from "./secrets-manager";
+import {
+    rotationFunctionScope,
+    secretCustomerKey,
+    secretEnvPrefix,
+    secretProdRotation,
+    secretRecoveryWindow,
+} from "./secrets-manager";
 import {
     podIdentityTrustCluster,
     podIdentityTrustSessionTags,
@@ -56,6 +62,8 @@ export const awsPolicies: readonly Policy[] = [
     secretCustomerKey,
     secretEnvPrefix,
     secretRecoveryWindow,
+    secretProdRotation,
+    rotationFunctionScope,
     eksSecretsEncryption,
     eksAuditLogs,
 ];
