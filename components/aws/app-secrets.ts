@@ -12,6 +12,7 @@ import {
     secretPath,
     secretPathPrefix,
 } from "../baseline";
+import { PolicyDocument, secretsManagerService } from "./iam";
 
 /** Automatic rotation of a secret by a rotation Lambda. */
 export interface SecretRotationArgs {
@@ -21,6 +22,12 @@ export interface SecretRotationArgs {
     automaticallyAfterDays?: number;
     /** A `rate(...)` or `cron(...)` schedule. Give this or `automaticallyAfterDays`. */
     scheduleExpression?: string;
+    /**
+     * Name of the rotation function's IAM role. When given, the component attaches a policy to it that reads
+     * and writes this secret alone (and uses the env key only through Secrets Manager). Default: none (the
+     * function's role is managed elsewhere; the pack checks it is no broader).
+     */
+    rotationRoleName?: pulumi.Input<string>;
 }
 
 /** One secret of an app. */
@@ -75,6 +82,52 @@ export interface ResolvedAppSecrets {
     readonly app: string;
     readonly recoveryWindowInDays: number;
     readonly secrets: ResolvedSecret[];
+}
+
+/**
+ * Days between rotations of a schedule: `automaticallyAfterDays`, or a `rate(N days|hours)` expression.
+ * Undefined for a `cron(...)` schedule, whose period the component does not derive.
+ */
+export function rotationDays(rotation: SecretRotationArgs): number | undefined {
+    if (rotation.automaticallyAfterDays !== undefined) return rotation.automaticallyAfterDays;
+    const rate = /^rate\((\d+) (hours?|days?)\)$/.exec(rotation.scheduleExpression ?? "");
+    if (!rate) return undefined;
+    const n = Number(rate[1]);
+    return rate[2].startsWith("hour") ? n / 24 : n;
+}
+
+/** Actions a Secrets Manager rotation function needs on the secret it rotates. */
+export const ROTATION_FUNCTION_ACTIONS: readonly string[] = [
+    "secretsmanager:DescribeSecret",
+    "secretsmanager:GetSecretValue",
+    "secretsmanager:PutSecretValue",
+    "secretsmanager:UpdateSecretVersionStage",
+];
+
+/**
+ * What a rotation function may do: rotate the one secret (by its ARN) and use the env key only when Secrets
+ * Manager asks on its behalf. No other secret and no list.
+ */
+export function rotationFunctionPolicy(secretArn: string, kmsKeyArn: string): PolicyDocument {
+    const region = secretArn.split(":")[3];
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "RotateThisSecret",
+                Effect: "Allow",
+                Action: [...ROTATION_FUNCTION_ACTIONS],
+                Resource: secretArn,
+            },
+            {
+                Sid: "EnvKeyThroughSecretsManager",
+                Effect: "Allow",
+                Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+                Resource: kmsKeyArn,
+                Condition: { StringEquals: { "kms:ViaService": secretsManagerService(region) } },
+            },
+        ],
+    };
 }
 
 /** Checks and defaults an AppSecrets' arguments; throws an ArgumentError listing every problem. */
@@ -175,6 +228,16 @@ export function resolveAppSecretsArgs(name: string, args: AppSecretsArgs): Resol
                         "give 1 to 1000 days",
                     );
                 }
+                const days = rotationDays(r);
+                if (envOk && days !== undefined) {
+                    const max = profileFor(args.env).maxSecretRotationDays;
+                    check.check(
+                        days <= max,
+                        `${field}.rotation`,
+                        `rotates every ${days} days, longer than the ${args.env} bound of ${max}`,
+                        `rotate at least every ${max} days`,
+                    );
+                }
                 if (r.scheduleExpression !== undefined) {
                     check.check(
                         /^(rate\(\d+ (hours?|days?)\)|cron\(.+\))$/.test(r.scheduleExpression),
@@ -230,6 +293,9 @@ export function appSecretsResourceNames(name: string, resolved: ResolvedAppSecre
             names.push(
                 childResourceName(parent, "aws:secretsmanager/secretRotation:SecretRotation", childName, source),
             );
+            if (secret.rotation.rotationRoleName !== undefined) {
+                names.push(childResourceName(parent, "aws:iam/rolePolicy:RolePolicy", `${childName}-rotation`, source));
+            }
         }
         return names;
     });
@@ -282,6 +348,18 @@ export class AppSecrets extends pulumi.ComponentResource {
                     },
                     { parent: this },
                 );
+                if (s.rotation.rotationRoleName !== undefined) {
+                    new aws.iam.RolePolicy(
+                        `${name}-${s.shortName}-rotation`,
+                        {
+                            role: s.rotation.rotationRoleName,
+                            policy: pulumi
+                                .all([secret.arn, args.kmsKeyArn])
+                                .apply(([arn, key]) => JSON.stringify(rotationFunctionPolicy(arn, key))),
+                        },
+                        { parent: this },
+                    );
+                }
             }
             arns[s.shortName] = secret.arn;
         }

@@ -132,6 +132,8 @@ export interface EnvironmentProfile {
     readonly maxVaultTokenTtlSeconds: number;
     /** Default ExternalSecret refresh interval (a Go duration). */
     readonly secretRefreshInterval: string;
+    /** The longest a rotated Secrets Manager secret may go between rotations, in days. */
+    readonly maxSecretRotationDays: number;
     /**
      * What the env's secrets plumbing (Secrets Manager, Parameter Store, KMS) may cost a month, in US dollars,
      * before the pack's cost-secrets-budget policy says so (advisory): policy-pack/cost estimates it.
@@ -195,6 +197,7 @@ export const PROFILES: Readonly<Record<Environment, EnvironmentProfile>> = {
         maxHumanAccess: AccessRole.Admin,
         maxVaultTokenTtlSeconds: 3600,
         secretRefreshInterval: "1h",
+        maxSecretRotationDays: 365,
         secretsMonthlyBudgetUsd: 5,
         // Dev admits tagged images (its policies audit): pinning them at admission makes what runs the image
         // whose signature was checked, and verifying keeps a tag Kyverno could not resolve in its reports.
@@ -221,6 +224,7 @@ export const PROFILES: Readonly<Record<Environment, EnvironmentProfile>> = {
         maxHumanAccess: AccessRole.Edit,
         maxVaultTokenTtlSeconds: 3600,
         secretRefreshInterval: "1h",
+        maxSecretRotationDays: 180,
         secretsMonthlyBudgetUsd: 10,
         // Stage and prod declare digests in the program (baseline-require-image-digest): rewriting tags at
         // admission would make the cluster differ from what Pulumi declares, so they verify and do not mutate.
@@ -256,6 +260,7 @@ export const PROFILES: Readonly<Record<Environment, EnvironmentProfile>> = {
         maxHumanAccess: AccessRole.View,
         maxVaultTokenTtlSeconds: 900,
         secretRefreshInterval: "1h",
+        maxSecretRotationDays: 90,
         secretsMonthlyBudgetUsd: 25,
         imageDigests: { mutate: false, verify: true },
         // Advanced in prod: values up to 8 KB and parameter policies (expiration, change notifications).

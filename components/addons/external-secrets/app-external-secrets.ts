@@ -29,6 +29,7 @@ import {
     labelsOf,
     refreshIntervalSeconds,
     remoteKeyWithin,
+    rotationRefreshInterval,
     SECRET_BACKENDS,
     SECRET_DATA_KEY,
     SecretBackend,
@@ -69,6 +70,11 @@ export interface ExternalSecretArgs {
     keys?: string[];
     /** How often the secret is read again, a Go duration such as `1h`, `30m` or `15s`. Default: the environment profile's. */
     refreshInterval?: string;
+    /**
+     * Days between rotations of the remote secret (AppSecrets' `rotationDays`). Shortens the default refresh
+     * interval to a 24th of the rotation period when that is below the profile's. Default: no rotation.
+     */
+    rotationDays?: number;
 }
 
 /** Arguments of an AppExternalSecrets. */
@@ -409,7 +415,8 @@ export function resolveAppExternalSecretsArgs(name: string, args: AppExternalSec
                     seen.add(key as string);
                 });
             }
-            const refreshInterval = secret.refreshInterval ?? defaultInterval;
+            const refreshInterval =
+                secret.refreshInterval ?? rotationRefreshInterval(defaultInterval, secret.rotationDays);
             checkRefreshInterval(check, refreshInterval, `${field}.refreshInterval`);
             secrets.push({
                 remoteKey: remoteKey ?? "",

@@ -51,6 +51,27 @@ export function refreshIntervalSeconds(value: unknown): number | undefined {
     return Number(h ?? 0) * 3600 + Number(m ?? 0) * 60 + Number(s ?? 0);
 }
 
+/** The share of a rotation period the ExternalSecret may wait before it reads the secret again. */
+export const ROTATION_REFRESH_FRACTION = 24;
+
+/**
+ * The refresh interval of an ExternalSecret whose remote secret rotates every `rotationDays` days: the
+ * profile's interval, or a 24th of the rotation period when that is shorter (an hour for daily rotation),
+ * rounded down to whole seconds as a Go duration. A rotated value reaches the Kubernetes Secret within this
+ * interval, and a pod that mounts it as a volume within that plus the kubelet sync period (about a minute
+ * by default); env vars only change when the pod restarts.
+ */
+export function rotationRefreshInterval(profileInterval: string, rotationDays: number | undefined): string {
+    const profileSeconds = refreshIntervalSeconds(profileInterval);
+    if (rotationDays === undefined || profileSeconds === undefined || !(rotationDays > 0)) return profileInterval;
+    const rotationSeconds = Math.max(1, Math.floor((rotationDays * 86400) / ROTATION_REFRESH_FRACTION));
+    if (rotationSeconds >= profileSeconds) return profileInterval;
+    const h = Math.floor(rotationSeconds / 3600);
+    const m = Math.floor((rotationSeconds % 3600) / 60);
+    const sec = rotationSeconds % 60;
+    return `${h ? `${h}h` : ""}${m ? `${m}m` : ""}${sec || (!h && !m) ? `${sec}s` : ""}`;
+}
+
 /** What a key of the target Secret may be called (the CRD's `secretKey` pattern). */
 export const SECRET_DATA_KEY = /^[-._a-zA-Z0-9]+$/;
 

@@ -15,7 +15,13 @@ import {
     kmsNoDecryptingGrants,
     resourcePolicyPrincipals,
 } from "./resource-policies";
-import { secretCustomerKey, secretEnvPrefix, secretRecoveryWindow } from "./secrets-manager";
+import {
+    rotationFunctionScope,
+    secretCustomerKey,
+    secretEnvPrefix,
+    secretProdRotation,
+    secretRecoveryWindow,
+} from "./secrets-manager";
 import {
     podIdentityTrustCluster,
     podIdentityTrustSessionTags,
@@ -60,6 +66,8 @@ export const awsPolicies: readonly Policy[] = [
     secretRecoveryWindow,
     parameterCustomerKey,
     parameterEnvPrefix,
+    secretProdRotation,
+    rotationFunctionScope,
     eksSecretsEncryption,
     eksAuditLogs,
     eksAccessNoClusterAdmin,

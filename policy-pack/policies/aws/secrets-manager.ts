@@ -7,7 +7,8 @@ import {
     SECRET_NAME_SEGMENT,
 } from "../../../components/baseline";
 import { describeResource, envOf, isUnknown } from "../resource";
-import { EnforcementLevel, ResourcePolicy, Severity } from "../types";
+import { EnforcementLevel, PolicyResource, ResourcePolicy, Severity, StackPolicy } from "../types";
+import { documentAt } from "./documents";
 
 export const SECRETS_MANAGER_SECRET = "aws:secretsmanager/secret:Secret";
 
@@ -163,6 +164,94 @@ export const secretRecoveryWindow: ResourcePolicy = {
             report.violation(
                 `${describeResource(resource)}: recoveryWindowInDays ${days} is below ${MIN_RECOVERY_WINDOW_DAYS}, the shortest window AWS keeps a deleted secret`,
             );
+        }
+    },
+};
+
+export const SECRETS_MANAGER_ROTATION = "aws:secretsmanager/secretRotation:SecretRotation";
+const ROTATION_POLICY_TYPES = ["aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy"];
+
+/** True when `rotation` targets `secret`: by its id, ARN or name, or (at preview) by the same logical name. */
+function rotates(rotation: PolicyResource, secret: PolicyResource): boolean {
+    const target = rotation.props.secretId;
+    if (typeof target === "string" && target.length > 0) {
+        return [secret.props.arn, secret.props.id, secret.props.name].includes(target);
+    }
+    return rotation.name === secret.name;
+}
+
+/**
+ * `aws-secret-prod-rotation` (advisory): a prod secret (or one whose env is not known) has a SecretRotation.
+ * AppSecrets registers a secret's rotation under the secret's own logical name, which is how a rotation whose
+ * secretId is not known at preview is matched; a known secretId must be the secret's ARN, id or name. Advisory:
+ * not every secret can rotate (a third party's API key), so it says so rather than blocks.
+ */
+export const secretProdRotation: StackPolicy = {
+    kind: "stack",
+    name: "aws-secret-prod-rotation",
+    group: "aws",
+    description: "Prod Secrets Manager secrets rotate automatically.",
+    severity: Severity.Low,
+    enforcementLevel: EnforcementLevel.Advisory,
+    remediationSteps:
+        "Give the secret a rotation in AppSecrets (rotation: { lambdaArn, automaticallyAfterDays }), within the prod profile's maxSecretRotationDays.",
+    url: "https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets.html",
+    validateStack(resources, settings, report) {
+        const rotations = resources.filter((r) => r.type === SECRETS_MANAGER_ROTATION);
+        for (const secret of resources) {
+            if (secret.type !== SECRETS_MANAGER_SECRET) continue;
+            if ((envOf(secret, settings) ?? "prod") !== "prod") continue;
+            if (rotations.some((rotation) => rotates(rotation, secret))) continue;
+            report.violation(`${describeResource(secret)} is a prod secret with no rotation`, { urn: secret.urn });
+        }
+    },
+};
+
+/** The action only a rotation function needs: moving the AWSCURRENT label to a new version. */
+const ROTATION_ACTION = "secretsmanager:updatesecretversionstage";
+/** One `<project>-<env>/<app>/<secret>` secret's ARN: no `*`, at most the 6-character suffix Secrets Manager appends (or `-??????`). */
+const ONE_SECRET_ARN =
+    /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[^/*?]+\/[^/*?]+\/[^/*?]+?(-\?{6}|-[A-Za-z0-9]{6})?$/;
+
+/**
+ * `aws-rotation-function-scope`: a policy that grants `secretsmanager:UpdateSecretVersionStage` by name (what
+ * a rotation function's role is given; AppSecrets' rotationRoleName policy) grants it, in that statement, on
+ * one secret's ARN: not on `*`, not on a prefix, not on several secrets, not by NotResource. A rotation function
+ * that can rotate other secrets can replace any of them. Wildcard action grants are judged by the identity
+ * policies. Unknowns: an unknown document or a statement's resource not yet known is reported as unknown.
+ */
+export const rotationFunctionScope: ResourcePolicy = {
+    kind: "resource",
+    name: "aws-rotation-function-scope",
+    group: "aws",
+    description: "A rotation function's policy rotates one secret, named by its ARN.",
+    severity: Severity.High,
+    enforcementLevel: EnforcementLevel.Mandatory,
+    remediationSteps:
+        "Give the rotation function's role one policy per secret with that secret's ARN as Resource (AppSecrets does with rotation.rotationRoleName).",
+    url: "https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets-required-permissions-function.html",
+    types: ROTATION_POLICY_TYPES,
+    validate(resource, _settings, report) {
+        const statements = documentAt(resource.props.policy, "policy", report);
+        if (!statements) return;
+        for (const statement of statements) {
+            if (statement.effect !== "Allow") continue;
+            if (!(statement.action ?? []).some((a) => a.toLowerCase() === ROTATION_ACTION)) continue;
+            const where = `statement ${statement.sid ?? `#${statement.index}`}`;
+            if (statement.notResource) {
+                report.violation(`${describeResource(resource)}: ${where} grants secret rotation by NotResource`);
+                continue;
+            }
+            const targets = statement.resource ?? [];
+            if (targets.some(isUnknown)) {
+                report.unknown(`policy ${where} Resource`);
+                continue;
+            }
+            if (targets.length !== 1 || !ONE_SECRET_ARN.test(targets[0])) {
+                report.violation(
+                    `${describeResource(resource)}: ${where} grants secret rotation on ${JSON.stringify(targets)}, not on one secret's ARN`,
+                );
+            }
         }
     },
 };
