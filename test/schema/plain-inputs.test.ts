@@ -76,6 +76,13 @@ function fixtures(): Fixture[] {
         registries: sharedDev.registries,
         vaultCidrs: sharedDev.vault?.cidrs ?? dev.vault!.cidrs,
     } satisfies SecureClusterArgs);
+    add("RuntimeSecurity", "Falco on a prod cluster", { env: "prod", namespaces: ["prod-a"] });
+    add("RuntimeSecurity", "Tetragon on a dev cluster", {
+        env: "dev",
+        engine: "tetragon",
+        namespaces: ["dev-a", "dev-b"],
+        kubernetesApiNamespaces: ["dev-b"],
+    });
     for (const [label, args] of environments) {
         add("SecureEnvironment", label, args);
         const plan = planSecureEnvironment("probe", args, KEY_ARN);
