@@ -12,5 +12,6 @@ export * from "./platform-reference";
 export * from "./addons/cert-manager";
 export * from "./addons/external-secrets";
 export * from "./addons/kyverno";
+export * from "./addons/runtime-security";
 export * from "./environment";
 export * from "./cluster";

@@ -98,6 +98,13 @@ function fixtures(): Fixture[] {
         ],
         tags: { owner: "payments" },
     } satisfies ClusterAccessArgs);
+    add("RuntimeSecurity", "Falco on a prod cluster", { env: "prod", namespaces: ["prod-a"] });
+    add("RuntimeSecurity", "Tetragon on a dev cluster", {
+        env: "dev",
+        engine: "tetragon",
+        namespaces: ["dev-a", "dev-b"],
+        kubernetesApiNamespaces: ["dev-b"],
+    });
     for (const [label, args] of environments) {
         add("SecureEnvironment", label, args);
         const plan = planSecureEnvironment("probe", args, KEY_ARN);
