@@ -136,8 +136,9 @@ for (const chart of CHARTS) {
             });
         }
 
-        // Falco's and Tetragon's charts render no NetworkPolicy: nothing to misspell there.
-        (chart.networkPolicySwitches.length > 0 ? it : it.skip)(
+        // Falco's and Tetragon's charts render no NetworkPolicy, so there is no switch to misspell; their
+        // misspelt keys are test/components/addons/runtime-security/chart-values.shared.test.ts's.
+        if (chart.networkPolicySwitches.length > 0) it(
             "would notice a misspelt key, and a value of the wrong type where the chart has a schema",
             () => {
                 const [first] = chart.networkPolicySwitches;
