@@ -91,3 +91,19 @@ export function sopsConfig(project: string, keys: readonly SopsEnvironmentKey[])
         })),
     };
 }
+
+/** `alias/<project>-<env>-stack-config`: the alias of the env's stack-config and GitOps secrets key. */
+export function stackSecretsAliasName(project: string, env: Environment): string {
+    return `alias/${project}-${env}-stack-config`;
+}
+
+/** The Pulumi secrets provider of the env's stack: `awskms://alias/<project>-<env>-stack-config?region=<region>`. */
+export function stackSecretsProvider(project: string, env: Environment, region: string): string {
+    return `awskms://${stackSecretsAliasName(project, env)}?region=${region}`;
+}
+
+/**
+ * What the env's CI deployer may do with its stack secrets key, and nothing more: kms:Decrypt on every run,
+ * kms:Encrypt at `pulumi stack init` or a provider change (and by sops to wrap a file's data key).
+ */
+export const STACK_SECRETS_DEPLOYER_ACTIONS: readonly string[] = ["kms:Decrypt", "kms:Encrypt"];
