@@ -8,6 +8,7 @@ import {
     secretArnPattern,
     serviceAccountSubject,
     ssmParameterArnPatterns,
+    STACK_SECRETS_DEPLOYER_ACTIONS,
     STS_AUDIENCE,
 } from "../baseline";
 
@@ -270,6 +271,58 @@ export function environmentKeyPolicy(access: EnvironmentKeyAccess): PolicyDocume
                         "kms:CallerAccount": access.accountId,
                     },
                 },
+            },
+        ],
+    };
+}
+
+/** Input of an env's stack secrets key policy. */
+export interface StackSecretsKeyAccess {
+    readonly partition: string;
+    readonly accountId: string;
+    /** Principals that administer the key (never use it). */
+    readonly administratorArns: readonly string[];
+    /** The env's CI deployer role: the one principal that may use the key. */
+    readonly deployerRoleArn: string;
+}
+
+/**
+ * The key policy of an env's stack secrets key: administered by its administrators, used (kms:Decrypt and
+ * kms:Encrypt only) by the env's deployer role alone. The account is not delegated use, so no identity policy in
+ * the account, such as another env's deployer's, can reach the key.
+ */
+export function stackSecretsKeyPolicy(access: StackSecretsKeyAccess): PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "AdministerKey",
+                Effect: "Allow",
+                Principal: { AWS: [...access.administratorArns] },
+                Action: [...KEY_ADMIN_ACTIONS],
+                Resource: "*",
+            },
+            {
+                Sid: "DeployerUsesKey",
+                Effect: "Allow",
+                Principal: { AWS: access.deployerRoleArn },
+                Action: [...STACK_SECRETS_DEPLOYER_ACTIONS],
+                Resource: "*",
+            },
+        ],
+    };
+}
+
+/** The identity policy of an env's deployer role for its stack secrets key: the same two actions, on that key. */
+export function stackSecretsDeployerPolicy(keyArn: string): PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "UseStackSecretsKey",
+                Effect: "Allow",
+                Action: [...STACK_SECRETS_DEPLOYER_ACTIONS],
+                Resource: keyArn,
             },
         ],
     };

@@ -16,3 +16,4 @@ export * from "./rbac-subjects";
 export * from "./network-peers";
 export * from "./secret-store-credentials";
 export * from "./topology";
+export * from "./sops";

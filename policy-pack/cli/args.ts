@@ -74,6 +74,7 @@ export const USAGE = `Usage:
                      PATH...
   k8s-baseline policies [--env ...] [--config ...] [--level ...] [--version ...] [--only ...] [--format ...]
   k8s-baseline report (--stack STACK | --resources FILE [--env ...]) [--out DIR]
+  k8s-baseline sops-config [--project NAME] [--out FILE|-] ENV=OUTPUTS.json...
 
 check     Runs the policy pack over Kubernetes YAML (files, or folders searched for .yaml/.yml files;
           multi-document files and *List kinds are expanded) and over JSON files holding an array of
@@ -231,6 +232,6 @@ export function parseCommandLine(argv: readonly string[]): Command {
             return { command, env, level, version, only: validOnly(values.only), format, config, registries };
         }
         default:
-            throw new UsageError(`unknown command "${command}": use check, policies or report`);
+            throw new UsageError(`unknown command "${command}": use check, policies, report or sops-config`);
     }
 }

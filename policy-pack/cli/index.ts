@@ -7,6 +7,7 @@
  *                      [--only ...] [--format text|json|sarif] [--sarif-root DIR] [--quiet] PATH...
  *   k8s-baseline policies [--env ...] [--level ...] [--version ...] [--only ...] [--format text|json]
  *   k8s-baseline report (--stack ENV | --resources FILE [--env ...]) [--out DIR]   (report.ts)
+ *   k8s-baseline sops-config [--project NAME] [--out FILE|-] ENV=OUTPUTS.json...   (sops-config.ts)
  *
  * Exit status: 0 when no mandatory violation, 1 when any, 2 on bad usage (nothing is checked then) or on an
  * unreadable input (every readable one is still judged and reported), 3 when the command itself fails (a bug
@@ -33,6 +34,7 @@ import { runCheck } from "./check";
 import { inputFiles, parsingThreads, readInputs, readInputsInParallel } from "./inputs";
 import { checkJsonTo, checkText, policiesJson, policiesText } from "./output";
 import { runReport } from "./report";
+import { runSopsConfig } from "./sops-config";
 import { checkSarif } from "./sarif";
 import { Progress, showsProgress } from "./progress";
 
@@ -153,6 +155,7 @@ export async function main(
 ): Promise<ExitCode> {
     // `report` has options of its own (report.ts); every other command is parsed here.
     if (argv[0] === "report") return (await runReport(argv.slice(1), out)) as ExitCode;
+    if (argv[0] === "sops-config") return runSopsConfig(argv.slice(1), out) as ExitCode;
     try {
         const command = parseCommandLine(argv);
         if (command.command === "help") {

@@ -110,6 +110,13 @@ function fixtures(): Fixture[] {
         const plan = planSecureEnvironment("probe", args, KEY_ARN);
         for (const ns of [...plan.platformNamespaces, ...plan.appNamespaces]) add("SecureNamespace", label, ns);
         add("EnvironmentKey", label, plan.key);
+        add("StackSecretsKey", label, {
+            project: args.project,
+            env: args.env,
+            accountId: args.accountId,
+            region: args.region,
+            deployerRoleArn: `arn:aws:iam::${args.accountId}:role/${args.project}-${args.env}-deployer`,
+        });
         add("VaultEnvironment", label, plan.vault);
         for (const app of plan.apps) {
             add("WorkloadIdentity", label, app.identity);
