@@ -40,6 +40,8 @@ import {
     appSecretsNames,
     appSecretsResourceNames,
     resolveAppSecretsArgs,
+    rotationDays,
+    SecretRotationArgs,
 } from "./aws/app-secrets";
 import { ClusterAccess, ClusterAccessArgs, resolveClusterAccessArgs, TeamAccessArgs } from "./aws/cluster-access";
 import { EnvironmentKey, EnvironmentKeyArgs, resolveEnvironmentKeyArgs } from "./aws/environment-key";
@@ -166,6 +168,12 @@ export interface AppSecretDeclarationArgs {
     keys?: string[];
     /** Initial value from Pulumi secret config (Secrets Manager backend only). Default: created empty. */
     value?: pulumi.Input<string>;
+    /**
+     * Automatic rotation (Secrets Manager backend only), within the env profile's `maxSecretRotationDays`; the
+     * ExternalSecret then refreshes often enough for a rotated value to reach the Secret in known time.
+     * Default: none.
+     */
+    rotation?: SecretRotationArgs;
 }
 
 /** One application of the environment. */
@@ -454,7 +462,12 @@ function planEnvironment(args: SecureEnvironmentArgs, keyArn: pulumi.Input<strin
             backend,
             storeName: secretStoreName(app.name),
             operatorNamespace: PLATFORM_NAMESPACES.externalSecrets,
-            secrets: secrets.map((s, i) => ({ name: s.name, targetName: secretNames[i], keys: s.keys })),
+            secrets: secrets.map((s, i) => ({
+                name: s.name,
+                targetName: secretNames[i],
+                keys: s.keys,
+                rotationDays: s.rotation ? rotationDays(s.rotation) : undefined,
+            })),
             ...(backend === SecretBackend.Vault
                 ? {
                       vault: {
@@ -503,7 +516,12 @@ function planEnvironment(args: SecureEnvironmentArgs, keyArn: pulumi.Input<strin
                 env: args.env,
                 app: app.name,
                 kmsKeyArn: keyArn,
-                secrets: secrets.map((s) => ({ name: s.name, description: s.description, value: s.value })),
+                secrets: secrets.map((s) => ({
+                    name: s.name,
+                    description: s.description,
+                    value: s.value,
+                    rotation: s.rotation,
+                })),
             },
         };
     });
@@ -764,6 +782,16 @@ function checkEnvironment(check: ArgsChecker, args: SecureEnvironmentArgs, repor
                         `${field}.secrets[${j}].value`,
                         "is set, but the vault backend writes no secret values",
                         "write the value to Vault out of band, or use the aws-secrets-manager backend",
+                    ),
+                );
+            }
+            if (backend !== SecretBackend.AwsSecretsManager) {
+                (app.secrets ?? []).forEach((secret, j) =>
+                    check.check(
+                        secret.rotation === undefined,
+                        `${field}.secrets[${j}].rotation`,
+                        `is set, but only Secrets Manager rotates secrets and this env's backend is ${backend}`,
+                        "remove it, or use the aws-secrets-manager backend",
                     ),
                 );
             }

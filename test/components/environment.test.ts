@@ -38,6 +38,8 @@ function vaultArgs(change: (args: SecureEnvironmentArgs) => void = () => {}): Se
             kubernetesHost: "https://9A8B7C6D5E4F3A2B1C0D9E8F7A6B5C4D.gr7.eu-west-1.eks.amazonaws.com",
             cidrs: VAULT_CIDRS,
         };
+        // Only Secrets Manager rotates: the prod stack's rotations stay behind with it.
+        for (const app of args.apps) for (const secret of app.secrets ?? []) delete secret.rotation;
         change(args);
     });
 }
@@ -312,6 +314,47 @@ describe("SecureEnvironment", function () {
         ]);
     });
 
+    it("rotates the secrets the stack declares a rotation for, each function's role scoped to its one secret", async () => {
+        await build(
+            prodArgs((a) => {
+                a.apps[0].secrets![0].rotation = {
+                    lambdaArn: `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:rotate-db`,
+                    scheduleExpression: "rate(12 hours)",
+                    rotationRoleName: "secrets-rotation-payments-db-password",
+                };
+                delete a.apps[1].secrets![0].rotation;
+            }),
+        );
+        const secrets = new Map(ofType("aws:secretsmanager/secret:Secret").map((r) => [r.name, r]));
+        const rotations = ofType("aws:secretsmanager/secretRotation:SecretRotation");
+        // The prod stack rotates the psp key every 30 days; orders' db-url here rotates not at all.
+        assert.deepEqual(rotations.map((r) => r.name).sort(), [
+            "prod-payments-db-password",
+            "prod-payments-psp-api-key",
+        ]);
+        const db = rotations.find((r) => r.name === "prod-payments-db-password")!;
+        assert.equal(db.inputs.rotationRules.scheduleExpression, "rate(12 hours)");
+        assert.equal(db.inputs.rotationLambdaArn, `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:rotate-db`);
+        const dbArn = `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:shop-prod/payments/db-password-`;
+        assert.ok(String(db.inputs.secretId).startsWith(dbArn), db.inputs.secretId);
+        assert.equal(secrets.get("prod-payments-db-password")!.inputs.name, "shop-prod/payments/db-password");
+        const policy = named("aws:iam/rolePolicy:RolePolicy", "prod-payments-db-password-rotation");
+        assert.equal(policy.inputs.role, "secrets-rotation-payments-db-password");
+        const resourcesGranted = (
+            JSON.parse(policy.inputs.policy) as { Statement: { Resource: unknown }[] }
+        ).Statement.map((statement) => statement.Resource);
+        assert.deepEqual(resourcesGranted[0], db.inputs.secretId);
+        // Rotated every 12 hours, the Secret refreshes every 30 minutes (a 24th of it, under the profile's 1h); a
+        // 30-day rotation keeps the profile's 1h.
+        const external = (app: string, secret: string) =>
+            ofType("kubernetes:external-secrets.io/v1:ExternalSecret").find(
+                (r) => r.name.startsWith(`prod-${app}-`) && r.name.endsWith(`-${secret}`),
+            )!.inputs.spec;
+        assert.equal(external("payments", "db-password").refreshInterval, "30m");
+        assert.equal(external("payments", "psp-api-key").refreshInterval, "1h");
+        assert.equal(external("orders", "db-url").refreshInterval, "1h");
+    });
+
     it("with the vault backend, creates the env's mount and auth, each app's access and stores that use them", async () => {
         const { options } = await build(vaultArgs());
         assert.equal(ofType(COMPONENT("AppSecrets")).length, 0);
@@ -400,6 +443,24 @@ describe("SecureEnvironment", function () {
                     "cluster.identityMode: pod-identity cannot back per-app Secrets Manager stores",
                     "fix: use irsa with the aws-secrets-manager backend, or the vault backend with pod-identity",
                 ],
+            ],
+            [
+                "a rotation with the vault backend",
+                () =>
+                    vaultArgs((a) => {
+                        a.apps[0].secrets![0].rotation = {
+                            lambdaArn: "arn:aws:lambda:eu-west-1:1:function:f",
+                            automaticallyAfterDays: 30,
+                        };
+                    }),
+                [
+                    "apps[0].secrets[0].rotation: is set, but only Secrets Manager rotates secrets and this env's backend is vault; fix: remove it, or use the aws-secrets-manager backend",
+                ],
+            ],
+            [
+                "a rotation less often than the prod profile allows",
+                () => prodArgs((a) => (a.apps[0].secrets![0].rotation!.automaticallyAfterDays = 365)),
+                ["apps[0] (payments): ", "rotation: rotates every 365 days, longer than the prod bound of 90"],
             ],
             [
                 "the vault backend without vault",

@@ -175,7 +175,11 @@ const ROTATION_POLICY_TYPES = ["aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:
 function rotates(rotation: PolicyResource, secret: PolicyResource): boolean {
     const target = rotation.props.secretId;
     if (typeof target === "string" && target.length > 0) {
-        return [secret.props.arn, secret.props.id, secret.props.name].includes(target);
+        if ([secret.props.arn, secret.props.id, secret.props.name].includes(target)) return true;
+        // A preview sees the secret's inputs, not its ARN: the ARN names the secret, with the random suffix
+        // Secrets Manager appends (`secret:<name>-XXXXXX`).
+        const named = /^arn:aws[a-z-]*:secretsmanager:[^:]*:\d{12}:secret:(.+)-[A-Za-z0-9]{6}$/.exec(target);
+        return named !== null && typeof secret.props.name === "string" && named[1] === secret.props.name;
     }
     return rotation.name === secret.name;
 }

@@ -138,9 +138,8 @@ for (const chart of CHARTS) {
 
         // Falco's and Tetragon's charts render no NetworkPolicy, so there is no switch to misspell; their
         // misspelt keys are test/components/addons/runtime-security/chart-values.shared.test.ts's.
-        if (chart.networkPolicySwitches.length > 0) it(
-            "would notice a misspelt key, and a value of the wrong type where the chart has a schema",
-            () => {
+        if (chart.networkPolicySwitches.length > 0)
+            it("would notice a misspelt key, and a value of the wrong type where the chart has a schema", () => {
                 const [first] = chart.networkPolicySwitches;
                 const misspelt = { [`${first.split(".")[0]}X`]: { enabled: false } };
                 assert.deepEqual(chartUndeclaredKeys(data, misspelt), [Object.keys(misspelt)[0]]);
@@ -162,8 +161,7 @@ for (const chart of CHARTS) {
                 Object.assign(at(on, first) as Values, { enabled: true });
                 assert.deepEqual(chartNetworkPoliciesOn(data, on), [first]);
                 assert.ok(judgeChartValues(data, on).some((line) => line.startsWith(`${first}.enabled: is not false`)));
-            },
-        );
+            });
 
         it("declares each NetworkPolicy switch, off by default, and no other", () => {
             for (const path of chart.networkPolicySwitches) {

@@ -40,6 +40,19 @@ describe("aws-secret-prod-rotation", () => {
         assert.equal(judge("prod", secret(), rotation({ secretId: "shop-prod/orders/db" }, "orders-db")).length, 1);
     });
 
+    it("matches a rotation by the ARN of the secret it names (what a preview of an existing stack passes)", () => {
+        const arnOf = (name: string) => `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}-Zx9Qw1`;
+        assert.deepEqual(judge("prod", secret(), rotation({ secretId: arnOf(secretInputs().name) }, "elsewhere")), []);
+        // Another secret's ARN, one whose name only starts with this one's, and a partial ARN rotate nothing here.
+        for (const other of [
+            arnOf("shop-prod/orders/db"),
+            arnOf(`${secretInputs().name}-old`),
+            `${arnOf(secretInputs().name)}x`,
+        ]) {
+            assert.equal(judge("prod", secret(), rotation({ secretId: other }, "elsewhere")).length, 1, other);
+        }
+    });
+
     it("leaves dev secrets alone", () => {
         assert.deepEqual(judge("dev", secret("dev")), []);
     });

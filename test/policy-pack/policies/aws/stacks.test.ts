@@ -28,12 +28,7 @@ for (const stack of STACKS) {
 
         it("report nothing, with the env from the pack's config", async () => {
             // Dev runs EKS Pod Identity: its trust pins the cluster, the namespace and the ServiceAccount.
-            // The stacks' secrets do not rotate yet: aws-secret-prod-rotation's advisory is the one finding.
-            const found = await stackViolations(stack, awsPolicies);
-            assert.deepEqual(
-                found.filter((v) => v.policy !== "aws-secret-prod-rotation" || v.level !== EnforcementLevel.Advisory),
-                [],
-            );
+            assert.deepEqual(await stackViolations(stack, awsPolicies), []);
         });
 
         it("report nothing, with the env from the stack name in each URN", async () => {
