@@ -5,6 +5,7 @@
 import {
     accessRoleOfEksPolicy,
     accessRoleWithin,
+    appNamespaceProblem,
     EKS_ACCESS_POLICIES,
     EKS_CLUSTER_ADMIN_ACCESS_POLICY,
     isSharedCluster,
@@ -151,8 +152,9 @@ export const eksAccessNoClusterAdmin: ResourcePolicy = {
 
 /**
  * `aws-eks-access-within-profile`: a namespace-scoped access policy association grants no more than the env
- * profile's `maxHumanAccess` (view in prod), with one of the policies the access roles map to, and on a shared
- * cluster only in the env's own namespaces, never the cluster scope that would span every env. Unknowns: an
+ * profile's `maxHumanAccess` (view in prod), with one of the policies the access roles map to, never in a
+ * namespace pattern (`*`) or a namespace of the cluster (`kube-*`, `default`) or of a platform add-on, and on a
+ * shared cluster only in the env's own namespaces, never the cluster scope that would span every env. Unknowns: an
  * unknown policy ARN, scope or namespace is reported as unknown.
  */
 export const eksAccessWithinProfile: ResourcePolicy = {
@@ -199,7 +201,21 @@ export const eksAccessWithinProfile: ResourcePolicy = {
         if (!Array.isArray(namespaces)) return;
         namespaces.forEach((namespace, i) => {
             if (isUnknown(namespace)) return report.unknown(`accessScope.namespaces[${i}]`);
-            if (typeof namespace === "string" && !namespaceBelongsTo(namespace, env, topology)) {
+            if (typeof namespace !== "string") return;
+            // Whatever EKS makes of a `*` in a scope, it names no one namespace: judged as the namespaces it
+            // could reach, those of other envs and of the platform among them.
+            if (namespace.includes("*")) {
+                return report.violation(
+                    `${describeResource(resource)} reaches ${JSON.stringify(namespace)}, a pattern rather than one of the env's namespaces`,
+                );
+            }
+            const platform = appNamespaceProblem(namespace);
+            if (platform !== undefined) {
+                return report.violation(
+                    `${describeResource(resource)} reaches ${namespace}: ${platform}, where a team's access reaches the platform's own credentials`,
+                );
+            }
+            if (!namespaceBelongsTo(namespace, env, topology)) {
                 report.violation(
                     `${describeResource(resource)} reaches ${namespace}, not a namespace of ${env} on this shared cluster`,
                 );

@@ -232,6 +232,24 @@ describe("aws-eks-access-within-profile", () => {
         assert.deepEqual(violationsOf(eksAccessWithinProfile, association(cluster), settingsOf("dev")), []);
     });
 
+    it("reports a namespace pattern, and the cluster's and the add-ons' namespaces, on any cluster", () => {
+        for (const [namespace, why] of [
+            ["*", 'reaches "*", a pattern rather than one of the env\'s namespaces'],
+            ["payments*", 'reaches "payments*", a pattern rather than one of the env\'s namespaces'],
+            ["kube-system", "reaches kube-system: kube-system is a namespace of the cluster itself"],
+            ["default", "reaches default: default is a namespace of the cluster itself"],
+            ["external-secrets", "reaches external-secrets: external-secrets is the namespace of a platform add-on"],
+        ]) {
+            const props = {
+                ...associationInputs(),
+                accessScope: { type: "namespace", namespaces: ["payments", namespace] },
+            };
+            const found = violationsOf(eksAccessWithinProfile, association(props), settingsOf("prod"));
+            assert.equal(found.length, 1, namespace);
+            assert.ok(found[0].startsWith(`${ASSOCIATION} ${why}`), found[0]);
+        }
+    });
+
     it("reports unknown namespaces as unknown", () => {
         const props = { ...associationInputs(), accessScope: { type: "namespace", namespaces: UNKNOWN } };
         assert.deepEqual(unknownsOf(eksAccessWithinProfile, association(props)), ["accessScope.namespaces"]);
