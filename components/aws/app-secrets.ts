@@ -96,6 +96,45 @@ export function rotationDays(rotation: SecretRotationArgs): number | undefined {
     return rate[2].startsWith("hour") ? n / 24 : n;
 }
 
+/**
+ * The name of an app's secret or parameter below the app's `prefix` (a full name must start with it), or
+ * undefined after filing why it is none: the same rule for AppSecrets' secrets and AppParameters' parameters.
+ */
+export function shortNameUnder(
+    check: ArgsChecker,
+    field: string,
+    name: unknown,
+    prefix: string | undefined,
+    noun: string,
+    container: string,
+): string | undefined {
+    let shortName = name;
+    if (typeof shortName === "string" && shortName.includes("/") && prefix) {
+        if (
+            !check.check(
+                shortName.startsWith(prefix),
+                `${field}.name`,
+                `${JSON.stringify(shortName)} is outside the app's ${container} ${prefix}`,
+                `name it relative to ${prefix}, e.g. "db-password"`,
+            )
+        ) {
+            return undefined;
+        }
+        shortName = shortName.slice(prefix.length);
+    }
+    if (
+        !check.check(
+            typeof shortName === "string" && SECRET_NAME_SEGMENT.test(shortName),
+            `${field}.name`,
+            `${JSON.stringify(name)} is not a ${noun} name`,
+            `use lower-case letters, digits, '-', '_' and '.', with no '/' below the app's ${container}`,
+        )
+    ) {
+        return undefined;
+    }
+    return shortName as string;
+}
+
 /** Actions a Secrets Manager rotation function needs on the secret it rotates. */
 export const ROTATION_FUNCTION_ACTIONS: readonly string[] = [
     "secretsmanager:DescribeSecret",
@@ -173,30 +212,8 @@ export function resolveAppSecretsArgs(name: string, args: AppSecretsArgs): Resol
     ) {
         args.secrets.forEach((secret, i) => {
             const field = `secrets[${i}]`;
-            let shortName = secret.name;
-            if (typeof shortName === "string" && shortName.includes("/") && prefix) {
-                if (
-                    !check.check(
-                        shortName.startsWith(prefix),
-                        `${field}.name`,
-                        `${JSON.stringify(shortName)} is outside the app's prefix ${prefix}`,
-                        `name it relative to ${prefix}, e.g. "db-password"`,
-                    )
-                ) {
-                    return;
-                }
-                shortName = shortName.slice(prefix.length);
-            }
-            if (
-                !check.check(
-                    typeof shortName === "string" && SECRET_NAME_SEGMENT.test(shortName),
-                    `${field}.name`,
-                    `${JSON.stringify(secret.name)} is not a secret name`,
-                    "use lower-case letters, digits, '-', '_' and '.', with no '/' below the app's prefix",
-                )
-            ) {
-                return;
-            }
+            const shortName = shortNameUnder(check, field, secret.name, prefix, "secret", "prefix");
+            if (shortName === undefined) return;
             check.check(
                 !seen.has(shortName),
                 `${field}.name`,

@@ -1,13 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import {
-    ArgsChecker,
-    Environment,
-    ParameterTier,
-    profileFor,
-    SECRET_NAME_SEGMENT,
-    ssmParameterPrefix,
-} from "../baseline";
+import { ArgsChecker, Environment, ParameterTier, profileFor, ssmParameterPrefix } from "../baseline";
+import { shortNameUnder } from "./app-secrets";
 
 /** One SecureString parameter of an app. */
 export interface AppParameterArgs {
@@ -108,30 +102,8 @@ export function resolveAppParametersArgs(name: string, args: AppParametersArgs):
     ) {
         args.parameters.forEach((parameter, i) => {
             const field = `parameters[${i}]`;
-            let shortName = parameter.name;
-            if (typeof shortName === "string" && shortName.includes("/") && prefix) {
-                if (
-                    !check.check(
-                        shortName.startsWith(prefix),
-                        `${field}.name`,
-                        `${JSON.stringify(shortName)} is outside the app's path ${prefix}`,
-                        `name it relative to ${prefix}, e.g. "db-password"`,
-                    )
-                ) {
-                    return;
-                }
-                shortName = shortName.slice(prefix.length);
-            }
-            if (
-                !check.check(
-                    typeof shortName === "string" && SECRET_NAME_SEGMENT.test(shortName),
-                    `${field}.name`,
-                    `${JSON.stringify(parameter.name)} is not a parameter name`,
-                    "use lower-case letters, digits, '-', '_' and '.', with no '/' below the app's path",
-                )
-            ) {
-                return;
-            }
+            const shortName = shortNameUnder(check, field, parameter.name, prefix, "parameter", "path");
+            if (shortName === undefined) return;
             check.check(
                 !seen.has(shortName),
                 `${field}.name`,
