@@ -64,14 +64,17 @@ for (const stack of STACKS) {
             assert.equal(count(COMPONENT("WorkloadIdentity")), config.apps.length);
             const withSecrets = config.apps.filter((a: any) => (a.secrets ?? []).length > 0).length;
             assert.equal(count(COMPONENT("AppExternalSecrets")), withSecrets);
-            if (config.secretBackend === "vault") {
-                assert.equal(count(COMPONENT("VaultEnvironment")), 1);
-                assert.equal(count(COMPONENT("VaultAppAccess")), withSecrets);
-                assert.equal(count(COMPONENT("AppSecrets")), 0);
-            } else {
-                assert.equal(count(COMPONENT("AppSecrets")), withSecrets);
-                assert.equal(count(COMPONENT("VaultAppAccess")), 0);
+            // Each app with secrets gets its store of the env's backend, and no other.
+            const stores: Record<string, string> = {
+                vault: "VaultAppAccess",
+                "aws-secrets-manager": "AppSecrets",
+                "aws-parameter-store": "AppParameters",
+            };
+            assert.ok(config.secretBackend in stores, config.secretBackend);
+            for (const [backend, store] of Object.entries(stores)) {
+                assert.equal(count(COMPONENT(store)), backend === config.secretBackend ? withSecrets : 0, store);
             }
+            assert.equal(count(COMPONENT("VaultEnvironment")), config.secretBackend === "vault" ? 1 : 0);
             for (const addon of ["ExternalSecretsOperator", "Kyverno", "BaselinePolicies", "CertManager"]) {
                 assert.equal(count(COMPONENT(addon)), 1, addon);
             }

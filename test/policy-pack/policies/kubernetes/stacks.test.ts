@@ -78,7 +78,12 @@ for (const stack of STACKS) {
             const externalSecret = changed.find((r) => r.type === "kubernetes:external-secrets.io/v1:ExternalSecret")!;
             const source =
                 externalSecret.props.spec.dataFrom?.[0]?.extract ?? externalSecret.props.spec.data[0].remoteRef;
-            source.key = source.key.replace(/^[^/]*/, (first: string) => first.replace(stack, "other"));
+            // The env in the key's first segment, `shop-stage/...` (Secrets Manager) or `/shop-stage/...` (Parameter Store).
+            const moved = source.key.replace(/^(\/?)([^/]*)/, (_: string, slash: string, first: string) =>
+                slash.concat(first.replace(stack, "other")),
+            );
+            assert.notEqual(moved, source.key);
+            source.key = moved;
             const chart = changed.find((r) => r.type === "kubernetes:helm.sh/v4:Chart")!;
             chart.props.version = "^1.0.0";
             const failed = new Set(
