@@ -7,7 +7,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { installMocks, ofType, resetResources, resources, settle, settled } from "../mocks";
 installMocks();
 import { CONTRACT_OUTPUTS, CONTRACT_VERSION, PlatformContract } from "../../components/contract";
-import { PROFILES } from "../../components/baseline";
+import {
+    Environment,
+    PROFILES,
+    secretPathPrefix,
+    ssmParameterPrefix,
+    vaultSecretPrefix,
+} from "../../components/baseline";
+import { AWS_STORE_SERVICES, SecretBackend } from "../../components/addons/external-secrets";
 import { platformProgram } from "../../stacks/program";
 import { coreObjectErrors, isCoreObject, manifestOf } from "../k8s-schemas";
 import { STACKS, stackArgs, stackValues } from "./stack-config";
@@ -52,6 +59,55 @@ for (const stack of STACKS) {
                 const secrets: string[] = (app.secrets ?? []).map((s: any) => `${app.name}-${s.name}`);
                 assert.deepEqual(out.secretNames, secrets);
                 assert.equal(out.secretStoreName, secrets.length > 0 ? `${app.name}-store` : "");
+            }
+        });
+
+        it("names in each app's contract the store of the env's backend and the Secrets synced from it", () => {
+            const backend = config.secretBackend as SecretBackend;
+            const stores = ofType("kubernetes:external-secrets.io/v1:SecretStore");
+            const externalSecrets = ofType("kubernetes:external-secrets.io/v1:ExternalSecret");
+            for (const app of config.apps) {
+                const out = contract.apps[app.name];
+                const inNamespace = (r: { inputs: any }) => r.inputs.metadata.namespace === out.namespace;
+                const own = stores.filter((r) => inNamespace(r) && r.inputs.metadata.name === out.secretStoreName);
+                if (out.secretNames.length === 0) {
+                    assert.equal(own.length, 0, app.name);
+                    continue;
+                }
+                assert.equal(own.length, 1, `${app.name}: its SecretStore ${out.secretStoreName}`);
+                const provider = own[0].inputs.spec.provider;
+                // The store reads the env's backend as the ServiceAccount the contract names, never another.
+                if (backend === SecretBackend.Vault) {
+                    assert.equal(provider.aws, undefined);
+                    assert.equal(provider.vault.auth.kubernetes.serviceAccountRef.name, out.serviceAccountName);
+                } else {
+                    assert.equal(provider.vault, undefined);
+                    assert.equal(provider.aws.service, AWS_STORE_SERVICES[backend]);
+                    assert.equal(provider.aws.region, config.region);
+                    assert.equal(provider.aws.auth.jwt.serviceAccountRef.name, out.serviceAccountName);
+                }
+                const synced = externalSecrets.filter(
+                    (r) => inNamespace(r) && r.inputs.spec.secretStoreRef.name === out.secretStoreName,
+                );
+                assert.deepEqual(
+                    synced.map((r) => r.inputs.spec.target.name),
+                    out.secretNames,
+                );
+                // Every Secret comes from a key below the app's own prefix in that backend.
+                const prefix =
+                    backend === SecretBackend.Vault
+                        ? vaultSecretPrefix(stack as Environment, app.name)
+                        : backend === SecretBackend.AwsParameterStore
+                          ? ssmParameterPrefix(config.project, stack as Environment, app.name)
+                          : secretPathPrefix(config.project, stack as Environment, app.name);
+                for (const r of synced) {
+                    const keys = [
+                        ...(r.inputs.spec.data ?? []).map((d: any) => d.remoteRef.key),
+                        ...(r.inputs.spec.dataFrom ?? []).map((d: any) => d.extract.key),
+                    ];
+                    assert.ok(keys.length > 0, r.name);
+                    for (const key of keys) assert.ok(key.startsWith(prefix), `${r.name}: ${key} under ${prefix}`);
+                }
             }
         });
 
