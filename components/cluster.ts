@@ -284,6 +284,7 @@ function sharedScope(rendered: RenderedName, args: SecureEnvironmentArgs): strin
             return "cluster";
         case NameSystem.Iam:
         case NameSystem.SecretsManager:
+        case NameSystem.ParameterStore:
             return `account ${args.accountId}`;
         case NameSystem.Vault:
             return args.vault ? `vault ${args.vault.address}` : undefined;

@@ -45,7 +45,13 @@ import {
 } from "./aws/app-secrets";
 import { ClusterAccess, ClusterAccessArgs, resolveClusterAccessArgs, TeamAccessArgs } from "./aws/cluster-access";
 import { EnvironmentKey, EnvironmentKeyArgs, resolveEnvironmentKeyArgs } from "./aws/environment-key";
-import { AppParameters, AppParametersArgs, resolveAppParametersArgs } from "./aws/parameter-store";
+import {
+    AppParameters,
+    AppParametersArgs,
+    appParametersNames,
+    appParametersResourceNames,
+    resolveAppParametersArgs,
+} from "./aws/parameter-store";
 import {
     IdentityMode,
     resolveWorkloadIdentityArgs,
@@ -943,7 +949,10 @@ function renderEnvironment(
             if (secrets) names.push(...appSecretsNames(secrets), ...appSecretsResourceNames(logical, secrets));
         }
         if (planned.parameters) {
-            collect(problems, field, () => resolveAppParametersArgs(app, planned.parameters!));
+            const parameters = collect(problems, field, () => resolveAppParametersArgs(app, planned.parameters!));
+            if (parameters) {
+                names.push(...appParametersNames(parameters), ...appParametersResourceNames(logical, parameters));
+            }
         }
         if (planned.vaultAccess) {
             const access = collect(problems, field, () => resolveVaultAppAccessArgs(app, planned.vaultAccess!));

@@ -1,6 +1,16 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ArgsChecker, Environment, ParameterTier, profileFor, ssmParameterPrefix } from "../baseline";
+import {
+    ArgsChecker,
+    childResourceName,
+    componentType,
+    Environment,
+    NameSystem,
+    ParameterTier,
+    profileFor,
+    RenderedName,
+    ssmParameterPrefix,
+} from "../baseline";
 import { shortNameUnder } from "./app-secrets";
 
 /** One SecureString parameter of an app. */
@@ -151,6 +161,32 @@ export function resolveAppParametersArgs(name: string, args: AppParametersArgs):
         tags: { ...args.tags, ...profile.parameterTags, project: args.project, env: args.env, app: args.app },
         parameters,
     };
+}
+
+/** Every parameter an AppParameters creates, by its Parameter Store name, with the field it comes from. */
+export function appParametersNames(resolved: ResolvedAppParameters): RenderedName[] {
+    return resolved.parameters.map((parameter, i) => ({
+        system: NameSystem.ParameterStore,
+        kind: "parameter",
+        name: parameter.fullName,
+        source: `parameters[${i}].name`,
+    }));
+}
+
+/**
+ * The Pulumi logical name of every resource an AppParameters called `name` registers: `<name>-<parameter>`,
+ * which app `pay` with parameter `ments-db` shares with app `pay-ments` with parameter `db`.
+ */
+export function appParametersResourceNames(name: string, resolved: ResolvedAppParameters): RenderedName[] {
+    const parent = componentType(COMPONENT);
+    return resolved.parameters.map((parameter, i) =>
+        childResourceName(
+            parent,
+            "aws:ssm/parameter:Parameter",
+            `${name}-${parameter.shortName}`,
+            `parameters[${i}].name`,
+        ),
+    );
 }
 
 /**

@@ -213,6 +213,7 @@ export const NameSystem = {
     Kubernetes: "Kubernetes",
     Iam: "IAM",
     SecretsManager: "Secrets Manager",
+    ParameterStore: "Parameter Store",
     Vault: "Vault",
     /** Pulumi's logical names: a resource's URN is its parent's type chain, its type and this name. */
     Pulumi: "Pulumi",

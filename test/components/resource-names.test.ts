@@ -21,6 +21,13 @@ import {
     resolveAppSecretsArgs,
 } from "../../components/aws/app-secrets";
 import {
+    AppParameters,
+    AppParametersArgs,
+    appParametersNames,
+    appParametersResourceNames,
+    resolveAppParametersArgs,
+} from "../../components/aws/parameter-store";
+import {
     resolveWorkloadIdentityArgs,
     WorkloadIdentity,
     WorkloadIdentityArgs,
@@ -149,6 +156,29 @@ describe("rendered names match what the components register", () => {
         );
     });
 
+    it("AppParameters, with a value and without", async () => {
+        const input: AppParametersArgs = {
+            project: "shop",
+            env: "stage",
+            app: "payments",
+            kmsKeyArn: KEY_ARN,
+            parameters: [{ name: "db-password", value: pulumi.secret("x"), valueVersion: 2 }, { name: "api-key" }],
+        };
+        new AppParameters("stage-payments", input);
+        await settled();
+        const resolved = resolveAppParametersArgs("stage-payments", input);
+        assert.deepEqual(listed(appParametersResourceNames("stage-payments", resolved)), registered());
+        assert.deepEqual(
+            appParametersNames(resolved)
+                .map((n) => `${n.system} ${n.kind} ${n.name}`)
+                .sort(),
+            resources()
+                .filter((r) => r.type === "aws:ssm/parameter:Parameter")
+                .map((r) => `Parameter Store parameter ${r.inputs.name}`)
+                .sort(),
+        );
+    });
+
     for (const [backend, input] of [
         ["aws-secrets-manager", awsArgs()],
         ["vault", vaultArgs()],
@@ -196,11 +226,15 @@ describe("SecureEnvironment refuses resources that would share a URN", function 
     this.timeout(60_000);
     beforeEach(resetResources);
 
-    function refused(change: (args: SecureEnvironmentArgs) => void, fragments: string[]): Promise<void> {
-        const args = stackArgs("prod");
+    function refused(
+        change: (args: SecureEnvironmentArgs) => void,
+        fragments: string[],
+        stack: "prod" | "stage" = "prod",
+    ): Promise<void> {
+        const args = stackArgs(stack);
         change(args);
         assert.throws(
-            () => new SecureEnvironment("prod", args),
+            () => new SecureEnvironment(stack, args),
             (e: Error) => {
                 for (const fragment of fragments)
                     assert.ok(e.message.includes(fragment), `${fragment}\nin\n${e.message}`);
@@ -219,6 +253,19 @@ describe("SecureEnvironment refuses resources that would share a URN", function 
             [
                 "apps[1] (pay-ments): secrets[0].name: renders Pulumi resource aws:secretsmanager/secret:Secret prod-pay-ments-db (a child of k8s-baseline:index:AppSecrets), which apps[0] (pay): secrets[0].name renders too",
             ],
+        ));
+
+    it("on Parameter Store, apps pay and pay-ments with parameters ments-db and db", () =>
+        refused(
+            (a) => {
+                a.secretBackend = "aws-parameter-store";
+                Object.assign(a.apps[0], { name: "pay", namespace: "payments", secrets: [{ name: "ments-db" }] });
+                Object.assign(a.apps[1], { name: "pay-ments", namespace: "orders", secrets: [{ name: "db" }] });
+            },
+            [
+                "apps[1] (pay-ments): parameters[0].name: renders Pulumi resource aws:ssm/parameter:Parameter stage-pay-ments-db (a child of k8s-baseline:index:AppParameters), which apps[0] (pay): parameters[0].name renders too",
+            ],
+            "stage",
         ));
 
     it("namespaces payments and payments-x whose deployers are x-ci and ci", () =>
