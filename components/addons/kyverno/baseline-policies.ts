@@ -21,6 +21,7 @@ import {
 } from "../../baseline";
 import { checkPolicyException, policyException, PolicyExceptionArgs, ResolvedPolicyException } from "./exceptions";
 import { ImageValidatingPolicyManifest, PolicyExceptionManifest, ValidatingPolicyManifest } from "./manifests";
+import { MutatingPolicyManifest, tokenAutomountDefaultPolicy } from "./mutating-policies";
 import {
     BaselinePolicyName,
     baselineRules,
@@ -425,6 +426,8 @@ export function resolveBaselinePoliciesArgs(
 export interface BaselinePolicyManifests {
     readonly validatingPolicies: ValidatingPolicyManifest[];
     readonly imageValidatingPolicy?: ImageValidatingPolicyManifest;
+    /** The defaults written at admission, each agreeing with the validating rule it serves. */
+    readonly mutatingPolicies: MutatingPolicyManifest[];
     readonly exceptions: PolicyExceptionManifest[];
 }
 
@@ -443,11 +446,14 @@ export function ruleInputsOf(resolved: ResolvedBaselinePolicies): RuleInputs {
 /** Every Kyverno object of `resolved`. Pure: tested as data. */
 export function baselinePolicyManifests(resolved: ResolvedBaselinePolicies): BaselinePolicyManifests {
     const scope = policyScopeOf(resolved);
+    const inputs = ruleInputsOf(resolved);
     return {
-        validatingPolicies: baselineValidatingPolicies(ruleInputsOf(resolved), scope),
+        validatingPolicies: baselineValidatingPolicies(inputs, scope),
         imageValidatingPolicy: resolved.imageVerification
             ? imageSignaturePolicy(resolved.imageVerification, resolved.registries, scope)
             : undefined,
+        // Same scope as the validating rules: the same namespaces (exclusions and env label) and names.
+        mutatingPolicies: [tokenAutomountDefaultPolicy(inputs.apiAccessServiceAccounts, scope)],
         exceptions: resolved.exceptions.map(policyException),
     };
 }
@@ -455,13 +461,16 @@ export function baselinePolicyManifests(resolved: ResolvedBaselinePolicies): Bas
 /**
  * The baseline's admission policies for one environment, enforced by Kyverno: one ValidatingPolicy per rule
  * (denying in prod, auditing and warning elsewhere), an ImageValidatingPolicy for image signatures when asked,
- * and the declared, dated exceptions. On a shared cluster each env's policies judge only the namespaces
+ * a MutatingPolicy that gives Pods leaving automountServiceAccountToken unset the value the token rule asks
+ * for (unless they run as a ServiceAccount declared to call the API), and the declared, dated exceptions. On a shared cluster each env's policies judge only the namespaces
  * labelled with its env and carry its name, and one more set (the unclaimed coverage) judges every other
  * namespace at prod's profile. Kyverno's CRDs must exist first: make it depend on the Kyverno component.
  */
 export class BaselinePolicies extends pulumi.ComponentResource {
     /** Names of the policies created (ValidatingPolicies, then the ImageValidatingPolicy if any). */
     public readonly policyNames: pulumi.Output<string[]>;
+    /** Names of the MutatingPolicies created: the defaults Kyverno writes at admission. */
+    public readonly mutatingPolicyNames: pulumi.Output<string[]>;
 
     constructor(name: string, args: BaselinePoliciesArgs, opts?: pulumi.ComponentResourceOptions) {
         const resolved = resolveBaselinePoliciesArgs(name, args);
@@ -485,7 +494,13 @@ export class BaselinePolicies extends pulumi.ComponentResource {
             );
         }
 
+        const mutating = manifests.mutatingPolicies.map(
+            (manifest) =>
+                new k8s.apiextensions.CustomResource(`${name}-${manifest.metadata.name}`, manifest, { parent: this }),
+        );
+
         this.policyNames = pulumi.all(policies.map((policy) => policy.metadata.name));
-        this.registerOutputs({ policyNames: this.policyNames });
+        this.mutatingPolicyNames = pulumi.all(mutating.map((policy) => policy.metadata.name));
+        this.registerOutputs({ policyNames: this.policyNames, mutatingPolicyNames: this.mutatingPolicyNames });
     }
 }

@@ -8,5 +8,6 @@ export * from "./chart";
 export * from "./exceptions";
 export * from "./kyverno";
 export * from "./manifests";
+export * from "./mutating-policies";
 export * from "./policies";
 export * from "./isolation-policies";

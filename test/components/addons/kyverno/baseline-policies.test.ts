@@ -10,6 +10,7 @@ import {
     PolicyCoverage,
     resolveBaselinePoliciesArgs,
     resolveKyvernoArgs,
+    runsAsOneOf,
 } from "../../../../components/addons/kyverno";
 import {
     ADMISSION_EXCLUDED_NAMESPACES,
@@ -34,6 +35,7 @@ import {
 const VALIDATING = "kubernetes:policies.kyverno.io/v1:ValidatingPolicy";
 const IMAGE_VALIDATING = "kubernetes:policies.kyverno.io/v1:ImageValidatingPolicy";
 const EXCEPTION = "kubernetes:policies.kyverno.io/v1:PolicyException";
+const MUTATING = "kubernetes:policies.kyverno.io/v1:MutatingPolicy";
 
 /** The rules that read ephemeral containers, each with a twin on `pods/ephemeralcontainers`. */
 const EPHEMERAL_RULES: readonly string[] = [
@@ -70,6 +72,49 @@ describe("BaselinePolicies", () => {
             for (const v of p.inputs.spec.validations) assert.ok(v.expression && v.message, p.name);
         }
         assert.equal(ofType(IMAGE_VALIDATING).length, 0);
+    });
+
+    it("creates the MutatingPolicy defaulting Pods to no API token, in the validating policies' namespaces", async () => {
+        const args = policiesArgs({ apiAccessServiceAccounts: [{ namespace: "reports", name: "reports" }] });
+        const policies = new BaselinePolicies("cluster", args);
+        assert.deepEqual(await valueOf(policies.mutatingPolicyNames), ["baseline-default-no-token-automount"]);
+        await settled();
+        const [mutating, ...more] = ofType(MUTATING);
+        assert.equal(more.length, 0);
+        assert.equal(mutating.parentType, "k8s-baseline:index:BaselinePolicies");
+        assert.equal(mutating.inputs.kind, "MutatingPolicy");
+        assert.equal(mutating.inputs.apiVersion, "policies.kyverno.io/v1");
+        // The namespaces the token rule judges, exclusions included, and nothing more.
+        const tokenRule = policy(BaselinePolicyName.RestrictServiceAccountToken);
+        assert.ok(tokenRule.spec.validations[0].expression.includes("reports/reports"));
+        assert.deepEqual(
+            mutating.inputs.spec.matchConstraints.namespaceSelector,
+            tokenRule.spec.matchConstraints.namespaceSelector,
+        );
+        const excluded = mutating.inputs.spec.matchConstraints.namespaceSelector.matchExpressions[0];
+        assert.deepEqual([...excluded.values].sort(), [...ADMISSION_EXCLUDED_NAMESPACES].sort());
+        // The declared ServiceAccount keeps its token: the same one the token rule lets mount it.
+        const conditions = mutating.inputs.spec.matchConditions.map((c: { expression: string }) => c.expression);
+        assert.deepEqual(conditions, [
+            "!has(object.spec.automountServiceAccountToken)",
+            `!(${runsAsOneOf([{ namespace: "reports", name: "reports" }])})`,
+        ]);
+        assert.deepEqual(mutating.inputs.spec.mutations[0].applyConfiguration, {
+            expression: "Object{spec: Object.spec{automountServiceAccountToken: false}}",
+        });
+    });
+
+    it("names the MutatingPolicy for its env on a shared cluster and selects only that env's namespaces", () => {
+        const [mutating] = baselinePolicyManifests(
+            resolveBaselinePoliciesArgs(
+                "cluster",
+                policiesArgs({ env: "dev", topology: sharedTopology(), apiAccessServiceAccounts: [] }),
+            ),
+        ).mutatingPolicies;
+        assert.equal(mutating.metadata.name, "baseline-default-no-token-automount-dev");
+        assert.deepEqual(mutating.spec.matchConstraints.namespaceSelector.matchExpressions.slice(-1), [
+            { key: "env", operator: "In", values: ["dev"] },
+        ]);
     });
 
     it("denies in prod", async () => {
@@ -370,7 +415,8 @@ describe("BaselinePolicies", () => {
         );
         await settled();
         const children = resources().filter((r) => r.custom);
-        assert.equal(children.length, RULE_POLICIES.length + 2);
+        // The rules' policies, the ImageValidatingPolicy, the MutatingPolicy and the exception.
+        assert.equal(children.length, RULE_POLICIES.length + 3);
         for (const child of children) assert.equal(child.parentType, "k8s-baseline:index:BaselinePolicies", child.name);
     });
 

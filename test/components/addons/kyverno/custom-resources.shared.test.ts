@@ -41,6 +41,7 @@ describe("Kyverno custom resources, against the upstream CRD schemas", () => {
             const manifests = await emitted();
             assert.deepEqual([...new Set(manifests.map((m) => `${m.apiVersion} ${m.kind}`))].sort(), [
                 "policies.kyverno.io/v1 ImageValidatingPolicy",
+                "policies.kyverno.io/v1 MutatingPolicy",
                 "policies.kyverno.io/v1 PolicyException",
                 "policies.kyverno.io/v1 ValidatingPolicy",
             ]);
