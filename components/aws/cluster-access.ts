@@ -11,8 +11,7 @@ import {
     EKS_ACCESS_ENTRY_TYPES,
     EKS_ACCESS_POLICIES,
     Environment,
-    environmentGroupName,
-    groupTeamName,
+    environmentGroupNameFix,
     IAM_ROLE_ARN,
     isEnvironmentGroupName,
     isSharedCluster,
@@ -117,7 +116,7 @@ export function resolveClusterAccessArgs(name: string, args: ClusterAccessArgs):
                     isEnvironmentGroupName(team.group, args.env, topology),
                     `${field}.group`,
                     `${team.group} does not name the ${args.env} environment on a cluster ${topology.environments.join(", ")} share, so another env's RoleBindings of it would admit this team`,
-                    `name it environmentGroupName(<team>, env, topology), here ${environmentGroupName(groupTeamName(team.group), args.env, topology)}, and bind that name in SecureNamespace access`,
+                    `name it environmentGroupName(<team>, env, topology), here ${environmentGroupNameFix(team.group, args.env, topology)}, and bind that name in SecureNamespace access`,
                 );
             }
         }

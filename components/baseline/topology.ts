@@ -117,6 +117,15 @@ export function groupTeamName(group: string): string {
     return group.replace(new RegExp(`-(${ENVIRONMENTS.join("|")})$`), "");
 }
 
+/**
+ * What to name `group`, which isEnvironmentGroupName refuses, instead: its team's group of `env`, or, when its
+ * team's name names another env (so that no suffix helps), a team name that names none.
+ */
+export function environmentGroupNameFix(group: string, env: Environment, topology: ClusterTopology): string {
+    const named = environmentGroupName(groupTeamName(group), env, topology);
+    return isEnvironmentGroupName(named, env, topology) ? named : "a team name that names no other env";
+}
+
 /** Why `topology` is unsafe or inconsistent for `env`, or an empty list. Each entry names a field and a fix. */
 export function topologyProblems(
     topology: ClusterTopology,

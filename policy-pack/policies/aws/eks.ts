@@ -10,8 +10,7 @@ import {
     EKS_ACCESS_ENTRY_TYPES,
     EKS_ACCESS_POLICIES,
     EKS_CLUSTER_ADMIN_ACCESS_POLICY,
-    environmentGroupName,
-    groupTeamName,
+    environmentGroupNameFix,
     IAM_ROLE_ARN,
     isEnvironmentGroupName,
     isSharedCluster,
@@ -333,10 +332,8 @@ export const eksAccessEntry: ResourcePolicy = {
                     );
                 }
                 if (!isEnvironmentGroupName(group, env, topology)) {
-                    const named = environmentGroupName(groupTeamName(group), env, topology);
-                    const fix = named === group ? "a team name that names no other env" : named;
                     report.violation(
-                        `${what} puts its role in ${group}, not a group of ${env} on a cluster ${topology.environments.join(", ")} share: another env's RoleBindings of it would admit the role (use ${fix})`,
+                        `${what} puts its role in ${group}, not a group of ${env} on a cluster ${topology.environments.join(", ")} share: another env's RoleBindings of it would admit the role (use ${environmentGroupNameFix(group, env, topology)})`,
                     );
                 }
             });
