@@ -8,14 +8,14 @@ import {
     ClusterTopology,
     defaultHumanAccess,
     dedicatedTopology,
+    EKS_ACCESS_ENTRY_TYPES,
     EKS_ACCESS_POLICIES,
     Environment,
-    environmentGroupName,
+    environmentGroupNameFix,
     IAM_ROLE_ARN,
-    isEnvironmentScopedName,
+    isEnvironmentGroupName,
     isSharedCluster,
     namespaceBelongsTo,
-    otherEnvironmentsNamedIn,
     profileFor,
     SSO_ROLE_ARN,
     SYSTEM_IDENTITY_PREFIX,
@@ -112,13 +112,11 @@ export function resolveClusterAccessArgs(name: string, args: ClusterAccessArgs):
             );
             groups.add(team.group);
             if (envOk && topology !== undefined && isSharedCluster(topology)) {
-                const base = team.group.replace(/-(dev|stage|prod)$/, "");
                 check.check(
-                    isEnvironmentScopedName(team.group, args.env, topology) &&
-                        otherEnvironmentsNamedIn(team.group, args.env).length === 0,
+                    isEnvironmentGroupName(team.group, args.env, topology),
                     `${field}.group`,
                     `${team.group} does not name the ${args.env} environment on a cluster ${topology.environments.join(", ")} share, so another env's RoleBindings of it would admit this team`,
-                    `name it environmentGroupName(<team>, env, topology), here ${environmentGroupName(base, args.env, topology)}, and bind that name in SecureNamespace access`,
+                    `name it environmentGroupName(<team>, env, topology), here ${environmentGroupNameFix(team.group, args.env, topology)}, and bind that name in SecureNamespace access`,
                 );
             }
         }
@@ -238,7 +236,7 @@ export class ClusterAccess extends pulumi.ComponentResource {
                 {
                     clusterName: args.clusterName,
                     principalArn: team.principalArn,
-                    type: "STANDARD",
+                    type: EKS_ACCESS_ENTRY_TYPES.standard,
                     kubernetesGroups: [team.group],
                     tags: {
                         project: resolved.project,

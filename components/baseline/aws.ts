@@ -75,6 +75,16 @@ export const EKS_ACCESS_POLICIES: Readonly<Record<AccessRole, string>> = {
     admin: `${EKS_ACCESS_POLICY_ARN_PREFIX}AmazonEKSAdminPolicy`,
 };
 
+/**
+ * Access entry types (`CreateAccessEntry`'s `type`). `STANDARD`, the default, is the only one for people and
+ * CI: it takes the Kubernetes groups and the access policy associations. The others are for nodes, whose
+ * role EKS puts in the node groups itself (`system:nodes`) and which take no groups of their own.
+ */
+export const EKS_ACCESS_ENTRY_TYPES = {
+    standard: "STANDARD",
+    nodes: ["EC2", "EC2_LINUX", "EC2_WINDOWS", "FARGATE_LINUX", "HYBRID_LINUX"],
+} as const;
+
 /** The EKS access policy that is cluster-admin: never associated for a team. */
 export const EKS_CLUSTER_ADMIN_ACCESS_POLICY = `${EKS_ACCESS_POLICY_ARN_PREFIX}AmazonEKSClusterAdminPolicy`;
 

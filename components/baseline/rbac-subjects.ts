@@ -29,5 +29,11 @@ export const BROAD_SYSTEM_SUBJECTS: readonly string[] = [
 /** The subject kinds whose names are identities the authenticators set (a ServiceAccount is named by namespace). */
 export const IDENTITY_SUBJECT_KINDS: readonly string[] = ["User", "Group"];
 
+/**
+ * The group the API server lets do anything, RBAC or not: no binding grants its rights, and none can take
+ * them away. Never a group this package puts anyone in.
+ */
+export const SYSTEM_MASTERS_GROUP = "system:masters";
+
 /** The built-in ClusterRole that grants every verb on every resource. */
 export const CLUSTER_ADMIN_ROLE = "cluster-admin";

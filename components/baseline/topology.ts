@@ -4,6 +4,7 @@
  * built from these rules, which the components, the Kyverno policy generator and the pack all read.
  */
 import { Environment, ENVIRONMENTS, isEnvironment } from "./environments";
+import { otherEnvironmentsNamedIn } from "./naming";
 
 /** Whether an env has a cluster of its own or shares one with other envs. */
 export const ClusterLayout = {
@@ -93,6 +94,36 @@ export function environmentScopedName(base: string, env: Environment, topology: 
  */
 export function environmentGroupName(team: string, env: Environment, topology: ClusterTopology): string {
     return environmentScopedName(team, env, topology);
+}
+
+/**
+ * True when `group` is a Kubernetes group of `env`'s people on a cluster laid out as `topology`: any group on
+ * a dedicated cluster; on a shared one only `environmentGroupName(<team>, env, topology)`, `<team>-<env>`,
+ * of a team whose name names no other env. ClusterAccess requires it of the groups it puts roles in, and the
+ * pack of every access entry's groups.
+ */
+export function isEnvironmentGroupName(group: string, env: Environment, topology: ClusterTopology): boolean {
+    if (!isSharedCluster(topology)) return true;
+    const suffix = `-${env}`;
+    return (
+        group.endsWith(suffix) &&
+        group.length > suffix.length &&
+        otherEnvironmentsNamedIn(group.slice(0, -suffix.length), env).length === 0
+    );
+}
+
+/** The team a group of people is named for, without the env suffix environmentGroupName adds. */
+export function groupTeamName(group: string): string {
+    return group.replace(new RegExp(`-(${ENVIRONMENTS.join("|")})$`), "");
+}
+
+/**
+ * What to name `group`, which isEnvironmentGroupName refuses, instead: its team's group of `env`, or, when its
+ * team's name names another env (so that no suffix helps), a team name that names none.
+ */
+export function environmentGroupNameFix(group: string, env: Environment, topology: ClusterTopology): string {
+    const named = environmentGroupName(groupTeamName(group), env, topology);
+    return isEnvironmentGroupName(named, env, topology) ? named : "a team name that names no other env";
 }
 
 /** Why `topology` is unsafe or inconsistent for `env`, or an empty list. Each entry names a field and a fix. */

@@ -140,6 +140,13 @@ export const POLICY_CONTROLS: Readonly<Record<string, readonly string[]>> = {
     "aws-eks-audit-logs": ["cis-eks-2.1.1", "nsa-cisa-logging", "seed-checklist-41"],
     "aws-eks-access-no-cluster-admin": ["cis-eks-4.1.1", "cis-eks-4.1.2", "nsa-cisa-rbac", "seed-checklist-8"],
     "aws-eks-access-within-profile": ["cis-eks-4.1.2", "nsa-cisa-rbac", "seed-checklist-12", "seed-checklist-29"],
+    "aws-eks-access-entry": [
+        "cis-eks-4.1.1",
+        "nsa-cisa-authentication",
+        "nsa-cisa-rbac",
+        "seed-checklist-8",
+        "seed-checklist-12",
+    ],
     "vault-app-policy-scope": ["cis-eks-4.4.2", "nsa-cisa-secrets", "seed-checklist-28"],
     "vault-no-write-capabilities": ["nsa-cisa-secrets", "seed-checklist-28"],
     "vault-k8s-role-bound": ["nsa-cisa-authentication", "seed-checklist-28"],

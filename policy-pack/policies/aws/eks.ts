@@ -1,19 +1,28 @@
 /**
- * EKS clusters: Secrets encrypted with a customer managed key, and the API server's audit log kept; people's
- * access entries scoped to their env's namespaces, within the env profile.
+ * EKS clusters: Secrets encrypted with a customer managed key, and the API server's audit log kept; access
+ * entries that admit IAM roles in the env's own groups; people's access policies scoped to their env's
+ * namespaces, within the env profile.
  */
 import {
     accessRoleOfEksPolicy,
     accessRoleWithin,
     appNamespaceProblem,
+    EKS_ACCESS_ENTRY_TYPES,
     EKS_ACCESS_POLICIES,
     EKS_CLUSTER_ADMIN_ACCESS_POLICY,
+    environmentGroupNameFix,
+    IAM_ROLE_ARN,
+    isEnvironmentGroupName,
     isSharedCluster,
     namespaceBelongsTo,
     profileFor,
+    SSO_ROLE_ARN,
+    SYSTEM_IDENTITY_PREFIX,
+    SYSTEM_MASTERS_GROUP,
 } from "../../../components/baseline";
 import { containsUnknown, describeResource, envOf, isUnknown, topologyOf } from "../resource";
 import { EnforcementLevel, ResourcePolicy, Severity } from "../types";
+import { accountOfArn, configuredAccount } from "./principals";
 
 export const EKS_CLUSTER = "aws:eks/cluster:Cluster";
 
@@ -221,5 +230,121 @@ export const eksAccessWithinProfile: ResourcePolicy = {
                 );
             }
         });
+    },
+};
+
+export const EKS_ACCESS_ENTRY = "aws:eks/accessEntry:AccessEntry";
+
+const NODE_ENTRY_TYPES: readonly string[] = EKS_ACCESS_ENTRY_TYPES.nodes;
+
+/** What a principal ARN that is no IAM role is, for messages; undefined when it is a role. */
+function principalProblem(arn: string): string | undefined {
+    if (IAM_ROLE_ARN.test(arn)) return undefined;
+    if (arn.includes("*")) return "a wildcard, which names no one principal";
+    if (/^arn:aws[a-z-]*:iam::\d{12}:root$/.test(arn) || /^\d{12}$/.test(arn)) {
+        return "the account root, which no session of a person or of CI should sign in as";
+    }
+    if (/^arn:aws[a-z-]*:iam::\d{12}:user\//.test(arn)) {
+        return "an IAM user, whose long-lived access keys are tied to no sign-in through IAM Identity Center";
+    }
+    if (/^arn:aws[a-z-]*:sts::/.test(arn)) return "an STS session, which EKS refuses: an entry names the role";
+    return "not an IAM role ARN";
+}
+
+/**
+ * `aws-eks-access-entry`: an EKS access entry admits one IAM role (never a user, the account root, an STS
+ * session or a pattern) and puts it in groups of the env's own people. EKS refuses a Kubernetes group or a
+ * username starting with `system:` on a STANDARD entry (`InvalidParameterException: ... it cannot start with
+ * system:`), so `system:masters`, which bypasses RBAC altogether, is refused here at preview rather than halfway
+ * through an update. A role of another account than the pack config's `accountId` is refused too. Groups come only with a STANDARD entry (the default): a node entry (EC2_LINUX and the
+ * others) takes the node groups EKS gives it, and a role of IAM Identity Center, a person's, never joins as a
+ * node. On a shared cluster each group is `<team>-<env>` of the stack's env (environmentGroupName), so another
+ * env's RoleBindings never admit the role; the env is the pack config's, prod when unset. Unknowns: an unknown
+ * principal, type, group list, group or username is reported as unknown.
+ */
+export const eksAccessEntry: ResourcePolicy = {
+    kind: "resource",
+    name: "aws-eks-access-entry",
+    group: "aws",
+    description:
+        "EKS access entries admit an IAM role, in no system: group and only in groups of the env's own people.",
+    severity: Severity.Critical,
+    enforcementLevel: EnforcementLevel.Mandatory,
+    remediationSteps:
+        'Give the entry an IAM role ARN (the team\'s AWSReservedSSO_ role), type "STANDARD", and kubernetesGroups: [environmentGroupName(<team>, env, topology)], the group SecureNamespace binds (ClusterAccess does).',
+    url: "https://docs.aws.amazon.com/eks/latest/userguide/creating-access-entries.html",
+    types: [EKS_ACCESS_ENTRY],
+    validate(resource, settings, report) {
+        const env = envOf(resource, settings) ?? "prod";
+        const topology = topologyOf(settings, env);
+        const what = describeResource(resource);
+        const principal = resource.props.principalArn;
+        if (isUnknown(principal)) report.unknown("principalArn");
+        else if (typeof principal !== "string") report.violation(`${what} names no principalArn`);
+        else {
+            const problem = principalProblem(principal);
+            const account = configuredAccount(settings);
+            if (problem !== undefined) report.violation(`${what} admits ${principal}: ${problem}`);
+            else if (account !== undefined && accountOfArn(principal) !== account) {
+                report.violation(
+                    `${what} admits ${principal}, a role of another account than the env's ${account}, whose own administrators decide who assumes it`,
+                );
+            }
+        }
+
+        const type = resource.props.type;
+        const groups = resource.props.kubernetesGroups;
+        if (isUnknown(type)) report.unknown("type");
+        else if (type !== undefined && type !== null && type !== EKS_ACCESS_ENTRY_TYPES.standard) {
+            if (typeof type !== "string" || !NODE_ENTRY_TYPES.includes(type)) {
+                report.violation(
+                    `${what} has type ${JSON.stringify(type)}, which is no access entry type (${[EKS_ACCESS_ENTRY_TYPES.standard, ...NODE_ENTRY_TYPES].join(", ")})`,
+                );
+            } else {
+                if (typeof principal === "string" && SSO_ROLE_ARN.test(principal)) {
+                    report.violation(
+                        `${what} joins ${principal}, a person's IAM Identity Center role, as a node (${type}): its sessions get the node groups and the node's rights`,
+                    );
+                }
+                if (Array.isArray(groups) && groups.length > 0) {
+                    report.violation(
+                        `${what} gives Kubernetes groups to a ${type} entry, which takes the node groups EKS gives it; groups belong on a STANDARD entry`,
+                    );
+                }
+                if (typeof resource.props.userName === "string") {
+                    report.violation(
+                        `${what} gives a user name to a ${type} entry, which signs in as the node EKS names; user names belong on a STANDARD entry`,
+                    );
+                }
+            }
+        }
+
+        if (isUnknown(groups)) report.unknown("kubernetesGroups");
+        else if (Array.isArray(groups)) {
+            groups.forEach((group, i) => {
+                if (isUnknown(group)) return report.unknown(`kubernetesGroups[${i}]`);
+                if (typeof group !== "string") return;
+                if (group.startsWith(SYSTEM_IDENTITY_PREFIX)) {
+                    const masters =
+                        group === SYSTEM_MASTERS_GROUP ? ", whose members bypass RBAC: cluster-admin everywhere" : "";
+                    return report.violation(
+                        `${what} puts its role in ${group}, a group of the cluster itself${masters}; EKS refuses system: groups`,
+                    );
+                }
+                if (!isEnvironmentGroupName(group, env, topology)) {
+                    report.violation(
+                        `${what} puts its role in ${group}, not a group of ${env} on a cluster ${topology.environments.join(", ")} share: another env's RoleBindings of it would admit the role (use ${environmentGroupNameFix(group, env, topology)})`,
+                    );
+                }
+            });
+        }
+
+        const username = resource.props.userName;
+        if (isUnknown(username)) report.unknown("userName");
+        else if (typeof username === "string" && username.startsWith(SYSTEM_IDENTITY_PREFIX)) {
+            report.violation(
+                `${what} signs its role in as ${username}, a user name of the cluster itself; EKS refuses system: user names`,
+            );
+        }
     },
 };

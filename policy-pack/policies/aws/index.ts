@@ -3,7 +3,13 @@
  * judged from their inputs at preview: who a policy admits, and what it can reach.
  */
 import { Policy } from "../types";
-import { eksAccessNoClusterAdmin, eksAccessWithinProfile, eksAuditLogs, eksSecretsEncryption } from "./eks";
+import {
+    eksAccessEntry,
+    eksAccessNoClusterAdmin,
+    eksAccessWithinProfile,
+    eksAuditLogs,
+    eksSecretsEncryption,
+} from "./eks";
 import { irsaTrustPinned, noWildcardSecretsAccess } from "./iam";
 import { attachedPolicies, policyEffect, secretScope } from "./identity";
 import { kmsKeyRotation, kmsNoPublicAccess } from "./kms";
@@ -72,4 +78,5 @@ export const awsPolicies: readonly Policy[] = [
     eksAuditLogs,
     eksAccessNoClusterAdmin,
     eksAccessWithinProfile,
+    eksAccessEntry,
 ];

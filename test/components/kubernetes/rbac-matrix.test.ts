@@ -12,6 +12,8 @@ import { SecureNamespace, GroupAccessArgs } from "../../../components/kubernetes
 import { WorkloadIdentity } from "../../../components/aws/workload-identity";
 import { ClusterAccess, TeamAccessArgs } from "../../../components/aws/cluster-access";
 import { clusterRoleFor } from "../../../components/kubernetes/rbac";
+import { SecureEnvironment } from "../../../components/environment";
+import { stackArgs } from "../../stacks/stack-config";
 import {
     accessRoleOfEksPolicy,
     ClusterLayout,
@@ -360,6 +362,28 @@ function copyWith<K extends RbacObject["kind"]>(
     return { objects, target: found[0] as Extract<RbacObject, { kind: K }> };
 }
 
+/** The RBAC objects, ServiceAccounts and access entries registered since the last reset. */
+function registered(): Omit<Platform, "secrets" | "own"> {
+    const objects = resources()
+        .filter((r) => RBAC_TYPES.has(r.type))
+        .map((r) => {
+            assert.equal(r.inputs.kind, RBAC_TYPES.get(r.type), r.name);
+            return structuredClone(r.inputs) as RbacObject;
+        });
+    const serviceAccounts = ofType("kubernetes:core/v1:ServiceAccount").map((r) => ({
+        namespace: r.inputs.metadata.namespace as string,
+        name: r.inputs.metadata.name as string,
+    }));
+    const associations = ofType("aws:eks/accessPolicyAssociation:AccessPolicyAssociation").map((r) => r.inputs);
+    const accessEntries = ofType("aws:eks/accessEntry:AccessEntry").map((r) => ({
+        env: r.inputs.tags.env as Environment,
+        principalArn: r.inputs.principalArn as string,
+        groups: r.inputs.kubernetesGroups as string[],
+    }));
+    const withAccessPolicies = [...objects, ...accessPolicyBindings(associations)];
+    return { objects, withAccessPolicies, accessEntries, serviceAccounts };
+}
+
 describe("RBAC isolation matrix", () => {
     let real: Platform;
 
@@ -368,24 +392,8 @@ describe("RBAC isolation matrix", () => {
         const specs = ENVIRONMENTS.map((env) => ({ env, specs: platform(env) }));
         for (const { env, specs: envSpecs } of specs) build(envSpecs, env);
         await settled();
-        const objects = resources()
-            .filter((r) => RBAC_TYPES.has(r.type))
-            .map((r) => {
-                assert.equal(r.inputs.kind, RBAC_TYPES.get(r.type), r.name);
-                return structuredClone(r.inputs) as RbacObject;
-            });
-        const serviceAccounts = ofType("kubernetes:core/v1:ServiceAccount").map((r) => ({
-            namespace: r.inputs.metadata.namespace as string,
-            name: r.inputs.metadata.name as string,
-        }));
+        const { objects, withAccessPolicies, accessEntries, serviceAccounts } = registered();
         const { secrets, own } = declared(specs.flatMap((s) => s.specs));
-        const associations = ofType("aws:eks/accessPolicyAssociation:AccessPolicyAssociation").map((r) => r.inputs);
-        const accessEntries = ofType("aws:eks/accessEntry:AccessEntry").map((r) => ({
-            env: r.inputs.tags.env as Environment,
-            principalArn: r.inputs.principalArn as string,
-            groups: r.inputs.kubernetesGroups as string[],
-        }));
-        const withAccessPolicies = [...objects, ...accessPolicyBindings(associations)];
         real = { objects, withAccessPolicies, accessEntries, serviceAccounts, secrets, own };
         resetResources();
     });
@@ -749,5 +757,115 @@ describe("RBAC isolation matrix", () => {
                 "ServiceAccount payments-prod/pay cannot get its own Secret payments-prod/pay-webhook-signing",
             ]);
         });
+    });
+});
+
+/**
+ * The shared layout's env stacks (stacks/Pulumi.shared-dev.yaml, Pulumi.shared-stage.yaml) on their one cluster:
+ * each built as its stack plans it, their RBAC objects and access entries put together as the one API server
+ * sees them, and every human group of each env checked against every Secret of the other.
+ */
+describe("RBAC isolation matrix of the shared-dev and shared-stage stacks", () => {
+    const STACKS = { "shared-dev": Environment.Dev, "shared-stage": Environment.Stage } as const;
+    let shared: Platform;
+
+    before(async () => {
+        const parts: Omit<Platform, "own">[] = [];
+        for (const [stack, env] of Object.entries(STACKS)) {
+            resetResources();
+            const args = stackArgs(stack);
+            assert.equal(args.env, env);
+            new SecureEnvironment(stack, args);
+            await settled();
+            const secrets = ofType("kubernetes:external-secrets.io/v1:ExternalSecret").map((r) => ({
+                namespace: r.inputs.metadata.namespace as string,
+                name: r.inputs.spec.target.name as string,
+            }));
+            parts.push({ ...registered(), secrets });
+        }
+        resetResources();
+        shared = {
+            objects: parts.flatMap((p) => p.objects),
+            withAccessPolicies: parts.flatMap((p) => p.withAccessPolicies),
+            accessEntries: parts.flatMap((p) => p.accessEntries),
+            serviceAccounts: parts.flatMap((p) => p.serviceAccounts),
+            secrets: parts.flatMap((p) => p.secrets),
+            own: new Map(),
+        };
+    });
+
+    it("covers every team role and every synced Secret of both stacks", () => {
+        const entries = shared.accessEntries.map((e) => `${e.env}:${e.groups.join(",")}`).sort();
+        assert.deepEqual(entries, [
+            "dev:team-orders-dev",
+            "dev:team-payments-dev",
+            "stage:team-orders-stage",
+            "stage:team-payments-stage",
+        ]);
+        const secrets = shared.secrets.map(key).sort();
+        assert.deepEqual(secrets, [
+            "orders-dev/orders-db-url",
+            "orders-stage/orders-db-url",
+            "payments-dev/payments-db-password",
+            "payments-dev/payments-psp-api-key",
+            "payments-stage/payments-db-password",
+            "payments-stage/payments-psp-api-key",
+        ]);
+        const bound = new Set(
+            shared.objects.flatMap((o) =>
+                o.kind === "RoleBinding" ? (o.subjects ?? []).filter((s) => s.kind === "Group").map((s) => s.name) : [],
+            ),
+        );
+        for (const entry of shared.accessEntries) {
+            assert.ok(bound.has(entry.groups[0]), `${entry.groups[0]} is bound by a SecureNamespace of its env`);
+        }
+    });
+
+    it("lets no human group of shared-dev read Secrets of shared-stage, nor the other way round", () => {
+        assert.deepEqual(accessEntryViolations(shared.withAccessPolicies, shared.accessEntries, shared.secrets), []);
+    });
+
+    it("lets each team read the Secrets of its own env's namespaces (edit in dev and stage)", () => {
+        const evaluator = new RbacEvaluator(shared.withAccessPolicies);
+        const entry = (group: string) => shared.accessEntries.find((e) => e.groups[0] === group)!;
+        const canGet = (group: string, namespace: string, name: string) =>
+            evaluator.allowed({
+                user: { kind: "User", name: entry(group).principalArn, groups: entry(group).groups },
+                verb: "get",
+                apiGroup: "",
+                resource: "secrets",
+                namespace,
+                name,
+            });
+        assert.ok(canGet("team-payments-dev", "payments-dev", "payments-db-password"));
+        assert.ok(canGet("team-payments-stage", "payments-stage", "payments-db-password"));
+        assert.ok(!canGet("team-payments-dev", "payments-stage", "payments-db-password"));
+        assert.ok(!canGet("team-payments-stage", "payments-dev", "payments-db-password"));
+        assert.ok(!canGet("team-orders-dev", "payments-dev", "payments-db-password"), "another team's namespace");
+    });
+
+    it("reports the stacks' old layout, one group name for a team in both envs", () => {
+        // Before the groups carried the env, both stacks bound team-payments: a dev role in it is a stage reader.
+        const unscoped = (name: string) => name.replace(/-(dev|stage)$/, "");
+        const objects = structuredClone(shared.withAccessPolicies).map((o) =>
+            o.kind === "RoleBinding"
+                ? {
+                      ...o,
+                      subjects: o.subjects?.map((s) => (s.kind === "Group" ? { ...s, name: unscoped(s.name) } : s)),
+                  }
+                : o,
+        );
+        const users = shared.accessEntries.map((e) => ({ ...e, groups: e.groups.map(unscoped) }));
+        const violations = accessEntryViolations(objects, users, shared.secrets);
+        assert.ok(
+            violations.includes(
+                "the dev access entry of team-payments can get Secret payments-stage/payments-db-password of stage",
+            ),
+            violations.join("\n"),
+        );
+        assert.ok(
+            violations.includes("the stage access entry of team-orders can get Secret orders-dev/orders-db-url of dev"),
+            violations.join("\n"),
+        );
     });
 });

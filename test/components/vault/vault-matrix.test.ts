@@ -7,7 +7,15 @@
 import * as assert from "node:assert/strict";
 import { installMocks, ofType, resetResources, settled } from "../../mocks";
 installMocks();
-import { AccessRole, ClusterLayout, Environment, ENVIRONMENTS, NamespaceLayout } from "../../../components/baseline";
+import {
+    AccessRole,
+    ClusterLayout,
+    ClusterTopology,
+    Environment,
+    environmentGroupName,
+    ENVIRONMENTS,
+    NamespaceLayout,
+} from "../../../components/baseline";
 import { planSecureEnvironment, SecureEnvironmentArgs } from "../../../components/environment";
 import { VaultAppAccess } from "../../../components/vault";
 import { stackArgs } from "../../stacks/stack-config";
@@ -19,6 +27,16 @@ const POLICY = "vault:index/policy:Policy";
 /** The shared-dev stack's env (Vault backend), moved to `env` on a cluster of all three envs. */
 function envOnOneCluster(env: Environment, namespaceLayout: NamespaceLayout): SecureEnvironmentArgs {
     const args = stackArgs("shared-dev");
+    const cluster = {
+        ...args.cluster,
+        layout: ClusterLayout.Shared,
+        namespaceLayout,
+        environments: [...ENVIRONMENTS],
+        allowProdWithLowerEnvironments: true,
+    };
+    // The stack's groups are dev's (`<team>-dev`); each env's teams are its own.
+    const topology: ClusterTopology = cluster;
+    const group = (name: string) => environmentGroupName(name.replace(/-dev$/, ""), env, topology);
     return {
         ...args,
         env,
@@ -28,18 +46,13 @@ function envOnOneCluster(env: Environment, namespaceLayout: NamespaceLayout): Se
             domain: zone.domain.replace(/^dev\./, `${env}.`),
             zoneId: zone.zoneId.replace(/DEV/, env.toUpperCase()),
         })),
-        cluster: {
-            ...args.cluster,
-            layout: ClusterLayout.Shared,
-            namespaceLayout,
-            environments: [...ENVIRONMENTS],
-            allowProdWithLowerEnvironments: true,
-        },
+        cluster,
+        teamRoles: args.teamRoles?.map((team) => ({ ...team, group: group(team.group) })),
         // People get view, which every env's profile allows. The per-env layout puts every app of the env in
         // one namespace, with one owner and tier.
         apps: args.apps.map((app) => ({
             ...app,
-            access: app.access?.map((grant) => ({ ...grant, role: AccessRole.View })),
+            access: app.access?.map((grant) => ({ ...grant, group: group(grant.group), role: AccessRole.View })),
             ...(namespaceLayout === NamespaceLayout.PerEnv
                 ? { owner: "team-shop", tier: "backend", deployer: undefined }
                 : {}),
