@@ -91,13 +91,19 @@ function levelOf(policy: Policy, overrides: LevelOverrides): EnforcementLevel {
     return overrides[policy.name] ?? policy.enforcementLevel;
 }
 
-/** Index of resource policies by type token, built once per policy list. */
-const byTypeCache = new WeakMap<
-    readonly Policy[],
-    { typed: Map<string, ResourcePolicy[]>; untyped: ResourcePolicy[] }
->();
+/**
+ * Index of resource policies by type token, built once per policy list: the policies naming each type, and
+ * the list each type is judged by (those, then the untyped ones), made the first time the type is met.
+ */
+interface PolicyIndex {
+    readonly typed: Map<string, ResourcePolicy[]>;
+    readonly untyped: readonly ResourcePolicy[];
+    readonly judgedBy: Map<string, readonly ResourcePolicy[]>;
+}
 
-function resourcePoliciesFor(policies: readonly Policy[], type: string): ResourcePolicy[] {
+const byTypeCache = new WeakMap<readonly Policy[], PolicyIndex>();
+
+function policyIndex(policies: readonly Policy[]): PolicyIndex {
     let index = byTypeCache.get(policies);
     if (!index) {
         const typed = new Map<string, ResourcePolicy[]>();
@@ -110,11 +116,21 @@ function resourcePoliciesFor(policies: readonly Policy[], type: string): Resourc
             }
             for (const t of policy.types) typed.set(t, [...(typed.get(t) ?? []), policy]);
         }
-        index = { typed, untyped };
+        index = { typed, untyped, judgedBy: new Map() };
         byTypeCache.set(policies, index);
     }
-    const typed = index.typed.get(type);
-    return typed ? [...typed, ...index.untyped] : index.untyped;
+    return index;
+}
+
+function resourcePoliciesFor(policies: readonly Policy[], type: string): readonly ResourcePolicy[] {
+    const index = policyIndex(policies);
+    let judgedBy = index.judgedBy.get(type);
+    if (!judgedBy) {
+        const typed = index.typed.get(type);
+        judgedBy = typed ? [...typed, ...index.untyped] : index.untyped;
+        index.judgedBy.set(type, judgedBy);
+    }
+    return judgedBy;
 }
 
 function reporterFor(policy: Policy, level: EnforcementLevel, urn: string | undefined, out: Violation[]) {
@@ -145,8 +161,7 @@ function settingsOf(settings: SettingsFor, policy: Policy): PolicySettings {
 
 /** True when some resource policy of `policies` judges resources of `type` by name (untyped ones aside). */
 export function typeJudged(policies: readonly Policy[], type: string): boolean {
-    resourcePoliciesFor(policies, type);
-    return byTypeCache.get(policies)!.typed.has(type);
+    return policyIndex(policies).typed.has(type);
 }
 
 /** The violations of one resource. */

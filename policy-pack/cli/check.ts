@@ -116,14 +116,61 @@ function tracked(resource: PolicyResource, read: () => void): PolicyResource {
     };
 }
 
-/** How many resources runCheck judges between two calls of its progress callback. */
+/** How many resources judgeEach judges between two calls of its progress callback. */
 const PROGRESS_EVERY = 256;
+
+/**
+ * What the resource policies found on one resource, apart from the stack policies: its violations (absent
+ * when none), whether a policy judges it (its type is named by one, or a policy found something), and the
+ * notice of an API version no longer served. A parsing thread computes them beside the parse (parallel.ts);
+ * runCheck does the same in this thread otherwise.
+ */
+export interface ResourceVerdict {
+    readonly violations?: ReportedViolation[];
+    readonly judged: boolean;
+    readonly notice?: string;
+}
+
+/** The verdicts of a resource no resource policy found anything on (most of them): shared, never copied. */
+const JUDGED: ResourceVerdict = Object.freeze({ judged: true });
+const NOT_JUDGED: ResourceVerdict = Object.freeze({ judged: false });
+
+/**
+ * Every resource policy over each of `inputs`, in order; `progress` is told every few hundred resources how
+ * many are judged. The arguments are runCheck's.
+ */
+export function judgeEach(
+    inputs: readonly CheckedResource[],
+    policies: readonly Policy[],
+    settings: SettingsFor,
+    levels: LevelOverrides = {},
+    progress?: (judged: number) => void,
+): ResourceVerdict[] {
+    const verdicts: ResourceVerdict[] = new Array(inputs.length);
+    for (let index = 0; index < inputs.length; index++) {
+        if (progress !== undefined && index % PROGRESS_EVERY === 0) progress(index);
+        const input = inputs[index];
+        const resource = normalizedResource(input.resource);
+        const notice = olderApiNotice(input);
+        const found = checkResource(resource, policies, settings, levels);
+        const violations = found.length > 0 ? found.map(reported) : undefined;
+        const judged = violations !== undefined || typeJudged(policies, resource.type);
+        verdicts[index] =
+            violations === undefined && notice === undefined
+                ? judged
+                    ? JUDGED
+                    : NOT_JUDGED
+                : { violations, judged, notice };
+    }
+    return verdicts;
+}
 
 /**
  * Checks `inputs` against `policies`. `policies` should be the same array across calls (the engine indexes
  * it by type token once); `settings` are built once by the caller (one for every policy, or per policy as a
  * config file gives them); `levels` are the config's levels per policy; `progress` is told every few hundred
- * resources how many are judged.
+ * resources how many are judged. `verdicts`, when given, are judgeEach's over the same inputs and policies,
+ * computed beforehand (by the parsing threads); the stack policies are then all that is left to run.
  */
 export function runCheck(
     inputs: readonly CheckedResource[],
@@ -131,25 +178,24 @@ export function runCheck(
     settings: SettingsFor,
     levels: LevelOverrides = {},
     progress?: (judged: number) => void,
+    verdicts: readonly ResourceVerdict[] = judgeEach(inputs, policies, settings, levels, progress),
 ): CheckReport {
+    if (verdicts.length !== inputs.length) throw new Error("runCheck: one verdict per input is needed");
     const violationsOf: (ReportedViolation[] | undefined)[] = new Array(inputs.length);
     const hasStackPolicies = policies.some((policy) => policy.kind === "stack");
     const byUrn = new Map<string, number>();
-    const judged: boolean[] = new Array(inputs.length).fill(false);
+    const judged: boolean[] = new Array(inputs.length);
     const notices: string[] = [];
-    const normalized = inputs.map((input) => normalizedResource(input.resource));
     for (let index = 0; index < inputs.length; index++) {
-        if (progress !== undefined && index % PROGRESS_EVERY === 0) progress(index);
-        const resource = normalized[index];
-        const notice = olderApiNotice(inputs[index]);
-        if (notice !== undefined) notices.push(notice);
-        judged[index] = typeJudged(policies, resource.type);
-        const found = checkResource(resource, policies, settings, levels);
-        if (found.length > 0) {
-            violationsOf[index] = found.map(reported);
-            judged[index] = true;
-        }
-        if (hasStackPolicies && resource.urn !== undefined && !byUrn.has(resource.urn)) byUrn.set(resource.urn, index);
+        const verdict = verdicts[index];
+        if (verdict.notice !== undefined) notices.push(verdict.notice);
+        judged[index] = verdict.judged;
+        violationsOf[index] = verdict.violations;
+    }
+    const normalized = hasStackPolicies ? inputs.map((input) => normalizedResource(input.resource)) : [];
+    for (let index = 0; index < normalized.length; index++) {
+        const { urn } = normalized[index];
+        if (urn !== undefined && !byUrn.has(urn)) byUrn.set(urn, index);
     }
 
     const unowned: ReportedViolation[] = [];
@@ -163,11 +209,17 @@ export function runCheck(
             levels,
             false,
         );
+        // The verdicts' lists are the caller's: a resource's list is copied before its first stack violation.
+        const copied = new Set<number>();
         for (const violation of stackViolations) {
             const owner = violation.urn === undefined ? undefined : byUrn.get(violation.urn);
             if (owner === undefined) unowned.push(reported(violation));
             else {
-                (violationsOf[owner] ??= []).push(reported(violation));
+                if (!copied.has(owner)) {
+                    violationsOf[owner] = [...(violationsOf[owner] ?? [])];
+                    copied.add(owner);
+                }
+                violationsOf[owner]!.push(reported(violation));
                 judged[owner] = true;
             }
         }

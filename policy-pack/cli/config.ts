@@ -15,7 +15,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import Ajv from "ajv";
+import Ajv, { ErrorObject, ValidateFunction } from "ajv";
 import { Environment } from "../../components/baseline";
 import { EnforcementLevel, Policy, PolicySettings } from "../policies/types";
 import { SETTINGS_CONFIG_SCHEMA, SettingsConfig, settingsFrom } from "../settings";
@@ -44,15 +44,28 @@ export interface CheckConfig {
     readonly settings: PolicySettings;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-const validateSettings = ajv.compile({ type: "object", properties: SETTINGS_CONFIG_SCHEMA.properties });
+/** The settings schema's validator, compiled when first needed: compiling costs more than a small run. */
+let settingsValidator: ValidateFunction | undefined;
+function validateSettings(properties: Record<string, unknown>): readonly ErrorObject[] {
+    settingsValidator ??= new Ajv({ allErrors: true, strict: false }).compile({
+        type: "object",
+        properties: SETTINGS_CONFIG_SCHEMA.properties,
+    });
+    return settingsValidator(properties) ? [] : (settingsValidator.errors ?? []);
+}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** The config document of `file`, or the env's generated one. */
-function readDocument(file: string | undefined, env: Environment | undefined): { source?: string; document: unknown } {
+/** A config document as read, and where it was read from (undefined: no config, the pack's defaults). */
+export interface ConfigDocument {
+    readonly source?: string;
+    readonly document: unknown;
+}
+
+/** The config document of `file` (`--config`), or the env's generated one; a usage error when unreadable. */
+export function readConfigDocument(file: string | undefined, env: Environment | undefined): ConfigDocument {
     if (file !== undefined) {
         let text: string;
         try {
@@ -68,7 +81,7 @@ function readDocument(file: string | undefined, env: Environment | undefined): {
     }
     if (env === undefined) return { document: {} };
     const generated = path.join(SOURCE_CONFIG_DIR, `${env}.json`);
-    if (fs.existsSync(generated)) return readDocument(generated, undefined);
+    if (fs.existsSync(generated)) return readConfigDocument(generated, undefined);
     return { source: `built-in ${env} config`, document: BUNDLED[env] };
 }
 
@@ -82,8 +95,15 @@ export function loadCheckConfig(options: {
     readonly registries?: readonly string[];
     readonly policies: readonly Policy[];
     readonly now?: Date;
+    /** The document readConfigDocument gave for `file` and `env`, when already read: not read again. */
+    readonly document?: ConfigDocument;
+    /**
+     * The document's settings already passed the schema in this run (a parsing thread is given the document
+     * the main thread loaded): not validated again. Levels and policy names are still checked.
+     */
+    readonly validated?: boolean;
 }): CheckConfig {
-    const { source, document } = readDocument(options.file, options.env);
+    const { source, document } = options.document ?? readConfigDocument(options.file, options.env);
     const where = source ?? "the config";
     if (!isRecord(document)) throw new UsageError(`${where}: expected an object of policy names`);
     const names = new Set(options.policies.map((policy) => policy.name));
@@ -114,11 +134,10 @@ export function loadCheckConfig(options: {
             if (name === "all") allLevel = judged;
             else levels[name] = judged;
         }
-        if (!validateSettings(properties)) {
-            for (const e of validateSettings.errors ?? []) {
-                errors.push(`"${name}": ${e.instancePath || "(settings)"} ${e.message}`);
-            }
-            continue;
+        if (!options.validated) {
+            const invalid = validateSettings(properties);
+            for (const e of invalid) errors.push(`"${name}": ${e.instancePath || "(settings)"} ${e.message}`);
+            if (invalid.length > 0) continue;
         }
         if (name !== "all") blocks[name] = properties as SettingsConfig;
     }

@@ -19,19 +19,20 @@
  * (`--config`, or with `--env` the env's generated one), pod-security.ts what --level and --version do.
  *
  * The work is done once per run: the settings are built once, the policy list is selected once (and indexed
- * by type token once, by the engine), and every file is read and parsed once (by several threads for large
- * inputs on 4 CPUs or more). On a terminal, a run that takes more than a couple of seconds shows its progress
+ * by type token once, by the engine), and every file is read and parsed once. Many files are read, parsed and
+ * judged by the resource policies on several threads (parallel.ts), this one among them; the stack policies
+ * then run once over everything here. On a terminal, a run that takes more than a couple of seconds shows its progress
  * on standard error (progress.ts); `--quiet` turns that off.
  */
-import { SettingsFor } from "../engine";
 import { ALL_POLICIES } from "../policies";
-import { podSecurityBaseline } from "../policies/pod-security";
-import { Policy, PolicySettings } from "../policies/types";
-import { CheckConfig, loadCheckConfig } from "./config";
+import { Policy } from "../policies/types";
+import { readConfigDocument } from "./config";
 import { Command, OutputFormat, parseCommandLine, USAGE, UsageError } from "./args";
-import { listPolicies, policiesToRun, selectPolicies } from "./catalog";
+import { listPolicies } from "./catalog";
 import { runCheck } from "./check";
-import { inputFiles, parsingThreads, readInputs, readInputsInParallel } from "./inputs";
+import { inputFiles, readInputs } from "./inputs";
+import { judgingFor, JudgingOptions } from "./judging";
+import { judgingThreads, readAndJudgeInParallel } from "./parallel";
 import { checkJsonTo, checkText, policiesJson, policiesText } from "./output";
 import { runReport } from "./report";
 import { runSopsConfig } from "./sops-config";
@@ -63,21 +64,20 @@ async function run(
     // The preview's config: --config, else with --env the env's generated file. Without an env anywhere,
     // prod: neither a resource's labels nor a URN written into an input file may choose a lower env for it,
     // and no URN in a file makes a resource the platform's.
-    const config = loadCheckConfig({
-        file: command.config,
+    const options: JudgingOptions = {
+        document: readConfigDocument(command.config, command.env),
         env: command.env,
         registries: command.registries,
-        policies,
-    });
-    const { settings } = config;
-    const selected = selectPolicies(policies, command.only);
-    const podSecurity = {
+        only: command.only,
         level: command.level,
-        version: command.version ?? config.settingsFor(podSecurityBaseline).podSecurityVersion,
+        version: command.version,
+        now: Date.now(),
     };
+    const judging = judgingFor(options, policies);
+    const { config, selected, podSecurity, toRun } = judging;
 
     if (command.command === "policies") {
-        const listing = listPolicies(selected, settings, podSecurity, config.levels);
+        const listing = listPolicies(selected, config.settings, podSecurity, config.levels);
         out.stdout(command.format === OutputFormat.Json ? policiesJson(listing) : policiesText(listing));
         return ExitCode.Pass;
     }
@@ -87,22 +87,25 @@ async function run(
         ? new Progress((text) => out.stderr(text))
         : undefined;
     const total = listed.files.length;
-    const threads = parsingThreads(total);
-    const read =
+    const reading = progress && ((done: number, objects: number) => progress.reading(done, total, objects));
+    // The parsing threads build the pack's own policies: a program embedding the command with a list of its
+    // own judges in this thread.
+    const threads = policies === ALL_POLICIES ? judgingThreads(total) : 1;
+    const { read, verdicts } =
         threads > 1
-            ? await readInputsInParallel(listed.files, threads)
-            : readInputs(listed.files, progress && ((done, objects) => progress.reading(done, total, objects)));
+            ? await readAndJudgeInParallel(listed.files, threads, judging, options, undefined, reading)
+            : { read: readInputs(listed.files, reading), verdicts: undefined };
     // Every unreadable input is reported, not just the first; what could be read is still judged and
     // reported, and the run ends with exit status 2 whatever it found: a partial verdict is never a pass.
     const unreadable = [...listed.errors, ...read.errors];
-    const toRun = policiesToRun(selected, podSecurity);
     const judged = read.resources.length;
     const report = runCheck(
         read.resources,
         toRun,
-        settingsByName(toRun, config),
+        judging.settings,
         config.levels,
         progress && ((done) => progress.judging(done, judged)),
+        verdicts,
     );
     progress?.end();
     if (unreadable.length > 0) out.stderr(`${unreadable.join("\n")}\n`);
@@ -133,15 +136,6 @@ async function run(
         out.stdout(checkText(final));
     }
     return exitCode;
-}
-
-/** The config's settings of each policy run, by name: the stand-ins and guards keep their policy's name. */
-function settingsByName(toRun: readonly Policy[], config: CheckConfig): SettingsFor {
-    const byName = new Map<string, PolicySettings>();
-    for (const policy of toRun) byName.set(policy.name, config.settingsFor(policy));
-    const distinct = new Set(byName.values());
-    if (distinct.size <= 1) return distinct.values().next().value ?? config.settings;
-    return (policy) => byName.get(policy.name) ?? config.settings;
 }
 
 /**

@@ -32,6 +32,7 @@ import { kubernetesTypeOf } from "../policies/resource";
 import { PolicyResource } from "../policies/types";
 import { fastDocuments, TO_JS_OPTIONS, YAML_OPTIONS } from "./yaml-documents";
 import { documentKindLines } from "./yaml-lines";
+import type { ResourceVerdict } from "./check";
 
 /** A resource to check and where it was read from. */
 export interface CheckedResource {
@@ -438,7 +439,7 @@ export function readInputs(
 }
 
 /** Files per batch a parsing thread takes at a time: small enough to balance, large enough to amortise. */
-const BATCH_FILES = 64;
+export const BATCH_FILES = 64;
 /** Below this many files, starting threads costs more than it saves. */
 const PARALLEL_MIN_FILES = 4 * BATCH_FILES;
 /**
@@ -465,6 +466,8 @@ export interface ParsedBatch {
     readonly resources: CheckedResource[];
     readonly errors: string[];
     readonly notices: string[];
+    /** check.ts judgeEach's verdicts of `resources`, from a thread that judges (parallel.ts). */
+    readonly verdicts?: ResourceVerdict[];
 }
 
 const WORKER = path.join(__dirname, "parse-worker.js");

@@ -30,17 +30,42 @@ export function unwrapSecret(value: unknown): unknown {
 /** True when any value inside `value` is unknown. */
 export function containsUnknown(value: unknown): boolean {
     if (isUnknown(value)) return true;
-    if (Array.isArray(value)) return value.some(containsUnknown);
-    if (value !== null && typeof value === "object") return Object.values(value).some(containsUnknown);
+    if (Array.isArray(value)) {
+        for (const item of value) if (containsUnknown(item)) return true;
+    } else if (value !== null && typeof value === "object") {
+        for (const key in value) {
+            if (Object.hasOwn(value, key) && containsUnknown((value as Record<string, unknown>)[key])) return true;
+        }
+    }
     return false;
 }
 
+/** The apiVersion and kind a Kubernetes type token names. */
+export interface KubernetesKind {
+    readonly apiVersion: string;
+    readonly kind: string;
+}
+
+/**
+ * kubernetesKindOf's answers by type token: a run meets few distinct types and asks for each of them many
+ * times (every policy describing a resource does). Only Kubernetes tokens are kept, so the map is bounded by
+ * the kinds in the input.
+ */
+const KINDS_BY_TYPE = new Map<string, KubernetesKind>();
+
 /** `kubernetes:apps/v1:Deployment` → `{ apiVersion: "apps/v1", kind: "Deployment" }`; undefined for other packages. */
-export function kubernetesKindOf(type: string): { apiVersion: string; kind: string } | undefined {
+export function kubernetesKindOf(type: string): KubernetesKind | undefined {
+    const known = KINDS_BY_TYPE.get(type);
+    if (known !== undefined) return known;
     if (!type.startsWith("kubernetes:")) return undefined;
     const [, groupVersion, kind] = type.split(":");
     if (groupVersion === undefined || kind === undefined) return undefined;
-    return { apiVersion: groupVersion.startsWith("core/") ? groupVersion.slice(5) : groupVersion, kind };
+    const found: KubernetesKind = Object.freeze({
+        apiVersion: groupVersion.startsWith("core/") ? groupVersion.slice(5) : groupVersion,
+        kind,
+    });
+    KINDS_BY_TYPE.set(type, found);
+    return found;
 }
 
 /** The Pulumi type token of a Kubernetes kind: the inverse of kubernetesKindOf. */

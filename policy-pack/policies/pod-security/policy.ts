@@ -16,7 +16,7 @@
  * charts (workloads/pod-template.ts scopedReporter).
  */
 import { Environment, ENVIRONMENTS, PROFILES } from "../../../components/baseline";
-import { describeResource, envOf, isUnknown } from "../resource";
+import { containsUnknown, describeResource, envOf, isUnknown } from "../resource";
 import { EnforcementLevel, PolicyResource, PolicySettings, Reporter, ResourcePolicy, Severity } from "../types";
 import {
     ALL_CONTAINER_LISTS,
@@ -156,6 +156,8 @@ function relevant(unknowns: readonly Path[], patterns: readonly Pattern[] | unde
 
 /** The paths (from the pod: `metadata...`, `spec...`) of every unknown value in the pod. */
 function unknownPaths(site: PodSite): Path[] {
+    // Most pods hold no unknown (a file read by `check` never does): one pass that builds no path says so.
+    if (!containsUnknown(site.metadata) && !containsUnknown(site.spec)) return [];
     const found: Path[] = [];
     const walk = (value: unknown, path: (string | number)[]): void => {
         if (isUnknown(value)) {

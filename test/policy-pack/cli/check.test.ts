@@ -8,7 +8,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { policiesToRun, selectPolicies } from "../../../policy-pack/cli/catalog";
-import { runCheck } from "../../../policy-pack/cli/check";
+import { judgeEach, ResourceVerdict, runCheck } from "../../../policy-pack/cli/check";
+import { readConfigDocument } from "../../../policy-pack/cli/config";
+import { judgingFor, JudgingOptions } from "../../../policy-pack/cli/judging";
+import { judgingThreads, readAndJudgeInParallel } from "../../../policy-pack/cli/parallel";
+import { ALL_POLICIES } from "../../../policy-pack/policies";
+import { Environment } from "../../../components/baseline";
 import { main } from "../../../policy-pack/cli/index";
 import {
     CheckedResource,
@@ -193,6 +198,42 @@ describe("check: parsing in parallel", () => {
         assert.ok(serial.resources.length > 10);
         const parallel = await readInputsInParallel(files, 3, 2);
         assert.deepEqual(parallel, serial);
+    });
+
+    it("judges on threads only with a few hundred files and a CPU to spare", () => {
+        assert.equal(judgingThreads(10, 16, 0), 1);
+        assert.equal(judgingThreads(10_000, 1, 0), 1);
+        assert.equal(judgingThreads(10_000, 2, 0.3), 2, "an idle CPU beside this thread's");
+        assert.equal(judgingThreads(10_000, 2, 1.5), 1, "no CPU to spare");
+        assert.equal(judgingThreads(10_000, 2, 9), 1);
+        assert.equal(judgingThreads(10_000, 16, 12.5), 4);
+        assert.equal(judgingThreads(10_000, 64, 0), 8);
+        assert.equal(judgingThreads(300, 64, 0), 5, "no more threads than batches of files");
+    });
+
+    it("judges on threads exactly as in this thread: resources, verdicts, errors and report", async () => {
+        const { files } = inputFiles([FIXTURES]);
+        const options: JudgingOptions = {
+            document: readConfigDocument(undefined, Environment.Prod),
+            env: Environment.Prod,
+            now: Date.parse("2026-01-01T00:00:00Z"),
+        };
+        const judging = judgingFor(options, ALL_POLICIES);
+        const serial = readInputs(files);
+        const serialVerdicts = judgeEach(serial.resources, judging.toRun, judging.settings, judging.config.levels);
+        assert.ok(
+            serialVerdicts.some((verdict) => verdict.violations !== undefined),
+            "the fixtures break policies",
+        );
+        assert.ok(serialVerdicts.some((verdict) => verdict.violations === undefined));
+        const progress: number[] = [];
+        const parallel = await readAndJudgeInParallel(files, 3, judging, options, 2, (done) => progress.push(done));
+        assert.deepEqual(parallel.read, serial);
+        assert.deepEqual(parallel.verdicts, serialVerdicts);
+        assert.equal(progress.at(-1), files.length, "progress is told of every batch");
+        const report = (verdicts?: readonly ResourceVerdict[]) =>
+            runCheck(serial.resources, judging.toRun, judging.settings, judging.config.levels, undefined, verdicts);
+        assert.deepEqual(report(parallel.verdicts), report());
     });
 });
 
