@@ -30,10 +30,26 @@ import { Policy, PolicySettings } from "../policies/types";
 import { CheckConfig, loadCheckConfig } from "./config";
 import { Command, OutputFormat, parseCommandLine, USAGE, UsageError } from "./args";
 import { listPolicies, policiesToRun, selectPolicies } from "./catalog";
-import { runCheck } from "./check";
+import { CheckReport, runCheck } from "./check";
 import { inputFiles, parsingThreads, readInputs, readInputsInParallel } from "./inputs";
 import { checkJsonTo, checkText, policiesJson, policiesText } from "./output";
 import { runReport } from "./report";
+import { checkStackFiles, STACK_FILE_RULES, stackFileName, StackFilesReport } from "./stack-files";
+
+/** The check report with the stack files' findings: each stack file counts as one resource checked. */
+function withStackFiles(report: CheckReport, stackFiles: StackFilesReport, count: number): CheckReport {
+    if (count === 0) return report;
+    const { summary } = report;
+    return {
+        ...report,
+        results: [...report.results, ...stackFiles.results],
+        summary: {
+            ...summary,
+            resources: summary.resources + count,
+            mandatory: summary.mandatory + stackFiles.mandatory,
+        },
+    };
+}
 import { runSopsConfig } from "./sops-config";
 import { checkSarif } from "./sarif";
 import { Progress, showsProgress } from "./progress";
@@ -82,7 +98,10 @@ async function run(
         return ExitCode.Pass;
     }
 
-    const listed = inputFiles(command.paths);
+    const inputs = inputFiles(command.paths);
+    // Pulumi stack files are judged by the stack-file rules (stack-files.ts), not read as manifests.
+    const stackFiles = checkStackFiles(inputs.files.filter((file) => stackFileName(file) !== undefined));
+    const listed = { ...inputs, files: inputs.files.filter((file) => stackFileName(file) === undefined) };
     const progress = showsProgress({ stderrIsTTY: out.stderrIsTTY === true, quiet: command.quiet })
         ? new Progress((text) => out.stderr(text))
         : undefined;
@@ -94,10 +113,10 @@ async function run(
             : readInputs(listed.files, progress && ((done, objects) => progress.reading(done, total, objects)));
     // Every unreadable input is reported, not just the first; what could be read is still judged and
     // reported, and the run ends with exit status 2 whatever it found: a partial verdict is never a pass.
-    const unreadable = [...listed.errors, ...read.errors];
+    const unreadable = [...listed.errors, ...read.errors, ...stackFiles.errors];
     const toRun = policiesToRun(selected, podSecurity);
     const judged = read.resources.length;
-    const report = runCheck(
+    const checked = runCheck(
         read.resources,
         toRun,
         settingsByName(toRun, config),
@@ -105,9 +124,10 @@ async function run(
         progress && ((done) => progress.judging(done, judged)),
     );
     progress?.end();
+    const report = withStackFiles(checked, stackFiles, inputs.files.length - listed.files.length);
     if (unreadable.length > 0) out.stderr(`${unreadable.join("\n")}\n`);
     const notices = [...listed.notices, ...read.notices, ...report.notices];
-    if (read.resources.length === 0 && unreadable.length === 0) notices.push("no resources to check in the input");
+    if (report.summary.resources === 0 && unreadable.length === 0) notices.push("no resources to check in the input");
     const final = { ...report, notices };
     const exitCode =
         unreadable.length > 0
@@ -119,10 +139,10 @@ async function run(
         const root = command.sarifRoot ?? process.cwd();
         out.stdout(
             checkSarif(final, {
-                policies: selected,
+                policies: [...selected, ...STACK_FILE_RULES],
                 levels: config.levels,
                 root,
-                files: listed.files,
+                files: inputs.files,
                 unreadable,
                 exitCode,
             }),
