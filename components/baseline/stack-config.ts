@@ -12,10 +12,12 @@ export const SECRETS_CONFIG_NAMESPACE = "secrets";
 /**
  * Config keys that look secret, as word sequences: a key (`dbPassword`, `api_key`, `github-token`,
  * `tls.privateKey`) looks secret when its words, split at case changes, `-`, `_` and `.`, end with one of these.
- * `secretBackend` or `tokenTtl` do not end with one, so they do not look secret.
+ * `secretBackend`, `tokenTtl` or `readableSecrets` (names of secrets, not values) do not end with one, so
+ * they do not look secret.
  */
 export const SECRET_CONFIG_KEY_WORDS: readonly (readonly string[])[] = [
     ["password"],
+    ["passwords"],
     ["passwd"],
     ["pwd"],
     ["passphrase"],
