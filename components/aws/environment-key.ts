@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ArgsChecker, Environment, envPrefix, kmsAliasName, partitionOf } from "../baseline";
+import { ArgsChecker, Environment, envPrefix, kmsAliasName } from "../baseline";
 import { environmentKeyPolicy } from "./iam";
-import { checkAdministratorArns, envKey } from "./kms-key";
+import { checkEnvKeyPlacement, envKey } from "./kms-key";
 
 /** Arguments of an EnvironmentKey. */
 export interface EnvironmentKeyArgs {
@@ -40,18 +40,7 @@ export interface ResolvedEnvironmentKey {
 /** Checks and defaults an EnvironmentKey's arguments; throws an ArgumentError listing every problem. */
 export function resolveEnvironmentKeyArgs(name: string, args: EnvironmentKeyArgs): ResolvedEnvironmentKey {
     const check = new ArgsChecker(COMPONENT, name);
-    check.dnsLabel(args.project, "project", 30);
-    check.environment(args.env);
-    const accountOk = check.accountId(args.accountId);
-    const regionOk = check.region(args.region);
-    const partition = regionOk ? partitionOf(args.region) : "aws";
-    const administratorArns = checkAdministratorArns(
-        check,
-        args.administratorArns,
-        args.accountId,
-        partition,
-        accountOk,
-    );
+    const { partition, administratorArns } = checkEnvKeyPlacement(check, args);
     check.throwIfInvalid();
     return {
         project: args.project,

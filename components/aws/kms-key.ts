@@ -4,7 +4,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ArgsChecker, Environment, profileFor } from "../baseline";
+import { ArgsChecker, Environment, partitionOf, profileFor } from "../baseline";
 import { PolicyDocument } from "./iam";
 
 const ADMINISTRATOR_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):(root|role\/[\w+=,.@/-]+)$/;
@@ -47,6 +47,37 @@ export function checkAdministratorArns(
         }
     });
     return arns;
+}
+
+/** What every env key's arguments give: where it lives and who administers it. */
+export interface EnvKeyPlacement {
+    readonly project: string;
+    readonly env: Environment;
+    readonly accountId: string;
+    readonly region: string;
+    readonly administratorArns?: string[];
+}
+
+/**
+ * Checks an env key's project, env, account, region and administrators; problems go to `check`. Gives the
+ * partition, whether the account is valid, and the administrators (defaulted).
+ */
+export function checkEnvKeyPlacement(
+    check: ArgsChecker,
+    args: EnvKeyPlacement,
+): { partition: string; accountOk: boolean; administratorArns: string[] } {
+    check.dnsLabel(args.project, "project", 30);
+    check.environment(args.env);
+    const accountOk = check.accountId(args.accountId);
+    const partition = check.region(args.region) ? partitionOf(args.region) : "aws";
+    const administratorArns = checkAdministratorArns(
+        check,
+        args.administratorArns,
+        args.accountId,
+        partition,
+        accountOk,
+    );
+    return { partition, accountOk, administratorArns };
 }
 
 /** One of the env's keys. */

@@ -3,13 +3,12 @@ import * as pulumi from "@pulumi/pulumi";
 import {
     ArgsChecker,
     Environment,
-    partitionOf,
     STACK_SECRETS_KEY_TAG,
     stackSecretsAliasName,
     stackSecretsProvider,
 } from "../baseline";
 import { stackSecretsDeployerPolicy, stackSecretsKeyPolicy } from "./iam";
-import { checkAdministratorArns, envKey } from "./kms-key";
+import { checkEnvKeyPlacement, envKey } from "./kms-key";
 
 /** Arguments of a StackSecretsKey. */
 export interface StackSecretsKeyArgs {
@@ -50,11 +49,7 @@ export interface ResolvedStackSecretsKey {
 /** Checks and defaults a StackSecretsKey's arguments; throws an ArgumentError listing every problem. */
 export function resolveStackSecretsKeyArgs(name: string, args: StackSecretsKeyArgs): ResolvedStackSecretsKey {
     const check = new ArgsChecker(COMPONENT, name);
-    check.dnsLabel(args.project, "project", 30);
-    check.environment(args.env);
-    const accountOk = check.accountId(args.accountId);
-    const regionOk = check.region(args.region);
-    const partition = regionOk ? partitionOf(args.region) : "aws";
+    const { partition, accountOk, administratorArns } = checkEnvKeyPlacement(check, args);
     const roleMatch = ROLE_ARN.exec(String(args.deployerRoleArn));
     if (
         check.check(
@@ -72,13 +67,6 @@ export function resolveStackSecretsKeyArgs(name: string, args: StackSecretsKeyAr
             "deploy each env from a role of its own account",
         );
     }
-    const administratorArns = checkAdministratorArns(
-        check,
-        args.administratorArns,
-        args.accountId,
-        partition,
-        accountOk,
-    );
     administratorArns.forEach((arn, i) => {
         check.check(
             arn !== args.deployerRoleArn,

@@ -139,7 +139,7 @@ async function run(
         const root = command.sarifRoot ?? process.cwd();
         out.stdout(
             checkSarif(final, {
-                policies: [...selected, ...STACK_FILE_RULES],
+                policies: listed.files.length < inputs.files.length ? [...selected, ...STACK_FILE_RULES] : selected,
                 levels: config.levels,
                 root,
                 files: inputs.files,
