@@ -6,7 +6,7 @@
 import { Environment } from "./baseline";
 
 /** `<major>.<minor>`. Additions bump the minor; removals and renames bump the major. */
-export const CONTRACT_VERSION = "1.0";
+export const CONTRACT_VERSION = "1.1";
 
 /** What an app repository needs to deploy one app onto the platform. */
 export interface AppContract {
@@ -33,6 +33,11 @@ export interface PlatformContract {
     clusterIssuerName: string;
     /** Per app, by app name. */
     apps: Record<string, AppContract>;
+    /**
+     * ARN of the env's stack secrets key (StackSecretsKey), when the stack configures `stackSecrets`: the key of
+     * the env's stack config and sops files, which `k8s-baseline sops-config` reads. Since 1.1.
+     */
+    stackSecretsKeyArn?: string;
 }
 
 /** The stack output names of the contract. */
@@ -43,6 +48,7 @@ export const CONTRACT_OUTPUTS: readonly (keyof PlatformContract)[] = [
     "kmsKeyArn",
     "clusterIssuerName",
     "apps",
+    "stackSecretsKeyArn",
 ];
 
 /** Problems with a platform's contract version for a consumer built against CONTRACT_VERSION. */

@@ -52,6 +52,7 @@ import {
     appParametersResourceNames,
     resolveAppParametersArgs,
 } from "./aws/parameter-store";
+import { resolveStackSecretsKeyArgs, StackSecretsKey, StackSecretsKeyArgs } from "./aws/stack-secrets-key";
 import {
     IdentityMode,
     resolveWorkloadIdentityArgs,
@@ -245,6 +246,24 @@ export interface SecureEnvironmentArgs {
      * it (ClusterAccess). Needs `cluster.name`. Default: none (groups come from another authenticator).
      */
     teamRoles?: TeamRoleArgs[];
+    /**
+     * The env's stack secrets key (StackSecretsKey): the `awskms://alias/<project>-<env>-stack-config` secrets
+     * provider of the env's Pulumi stack and the key of its sops files, used by the env's CI deployer alone. Its
+     * ARN is the `stackSecretsKeyArn` output `k8s-baseline sops-config` reads. Default: none (the key is made
+     * elsewhere).
+     */
+    stackSecrets?: StackSecretsArgs;
+}
+
+/** Who uses and who administers the env's stack secrets key. */
+export interface StackSecretsArgs {
+    /**
+     * The env's CI deployer role (`arn:aws:iam::<account>:role/<name>`, the env's account): kms:Decrypt and
+     * kms:Encrypt on the key, and nothing on another env's.
+     */
+    deployerRoleArn: string;
+    /** IAM principals (role ARNs) that administer the key. Default: the account root, delegating to IAM. */
+    administratorArns?: string[];
 }
 
 /** The IAM role a group of people signs in to the cluster with. */
@@ -256,6 +275,11 @@ export interface TeamRoleArgs {
 }
 
 const COMPONENT = "SecureEnvironment";
+
+/** The logical name of the env's StackSecretsKey. */
+function stackSecretsName(name: string): string {
+    return `${name}-stack-secrets`;
+}
 
 /** Ports the control plane calls each add-on's admission webhook on (the charts' defaults). */
 const WEBHOOK_PORTS = { externalSecrets: 10250, kyverno: 9443, certManager: 10250 } as const;
@@ -286,6 +310,8 @@ interface EnvironmentPlan {
     readonly platformNamespaces: SecureNamespaceArgs[];
     readonly appNamespaces: SecureNamespaceArgs[];
     readonly key: EnvironmentKeyArgs;
+    /** The env's stack secrets key, when `stackSecrets` asks for it. */
+    readonly stackSecrets?: StackSecretsKeyArgs;
     readonly vault?: VaultEnvironmentArgs;
     readonly apps: PlannedApp[];
     readonly externalSecretsOperator?: ExternalSecretsOperatorArgs;
@@ -551,6 +577,14 @@ function planEnvironment(args: SecureEnvironmentArgs, keyArn: pulumi.Input<strin
             accountId: args.accountId,
             region: args.region,
             ...(backend === SecretBackend.AwsParameterStore ? { parameterStore: true } : {}),
+        },
+        stackSecrets: args.stackSecrets && {
+            project: args.project,
+            env: args.env,
+            accountId: args.accountId,
+            region: args.region,
+            deployerRoleArn: args.stackSecrets.deployerRoleArn,
+            administratorArns: args.stackSecrets.administratorArns,
         },
         vault:
             backend === SecretBackend.Vault && args.vault
@@ -935,6 +969,9 @@ function renderEnvironment(
         }
     });
     collect(problems, "key", () => resolveEnvironmentKeyArgs(name, plan.key));
+    if (plan.stackSecrets) {
+        collect(problems, "stackSecrets", () => resolveStackSecretsKeyArgs(stackSecretsName(name), plan.stackSecrets!));
+    }
     if (plan.vault) collect(problems, "vault", () => resolveVaultEnvironmentArgs(name, plan.vault!));
     plan.apps.forEach((planned, i) => {
         const app = planned.app.name;
@@ -1020,6 +1057,8 @@ export class SecureEnvironment extends pulumi.ComponentResource {
     public readonly clusterIssuerName: pulumi.Output<string>;
     /** Per app: namespace, ServiceAccount, role ARN, SecretStore and Secret names. */
     public readonly apps: pulumi.Output<Record<string, AppContract>>;
+    /** ARN of the env's stack secrets key, when `stackSecrets` is given. */
+    public readonly stackSecretsKeyArn: pulumi.Output<string> | undefined;
 
     constructor(name: string, args: SecureEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validated against a stand-in key ARN (an Output, which no check inspects) before anything exists.
@@ -1084,6 +1123,9 @@ export class SecureEnvironment extends pulumi.ComponentResource {
         }
         const vault = plan.vault ? new VaultEnvironment(`${name}-vault`, plan.vault, parent) : undefined;
         if (plan.clusterAccess) new ClusterAccess(`${name}-access`, plan.clusterAccess, parent);
+        const stackSecrets = plan.stackSecrets
+            ? new StackSecretsKey(stackSecretsName(name), plan.stackSecrets, parent)
+            : undefined;
 
         const contracts: Record<string, pulumi.Output<AppContract>> = {};
         for (const planned of plan.apps) {
@@ -1126,11 +1168,13 @@ export class SecureEnvironment extends pulumi.ComponentResource {
         this.kmsKeyArn = key.keyArn;
         this.clusterIssuerName = certIssuer.clusterIssuerName;
         this.apps = pulumi.all(contracts);
+        this.stackSecretsKeyArn = stackSecrets?.keyArn;
         this.registerOutputs({
             contractVersion: this.contractVersion,
             kmsKeyArn: this.kmsKeyArn,
             clusterIssuerName: this.clusterIssuerName,
             apps: this.apps,
+            ...(this.stackSecretsKeyArn ? { stackSecretsKeyArn: this.stackSecretsKeyArn } : {}),
         });
     }
 }

@@ -65,6 +65,11 @@ export class PlatformReference {
         return this.output<string>("kmsKeyArn");
     }
 
+    /** ARN of the env's stack secrets key; fails when the platform stack configures none. */
+    get stackSecretsKeyArn(): pulumi.Output<string> {
+        return this.output<string>("stackSecretsKeyArn");
+    }
+
     /** The ClusterIssuer of the env. */
     get clusterIssuerName(): pulumi.Output<string> {
         return this.output<string>("clusterIssuerName");

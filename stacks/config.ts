@@ -8,14 +8,14 @@
  */
 import Ajv, { ErrorObject } from "ajv";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterLayout, Environment } from "../components/baseline";
+import { ClusterLayout, Environment, SECRETS_CONFIG_NAMESPACE } from "../components/baseline";
 import { SecureClusterArgs } from "../components/cluster";
 import { ClusterArgs, SecureEnvironmentArgs } from "../components/environment";
 import schema from "./config.schema.json";
 
 export const CONFIG_NAMESPACE = "k8s-baseline";
 /** Secret initial values live in their own namespace: `pulumi config set --secret secrets:<key> ...`. */
-export const SECRETS_NAMESPACE = "secrets";
+export const SECRETS_NAMESPACE = SECRETS_CONFIG_NAMESPACE;
 
 /** Reads a secret config value by key (Pulumi's `config.requireSecret`). */
 export type SecretReader = (key: string) => pulumi.Output<string>;

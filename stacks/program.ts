@@ -24,6 +24,7 @@ export function platformProgram(args: SecureEnvironmentArgs): PlatformOutputs {
         kmsKeyArn: environment.kmsKeyArn,
         clusterIssuerName: environment.clusterIssuerName,
         apps: environment.apps as pulumi.Output<Record<string, AppContract>>,
+        ...(environment.stackSecretsKeyArn ? { stackSecretsKeyArn: environment.stackSecretsKeyArn } : {}),
     };
 }
 
@@ -62,10 +63,9 @@ export function stackProgram(config: StackConfig): Record<string, pulumi.Output<
                 platformProgram({ ...config.args, cluster }),
             );
             return Object.fromEntries(
-                CONTRACT_OUTPUTS.map((key) => [
-                    key,
-                    pulumi.output(outputs.then((o) => o[key] as pulumi.Output<unknown>)),
-                ]),
+                CONTRACT_OUTPUTS.filter((key) => key !== "stackSecretsKeyArn" || config.args.stackSecrets).map(
+                    (key) => [key, pulumi.output(outputs.then((o) => o[key] as pulumi.Output<unknown>))],
+                ),
             );
         }
     }

@@ -12,7 +12,7 @@ import {
     secretPath,
     secretPathPrefix,
 } from "../baseline";
-import { PolicyDocument, secretsManagerService } from "./iam";
+import { allowStatement, PolicyDocument, policyDocument, secretsManagerService } from "./iam";
 
 /** Automatic rotation of a secret by a rotation Lambda. */
 export interface SecretRotationArgs {
@@ -149,24 +149,12 @@ export const ROTATION_FUNCTION_ACTIONS: readonly string[] = [
  */
 export function rotationFunctionPolicy(secretArn: string, kmsKeyArn: string): PolicyDocument {
     const region = secretArn.split(":")[3];
-    return {
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Sid: "RotateThisSecret",
-                Effect: "Allow",
-                Action: [...ROTATION_FUNCTION_ACTIONS],
-                Resource: secretArn,
-            },
-            {
-                Sid: "EnvKeyThroughSecretsManager",
-                Effect: "Allow",
-                Action: ["kms:Decrypt", "kms:GenerateDataKey"],
-                Resource: kmsKeyArn,
-                Condition: { StringEquals: { "kms:ViaService": secretsManagerService(region) } },
-            },
-        ],
-    };
+    return policyDocument(
+        allowStatement("RotateThisSecret", ROTATION_FUNCTION_ACTIONS, secretArn),
+        allowStatement("EnvKeyThroughSecretsManager", ["kms:Decrypt", "kms:GenerateDataKey"], kmsKeyArn, {
+            StringEquals: { "kms:ViaService": secretsManagerService(region) },
+        }),
+    );
 }
 
 /** Checks and defaults an AppSecrets' arguments; throws an ArgumentError listing every problem. */

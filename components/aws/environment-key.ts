@@ -1,7 +1,7 @@
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ArgsChecker, Environment, envPrefix, kmsAliasName, partitionOf, profileFor } from "../baseline";
+import { ArgsChecker, Environment, envPrefix, kmsAliasName } from "../baseline";
 import { environmentKeyPolicy } from "./iam";
+import { checkEnvKeyPlacement, envKey } from "./kms-key";
 
 /** Arguments of an EnvironmentKey. */
 export interface EnvironmentKeyArgs {
@@ -40,37 +40,7 @@ export interface ResolvedEnvironmentKey {
 /** Checks and defaults an EnvironmentKey's arguments; throws an ArgumentError listing every problem. */
 export function resolveEnvironmentKeyArgs(name: string, args: EnvironmentKeyArgs): ResolvedEnvironmentKey {
     const check = new ArgsChecker(COMPONENT, name);
-    check.dnsLabel(args.project, "project", 30);
-    check.environment(args.env);
-    const accountOk = check.accountId(args.accountId);
-    const regionOk = check.region(args.region);
-    const partition = regionOk ? partitionOf(args.region) : "aws";
-    const administratorArns = args.administratorArns ?? [`arn:${partition}:iam::${args.accountId}:root`];
-    check.check(
-        administratorArns.length > 0,
-        "administratorArns",
-        "is empty, which would leave the key unmanageable",
-        "omit it to let the account administer the key, or name at least one role",
-    );
-    administratorArns.forEach((arn, i) => {
-        const match = /^arn:aws[a-z-]*:iam::(\d{12}):(root|role\/[\w+=,.@/-]+)$/.exec(arn);
-        if (
-            check.check(
-                match !== null,
-                `administratorArns[${i}]`,
-                `${JSON.stringify(arn)} is not an account root or role ARN`,
-                "give arn:aws:iam::<account>:role/<name> (no wildcards)",
-            ) &&
-            accountOk
-        ) {
-            check.check(
-                match![1] === args.accountId,
-                `administratorArns[${i}]`,
-                `${arn} is in another account`,
-                "administer the key from its own account",
-            );
-        }
-    });
+    const { partition, administratorArns } = checkEnvKeyPlacement(check, args);
     check.throwIfInvalid();
     return {
         project: args.project,
@@ -95,25 +65,17 @@ export class EnvironmentKey extends pulumi.ComponentResource {
     constructor(name: string, args: EnvironmentKeyArgs, opts?: pulumi.ComponentResourceOptions) {
         const resolved = resolveEnvironmentKeyArgs(name, args);
         super("k8s-baseline:index:EnvironmentKey", name, {}, opts);
-        const profile = profileFor(resolved.env);
-        const key = new aws.kms.Key(
-            `${name}-key`,
+        const { key, alias } = envKey(
+            name,
             {
+                project: resolved.project,
+                env: resolved.env,
                 description: `Secrets of ${envPrefix(resolved.project, resolved.env)}`,
-                keyUsage: "ENCRYPT_DECRYPT",
-                customerMasterKeySpec: "SYMMETRIC_DEFAULT",
-                enableKeyRotation: true,
-                rotationPeriodInDays: 365,
-                deletionWindowInDays: profile.kmsDeletionWindowDays,
-                policy: JSON.stringify(environmentKeyPolicy(resolved)),
-                tags: { project: resolved.project, env: resolved.env, ...args.tags },
+                policy: environmentKeyPolicy(resolved),
+                aliasName: kmsAliasName(resolved.project, resolved.env),
+                tags: args.tags,
             },
-            { parent: this },
-        );
-        const alias = new aws.kms.Alias(
-            `${name}-alias`,
-            { name: kmsAliasName(resolved.project, resolved.env), targetKeyId: key.keyId },
-            { parent: this },
+            this,
         );
         this.keyArn = key.arn;
         this.keyId = key.keyId;

@@ -240,40 +240,73 @@ export interface EnvironmentKeyAccess {
     readonly parameterStore?: boolean;
 }
 
+/** A policy document of `statements`. */
+export function policyDocument(...statements: PolicyStatement[]): PolicyDocument {
+    return { Version: "2012-10-17", Statement: statements };
+}
+
+/** One Allow statement of an identity policy: `actions` on `resource`, under `condition` when given. */
+export function allowStatement(
+    sid: string,
+    actions: readonly string[],
+    resource: string | readonly string[],
+    condition?: PolicyStatement["Condition"],
+): PolicyStatement {
+    return {
+        Sid: sid,
+        Effect: "Allow",
+        Action: [...actions],
+        Resource: typeof resource === "string" ? resource : [...resource],
+        ...(condition === undefined ? {} : { Condition: condition }),
+    };
+}
+
 /**
- * The env key's resource policy. `Resource: "*"` is how a key policy says "this key": it cannot name
- * anything else. Cryptographic use is only through Secrets Manager in this account and region, so even a
- * principal with kms:Decrypt in its IAM policy cannot decrypt with the key directly.
+ * A key policy: the administrators' statement (KEY_ADMIN_ACTIONS, no cryptographic use), then the statement of
+ * who uses the key. `Resource: "*"` is how a key policy says "this key": it cannot name anything else.
+ */
+function keyPolicy(
+    administratorArns: readonly string[],
+    use: Omit<PolicyStatement, "Effect" | "Resource">,
+): PolicyDocument {
+    return policyDocument(
+        {
+            Sid: "AdministerKey",
+            Effect: "Allow",
+            Principal: { AWS: [...administratorArns] },
+            Action: [...KEY_ADMIN_ACTIONS],
+            Resource: "*",
+        },
+        {
+            Sid: use.Sid,
+            Effect: "Allow",
+            Principal: use.Principal,
+            Action: use.Action,
+            Resource: "*",
+            ...(use.Condition ? { Condition: use.Condition } : {}),
+        },
+    );
+}
+
+/**
+ * The env key's resource policy. Cryptographic use is only through Secrets Manager (and Parameter Store, when
+ * it holds the env's SecureStrings) in this account and region, so even a principal with kms:Decrypt in its
+ * IAM policy cannot decrypt with the key directly.
  */
 export function environmentKeyPolicy(access: EnvironmentKeyAccess): PolicyDocument {
-    const accountRoot = `arn:${access.partition}:iam::${access.accountId}:root`;
-    return {
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Sid: "AdministerKey",
-                Effect: "Allow",
-                Principal: { AWS: [...access.administratorArns] },
-                Action: [...KEY_ADMIN_ACTIONS],
-                Resource: "*",
+    return keyPolicy(access.administratorArns, {
+        Sid: "UseThroughSecretsManager",
+        Principal: { AWS: `arn:${access.partition}:iam::${access.accountId}:root` },
+        Action: [...SECRETS_MANAGER_KEY_ACTIONS],
+        Condition: {
+            StringEquals: {
+                "kms:ViaService": access.parameterStore
+                    ? [secretsManagerService(access.region), parameterStoreService(access.region)]
+                    : secretsManagerService(access.region),
+                "kms:CallerAccount": access.accountId,
             },
-            {
-                Sid: "UseThroughSecretsManager",
-                Effect: "Allow",
-                Principal: { AWS: accountRoot },
-                Action: [...SECRETS_MANAGER_KEY_ACTIONS],
-                Resource: "*",
-                Condition: {
-                    StringEquals: {
-                        "kms:ViaService": access.parameterStore
-                            ? [secretsManagerService(access.region), parameterStoreService(access.region)]
-                            : secretsManagerService(access.region),
-                        "kms:CallerAccount": access.accountId,
-                    },
-                },
-            },
-        ],
-    };
+        },
+    });
 }
 
 /** Input of an env's stack secrets key policy. */
@@ -292,38 +325,14 @@ export interface StackSecretsKeyAccess {
  * the account, such as another env's deployer's, can reach the key.
  */
 export function stackSecretsKeyPolicy(access: StackSecretsKeyAccess): PolicyDocument {
-    return {
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Sid: "AdministerKey",
-                Effect: "Allow",
-                Principal: { AWS: [...access.administratorArns] },
-                Action: [...KEY_ADMIN_ACTIONS],
-                Resource: "*",
-            },
-            {
-                Sid: "DeployerUsesKey",
-                Effect: "Allow",
-                Principal: { AWS: access.deployerRoleArn },
-                Action: [...STACK_SECRETS_DEPLOYER_ACTIONS],
-                Resource: "*",
-            },
-        ],
-    };
+    return keyPolicy(access.administratorArns, {
+        Sid: "DeployerUsesKey",
+        Principal: { AWS: access.deployerRoleArn },
+        Action: [...STACK_SECRETS_DEPLOYER_ACTIONS],
+    });
 }
 
 /** The identity policy of an env's deployer role for its stack secrets key: the same two actions, on that key. */
 export function stackSecretsDeployerPolicy(keyArn: string): PolicyDocument {
-    return {
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Sid: "UseStackSecretsKey",
-                Effect: "Allow",
-                Action: [...STACK_SECRETS_DEPLOYER_ACTIONS],
-                Resource: keyArn,
-            },
-        ],
-    };
+    return policyDocument(allowStatement("UseStackSecretsKey", STACK_SECRETS_DEPLOYER_ACTIONS, keyArn));
 }

@@ -3,12 +3,12 @@ import * as pulumi from "@pulumi/pulumi";
 import {
     ArgsChecker,
     Environment,
-    partitionOf,
-    profileFor,
+    STACK_SECRETS_KEY_TAG,
     stackSecretsAliasName,
     stackSecretsProvider,
 } from "../baseline";
 import { stackSecretsDeployerPolicy, stackSecretsKeyPolicy } from "./iam";
+import { checkEnvKeyPlacement, envKey } from "./kms-key";
 
 /** Arguments of a StackSecretsKey. */
 export interface StackSecretsKeyArgs {
@@ -49,11 +49,7 @@ export interface ResolvedStackSecretsKey {
 /** Checks and defaults a StackSecretsKey's arguments; throws an ArgumentError listing every problem. */
 export function resolveStackSecretsKeyArgs(name: string, args: StackSecretsKeyArgs): ResolvedStackSecretsKey {
     const check = new ArgsChecker(COMPONENT, name);
-    check.dnsLabel(args.project, "project", 30);
-    check.environment(args.env);
-    const accountOk = check.accountId(args.accountId);
-    const regionOk = check.region(args.region);
-    const partition = regionOk ? partitionOf(args.region) : "aws";
+    const { partition, accountOk, administratorArns } = checkEnvKeyPlacement(check, args);
     const roleMatch = ROLE_ARN.exec(String(args.deployerRoleArn));
     if (
         check.check(
@@ -71,20 +67,7 @@ export function resolveStackSecretsKeyArgs(name: string, args: StackSecretsKeyAr
             "deploy each env from a role of its own account",
         );
     }
-    const administratorArns = args.administratorArns ?? [`arn:${partition}:iam::${args.accountId}:root`];
-    check.check(
-        administratorArns.length > 0,
-        "administratorArns",
-        "is empty, which would leave the key unmanageable",
-        "omit it to let the account administer the key, or name at least one role",
-    );
     administratorArns.forEach((arn, i) => {
-        check.check(
-            /^arn:aws[a-z-]*:iam::\d{12}:(root|role\/[\w+=,.@/-]+)$/.test(arn),
-            `administratorArns[${i}]`,
-            `${JSON.stringify(arn)} is not an account root or role ARN`,
-            "give arn:aws:iam::<account>:role/<name> (no wildcards)",
-        );
         check.check(
             arn !== args.deployerRoleArn,
             `administratorArns[${i}]`,
@@ -121,25 +104,18 @@ export class StackSecretsKey extends pulumi.ComponentResource {
     constructor(name: string, args: StackSecretsKeyArgs, opts?: pulumi.ComponentResourceOptions) {
         const resolved = resolveStackSecretsKeyArgs(name, args);
         super("k8s-baseline:index:StackSecretsKey", name, {}, opts);
-        const profile = profileFor(resolved.env);
-        const key = new aws.kms.Key(
-            `${name}-key`,
+        const { key, alias } = envKey(
+            name,
             {
+                project: resolved.project,
+                env: resolved.env,
                 description: `Stack config and GitOps secrets of ${resolved.project}-${resolved.env}`,
-                keyUsage: "ENCRYPT_DECRYPT",
-                customerMasterKeySpec: "SYMMETRIC_DEFAULT",
-                enableKeyRotation: true,
-                rotationPeriodInDays: 365,
-                deletionWindowInDays: profile.kmsDeletionWindowDays,
-                policy: JSON.stringify(stackSecretsKeyPolicy(resolved)),
-                tags: { project: resolved.project, env: resolved.env, ...args.tags },
+                policy: stackSecretsKeyPolicy(resolved),
+                aliasName: stackSecretsAliasName(resolved.project, resolved.env),
+                tags: args.tags,
+                fixedTags: { [STACK_SECRETS_KEY_TAG.key]: STACK_SECRETS_KEY_TAG.value },
             },
-            { parent: this },
-        );
-        const alias = new aws.kms.Alias(
-            `${name}-alias`,
-            { name: stackSecretsAliasName(resolved.project, resolved.env), targetKeyId: key.keyId },
-            { parent: this },
+            this,
         );
         new aws.iam.RolePolicy(
             `${name}-deployer`,

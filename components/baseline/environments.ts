@@ -145,6 +145,12 @@ export interface EnvironmentProfile {
     readonly parameterTier: ParameterTier;
     /** Tags every Parameter Store parameter of the env carries, besides project, env and app. */
     readonly parameterTags: Readonly<Record<string, string>>;
+    /**
+     * The env's Pulumi stack files must name an `awskms://` secrets provider, the env's own stack secrets key
+     * (`alias/<project>-<env>-stack-config`): `k8s-baseline check` refuses a passphrase, the default (Pulumi
+     * Cloud) provider, or another env's key.
+     */
+    readonly requiresStackSecretsKms: boolean;
 }
 
 /**
@@ -204,6 +210,7 @@ export const PROFILES: Readonly<Record<Environment, EnvironmentProfile>> = {
         imageDigests: { mutate: true, verify: true },
         parameterTier: ParameterTier.Standard,
         parameterTags: { "data-classification": "confidential" },
+        requiresStackSecretsKms: true,
     },
     stage: {
         env: Environment.Stage,
@@ -231,6 +238,7 @@ export const PROFILES: Readonly<Record<Environment, EnvironmentProfile>> = {
         imageDigests: { mutate: false, verify: true },
         parameterTier: ParameterTier.Standard,
         parameterTags: { "data-classification": "confidential" },
+        requiresStackSecretsKms: true,
     },
     prod: {
         env: Environment.Prod,
@@ -266,6 +274,7 @@ export const PROFILES: Readonly<Record<Environment, EnvironmentProfile>> = {
         // Advanced in prod: values up to 8 KB and parameter policies (expiration, change notifications).
         parameterTier: ParameterTier.Advanced,
         parameterTags: { "data-classification": "restricted" },
+        requiresStackSecretsKms: true,
     },
 };
 

@@ -107,3 +107,12 @@ export function stackSecretsProvider(project: string, env: Environment, region: 
  * kms:Encrypt at `pulumi stack init` or a provider change (and by sops to wrap a file's data key).
  */
 export const STACK_SECRETS_DEPLOYER_ACTIONS: readonly string[] = ["kms:Decrypt", "kms:Encrypt"];
+
+/**
+ * The tag that marks a KMS key as an env's stack secrets key (StackSecretsKey): a key the env's deployer uses
+ * directly, as the Pulumi CLI and sops do. The pack admits that direct use on keys carrying it, and only there.
+ */
+export const STACK_SECRETS_KEY_TAG: Readonly<{ key: string; value: string }> = {
+    key: "purpose",
+    value: "stack-secrets",
+};

@@ -29,15 +29,32 @@ import { Policy } from "../policies/types";
 import { readConfigDocument } from "./config";
 import { Command, OutputFormat, parseCommandLine, USAGE, UsageError } from "./args";
 import { listPolicies } from "./catalog";
-import { runCheck } from "./check";
+import { CheckReport, runCheck } from "./check";
 import { inputFiles, readInputs } from "./inputs";
 import { judgingFor, JudgingOptions } from "./judging";
 import { judgingThreads, readAndJudgeInParallel } from "./parallel";
 import { checkJsonTo, checkText, policiesJson, policiesText } from "./output";
 import { runReport } from "./report";
+import { checkStackFiles, STACK_FILE_RULES, stackFileName, StackFilesReport } from "./stack-files";
+
 import { runSopsConfig } from "./sops-config";
 import { checkSarif } from "./sarif";
 import { Progress, showsProgress } from "./progress";
+
+/** The check report with the stack files' findings: each stack file counts as one resource checked. */
+function withStackFiles(report: CheckReport, stackFiles: StackFilesReport, count: number): CheckReport {
+    if (count === 0) return report;
+    const { summary } = report;
+    return {
+        ...report,
+        results: [...report.results, ...stackFiles.results],
+        summary: {
+            ...summary,
+            resources: summary.resources + count,
+            mandatory: summary.mandatory + stackFiles.mandatory,
+        },
+    };
+}
 
 /** Where the CLI writes; the tests and embedding programs can pass their own. */
 export interface Output {
@@ -82,7 +99,10 @@ async function run(
         return ExitCode.Pass;
     }
 
-    const listed = inputFiles(command.paths);
+    const inputs = inputFiles(command.paths);
+    // Pulumi stack files are judged by the stack-file rules (stack-files.ts), not read as manifests.
+    const stackFiles = checkStackFiles(inputs.files.filter((file) => stackFileName(file) !== undefined));
+    const listed = { ...inputs, files: inputs.files.filter((file) => stackFileName(file) === undefined) };
     const progress = showsProgress({ stderrIsTTY: out.stderrIsTTY === true, quiet: command.quiet })
         ? new Progress((text) => out.stderr(text))
         : undefined;
@@ -97,9 +117,9 @@ async function run(
             : { read: readInputs(listed.files, reading), verdicts: undefined };
     // Every unreadable input is reported, not just the first; what could be read is still judged and
     // reported, and the run ends with exit status 2 whatever it found: a partial verdict is never a pass.
-    const unreadable = [...listed.errors, ...read.errors];
+    const unreadable = [...listed.errors, ...read.errors, ...stackFiles.errors];
     const judged = read.resources.length;
-    const report = runCheck(
+    const checked = runCheck(
         read.resources,
         toRun,
         judging.settings,
@@ -107,10 +127,11 @@ async function run(
         progress && ((done) => progress.judging(done, judged)),
         verdicts,
     );
+    const report = withStackFiles(checked, stackFiles, inputs.files.length - listed.files.length);
     progress?.end();
     if (unreadable.length > 0) out.stderr(`${unreadable.join("\n")}\n`);
     const notices = [...listed.notices, ...read.notices, ...report.notices];
-    if (read.resources.length === 0 && unreadable.length === 0) notices.push("no resources to check in the input");
+    if (report.summary.resources === 0 && unreadable.length === 0) notices.push("no resources to check in the input");
     const final = { ...report, notices };
     const exitCode =
         unreadable.length > 0
@@ -122,10 +143,10 @@ async function run(
         const root = command.sarifRoot ?? process.cwd();
         out.stdout(
             checkSarif(final, {
-                policies: selected,
+                policies: listed.files.length < inputs.files.length ? [...selected, ...STACK_FILE_RULES] : selected,
                 levels: config.levels,
                 root,
-                files: listed.files,
+                files: inputs.files,
                 unreadable,
                 exitCode,
             }),

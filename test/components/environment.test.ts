@@ -418,6 +418,44 @@ describe("SecureEnvironment", function () {
         );
     });
 
+    it("creates the env's stack secrets key for its deployer alone, and outputs its ARN", async () => {
+        const { environment } = await build(prodArgs());
+        const key = named("k8s-baseline:index:StackSecretsKey", "prod-stack-secrets");
+        assert.equal(key.parentType, COMPONENT("SecureEnvironment"));
+        const kmsKey = named("aws:kms/key:Key", "prod-stack-secrets-key");
+        const arn = await settle(environment.stackSecretsKeyArn!);
+        assert.match(arn, new RegExp(`^arn:aws:kms:eu-west-1:${ACCOUNT}:key/[0-9a-f-]{36}$`));
+        assert.notEqual(arn, await settle(environment.kmsKeyArn), "a key of its own, not the env key");
+        assert.equal(
+            named("aws:kms/alias:Alias", "prod-stack-secrets-alias").inputs.name,
+            "alias/shop-prod-stack-config",
+        );
+        const policy = JSON.parse(kmsKey.inputs.policy);
+        const use = policy.Statement.filter((s: any) => s.Sid !== "AdministerKey");
+        assert.deepEqual(use, [
+            {
+                Sid: "DeployerUsesKey",
+                Effect: "Allow",
+                Principal: { AWS: "arn:aws:iam::333333333333:role/ci/shop-prod-deployer" },
+                Action: ["kms:Decrypt", "kms:Encrypt"],
+                Resource: "*",
+            },
+        ]);
+        assert.equal(kmsKey.inputs.tags.purpose, "stack-secrets");
+        const deployer = named("aws:iam/rolePolicy:RolePolicy", "prod-stack-secrets-deployer");
+        assert.equal(deployer.inputs.role, "shop-prod-deployer");
+        assert.deepEqual(JSON.parse(deployer.inputs.policy).Statement, [
+            { Sid: "UseStackSecretsKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:Encrypt"], Resource: arn },
+        ]);
+    });
+
+    it("creates no stack secrets key without stackSecrets", async () => {
+        const { environment } = await build(prodArgs((a) => delete a.stackSecrets));
+        assert.equal(environment.stackSecretsKeyArn, undefined);
+        assert.equal(ofType("k8s-baseline:index:StackSecretsKey").length, 0);
+        assert.equal(ofType("aws:kms/key:Key").length, 1, "the env key alone");
+    });
+
     it("outputs the contract", async () => {
         const { environment } = await build(prodArgs());
         assert.equal(await settle(environment.contractVersion), CONTRACT_VERSION);
@@ -483,6 +521,38 @@ describe("SecureEnvironment", function () {
                     "apps[1].serviceAccountName: apps payments and orders share ServiceAccount payments/payments",
                     "fix: give each app its own ServiceAccount",
                 ],
+            ],
+            [
+                "a stack secrets deployer of another account",
+                () =>
+                    prodArgs(
+                        (a) =>
+                            (a.stackSecrets = {
+                                deployerRoleArn: "arn:aws:iam::222222222222:role/ci/shop-prod-deployer",
+                            }),
+                    ),
+                [
+                    "stackSecrets: ",
+                    "deployerRoleArn: arn:aws:iam::222222222222:role/ci/shop-prod-deployer is in another account",
+                    "fix: deploy each env from a role of its own account",
+                ],
+            ],
+            [
+                "a stack secrets deployer that is not a role",
+                () => prodArgs((a) => (a.stackSecrets = { deployerRoleArn: "arn:aws:iam::333333333333:user/ci" })),
+                ['deployerRoleArn: "arn:aws:iam::333333333333:user/ci" is not a role ARN'],
+            ],
+            [
+                "a stack secrets key administered by its deployer",
+                () =>
+                    prodArgs(
+                        (a) =>
+                            (a.stackSecrets = {
+                                deployerRoleArn: "arn:aws:iam::333333333333:role/ci/shop-prod-deployer",
+                                administratorArns: ["arn:aws:iam::333333333333:role/ci/shop-prod-deployer"],
+                            }),
+                    ),
+                ["administratorArns[0]: is the deployer role, which would let it rewrite the key policy"],
             ],
             [
                 "an app declared twice",

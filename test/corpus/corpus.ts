@@ -12,6 +12,7 @@ import { ENVIRONMENTS, Environment, isEnvironment } from "../../components/basel
 import { main } from "../../policy-pack/cli";
 import { CONFIG_DIR } from "../../policy-pack/config/generate";
 import { ALL_POLICIES } from "../../policy-pack/policies";
+import { STACK_FILE_RULES } from "../../policy-pack/cli/stack-files";
 import { Diagnostic, PolicyPackConfig } from "../../policy-pack/harness/analyzer-client";
 import { analyzeRecords, Pack, ResourceRecord } from "../../policy-pack/harness/resources";
 import { SETTINGS_CONFIG_SCHEMA, TopologyConfig } from "../../policy-pack/settings";
@@ -50,7 +51,7 @@ export interface CaseResource {
 /** A case file that cannot be judged as written: a corpus error, never a pass. */
 export class MalformedCase extends Error {}
 
-const POLICY_NAMES: ReadonlySet<string> = new Set(ALL_POLICIES.map((policy) => policy.name));
+const POLICY_NAMES: ReadonlySet<string> = new Set([...ALL_POLICIES, ...STACK_FILE_RULES].map((policy) => policy.name));
 
 const CASE_FILE = /\.(ya?ml|json)$/i;
 

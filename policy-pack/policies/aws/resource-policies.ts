@@ -3,7 +3,11 @@
  * outside Secrets Manager, and KMS grants, which bypass the key policy's conditions.
  */
 import { KEY_ADMIN_ACTIONS } from "../../../components/aws/iam";
-import { parseAppResourceName } from "../../../components/baseline";
+import {
+    parseAppResourceName,
+    STACK_SECRETS_DEPLOYER_ACTIONS,
+    STACK_SECRETS_KEY_TAG,
+} from "../../../components/baseline";
 import { describeResource, isUnknown } from "../resource";
 import { EnforcementLevel, PolicyResource, PolicySettings, ResourcePolicy, Severity, StackPolicy } from "../types";
 import { conditionValues, coversAction, documentAt, Statement, statementName, wildcardMatches } from "./documents";
@@ -121,6 +125,36 @@ function isAdministration(statement: Statement, home: string | undefined): boole
     return statement.action.every((pattern) => ADMIN_ACTIONS.some((a) => a.toLowerCase() === pattern.toLowerCase()));
 }
 
+/** True for a KMS Key tagged as an env's stack secrets key (StackSecretsKey). */
+function isStackSecretsKey(resource: PolicyResource): boolean {
+    const tags = resource.props.tags;
+    return (
+        resource.type === KMS_KEY &&
+        typeof tags === "object" &&
+        tags !== null &&
+        (tags as Record<string, unknown>)[STACK_SECRETS_KEY_TAG.key] === STACK_SECRETS_KEY_TAG.value
+    );
+}
+
+/**
+ * True for the deployer's statement of a stack secrets key as StackSecretsKey writes it: one role of the key's
+ * account (not its root, which would delegate use to every identity policy of the account; no wildcard), no
+ * condition lifted by NotAction or NotPrincipal, and nothing but the deployer's actions
+ * (STACK_SECRETS_DEPLOYER_ACTIONS: kms:Decrypt and kms:Encrypt, no wildcard).
+ */
+function isStackSecretsDeployerUse(statement: Statement, home: string | undefined): boolean {
+    if (!statement.action || statement.notAction || statement.notPrincipal) return false;
+    const admitted = admittedBy(statement);
+    if (admitted.length !== 1) return false;
+    const [deployer] = admitted;
+    if (deployer.type !== "AWS" || deployer.everyone || deployer.account === undefined) return false;
+    if (home !== undefined && deployer.account !== home) return false;
+    if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(deployer.value)) return false;
+    return statement.action.every((pattern) =>
+        STACK_SECRETS_DEPLOYER_ACTIONS.some((a) => a.toLowerCase() === pattern.toLowerCase()),
+    );
+}
+
 /**
  * `aws-kms-key-use-via-service`: a key policy lets no one use the key directly. kms:Decrypt,
  * kms:ReEncryptFrom (decrypts, to re-encrypt under a key the caller chooses) and kms:CreateGrant (hands out
@@ -129,7 +163,10 @@ function isAdministration(statement: Statement, home: string | undefined): boole
  * administrators no cryptographic use at all. kms:PutKeyPolicy goes only to the key administrators: a
  * statement of named principals of the key's account granting administration actions only, as
  * EnvironmentKey writes it. `bypassPolicyLockoutSafetyCheck: true` is refused: it lets a policy lock the
- * account out of its own key. Unknowns: an unknown policy is reported as unknown.
+ * account out of its own key. One direct use is admitted: on a Key tagged as an env's stack secrets key
+ * (STACK_SECRETS_KEY_TAG), which the Pulumi CLI and sops call directly, a statement giving one role of the
+ * key's account kms:Decrypt and kms:Encrypt, nothing else (the env's deployer; StackSecretsKey). A KeyPolicy
+ * resource carries no tags, so it is never admitted that way. Unknowns: an unknown policy is reported as unknown.
  */
 export const kmsKeyUseViaService: ResourcePolicy = {
     kind: "resource",
@@ -152,11 +189,13 @@ export const kmsKeyUseViaService: ResourcePolicy = {
         const statements = documentAt(resource.props.policy, "policy", report);
         if (!statements) return;
         const home = resourceAccount(resource, statements, settings);
+        const stackSecretsKey = isStackSecretsKey(resource);
         for (const statement of statements) {
             if (statement.effect !== "Allow") continue;
             const where = `${describeResource(resource)}: ${statementName(statement)}`;
             const use = KEY_USE_ACTIONS.filter((action) => coversAction(statement, action));
-            if (use.length > 0 && !viaServicePinned(statement)) {
+            const deployerUse = stackSecretsKey && isStackSecretsDeployerUse(statement, home);
+            if (use.length > 0 && !viaServicePinned(statement) && !deployerUse) {
                 report.violation(`${where} allows ${use.join(", ")} directly, without a kms:ViaService condition`);
             }
             if (coversAction(statement, PUT_KEY_POLICY) && !isAdministration(statement, home)) {

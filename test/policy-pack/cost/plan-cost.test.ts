@@ -9,7 +9,7 @@ import { REPO_ROOT } from "../../shared";
 describe("npm run plan: the cost of the secrets plumbing", function () {
     this.timeout(120_000);
 
-    it("prices prod's three app secrets, its key and three hourly ExternalSecrets, against its budget", () => {
+    it("prices prod's three app secrets, its two keys and three hourly ExternalSecrets, against its budget", () => {
         const plan = path.join(REPO_ROOT, "dist", "policy-pack", "harness", "plan.js");
         const result = spawnSync(process.execPath, [plan, "prod"], { cwd: REPO_ROOT, encoding: "utf8" });
         assert.equal(result.status, 0, result.stdout + result.stderr);
@@ -18,7 +18,8 @@ describe("npm run plan: the cost of the secrets plumbing", function () {
         );
         assert.ok(section.length > 0, result.stdout);
         assert.match(section, /Secrets Manager secrets: 3 secret-month x \$0\.40 = \$1\.20/);
-        assert.match(section, /KMS customer managed keys: 1 key-month x \$1\.00 = \$1\.00/);
+        // The env key and the stack secrets key.
+        assert.match(section, /KMS customer managed keys: 2 key-month x \$1\.00 = \$2\.00/);
         // 3 ExternalSecrets x 730 hourly refreshes x 1 key = 2190 calls, each a Decrypt under the env's key.
         assert.match(
             section,
@@ -27,7 +28,7 @@ describe("npm run plan: the cost of the secrets plumbing", function () {
         assert.match(section, /KMS requests \(Decrypt on each read\): 2190 requests at \$0\.03 per 10,000/);
         // $1.20 + $1.00 + 2190 x $0.05 / 10,000 + 2190 x $0.03 / 10,000 = $2.21752
         const budget = formatUsd(PROFILES.prod.secretsMonthlyBudgetUsd).replace("$", "\\$");
-        assert.match(section, new RegExp(`total: \\$2\\.22 a month \\(budget ${budget}\\)`));
+        assert.match(section, new RegExp(`total: \\$3\\.22 a month \\(budget ${budget}\\)`));
         assert.match(section, /prices of \d{4}-\d{2}-\d{2} .*; assumptions:/);
     });
 });
