@@ -66,6 +66,8 @@ import {
     ADDON_NAMESPACES,
     appNamespaceProblem,
     appResourceName,
+    databaseCredentialsName,
+    defaultVaultDatabaseTtlSeconds,
     appServiceAccountName,
     ArgsChecker,
     ArgumentError,
@@ -85,6 +87,7 @@ import {
     secretStoreName,
     topologyProblems,
     vaultAuthPath,
+    vaultDatabaseMountPath,
     vaultMountPath,
 } from "./baseline";
 import { AppContract, CONTRACT_VERSION } from "./contract";
@@ -161,6 +164,11 @@ export interface VaultBackendArgs {
     mountPath?: string;
     /** Use an existing mount at `mountPath` instead of creating one. Default: false. */
     useExistingMount?: boolean;
+    /**
+     * Path of the env's database secrets engine, where the apps' `database` roles are created; the mount and
+     * its connections are the database owners'. Default: `<project>-<env>-database`.
+     */
+    databaseMountPath?: string;
     /** CIDR blocks of Vault, which External Secrets reaches on 8200/443. */
     cidrs: string[];
 }
@@ -183,6 +191,25 @@ export interface AppSecretDeclarationArgs {
     rotation?: SecretRotationArgs;
 }
 
+/**
+ * Dynamic database credentials of an app (Vault backend only): a role `<project>-<env>-<app>` in the env's
+ * database secrets engine, `read` on its credentials in the app's Vault policy, and a VaultDynamicSecret
+ * generator with an ExternalSecret that writes a new credential into the Secret `<app>-database` (keys
+ * `username` and `password`) at half its lifetime.
+ */
+export interface AppDatabaseArgs {
+    /** The database connection in the env's database mount; its `allowedRoles` must list the app's role. */
+    connectionName: string;
+    /** Statements that create the user; they must use `{{name}}`, and may use `{{password}}` and `{{expiration}}`. */
+    creationStatements: string[];
+    /** Statements that drop the user when its lease ends. Default: the database plugin's own. */
+    revocationStatements?: string[];
+    /** Lifetime of each credential, in seconds, at least 300. Default: the profile's (15 minutes in prod, an hour elsewhere). */
+    ttlSeconds?: number;
+    /** The longest a credential's lease may be renewed to, in seconds. Default and limit: the profile's maximum. */
+    maxTtlSeconds?: number;
+}
+
 /** One application of the environment. */
 export interface AppArgs {
     /** App name, a DNS-1123 label. */
@@ -197,6 +224,8 @@ export interface AppArgs {
     serviceAccountName?: string;
     /** Secrets the app reads. Default: none. */
     secrets?: AppSecretDeclarationArgs[];
+    /** Dynamic database credentials from Vault (Vault backend only). Default: none. */
+    database?: AppDatabaseArgs;
     /** The app calls the Kubernetes API (its pods mount a token). Default: false. */
     callsKubernetesApi?: boolean;
     /** Egress beyond DNS. Default: none. */
@@ -464,6 +493,9 @@ function planEnvironment(args: SecureEnvironmentArgs, keyArn: pulumi.Input<strin
         const serviceAccountName = app.serviceAccountName ?? appServiceAccountName(app.name);
         const secrets = app.secrets ?? [];
         const secretNames = secrets.map((s) => externalSecretTargetName(app.name, s.name));
+        const database = backend === SecretBackend.Vault ? app.database : undefined;
+        const databaseMount = args.vault?.databaseMountPath ?? vaultDatabaseMountPath(args.project, args.env);
+        const readableSecretNames = database ? [...secretNames, databaseCredentialsName(app.name)] : secretNames;
         const identity: WorkloadIdentityArgs = {
             project: args.project,
             env: args.env,
@@ -480,11 +512,11 @@ function planEnvironment(args: SecureEnvironmentArgs, keyArn: pulumi.Input<strin
             callsKubernetesApi: app.callsKubernetesApi,
             // Pods read their Secrets through the kubelet, which needs no RBAC; a ServiceAccount gets `get`
             // on them only when the app reads them through the API itself.
-            kubernetesSecretNames: app.callsKubernetesApi ? secretNames : [],
+            kubernetesSecretNames: app.callsKubernetesApi ? readableSecretNames : [],
             ...(backend === SecretBackend.AwsParameterStore ? { parameterStore: true } : {}),
         };
         const planned: PlannedApp = { app, namespace, serviceAccountName, secretNames, identity };
-        if (secrets.length === 0) return planned;
+        if (secrets.length === 0 && database === undefined) return planned;
         const externalSecrets: AppExternalSecretsArgs = {
             project: args.project,
             env: args.env,
@@ -509,6 +541,19 @@ function planEnvironment(args: SecureEnvironmentArgs, keyArn: pulumi.Input<strin
                           role: appResourceName(args.project, args.env, app.name),
                           caBundle: args.vault?.caBundle,
                       },
+                      ...(database
+                          ? {
+                                databaseCredentials: {
+                                    mountPath: databaseMount,
+                                    // The lifetime the app's database role issues, which the refresh follows.
+                                    ttlSeconds:
+                                        database.ttlSeconds ??
+                                        (isEnvironment(args.env)
+                                            ? defaultVaultDatabaseTtlSeconds(args.env, database.maxTtlSeconds)
+                                            : undefined),
+                                },
+                            }
+                          : {}),
                   }
                 : { region: args.region }),
         };
@@ -524,6 +569,18 @@ function planEnvironment(args: SecureEnvironmentArgs, keyArn: pulumi.Input<strin
                     serviceAccountName,
                     mountPath: vaultMount,
                     authPath: vaultAuth,
+                    ...(database
+                        ? {
+                              database: {
+                                  connectionName: database.connectionName,
+                                  creationStatements: database.creationStatements,
+                                  revocationStatements: database.revocationStatements,
+                                  mountPath: databaseMount,
+                                  ttlSeconds: database.ttlSeconds,
+                                  maxTtlSeconds: database.maxTtlSeconds,
+                              },
+                          }
+                        : {}),
                 },
             };
         }
@@ -825,6 +882,14 @@ function checkEnvironment(check: ArgsChecker, args: SecureEnvironmentArgs, repor
                     ),
                 );
             }
+            if (backendOk) {
+                check.check(
+                    app.database === undefined || backend === SecretBackend.Vault,
+                    `${field}.database`,
+                    `is set, but dynamic database credentials come from Vault and this env's backend is ${backend}`,
+                    "remove it, or use the vault backend (its database secrets engine issues them)",
+                );
+            }
             if (backend !== SecretBackend.AwsSecretsManager) {
                 (app.secrets ?? []).forEach((secret, j) =>
                     check.check(
@@ -993,7 +1058,7 @@ function renderEnvironment(
         }
         if (planned.vaultAccess) {
             const access = collect(problems, field, () => resolveVaultAppAccessArgs(app, planned.vaultAccess!));
-            if (access) names.push(...vaultAppAccessNames(access), ...vaultAppAccessResourceNames(logical));
+            if (access) names.push(...vaultAppAccessNames(access), ...vaultAppAccessResourceNames(logical, access));
         }
         if (planned.externalSecrets) {
             const external = collect(problems, field, () =>

@@ -108,6 +108,18 @@ export interface ImageDigestProfile {
     readonly verify: boolean;
 }
 
+/**
+ * Lifetimes of the database credentials Vault's database secrets engine issues to an app (the role's
+ * `default_ttl` and `max_ttl`). External Secrets' VaultDynamicSecret generator asks for a new credential on
+ * every refresh, so the default TTL is how long each one lives; the maximum bounds what a role may ask for.
+ */
+export interface VaultDatabaseTtlProfile {
+    /** Lifetime of a credential when the app names none, in seconds. */
+    readonly defaultTtlSeconds: number;
+    /** The longest lifetime an app's role may give its credentials (default and max TTL), in seconds. */
+    readonly maxTtlSeconds: number;
+}
+
 /** Everything that differs between environments. */
 export interface EnvironmentProfile {
     readonly env: Environment;
@@ -132,6 +144,8 @@ export interface EnvironmentProfile {
     readonly maxVaultTokenTtlSeconds: number;
     /** Default ExternalSecret refresh interval (a Go duration). */
     readonly secretRefreshInterval: string;
+    /** Lifetimes of an app's dynamic database credentials (Vault backend). */
+    readonly vaultDatabaseTtl: VaultDatabaseTtlProfile;
     /** The longest a rotated Secrets Manager secret may go between rotations, in days. */
     readonly maxSecretRotationDays: number;
     /**
@@ -203,6 +217,8 @@ export const PROFILES: Readonly<Record<Environment, EnvironmentProfile>> = {
         maxHumanAccess: AccessRole.Admin,
         maxVaultTokenTtlSeconds: 3600,
         secretRefreshInterval: "1h",
+        // A working day at most, so a credential handed to a debugging session does not outlive it.
+        vaultDatabaseTtl: { defaultTtlSeconds: 3600, maxTtlSeconds: 28800 },
         maxSecretRotationDays: 365,
         secretsMonthlyBudgetUsd: 5,
         // Dev admits tagged images (its policies audit): pinning them at admission makes what runs the image
@@ -231,6 +247,7 @@ export const PROFILES: Readonly<Record<Environment, EnvironmentProfile>> = {
         maxHumanAccess: AccessRole.Edit,
         maxVaultTokenTtlSeconds: 3600,
         secretRefreshInterval: "1h",
+        vaultDatabaseTtl: { defaultTtlSeconds: 3600, maxTtlSeconds: 14400 },
         maxSecretRotationDays: 180,
         secretsMonthlyBudgetUsd: 10,
         // Stage and prod declare digests in the program (baseline-require-image-digest): rewriting tags at
@@ -268,6 +285,8 @@ export const PROFILES: Readonly<Record<Environment, EnvironmentProfile>> = {
         maxHumanAccess: AccessRole.View,
         maxVaultTokenTtlSeconds: 900,
         secretRefreshInterval: "1h",
+        // The shortest: a leaked prod credential is useful for a quarter of an hour, an hour at the most.
+        vaultDatabaseTtl: { defaultTtlSeconds: 900, maxTtlSeconds: 3600 },
         maxSecretRotationDays: 90,
         secretsMonthlyBudgetUsd: 25,
         imageDigests: { mutate: false, verify: true },
@@ -314,4 +333,23 @@ export const MAX_VAULT_TOKEN_TTL_SECONDS = 3600;
 /** The longest Vault token TTL an app in `env` may have: the profile's, and never more than an hour. */
 export function vaultTokenTtlLimit(env: Environment): number {
     return Math.min(PROFILES[env].maxVaultTokenTtlSeconds, MAX_VAULT_TOKEN_TTL_SECONDS);
+}
+
+/**
+ * No dynamic database credential lives shorter than this: each refresh creates a database user, and the
+ * ExternalSecret refreshes at half the lifetime, so a shorter one would churn users every couple of minutes.
+ */
+export const MIN_VAULT_DATABASE_TTL_SECONDS = 300;
+
+/** The longest lifetime (default and max TTL) an app's database credentials may have in `env`. */
+export function vaultDatabaseTtlLimit(env: Environment): number {
+    return PROFILES[env].vaultDatabaseTtl.maxTtlSeconds;
+}
+
+/**
+ * The lifetime of an app's database credentials when it names none: the profile's default, or `maxTtlSeconds`
+ * when the app caps it below that.
+ */
+export function defaultVaultDatabaseTtlSeconds(env: Environment, maxTtlSeconds?: number): number {
+    return Math.min(PROFILES[env].vaultDatabaseTtl.defaultTtlSeconds, maxTtlSeconds ?? vaultDatabaseTtlLimit(env));
 }

@@ -88,6 +88,37 @@ export function vaultAuthPath(project: string, env: Environment): string {
     return `kubernetes-${envPrefix(project, env)}`;
 }
 
+/**
+ * The database secrets engine mount of an environment: one per env, like its KV mount, so that on a Vault
+ * several envs share, an env's connections, roles and leases sit under a path of its own, and a policy
+ * names the env it reads from in its first segment.
+ */
+export function vaultDatabaseMountPath(project: string, env: Environment): string {
+    return `${envPrefix(project, env)}-database`;
+}
+
+/**
+ * The database role an app's credentials come from: `<project>-<env>-<app>`, the name of its Vault policy and
+ * Kubernetes auth role as well, so that one name ties the three together and the pack can check them against
+ * each other.
+ */
+export function vaultDatabaseRoleName(project: string, env: Environment, app: string): string {
+    return appResourceName(project, env, app);
+}
+
+/** `<mount>/creds/<role>`: the one path an app reads to get a new database credential. */
+export function vaultDatabaseCredsPath(mount: string, role: string): string {
+    return `${mount}/creds/${role}`;
+}
+
+/**
+ * `<app>-database`: the VaultDynamicSecret generator, the ExternalSecret and the Kubernetes Secret that hold an
+ * app's dynamic database credentials.
+ */
+export function databaseCredentialsName(app: string): string {
+    return `${app}-database`;
+}
+
 /** `<project>-<env>-<app>`: IAM role, Vault policy and Vault role names of an app. */
 export function appResourceName(project: string, env: Environment, app: string): string {
     return `${envPrefix(project, env)}-${app}`;

@@ -86,16 +86,19 @@ export const GENERATOR_KINDS: readonly string[] = [
 
 /**
  * The generators an app may use, per environment. Password, UUID and SSHKey only draw random bytes inside
- * the operator: no credential, no call out, no identity. Every other kind authenticates somewhere (ECR, STS,
- * Vault, GitHub, a webhook), with the controller's own identity when it names none, and `ClusterGenerator`
- * hides which kind it is behind a cluster-wide object. Prod admits none: a generated value changes on every
- * refresh, so a prod secret comes from the backend, where it is versioned and audited; the platform declares
- * no generator of its own.
+ * the operator: no credential, no call out, no identity. VaultDynamicSecret is admitted in every env for one
+ * use, an app's dynamic database credentials: it logs in as the app's own ServiceAccount through the app's
+ * Kubernetes auth role and reads the app's own `<mount>/creds/<role>`, which the pack checks
+ * (external-secrets-vault-dynamic-secret-scope); the credential is issued, leased and revoked by Vault, where
+ * it is audited. Every other kind authenticates somewhere (ECR, STS, GitHub, a webhook), with the
+ * controller's own identity when it names none, and `ClusterGenerator` hides which kind it is behind a
+ * cluster-wide object. Prod admits no random generator: a generated value changes on every refresh, so a
+ * prod secret comes from the backend, where it is versioned and audited.
  */
 export const ALLOWED_GENERATOR_KINDS: Readonly<Record<Environment, readonly string[]>> = {
-    dev: ["Password", "UUID", "SSHKey"],
-    stage: ["Password", "UUID", "SSHKey"],
-    prod: [],
+    dev: ["Password", "UUID", "SSHKey", "VaultDynamicSecret"],
+    stage: ["Password", "UUID", "SSHKey", "VaultDynamicSecret"],
+    prod: ["VaultDynamicSecret"],
 };
 
 /** The generators `env` admits. */

@@ -2,7 +2,14 @@
  * Vault ACL policies as data: the rules an app gets, a renderer that refuses paths wider than they look,
  * and a checker that says whether a set of rules stays inside one app's secrets. No resources.
  */
-import { Environment, ENVIRONMENTS, isDns1123Label, isEnvironment, vaultSecretPrefix } from "../baseline";
+import {
+    Environment,
+    ENVIRONMENTS,
+    isDns1123Label,
+    isEnvironment,
+    vaultDatabaseCredsPath,
+    vaultSecretPrefix,
+} from "../baseline";
 
 /** A capability of a Vault ACL rule. */
 export const VaultCapability = {
@@ -118,6 +125,28 @@ export function appReadRules(mount: string, env: Environment, app: string): Vaul
 }
 
 /**
+ * The rule that lets an app get credentials from its own database role and nothing else: `read` on exactly
+ * `<mount>/creds/<role>`. No glob: `<mount>/creds/*` would hand out every role's credentials, and no `list`,
+ * which would name the other roles.
+ */
+export function appDatabaseRule(mount: string, role: string): VaultPolicyRule {
+    const problems: string[] = [];
+    const mountProblem = vaultMountPathProblem(mount);
+    if (mountProblem) {
+        problems.push(
+            `mount: ${JSON.stringify(mount)} ${mountProblem}; fix: give the database secrets engine path, e.g. "shop-prod-database"`,
+        );
+    }
+    if (!isDns1123Label(role)) {
+        problems.push(
+            `role: ${JSON.stringify(role)} is not a role name; fix: give the app's role, <project>-<env>-<app>`,
+        );
+    }
+    if (problems.length > 0) throw new VaultPolicyError("appDatabaseRule", problems);
+    return { path: vaultDatabaseCredsPath(mount, role), capabilities: [VaultCapability.Read] };
+}
+
+/**
  * Renders rules as Vault policy HCL, one `path` block each, sorted by path, capabilities deduplicated and in
  * the order of VAULT_CAPABILITIES. Throws a VaultPolicyError on a path policyPathProblem refuses, an unknown
  * or missing capability, a path listed twice, or no rules at all.
@@ -168,14 +197,17 @@ export function renderPolicy(rules: readonly VaultPolicyRule[]): string {
 
 /**
  * The problems with `rules` as the policy of one app: a path that policyPathProblem refuses or that lies
- * outside `<mount>/data/<env>/<app>/` and `<mount>/metadata/<env>/<app>/`, and any capability beyond read,
- * list and deny. An empty list means the rules let the app read its own secrets at most.
+ * outside `<mount>/data/<env>/<app>/` and `<mount>/metadata/<env>/<app>/` (or is not exactly
+ * `databaseCredsPath`, the app's own `<mount>/creds/<role>`, when the app has database credentials), any
+ * capability beyond read, list and deny, and anything but `read` on the credentials path. An empty list means
+ * the rules let the app read its own secrets and get its own database credentials at most.
  */
 export function checkAppPolicy(
     rules: readonly VaultPolicyRule[],
     mount: string,
     env: Environment,
     app: string,
+    databaseCredsPath?: string,
 ): string[] {
     const problems: string[] = [];
     const prefix = vaultSecretPrefix(env, app);
@@ -183,10 +215,12 @@ export function checkAppPolicy(
     rules.forEach((rule, i) => {
         const where = `rules[${i}] (${JSON.stringify(rule.path)})`;
         const pathProblem = policyPathProblem(rule.path);
+        const creds = databaseCredsPath !== undefined && rule.path === databaseCredsPath;
         if (pathProblem) {
             problems.push(`${where}: the path ${pathProblem}`);
-        } else if (!allowed.some((start) => rule.path.startsWith(start))) {
-            problems.push(`${where}: the path is outside ${allowed.join(" and ")}`);
+        } else if (!creds && !allowed.some((start) => rule.path.startsWith(start))) {
+            const own = databaseCredsPath === undefined ? "" : ` and is not ${databaseCredsPath}`;
+            problems.push(`${where}: the path is outside ${allowed.join(" and ")}${own}`);
         }
         const capabilities: unknown[] = Array.isArray(rule.capabilities) ? rule.capabilities : [];
         for (const capability of capabilities) {
@@ -194,8 +228,31 @@ export function checkAppPolicy(
                 problems.push(`${where}: grants ${capability}, which an app's read policy must not`);
             } else if (!(VAULT_CAPABILITIES as readonly unknown[]).includes(capability)) {
                 problems.push(`${where}: ${JSON.stringify(capability)} is not a Vault capability`);
+            } else if (creds && capability === VaultCapability.List) {
+                problems.push(`${where}: grants list on database credentials, which names other roles`);
             }
         }
     });
     return problems;
+}
+
+/** The segment that starts a database secrets engine's credentials endpoint: `<mount>/creds/<role>`. */
+const CREDS_SEGMENT = "creds";
+
+/** A path read as `<mount>/creds/<rest>`: the mount, and everything after `creds/` (the role, when exact). */
+export interface CredsPath {
+    readonly mount: string;
+    readonly rest: string;
+}
+
+/**
+ * The path as a database credentials path, `<mount>/creds/<rest>`, or undefined when no segment after the
+ * first is `creds`. A KV v2 path (`<mount>/data/...`, `<mount>/metadata/...`) is never one.
+ */
+export function credsPathOf(path: string): CredsPath | undefined {
+    const segments = path.split("/");
+    const kv = segments.findIndex((segment, i) => i > 0 && (segment === "data" || segment === "metadata"));
+    const at = segments.findIndex((segment, i) => i > 0 && segment === CREDS_SEGMENT);
+    if (at < 0 || (kv >= 0 && kv < at) || at + 1 >= segments.length) return undefined;
+    return { mount: segments.slice(0, at).join("/"), rest: segments.slice(at + 1).join("/") };
 }

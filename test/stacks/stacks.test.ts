@@ -57,7 +57,9 @@ for (const stack of STACKS) {
                     `arn:aws:iam::${config.accountId}:role/${config.project}-${stack}-${app.name}`,
                 );
                 const secrets: string[] = (app.secrets ?? []).map((s: any) => `${app.name}-${s.name}`);
-                assert.deepEqual(out.secretNames, secrets);
+                // Dynamic database credentials come last, in the Secret <app>-database.
+                const database = app.database && config.secretBackend === "vault" ? [`${app.name}-database`] : [];
+                assert.deepEqual(out.secretNames, [...secrets, ...database]);
                 assert.equal(out.secretStoreName, secrets.length > 0 ? `${app.name}-store` : "");
             }
         });

@@ -4,9 +4,11 @@ import {
     ArgsChecker,
     childResourceName,
     componentType,
+    databaseCredentialsName,
     Environment,
     externalSecretTargetName,
     isDns1123Subdomain,
+    MIN_VAULT_DATABASE_TTL_SECONDS,
     NameSystem,
     PLATFORM_NAMESPACES,
     profileFor,
@@ -15,6 +17,9 @@ import {
     secretStoreName,
     ssmParameterPrefix,
     tokenRequestRoleName,
+    vaultDatabaseMountPath,
+    vaultDatabaseRoleName,
+    vaultDatabaseTtlLimit,
     vaultSecretPrefix,
 } from "../../baseline";
 import { roleRefTo, tokenRequestRules } from "../../kubernetes/rbac";
@@ -22,9 +27,12 @@ import { checkVaultPath } from "../../vault/vault-environment";
 import {
     awsSecretStoreManifest,
     CustomResourceManifest,
+    databaseCredentialsExternalSecretManifest,
     DEFAULT_VAULT_AUDIENCE,
+    dynamicCredentialsRefreshInterval,
     EXTERNAL_SECRETS_API_VERSION,
     externalSecretManifest,
+    GENERATORS_API_VERSION,
     isAwsBackend,
     labelsOf,
     refreshIntervalSeconds,
@@ -33,6 +41,8 @@ import {
     SECRET_BACKENDS,
     SECRET_DATA_KEY,
     SecretBackend,
+    VAULT_DYNAMIC_SECRET_KIND,
+    vaultDynamicSecretManifest,
     vaultSecretStoreManifest,
 } from "./manifests";
 import { EXTERNAL_SECRETS_SERVICE_ACCOUNT } from "./operator";
@@ -77,6 +87,25 @@ export interface ExternalSecretArgs {
     rotationDays?: number;
 }
 
+/**
+ * Dynamic database credentials, from the app's role in the env's Vault database secrets engine (what
+ * VaultAppAccess's `database` creates): a VaultDynamicSecret generator that logs in as the app (its
+ * ServiceAccount and `vault.role`) and reads `<mountPath>/creds/<project>-<env>-<app>`, and an ExternalSecret
+ * that writes a new credential (`username`, `password`) into a Secret at half its lifetime. Vault backend only.
+ */
+export interface DatabaseCredentialsArgs {
+    /** Path of the env's database secrets engine. Default: `<project>-<env>-database`. */
+    mountPath?: string;
+    /**
+     * Lifetime of each credential, in seconds, as the app's database role issues it (VaultAppAccess's
+     * `database.ttlSeconds`); the ExternalSecret refreshes at half of it. Default: the profile's
+     * `vaultDatabaseTtl.defaultTtlSeconds`.
+     */
+    ttlSeconds?: number;
+    /** Name of the generator, the ExternalSecret and the Secret written. Default: `<app>-database`. */
+    targetName?: string;
+}
+
 /** Arguments of an AppExternalSecrets. */
 export interface AppExternalSecretsArgs {
     /** Project name, a DNS-1123 label of at most 30 characters; part of the Secrets Manager prefix. */
@@ -102,8 +131,10 @@ export interface AppExternalSecretsArgs {
     region?: string;
     /** Vault server, mount and login. Required with `vault`, not allowed with the AWS backends. */
     vault?: VaultStoreArgs;
-    /** The secrets to read, one Kubernetes Secret each. */
+    /** The secrets to read, one Kubernetes Secret each. May be empty when `databaseCredentials` is set. */
     secrets: ExternalSecretArgs[];
+    /** Dynamic database credentials (Vault backend only). Default: none. */
+    databaseCredentials?: DatabaseCredentialsArgs;
     /** Name of the SecretStore. Default: `<app>-store`. */
     storeName?: string;
     /**
@@ -126,6 +157,18 @@ export interface ResolvedExternalSecret {
     /** The Kubernetes Secret written, which is also the ExternalSecret's name. */
     readonly targetName: string;
     readonly keys: string[];
+    readonly refreshInterval: string;
+}
+
+/** The validated, defaulted dynamic database credentials. */
+export interface ResolvedDatabaseCredentials {
+    /** The generator, the ExternalSecret and the Secret. */
+    readonly name: string;
+    readonly mountPath: string;
+    /** The app's database role, `<project>-<env>-<app>`. */
+    readonly role: string;
+    readonly ttlSeconds: number;
+    /** Half of `ttlSeconds`, as a Go duration. */
     readonly refreshInterval: string;
 }
 
@@ -154,6 +197,7 @@ export interface ResolvedAppExternalSecrets {
     /** The prefix every remote key lies directly under. */
     readonly keyPrefix: string;
     readonly secrets: ResolvedExternalSecret[];
+    readonly databaseCredentials?: ResolvedDatabaseCredentials;
 }
 
 /** A Go duration that makes the operator read the secret again, not `0s` (read once, never rotate). */
@@ -334,16 +378,18 @@ export function resolveAppExternalSecretsArgs(name: string, args: AppExternalSec
     }
     const secrets: ResolvedExternalSecret[] = [];
     const defaultInterval = env ? profileFor(env).secretRefreshInterval : "1h";
+    const hasDatabase = args.databaseCredentials !== undefined;
+    const seenTargetNames = new Set<string>();
     if (
         check.check(
-            Array.isArray(args.secrets) && args.secrets.length > 0,
+            Array.isArray(args.secrets) && (args.secrets.length > 0 || hasDatabase),
             "secrets",
-            "is empty",
-            "list the secrets the app reads; an app without secrets needs no store",
+            Array.isArray(args.secrets) ? "is empty" : "is not a list",
+            "list the secrets the app reads, or set databaseCredentials; an app without secrets needs no store",
         )
     ) {
         const seenKeys = new Set<string>();
-        const seenTargets = new Set<string>();
+        const seenTargets = seenTargetNames;
         args.secrets.forEach((secret, i) => {
             const field = `secrets[${i}]`;
             const remoteKey = keyPrefix ? remoteKeyWithin(keyPrefix, secret.name) : undefined;
@@ -426,6 +472,25 @@ export function resolveAppExternalSecretsArgs(name: string, args: AppExternalSec
             });
         });
     }
+    let databaseCredentials: ResolvedDatabaseCredentials | undefined;
+    if (hasDatabase && backendOk) {
+        if (
+            check.check(
+                args.backend === SecretBackend.Vault,
+                "databaseCredentials",
+                `is set with ${args.backend}, which issues no dynamic credentials`,
+                "remove it, or set backend to vault (Vault's database secrets engine issues them)",
+            ) &&
+            check.check(
+                args.databaseCredentials !== null && typeof args.databaseCredentials === "object",
+                "databaseCredentials",
+                "is not an object",
+                "give {} for the defaults, or mountPath, ttlSeconds and targetName",
+            )
+        ) {
+            databaseCredentials = resolveDatabaseCredentials(check, args, env, appOk && projectOk, seenTargetNames);
+        }
+    }
     check.throwIfInvalid();
     return {
         project: args.project,
@@ -440,6 +505,69 @@ export function resolveAppExternalSecretsArgs(name: string, args: AppExternalSec
         operatorNamespace,
         keyPrefix,
         secrets,
+        databaseCredentials,
+    };
+}
+
+function resolveDatabaseCredentials(
+    check: ArgsChecker,
+    args: AppExternalSecretsArgs,
+    env: Environment | undefined,
+    namesOk: boolean,
+    takenTargets: ReadonlySet<string>,
+): ResolvedDatabaseCredentials | undefined {
+    const database = args.databaseCredentials!;
+    const mountPath = database.mountPath ?? (env && namesOk ? vaultDatabaseMountPath(args.project, env) : undefined);
+    if (mountPath !== undefined) {
+        checkVaultPath(
+            check,
+            mountPath,
+            "databaseCredentials.mountPath",
+            env,
+            "give the database secrets engine path of this environment, without globs, or leave it unset",
+        );
+    }
+    const name = database.targetName ?? (namesOk ? databaseCredentialsName(args.app) : undefined);
+    if (name !== undefined) {
+        if (
+            check.check(
+                isDns1123Subdomain(name),
+                "databaseCredentials.targetName",
+                `${JSON.stringify(name)} is not a Kubernetes object name`,
+                "use lower-case letters, digits, '-' and '.', or leave it unset for <app>-database",
+            )
+        ) {
+            check.check(
+                !takenTargets.has(name),
+                "databaseCredentials.targetName",
+                `${name} is also written by the ExternalSecret of a secret`,
+                "give the database credentials a targetName no secret uses",
+            );
+        }
+    }
+    const ttl: unknown = database.ttlSeconds;
+    const ttlOk = check.check(
+        ttl === undefined ||
+            (typeof ttl === "number" && Number.isInteger(ttl) && ttl >= MIN_VAULT_DATABASE_TTL_SECONDS),
+        "databaseCredentials.ttlSeconds",
+        `${JSON.stringify(ttl)} is not a whole number of seconds of at least ${MIN_VAULT_DATABASE_TTL_SECONDS}`,
+        "give the database role's TTL in seconds, or leave it unset for the profile's default",
+    );
+    if (!env || !ttlOk || mountPath === undefined || name === undefined) return undefined;
+    const ttlSeconds = (ttl as number | undefined) ?? profileFor(env).vaultDatabaseTtl.defaultTtlSeconds;
+    const limit = vaultDatabaseTtlLimit(env);
+    check.check(
+        ttlSeconds <= limit,
+        "databaseCredentials.ttlSeconds",
+        `${ttlSeconds} exceeds the longest database credential lifetime the ${env} profile allows (${limit} seconds)`,
+        `give ${limit} or less, as the database role issues them`,
+    );
+    return {
+        name,
+        mountPath,
+        role: vaultDatabaseRoleName(args.project, env, args.app),
+        ttlSeconds,
+        refreshInterval: dynamicCredentialsRefreshInterval(ttlSeconds),
     };
 }
 
@@ -468,6 +596,15 @@ export function appExternalSecretsNames(resolved: ResolvedAppExternalSecrets): R
             k8sName("Secret", secret.targetName, `secrets[${i}].targetName`),
         );
     });
+    const database = resolved.databaseCredentials;
+    if (database) {
+        const field = "databaseCredentials.targetName";
+        names.push(
+            k8sName(VAULT_DYNAMIC_SECRET_KIND, database.name, field),
+            k8sName("ExternalSecret", database.name, field),
+            k8sName("Secret", database.name, field),
+        );
+    }
     return names;
 }
 
@@ -492,6 +629,22 @@ export function appExternalSecretsResourceNames(name: string, resolved: Resolved
                 `secrets[${i}].targetName`,
             ),
         ),
+        ...(resolved.databaseCredentials
+            ? [
+                  childResourceName(
+                      parent,
+                      `kubernetes:${GENERATORS_API_VERSION}:${VAULT_DYNAMIC_SECRET_KIND}`,
+                      `${name}-${resolved.databaseCredentials.name}`,
+                      "databaseCredentials.targetName",
+                  ),
+                  childResourceName(
+                      parent,
+                      `kubernetes:${EXTERNAL_SECRETS_API_VERSION}:ExternalSecret`,
+                      `${name}-${resolved.databaseCredentials.name}`,
+                      "databaseCredentials.targetName",
+                  ),
+              ]
+            : []),
     ];
 }
 
@@ -529,6 +682,36 @@ export function tokenRequestRbac(resolved: ResolvedAppExternalSecrets): {
     };
 }
 
+/**
+ * The manifests of an app's database credentials, the VaultDynamicSecret generator and its ExternalSecret, from
+ * validated input; none without `databaseCredentials`.
+ */
+export function databaseCredentialsManifests(
+    resolved: ResolvedAppExternalSecrets,
+): { generator: CustomResourceManifest; externalSecret: CustomResourceManifest } | undefined {
+    const database = resolved.databaseCredentials;
+    const vault = resolved.vault;
+    if (!database || !vault) return undefined;
+    const input = {
+        name: database.name,
+        namespace: resolved.namespace,
+        app: resolved.app,
+        serviceAccountName: resolved.serviceAccountName,
+        server: vault.server,
+        authPath: vault.authPath,
+        role: vault.role,
+        audience: vault.audience,
+        caBundle: vault.caBundle,
+        databaseMountPath: database.mountPath,
+        databaseRole: database.role,
+        refreshInterval: database.refreshInterval,
+    };
+    return {
+        generator: vaultDynamicSecretManifest(input),
+        externalSecret: databaseCredentialsExternalSecretManifest(input),
+    };
+}
+
 /** The manifests of an app's SecretStore and ExternalSecrets, from validated input. */
 export function appExternalSecretsManifests(resolved: ResolvedAppExternalSecrets): {
     store: CustomResourceManifest;
@@ -560,13 +743,14 @@ export function appExternalSecretsManifests(resolved: ResolvedAppExternalSecrets
  * An app's secrets as Kubernetes Secrets: one SecretStore in the app's namespace that authenticates as the
  * app's own ServiceAccount (so it can read no more than the app could), and one ExternalSecret per secret,
  * each reading a key directly under the app's prefix; and a Role that lets the operator's controller request
- * tokens for that ServiceAccount alone. The External Secrets operator must be installed first: pass the
- * ExternalSecretsOperator in `dependsOn`.
+ * tokens for that ServiceAccount alone. With `databaseCredentials` (Vault), also a VaultDynamicSecret
+ * generator and an ExternalSecret that keep the app's database credentials fresh. The External Secrets
+ * operator must be installed first: pass the ExternalSecretsOperator in `dependsOn`.
  */
 export class AppExternalSecrets extends pulumi.ComponentResource {
     /** Name of the SecretStore. */
     public readonly secretStoreName: pulumi.Output<string>;
-    /** Names of the Kubernetes Secrets the operator writes, in declaration order. */
+    /** Names of the Kubernetes Secrets the operator writes, in declaration order, the database credentials' last. */
     public readonly secretNames: pulumi.Output<string[]>;
     /** Names of the ExternalSecrets, in declaration order. */
     public readonly externalSecretNames: pulumi.Output<string[]>;
@@ -595,7 +779,28 @@ export class AppExternalSecrets extends pulumi.ComponentResource {
                 }),
         );
 
-        const targetNames = resolved.secrets.map((secret) => secret.targetName);
+        const database = databaseCredentialsManifests(resolved);
+        if (database) {
+            // The generator logs in with a token of the app's ServiceAccount, which the binding lets the
+            // controller request.
+            const generator = new k8s.apiextensions.CustomResource(
+                `${name}-${database.generator.metadata.name}`,
+                database.generator,
+                { parent: this, dependsOn: [binding] },
+            );
+            externalSecrets.push(
+                new k8s.apiextensions.CustomResource(
+                    `${name}-${database.externalSecret.metadata.name}`,
+                    database.externalSecret,
+                    { parent: this, dependsOn: [generator] },
+                ),
+            );
+        }
+
+        const targetNames = [
+            ...resolved.secrets.map((secret) => secret.targetName),
+            ...(resolved.databaseCredentials ? [resolved.databaseCredentials.name] : []),
+        ];
         this.secretStoreName = store.metadata.name;
         this.externalSecretNames = pulumi.all(externalSecrets.map((es) => es.metadata.name));
         // Resolved through the ExternalSecrets, so whatever mounts a Secret waits until its ExternalSecret exists.

@@ -3,7 +3,13 @@
  * own ServiceAccount, and one ExternalSecret per secret. Pure functions, so what reaches the cluster can be
  * read and checked against the upstream CRD schemas without a cluster.
  */
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, SECRET_NAME_SEGMENT } from "../../baseline";
+import {
+    GENERATORS_API_GROUP,
+    MANAGED_BY_LABEL,
+    MANAGED_BY_VALUE,
+    SECRET_NAME_SEGMENT,
+    vaultDatabaseCredsPath,
+} from "../../baseline";
 
 /**
  * The only API version these builders emit. `v1beta1` stopped being served in External Secrets v0.17.0: a
@@ -66,10 +72,30 @@ export function rotationRefreshInterval(profileInterval: string, rotationDays: n
     if (rotationDays === undefined || profileSeconds === undefined || !(rotationDays > 0)) return profileInterval;
     const rotationSeconds = Math.max(1, Math.floor((rotationDays * 86400) / ROTATION_REFRESH_FRACTION));
     if (rotationSeconds >= profileSeconds) return profileInterval;
-    const h = Math.floor(rotationSeconds / 3600);
-    const m = Math.floor((rotationSeconds % 3600) / 60);
-    const sec = rotationSeconds % 60;
+    return goDuration(rotationSeconds);
+}
+
+/** Whole seconds as a Go duration in hours, minutes and seconds, e.g. `1h30m`, `7m30s`, `0s`. */
+export function goDuration(seconds: number): string {
+    const h = Math.floor(seconds / 3600);
+    const m = Math.floor((seconds % 3600) / 60);
+    const sec = seconds % 60;
     return `${h ? `${h}h` : ""}${m ? `${m}m` : ""}${sec || (!h && !m) ? `${sec}s` : ""}`;
+}
+
+/** The share of a dynamic credential's lifetime the ExternalSecret waits before it asks for a new one. */
+export const DYNAMIC_CREDENTIALS_REFRESH_FRACTION = 2;
+
+/**
+ * The refresh interval of an ExternalSecret whose generator issues credentials that live `ttlSeconds`: half
+ * the lifetime, rounded down to whole seconds. Every refresh asks Vault for a new credential, so the one in
+ * the Secret is never older than this, and when it is replaced it still has at least the other half of its
+ * lifetime (7m30s in prod, 30m in dev and stage by default) before Vault revokes it: the time a pod that
+ * mounts the Secret as a volume has to pick up the new one (the kubelet syncs within about a minute). A pod
+ * that reads it into env vars keeps the old one until it restarts, and loses its database access at expiry.
+ */
+export function dynamicCredentialsRefreshInterval(ttlSeconds: number): string {
+    return goDuration(Math.max(1, Math.floor(ttlSeconds / DYNAMIC_CREDENTIALS_REFRESH_FRACTION)));
 }
 
 /** What a key of the target Secret may be called (the CRD's `secretKey` pattern). */
@@ -232,6 +258,96 @@ export function externalSecretManifest(input: ExternalSecretManifestInput): Cust
             secretStoreRef: { name: input.storeName, kind: "SecretStore" },
             target: { name: input.targetName, creationPolicy: "Owner", deletionPolicy: "Retain" },
             ...source,
+        },
+    };
+}
+
+/** The version of the generators API the VaultDynamicSecret is served at (its CRD's only version). */
+export const GENERATORS_API_VERSION = `${GENERATORS_API_GROUP}/v1alpha1`;
+
+/** The generator kind that reads dynamic credentials from Vault. */
+export const VAULT_DYNAMIC_SECRET_KIND = "VaultDynamicSecret";
+
+/** An app's dynamic database credentials: where they come from and how the generator logs in. */
+export interface DatabaseCredentialsManifestInput {
+    /** Name of the generator, the ExternalSecret and the Secret written. */
+    readonly name: string;
+    readonly namespace: string;
+    readonly app: string;
+    /** The app's own ServiceAccount, which the generator logs in as. */
+    readonly serviceAccountName: string;
+    readonly server: string;
+    /** The Kubernetes auth backend path. */
+    readonly authPath: string;
+    /** The app's Kubernetes auth role, whose policy reads `<databaseMountPath>/creds/<databaseRole>`. */
+    readonly role: string;
+    readonly audience: string;
+    readonly caBundle?: string;
+    /** The env's database secrets engine. */
+    readonly databaseMountPath: string;
+    /** The app's database role. */
+    readonly databaseRole: string;
+    /** A Go duration shorter than the credentials' lifetime. */
+    readonly refreshInterval: string;
+}
+
+/**
+ * A VaultDynamicSecret generator that reads one app's database credentials: `GET <mount>/creds/<role>`,
+ * logged in through Kubernetes auth as the app's own ServiceAccount and its own role, exactly as the app's
+ * SecretStore does, so the generator can reach no more than the app's policy grants.
+ */
+export function vaultDynamicSecretManifest(input: DatabaseCredentialsManifestInput): CustomResourceManifest {
+    return {
+        apiVersion: GENERATORS_API_VERSION,
+        kind: VAULT_DYNAMIC_SECRET_KIND,
+        metadata: { name: input.name, namespace: input.namespace, labels: labelsOf(input.app) },
+        spec: {
+            path: vaultDatabaseCredsPath(input.databaseMountPath, input.databaseRole),
+            method: "GET",
+            // `data` of the response: `username` and `password`, the keys of the Secret written.
+            resultType: "Data",
+            provider: {
+                server: input.server,
+                ...(input.caBundle !== undefined ? { caBundle: input.caBundle } : {}),
+                auth: {
+                    kubernetes: {
+                        mountPath: input.authPath,
+                        role: input.role,
+                        serviceAccountRef: { name: input.serviceAccountName, audiences: [input.audience] },
+                    },
+                },
+            },
+        },
+    };
+}
+
+/**
+ * The ExternalSecret that writes an app's database credentials into a Secret it owns, from the app's
+ * VaultDynamicSecret, refreshed periodically so that a new credential is in the Secret before the old one
+ * expires (dynamicCredentialsRefreshInterval).
+ */
+export function databaseCredentialsExternalSecretManifest(
+    input: DatabaseCredentialsManifestInput,
+): CustomResourceManifest {
+    return {
+        apiVersion: EXTERNAL_SECRETS_API_VERSION,
+        kind: "ExternalSecret",
+        metadata: { name: input.name, namespace: input.namespace, labels: labelsOf(input.app) },
+        spec: {
+            refreshInterval: input.refreshInterval,
+            refreshPolicy: "Periodic",
+            target: { name: input.name, creationPolicy: "Owner", deletionPolicy: "Retain" },
+            dataFrom: [
+                {
+                    sourceRef: {
+                        generatorRef: {
+                            apiVersion: GENERATORS_API_VERSION,
+                            kind: VAULT_DYNAMIC_SECRET_KIND,
+                            name: input.name,
+                        },
+                    },
+                },
+            ],
         },
     };
 }

@@ -23,6 +23,7 @@ import {
     SHARED_SERVICE_ACCOUNTS,
     vaultSecretPrefix,
 } from "../../../components/baseline";
+import { credsPathOf } from "../../../components/vault/policy";
 import { isPlatformChartResource } from "../platform";
 import { containsUnknown, describeResource, envOf, isUnknown, namespaceOf } from "../resource";
 import {
@@ -935,7 +936,7 @@ const CLUSTER_GENERATOR = "ClusterGenerator";
 
 /**
  * Generators only where the env admits them (components/baseline ALLOWED_GENERATOR_KINDS; the env envOf's,
- * prod when nothing names it, which admits none): each `sourceRef.generatorRef` of an ExternalSecret's
+ * prod when nothing names it, which admits VaultDynamicSecret only): each `sourceRef.generatorRef` of an ExternalSecret's
  * `data` and `dataFrom` names an admitted kind, and every generator object (generators.external-secrets.io)
  * is of an admitted kind. A ClusterGenerator is refused outside the platform's charts, and so is a reference
  * to one: it hides its kind behind a cluster-wide object. An unknown reference kind is reported as unknown.
@@ -995,6 +996,113 @@ export const externalSecretsGenerators: ResourcePolicy = {
     },
 };
 
+const VAULT_DYNAMIC_SECRET_TYPES = ["v1alpha1", "v1"].map(
+    (version) => `kubernetes:${GENERATORS_API_GROUP}/${version}:VaultDynamicSecret`,
+);
+
+/** True when `name` names `env` as a whole word (`shop-dev-payments` names dev). */
+function namesEnvironment(name: string, env: Environment): boolean {
+    return name.split(/[-/.:_]/).includes(env);
+}
+
+/**
+ * A VaultDynamicSecret generator reads its own app's database credentials and logs in as that app:
+ * `spec.path` is exactly `<mount>/creds/<role>` (a leading `/` aside; no glob, no other endpoint), the role
+ * names the generator's env (envOf's, prod when nothing names it) and no other, nor does the mount, and it
+ * ends in `-<env>-<app>` for the generator's app (its app.kubernetes.io/name label, else its namespace);
+ * `spec.method` is unset or GET (a write to another endpoint could mint tokens); and the provider logs in
+ * through Kubernetes auth alone (the allowed methods of a store, external-secrets-store-identity's), with a
+ * `serviceAccountRef` of the generator's own namespace that is not `default`, and `auth.kubernetes.role`
+ * equal to the database role (VaultAppAccess names both `<project>-<env>-<app>`), on an auth `mountPath`
+ * that names no other env. Unknown values are reported as unknown.
+ */
+export const externalSecretsVaultDynamicSecretScope: ResourcePolicy = {
+    kind: "resource",
+    name: "external-secrets-vault-dynamic-secret-scope",
+    group: "external-secrets",
+    description:
+        "A VaultDynamicSecret reads its own app's database credentials in its own env, logged in as that app's ServiceAccount and role.",
+    severity: Severity.Critical,
+    enforcementLevel: EnforcementLevel.Mandatory,
+    remediationSteps:
+        "Declare database credentials with SecureEnvironment apps[].database (AppExternalSecrets databaseCredentials): " +
+        "path <project>-<env>-database/creds/<project>-<env>-<app>, Kubernetes auth with the app's role of the same " +
+        "name and the app's own ServiceAccount in the generator's namespace.",
+    url: `${DOCS}/api/generator/vault/`,
+    types: VAULT_DYNAMIC_SECRET_TYPES,
+    validate(resource, settings, report) {
+        const spec = resource.props?.spec;
+        if (isUnknown(spec)) {
+            report.unknown("spec");
+            return;
+        }
+        const what = describeResource(resource);
+        const env = envOf(resource, settings) ?? Environment.Prod;
+        const app = appOf(resource, report);
+        const own = namespaceOf(resource);
+        let role: string | undefined;
+        const path = spec?.path;
+        if (isUnknown(path)) report.unknown("spec.path");
+        else if (typeof path !== "string") report.violation(`${what}: spec.path is not set`);
+        else {
+            const trimmed = path.startsWith("/") ? path.slice(1) : path;
+            const creds = credsPathOf(trimmed);
+            const others = otherEnvironmentsNamedIn(trimmed, env);
+            if (!creds || creds.rest.length === 0 || creds.rest.includes("/") || /[*+{]/.test(trimmed)) {
+                report.violation(`${what}: spec.path ${show(path)} is not one database role's <mount>/creds/<role>`);
+            } else if (others.length > 0) {
+                report.violation(`${what}: spec.path ${path} reads credentials of ${others.join(", ")}, not ${env}`);
+            } else if (!namesEnvironment(creds.rest, env)) {
+                report.violation(`${what}: spec.path ${path} reads role ${creds.rest}, which does not name ${env}`);
+            } else if (app !== undefined && !creds.rest.endsWith(`-${env}-${app}`)) {
+                report.violation(
+                    `${what}: spec.path ${path} reads role ${creds.rest}, not app ${app}'s (<project>-${env}-${app})`,
+                );
+            } else role = creds.rest;
+        }
+        const method = spec?.method;
+        if (isUnknown(method)) report.unknown("spec.method");
+        else if (method !== undefined && String(method).toUpperCase() !== "GET") {
+            report.violation(`${what}: spec.method ${show(method)} writes to Vault; credentials are read with GET`);
+        }
+        const provider = spec?.provider;
+        if (containsUnknown(provider)) {
+            report.unknown("spec.provider");
+            return;
+        }
+        const { problems, refs } = storeIdentity({ vault: provider }, own, [SecretStoreAuthMethod.VaultKubernetes]);
+        for (const problem of problems) report.violation(`${what}: ${problem}`);
+        for (const { path: at, ref } of refs) {
+            if (ref?.namespace !== undefined && ref.namespace !== own) {
+                report.violation(
+                    `${what}: ${at} names ServiceAccount ${show(ref.namespace)}/${show(ref.name)}, outside the generator's namespace ${own}`,
+                );
+            } else if (SHARED_SERVICE_ACCOUNTS.includes(ref?.name)) {
+                report.violation(`${what}: ${at} names ServiceAccount ${ref.name}, which every pod of ${own} runs as`);
+            }
+        }
+        const kubernetes = provider?.auth?.kubernetes;
+        if (kubernetes !== undefined) {
+            const authRole = kubernetes.role;
+            if (typeof authRole !== "string" || authRole.length === 0) {
+                report.violation(`${what}: spec.provider.auth.kubernetes.role is not set`);
+            } else if (role !== undefined && authRole !== role) {
+                report.violation(
+                    `${what}: spec.provider.auth.kubernetes.role ${authRole} is not the app's role ${role}, whose policy reads its credentials`,
+                );
+            } else if (otherEnvironmentsNamedIn(authRole, env).length > 0) {
+                report.violation(`${what}: spec.provider.auth.kubernetes.role ${authRole} is a role of another env`);
+            }
+            const mountPath = kubernetes.mountPath;
+            if (typeof mountPath === "string" && otherEnvironmentsNamedIn(mountPath, env).length > 0) {
+                report.violation(
+                    `${what}: spec.provider.auth.kubernetes.mountPath ${mountPath} is another env's auth backend`,
+                );
+            }
+        }
+    },
+};
+
 const PUSH_KINDS = ["PushSecret", "ClusterPushSecret"];
 const PUSH_TYPES = ["v1alpha1", "v1beta1", "v1"].flatMap((version) =>
     PUSH_KINDS.map((kind) => `kubernetes:${GROUP}/${version}:${kind}`),
@@ -1032,6 +1140,7 @@ export const externalSecretsPolicies = [
     externalSecretsNoSharedClusterStore,
     externalSecretsTargetOwned,
     externalSecretsGenerators,
+    externalSecretsVaultDynamicSecretScope,
     externalSecretsNoPushSecret,
     externalSecretsRemoteKeyPrefix,
     externalSecretsAwsStoreService,

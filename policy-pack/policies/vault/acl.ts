@@ -1,6 +1,6 @@
 /** Vault ACL policies: an app's policy reads that app's secrets in its own env, and writes nothing. */
 import { Environment, isDns1123Label, isEnvironment, otherEnvironmentsNamedIn } from "../../../components/baseline";
-import { policyPathProblem, VaultCapability, WRITE_CAPABILITIES } from "../../../components/vault/policy";
+import { credsPathOf, policyPathProblem, VaultCapability, WRITE_CAPABILITIES } from "../../../components/vault/policy";
 import { describeResource, envOf, isUnknown } from "../resource";
 import { EnforcementLevel, PolicyResource, Reporter, ResourcePolicy, Severity } from "../types";
 import { AclRule, readAclPolicy } from "./hcl";
@@ -38,7 +38,7 @@ function denyOnly(rule: AclRule): boolean {
 }
 
 /** The policy's rules, or undefined after reporting why they cannot be read. */
-function rulesOf(resource: PolicyResource, report: Reporter): readonly AclRule[] | undefined {
+export function rulesOf(resource: PolicyResource, report: Reporter): readonly AclRule[] | undefined {
     const text = resource.props.policy;
     if (isUnknown(text)) {
         report.unknown("policy");
@@ -82,7 +82,8 @@ function pathProblem(rule: AclRule, env: Environment | undefined): string | unde
  * `vault-app-policy-scope`: every path of a Vault policy lies inside one app's secrets of the resource's env:
  * `<mount>/data/<env>/<app>/...` or `<mount>/metadata/<env>/<app>/...`, no glob in the mount, env or app
  * segments, only a trailing `/*` glob after them (policyPathProblem, the rule the components render by), and
- * one mount and one app across the policy. Rules that only `deny` are not judged: they narrow access. When
+ * one mount and one app across the policy. Paths of a database secrets engine's credentials
+ * (`<mount>/creds/...`) are left to vault-database-creds-scope. Rules that only `deny` are not judged: they narrow access. When
  * the env is not known, the paths must agree on one env. A policy not in the rendered shape (see hcl.ts) is
  * a violation, "cannot verify", rather than a guess. Unknowns: an unknown policy text is reported as unknown.
  */
@@ -90,7 +91,8 @@ export const vaultAppPolicyScope: ResourcePolicy = {
     kind: "resource",
     name: "vault-app-policy-scope",
     group: "vault",
-    description: "Vault policies reach one app's secrets in their own env's KV v2 mount, and nothing else.",
+    description:
+        "Vault policies reach one app's secrets in their own env's KV v2 mount (and its database credentials), and nothing else.",
     severity: Severity.Critical,
     enforcementLevel: EnforcementLevel.Mandatory,
     remediationSteps:
@@ -104,6 +106,8 @@ export const vaultAppPolicyScope: ResourcePolicy = {
         const scopes = new Set<string>();
         for (const rule of rules) {
             if (denyOnly(rule)) continue;
+            // A database credentials path is judged by vault-database-creds-scope.
+            if (!appPathOf(rule.path) && credsPathOf(rule.path)) continue;
             const problem = pathProblem(rule, env);
             if (problem) {
                 report.violation(`${describeResource(resource)}: path ${JSON.stringify(rule.path)} ${problem}`);

@@ -15,6 +15,9 @@ import {
     environmentGroupName,
     ENVIRONMENTS,
     NamespaceLayout,
+    vaultDatabaseCredsPath,
+    vaultDatabaseMountPath,
+    vaultDatabaseRoleName,
 } from "../../../components/baseline";
 import { planSecureEnvironment, SecureEnvironmentArgs } from "../../../components/environment";
 import { VaultAppAccess } from "../../../components/vault";
@@ -66,6 +69,8 @@ interface Identity {
     namespace: string;
     serviceAccount: string;
     secretPath: string;
+    /** `<mount>/creds/<role>` of the app's database role, when it has dynamic database credentials. */
+    credsPath?: string;
 }
 
 interface Role {
@@ -104,6 +109,12 @@ async function buildOneCluster(namespaceLayout: NamespaceLayout): Promise<{
                 namespace: planned.namespace,
                 serviceAccount: planned.serviceAccountName,
                 secretPath: `${planned.vaultAccess.mountPath}/data/${env}/${planned.app.name}/db-password`,
+                credsPath: planned.vaultAccess.database
+                    ? vaultDatabaseCredsPath(
+                          planned.vaultAccess.database.mountPath ?? vaultDatabaseMountPath("shop", env),
+                          vaultDatabaseRoleName("shop", env, planned.app.name),
+                      )
+                    : undefined,
             });
         }
     }
@@ -128,11 +139,13 @@ function violations(identities: readonly Identity[], roles: readonly Role[], pol
         );
         for (const target of identities) {
             const own = target.env === who.env && target.app === who.app;
-            const reads = readable.some((path) => path.test(target.secretPath));
-            if (reads !== own) {
-                found.push(
-                    `${who.env}/${who.app} (${who.namespace}/${who.serviceAccount}) ${reads ? "reads" : "cannot read"} ${target.secretPath}`,
-                );
+            for (const targetPath of [target.secretPath, ...(target.credsPath ? [target.credsPath] : [])]) {
+                const reads = readable.some((path) => path.test(targetPath));
+                if (reads !== own) {
+                    found.push(
+                        `${who.env}/${who.app} (${who.namespace}/${who.serviceAccount}) ${reads ? "reads" : "cannot read"} ${targetPath}`,
+                    );
+                }
             }
         }
     }
@@ -146,6 +159,8 @@ describe("Vault isolation matrix on one cluster shared by dev, stage and prod", 
             const { identities, roles, policies } = await buildOneCluster(namespaceLayout);
             assert.equal(new Set(identities.map((i) => i.env)).size, ENVIRONMENTS.length);
             assert.equal(new Set(roles.map((r) => r.backend)).size, ENVIRONMENTS.length, "an auth backend per env");
+            // payments gets database credentials in every env: the matrix covers the creds paths too.
+            assert.equal(identities.filter((i) => i.credsPath !== undefined).length, ENVIRONMENTS.length);
             assert.deepEqual(violations(identities, roles, policies), []);
         });
     }
@@ -178,6 +193,20 @@ describe("Vault isolation matrix on one cluster shared by dev, stage and prod", 
         );
         assert.ok(
             found.includes("dev/payments (payments/payments) reads shop-stage-kv/data/stage/payments/db-password"),
+        );
+    });
+
+    it("fails when a policy reads every database role's credentials of its mount", async () => {
+        const { identities, roles, policies } = await buildOneCluster(NamespaceLayout.PerApp);
+        const widened = new Map(policies);
+        widened.set(
+            "shop-dev-orders",
+            `${policies.get("shop-dev-orders")}\npath "shop-dev-database/creds/*" {\n  capabilities = ["read"]\n}\n`,
+        );
+        assert.ok(
+            violations(identities, roles, widened).includes(
+                "dev/orders (orders-dev/orders) reads shop-dev-database/creds/shop-dev-payments",
+            ),
         );
     });
 });

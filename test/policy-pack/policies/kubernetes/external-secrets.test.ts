@@ -5,6 +5,7 @@ import * as assert from "node:assert/strict";
 import {
     awsSecretStoreManifest,
     externalSecretManifest,
+    vaultDynamicSecretManifest,
     SecretBackend,
     vaultSecretStoreManifest,
 } from "../../../../components/addons/external-secrets/manifests";
@@ -24,6 +25,7 @@ import {
     externalSecretsStoreOwnServiceAccount,
     externalSecretsTargetOwned,
     externalSecretsV1Only,
+    externalSecretsVaultDynamicSecretScope,
     SECRET_STORE,
 } from "../../../../policy-pack/policies/kubernetes";
 import { UNKNOWN } from "../../../../policy-pack/policies/resource";
@@ -672,13 +674,7 @@ describe("policy external-secrets-generators", () => {
             'ExternalSecret payments/payments-db-password: spec.dataFrom[0].sourceRef.generatorRef uses a "Password" generator, not admitted in prod',
         ]);
         assert.equal(violations(run(externalSecretsGenerators, generator("Password"), settingsOf())).length, 1);
-        for (const kind of [
-            "ECRAuthorizationToken",
-            "STSSessionToken",
-            "VaultDynamicSecret",
-            "Webhook",
-            "ClusterGenerator",
-        ]) {
+        for (const kind of ["ECRAuthorizationToken", "STSSessionToken", "Webhook", "ClusterGenerator"]) {
             assert.equal(
                 violations(run(externalSecretsGenerators, generated(kind), settingsOf("dev"))).length,
                 1,
@@ -689,6 +685,13 @@ describe("policy external-secrets-generators", () => {
                 1,
                 kind,
             );
+        }
+    });
+
+    it("admits VaultDynamicSecret in every env, prod included (its scope is judged by its own policy)", () => {
+        for (const env of ["dev", "stage", "prod"] as const) {
+            assert.deepEqual(run(externalSecretsGenerators, generated("VaultDynamicSecret"), settingsOf(env)), [], env);
+            assert.deepEqual(run(externalSecretsGenerators, generator("VaultDynamicSecret"), settingsOf(env)), [], env);
         }
     });
 
@@ -721,5 +724,77 @@ describe("policy external-secrets-no-push-secret", () => {
                 type,
             );
         }
+    });
+});
+
+describe("policy external-secrets-vault-dynamic-secret-scope", () => {
+    const TYPE = "kubernetes:generators.external-secrets.io/v1alpha1:VaultDynamicSecret";
+    /** The generator AppExternalSecrets renders for prod's payments. */
+    const manifest = (): any =>
+        JSON.parse(
+            JSON.stringify(
+                vaultDynamicSecretManifest({
+                    name: "payments-database",
+                    namespace: "payments",
+                    app: "payments",
+                    serviceAccountName: "payments",
+                    server: "https://vault.prod.shop.example.com:8200",
+                    authPath: "kubernetes-shop-prod",
+                    role: "shop-prod-payments",
+                    audience: "vault",
+                    databaseMountPath: "shop-prod-database",
+                    databaseRole: "shop-prod-payments",
+                    refreshInterval: "7m30s",
+                }),
+            ),
+        );
+    const judge = (m: any, env: "dev" | "stage" | "prod" = "prod") =>
+        violations(run(externalSecretsVaultDynamicSecretScope, resource(TYPE, m), settingsOf(env)));
+
+    it("passes the generator the component renders", () => {
+        assert.deepEqual(judge(manifest()), []);
+    });
+
+    it("reports a path of another app, another env, a glob or another endpoint", () => {
+        for (const path of [
+            "shop-prod-database/creds/shop-prod-orders",
+            "shop-dev-database/creds/shop-dev-payments",
+            "shop-prod-database/creds/*",
+            "shop-prod-database/roles/shop-prod-payments",
+            "auth/token/create",
+        ]) {
+            const m = manifest();
+            m.spec.path = path;
+            assert.equal(judge(m).length >= 1, true, path);
+        }
+        const m = manifest();
+        m.spec.path = "shop-prod-database/creds/shop-prod-orders";
+        assert.deepEqual(judge(m), [
+            "VaultDynamicSecret payments/payments-database: spec.path shop-prod-database/creds/shop-prod-orders reads role shop-prod-orders, not app payments's (<project>-prod-payments)",
+        ]);
+    });
+
+    it("reports another namespace's ServiceAccount, default, another auth role, a write, or a token login", () => {
+        const otherNamespace = manifest();
+        otherNamespace.spec.provider.auth.kubernetes.serviceAccountRef.namespace = "orders";
+        assert.equal(judge(otherNamespace).length, 1);
+        const shared = manifest();
+        shared.spec.provider.auth.kubernetes.serviceAccountRef.name = "default";
+        assert.equal(judge(shared).length, 1);
+        const otherRole = manifest();
+        otherRole.spec.provider.auth.kubernetes.role = "shop-prod-orders";
+        assert.deepEqual(judge(otherRole), [
+            "VaultDynamicSecret payments/payments-database: spec.provider.auth.kubernetes.role shop-prod-orders is not the app's role shop-prod-payments, whose policy reads its credentials",
+        ]);
+        const post = manifest();
+        post.spec.method = "POST";
+        assert.equal(judge(post).length, 1);
+        const token = manifest();
+        token.spec.provider.auth = { tokenSecretRef: { name: "vault-token", key: "token" } };
+        assert.equal(judge(token).length, 1);
+    });
+
+    it("judges the role against the env it runs in", () => {
+        assert.equal(judge(manifest(), "dev").length >= 1, true);
     });
 });
