@@ -36,7 +36,6 @@ import { judgingThreads, readAndJudgeInParallel } from "./parallel";
 import { checkJsonTo, checkText, policiesJson, policiesText } from "./output";
 import { runReport } from "./report";
 import { checkStackFiles, STACK_FILE_RULES, stackFileName, StackFilesReport } from "./stack-files";
-
 import { runSopsConfig } from "./sops-config";
 import { checkSarif } from "./sarif";
 import { Progress, showsProgress } from "./progress";

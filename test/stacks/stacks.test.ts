@@ -11,6 +11,9 @@ import {
     Environment,
     PROFILES,
     secretPathPrefix,
+    vaultDatabaseCredsPath,
+    vaultDatabaseMountPath,
+    vaultDatabaseRoleName,
     ssmParameterPrefix,
     vaultSecretPrefix,
 } from "../../components/baseline";
@@ -89,10 +92,34 @@ for (const stack of STACKS) {
                     assert.equal(provider.aws.auth.jwt.serviceAccountRef.name, out.serviceAccountName);
                 }
                 const synced = externalSecrets.filter(
-                    (r) => inNamespace(r) && r.inputs.spec.secretStoreRef.name === out.secretStoreName,
+                    (r) => inNamespace(r) && r.inputs.spec.secretStoreRef?.name === out.secretStoreName,
                 );
+                // A Secret of dynamic database credentials comes from the app's own generator, which reads the
+                // app's own role on the env's database mount.
+                const generated = externalSecrets.filter(
+                    (r) => inNamespace(r) && r.inputs.spec.secretStoreRef === undefined,
+                );
+                const generators = ofType("kubernetes:generators.external-secrets.io/v1alpha1:VaultDynamicSecret");
+                for (const r of generated) {
+                    const refs = r.inputs.spec.dataFrom.map((d: any) => d.sourceRef.generatorRef);
+                    assert.equal(refs.length, 1, r.name);
+                    assert.equal(refs[0].kind, "VaultDynamicSecret");
+                    const generator = generators.filter(
+                        (g) => inNamespace(g) && g.inputs.metadata.name === refs[0].name,
+                    );
+                    assert.equal(generator.length, 1, `${r.name}: its generator ${refs[0].name}`);
+                    const role = vaultDatabaseRoleName(config.project, stack as Environment, app.name);
+                    assert.equal(
+                        generator[0].inputs.spec.path,
+                        vaultDatabaseCredsPath(vaultDatabaseMountPath(config.project, stack as Environment), role),
+                    );
+                    assert.equal(
+                        generator[0].inputs.spec.provider.auth.kubernetes.serviceAccountRef.name,
+                        out.serviceAccountName,
+                    );
+                }
                 assert.deepEqual(
-                    synced.map((r) => r.inputs.spec.target.name),
+                    [...synced, ...generated].map((r) => r.inputs.spec.target.name),
                     out.secretNames,
                 );
                 // Every Secret comes from a key below the app's own prefix in that backend.
