@@ -17,3 +17,4 @@ export * from "./network-peers";
 export * from "./secret-store-credentials";
 export * from "./topology";
 export * from "./sops";
+export * from "./runtime-security";
