@@ -35,7 +35,7 @@ import {
     TETRAGON_RELEASE_NAME,
     tetragonChartValues,
 } from "./chart";
-import { FALCO_RULES_FILE, falcoRulesYaml } from "./falco-rules";
+import { FALCO_RULES_FILE, falcoRulesYaml, isNamespaceGlob } from "./falco-rules";
 import { tracingPolicies } from "./tracing-policies";
 
 export { RUNTIME_SECURITY_NAMESPACE, RuntimeSecurityEngine } from "../../baseline";
@@ -49,8 +49,15 @@ export interface RuntimeSecurityArgs {
     env: Environment;
     /** The engine: `falco` or `tetragon`. Default: the env profile's (components/baseline RUNTIME_SECURITY_PROFILES). */
     engine?: RuntimeSecurityEngine;
-    /** The envs' app namespaces the rules watch. */
+    /** The envs' app namespaces the rules watch (none in an env with no app yet). */
     namespaces: string[];
+    /**
+     * Falco only: globs of env namespaces the rules also watch (`*-dev`, or `dev` under the per-env layout),
+     * for a shared cluster, whose app namespaces the env stacks create. Default: none.
+     */
+    namespacePatterns?: string[];
+    /** Falco only: of `namespacePatterns`, the prod ones, where a terminal shell is an alert. Default: none. */
+    prodNamespacePatterns?: string[];
     /** Of `namespaces`, the prod ones, where a terminal shell is an alert. Default: all of them when `env` is prod. */
     prodNamespaces?: string[];
     /** Of `namespaces`, those whose apps are declared to need the Kubernetes API. Default: none. */
@@ -82,6 +89,8 @@ export interface ResolvedRuntimeSecurity {
     readonly engine: RuntimeSecurityEngine;
     readonly namespace: string;
     readonly namespaces: readonly string[];
+    readonly namespacePatterns: readonly string[];
+    readonly prodNamespacePatterns: readonly string[];
     readonly prodNamespaces: readonly string[];
     readonly kubernetesApiNamespaces: readonly string[];
     readonly apiServerCidrs: readonly string[];
@@ -104,11 +113,35 @@ export function resolveRuntimeSecurityArgs(name: string, args: RuntimeSecurityAr
     );
     const namespace = RUNTIME_SECURITY_NAMESPACE;
     const namespaces = Array.isArray(args.namespaces) ? args.namespaces : [];
+    const namespacePatterns = args.namespacePatterns ?? [];
+    const prodNamespacePatterns = args.prodNamespacePatterns ?? [];
+    // No namespace is an env with no app yet: the engine's own rules still run, the baseline's watch nothing.
+    check.check(Array.isArray(args.namespaces), "namespaces", "is not a list", "list the envs' app namespaces");
     check.check(
-        Array.isArray(args.namespaces) && args.namespaces.length > 0,
-        "namespaces",
-        "no app namespace is named",
-        "list the envs' app namespaces the rules watch",
+        engine !== RuntimeSecurityEngine.Tetragon || namespacePatterns.length + prodNamespacePatterns.length === 0,
+        "namespacePatterns",
+        "Tetragon's policies are namespaced objects, one per namespace: a pattern names none",
+        "list the namespaces, or use falco",
+    );
+    [...namespacePatterns, ...prodNamespacePatterns].forEach((pattern, i) =>
+        check.check(
+            isNamespaceGlob(pattern) &&
+                pattern !== `*-${RUNTIME_SECURITY_NAMESPACE}` &&
+                pattern !== RUNTIME_SECURITY_NAMESPACE,
+            i < namespacePatterns.length
+                ? `namespacePatterns[${i}]`
+                : `prodNamespacePatterns[${i - namespacePatterns.length}]`,
+            `${JSON.stringify(pattern)} is not a namespace name or a "*-<suffix>" glob of app namespaces`,
+            'write a namespace name, or "*-" and the suffix the layout gives the env\'s namespaces ("*-dev")',
+        ),
+    );
+    prodNamespacePatterns.forEach((pattern, i) =>
+        check.check(
+            namespacePatterns.includes(pattern),
+            `prodNamespacePatterns[${i}]`,
+            `"${pattern}" is not one of namespacePatterns`,
+            "name only patterns listed in namespacePatterns",
+        ),
     );
     namespaces.forEach((ns, i) => check.dnsLabel(ns, `namespaces[${i}]`));
     check.check(
@@ -159,6 +192,8 @@ export function resolveRuntimeSecurityArgs(name: string, args: RuntimeSecurityAr
         engine,
         namespace,
         namespaces,
+        namespacePatterns,
+        prodNamespacePatterns,
         prodNamespaces,
         kubernetesApiNamespaces,
         apiServerCidrs: [...args.apiServerCidrs],
@@ -166,6 +201,56 @@ export function resolveRuntimeSecurityArgs(name: string, args: RuntimeSecurityAr
         topology,
         exceptionNamespace,
     };
+}
+
+/** Runtime security on a cluster, as an env with a cluster of its own, or a shared cluster, chooses it. */
+export interface RuntimeSecuritySettingsArgs {
+    /** `falco` or `tetragon`. Default: the profile's (components/baseline RUNTIME_SECURITY_PROFILES: falco). */
+    engine?: RuntimeSecurityEngine;
+    /**
+     * Leave the sensor out. Refused where the profile requires one (prod; on a shared cluster, its strictest
+     * env's profile decides). Default: false.
+     */
+    disabled?: boolean;
+}
+
+/**
+ * Checks runtime security settings against `env`'s profile, under `field`; true when the sensor is to be
+ * installed. Only the profile may make it optional: prod's requires it.
+ */
+export function checkRuntimeSecuritySettings(
+    check: ArgsChecker,
+    settings: RuntimeSecuritySettingsArgs | undefined,
+    env: Environment,
+    field: string,
+): boolean {
+    if (settings === undefined) return true;
+    if (
+        !check.check(
+            typeof settings === "object" && settings !== null,
+            field,
+            "is not an object",
+            "give engine or disabled",
+        )
+    ) {
+        return false;
+    }
+    if (settings.engine !== undefined) {
+        check.check(
+            ENGINES.includes(settings.engine),
+            `${field}.engine`,
+            `${JSON.stringify(settings.engine)} is not a runtime security engine`,
+            `use one of ${ENGINES.join(", ")}`,
+        );
+    }
+    const disabled = settings.disabled === true;
+    check.check(
+        !disabled || !RUNTIME_SECURITY_PROFILES[env].required,
+        `${field}.disabled`,
+        `the ${env} profile requires a runtime security sensor`,
+        "remove disabled; choose the engine with engine instead",
+    );
+    return !disabled;
 }
 
 /**

@@ -250,7 +250,7 @@ describe("RuntimeSecurity", () => {
 
     it("refuses an unknown engine, no namespaces, its own namespace as an app's, and undeclared subsets", () => {
         assert.throws(() => resolveRuntimeSecurityArgs("rs", args({ engine: "sysdig" as never })), /engine/);
-        assert.throws(() => resolveRuntimeSecurityArgs("rs", args({ namespaces: [] })), /namespaces/);
+        assert.throws(() => resolveRuntimeSecurityArgs("rs", args({ namespaces: "a" as never })), /namespaces/);
         assert.throws(
             () => resolveRuntimeSecurityArgs("rs", args({ namespaces: [RUNTIME_SECURITY_NAMESPACE] })),
             /engine's own namespace/,
