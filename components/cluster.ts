@@ -22,6 +22,13 @@ import {
     resolveEnvironmentIsolationPoliciesArgs,
     resolveKyvernoArgs,
 } from "./addons/kyverno";
+import {
+    checkRuntimeSecuritySettings,
+    resolveRuntimeSecurityArgs,
+    RuntimeSecurity,
+    RuntimeSecurityArgs,
+    RuntimeSecuritySettingsArgs,
+} from "./addons/runtime-security";
 import { IdentityMode } from "./aws/workload-identity";
 import {
     ArgsChecker,
@@ -31,6 +38,7 @@ import {
     ClusterTopology,
     Environment,
     ENVIRONMENTS,
+    environmentNamespacePattern,
     isEnvironment,
     NamespaceLayout,
     NameSystem,
@@ -65,6 +73,13 @@ export interface SecureClusterArgs {
     registries: string[];
     /** CIDR blocks of the Vault the envs' SecretStores read from, which External Secrets reaches on 8200/443. Default: none. */
     vaultCidrs?: string[];
+    /**
+     * The runtime security sensor of the cluster (RuntimeSecurity): its engine, or none where the strictest
+     * env's profile allows it (not with prod on the cluster). Falco only: the envs' namespaces are the env
+     * stacks', so the rules watch them by the names the namespace layout gives them, and Tetragon's policies
+     * need each namespace by name. Default: the profile's engine (falco).
+     */
+    runtimeSecurity?: RuntimeSecuritySettingsArgs;
 }
 
 const COMPONENT = "SecureCluster";
@@ -81,6 +96,8 @@ interface ClusterPlan {
     readonly certManager: CertManagerArgs;
     /** The policies of the namespaces whose env label is none of the cluster's envs, at the prod profile. */
     readonly unclaimedPolicies: BaselinePoliciesArgs;
+    /** The runtime security sensor, unless the profile lets it be off and it is. */
+    readonly runtimeSecurity?: RuntimeSecurityArgs;
 }
 
 /** The topology a SecureCluster's arguments declare; its envs default to none. */
@@ -201,6 +218,22 @@ function planCluster(args: SecureClusterArgs): ClusterPlan {
             identityMode: args.cluster.identityMode,
         },
         unclaimedPolicies,
+        runtimeSecurity:
+            args.runtimeSecurity?.disabled === true
+                ? undefined
+                : {
+                      env: profile,
+                      engine: args.runtimeSecurity?.engine,
+                      namespaces: [],
+                      namespacePatterns: topology.environments.map((env) =>
+                          environmentNamespacePattern(env, topology.namespaceLayout),
+                      ),
+                      prodNamespacePatterns: topology.environments
+                          .filter((env) => env === Environment.Prod)
+                          .map((env) => environmentNamespacePattern(env, topology.namespaceLayout)),
+                      apiServerCidrs: args.cluster.controlPlaneCidrs,
+                      topology,
+                  },
     };
 }
 
@@ -251,6 +284,13 @@ export function planSecureCluster(name: string, args: SecureClusterArgs): Cluste
     }
     if (!complete || problems.length > 0) throw new ArgumentError(COMPONENT, name, problems);
     const plan = planCluster(args);
+    const settings = new ArgsChecker(COMPONENT, name);
+    checkRuntimeSecuritySettings(settings, args.runtimeSecurity, plan.profile, "runtimeSecurity");
+    try {
+        settings.throwIfInvalid();
+    } catch (e) {
+        problems.push(...(e as ArgumentError).problems);
+    }
     for (const ns of plan.platformNamespaces) {
         collect(problems, `platform namespace ${ns.namespace}`, () => resolveSecureNamespaceArgs(ns.namespace!, ns));
     }
@@ -259,6 +299,9 @@ export function planSecureCluster(name: string, args: SecureClusterArgs): Cluste
     );
     collect(problems, "kyverno", () => resolveKyvernoArgs(name, plan.kyverno));
     collect(problems, "certManager", () => resolveCertManagerArgs(name, plan.certManager));
+    if (plan.runtimeSecurity) {
+        collect(problems, "runtimeSecurity", () => resolveRuntimeSecurityArgs(name, plan.runtimeSecurity!));
+    }
     collect(problems, "policies", () => resolveBaselinePoliciesArgs(name, plan.unclaimedPolicies));
     collect(problems, "isolation", () =>
         resolveEnvironmentIsolationPoliciesArgs(name, { project: args.project, topology: plan.topology }),
@@ -409,6 +452,13 @@ export class SecureCluster extends pulumi.ComponentResource {
             { parent: this, dependsOn: [kyverno] },
         );
         new CertManager(`${name}-cert-manager`, plan.certManager, inNamespace(PLATFORM_NAMESPACES.certManager));
+        if (plan.runtimeSecurity) {
+            // Its PolicyException needs Kyverno's CRDs.
+            new RuntimeSecurity(`${name}-runtime-security`, plan.runtimeSecurity, {
+                parent: this,
+                dependsOn: [kyverno],
+            });
+        }
 
         const cluster = args.cluster;
         this.clusterName = pulumi.output(cluster.name);

@@ -35,6 +35,13 @@ import {
     resolveKyvernoArgs,
 } from "./addons/kyverno";
 import {
+    checkRuntimeSecuritySettings,
+    resolveRuntimeSecurityArgs,
+    RuntimeSecurity,
+    RuntimeSecurityArgs,
+    RuntimeSecuritySettingsArgs,
+} from "./addons/runtime-security";
+import {
     AppSecrets,
     AppSecretsArgs,
     appSecretsNames,
@@ -276,6 +283,12 @@ export interface SecureEnvironmentArgs {
      */
     teamRoles?: TeamRoleArgs[];
     /**
+     * The runtime security sensor (RuntimeSecurity) on a cluster of the env's own: its engine, or, where the
+     * profile allows (not prod), none. On a shared cluster it is the cluster's (SecureCluster), and this is
+     * refused. Default: the profile's engine.
+     */
+    runtimeSecurity?: RuntimeSecuritySettingsArgs;
+    /**
      * The env's stack secrets key (StackSecretsKey): the `awskms://alias/<project>-<env>-stack-config` secrets
      * provider of the env's Pulumi stack and the key of its sops files, used by the env's CI deployer alone. Its
      * ARN is the `stackSecretsKeyArn` output `k8s-baseline sops-config` reads. Default: none (the key is made
@@ -354,6 +367,8 @@ interface EnvironmentPlan {
     readonly isolation?: EnvironmentIsolationPoliciesArgs;
     /** The teams' access entries, when `teamRoles` names any. */
     readonly clusterAccess?: ClusterAccessArgs;
+    /** The runtime security sensor, on a cluster of the env's own unless the profile lets it be off and it is. */
+    readonly runtimeSecurity?: RuntimeSecurityArgs;
 }
 
 /**
@@ -679,6 +694,19 @@ function planEnvironment(args: SecureEnvironmentArgs, keyArn: pulumi.Input<strin
               },
         isolation: shared ? undefined : { project: args.project, topology },
         clusterAccess: clusterAccessPlan(args, apps, topology),
+        runtimeSecurity:
+            shared || args.runtimeSecurity?.disabled === true
+                ? undefined
+                : {
+                      env: args.env,
+                      engine: args.runtimeSecurity?.engine,
+                      namespaces: [...byNamespace.keys()],
+                      kubernetesApiNamespaces: [
+                          ...new Set(apps.filter((p) => p.app.callsKubernetesApi).map((p) => p.namespace)),
+                      ],
+                      apiServerCidrs: cluster.controlPlaneCidrs,
+                      topology,
+                  },
         certIssuer: {
             project: args.project,
             env: args.env,
@@ -767,6 +795,16 @@ function checkEnvironment(check: ArgsChecker, args: SecureEnvironmentArgs, repor
         );
     }
     const topologyOk = clusterOk && envOk && checkTopology(check, args);
+    if (topologyOk && isSharedCluster(environmentTopology(args))) {
+        check.check(
+            args.runtimeSecurity === undefined,
+            "runtimeSecurity",
+            "is set, but on a shared cluster the sensor is the cluster's",
+            "remove it, and choose the engine in the cluster stack (SecureCluster runtimeSecurity)",
+        );
+    } else if (envOk) {
+        checkRuntimeSecuritySettings(check, args.runtimeSecurity, args.env, "runtimeSecurity");
+    }
     if (clusterOk) {
         if (
             check.check(
@@ -1093,6 +1131,9 @@ function renderEnvironment(
         collect(problems, "teamRoles", () => resolveClusterAccessArgs(name, plan.clusterAccess!));
     }
     collect(problems, "policies", () => resolveBaselinePoliciesArgs(name, plan.policies));
+    if (plan.runtimeSecurity) {
+        collect(problems, "runtimeSecurity", () => resolveRuntimeSecurityArgs(name, plan.runtimeSecurity!));
+    }
     if (plan.certManager) collect(problems, "certManager", () => resolveCertManagerArgs(name, plan.certManager!));
     const certManager = collect(problems, "certManager", () => resolveEnvironmentIssuerArgs(name, plan.certIssuer));
     if (certManager) {
@@ -1163,6 +1204,13 @@ export class SecureEnvironment extends pulumi.ComponentResource {
             new EnvironmentIsolationPolicies(`${name}-isolation`, plan.isolation, {
                 parent: this,
                 dependsOn: [kyverno],
+            });
+        }
+        if (plan.runtimeSecurity) {
+            // Its PolicyException needs Kyverno's CRDs.
+            new RuntimeSecurity(`${name}-runtime-security`, plan.runtimeSecurity, {
+                parent: this,
+                dependsOn: kyverno ? [kyverno] : [],
             });
         }
         // The issuer's ClusterIssuer needs the chart's CRDs; with Pod Identity the chart's controller needs the

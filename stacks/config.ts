@@ -98,7 +98,15 @@ export interface ClusterStackConfig {
 export type StackConfig = EnvironmentStackConfig | SharedEnvironmentStackConfig | ClusterStackConfig;
 
 /** The keys a cluster stack takes: the cluster's, none of an env's. */
-const CLUSTER_STACK_KEYS: readonly string[] = ["project", "accountId", "region", "cluster", "registries", "vaultCidrs"];
+const CLUSTER_STACK_KEYS: readonly string[] = [
+    "project",
+    "accountId",
+    "region",
+    "cluster",
+    "registries",
+    "vaultCidrs",
+    "runtimeSecurity",
+];
 
 /** The stack name of an env: the env itself (`dev`), or ending with it (`shared-dev`). */
 export function isEnvironmentStackName(stack: string, env: Environment): boolean {
@@ -133,10 +141,16 @@ export function parseStack(stack: string, values: Record<string, unknown>, readS
             );
         }
         if (problems.length > 0) throw new ConfigError(stack, problems);
-        const { project, cluster, registries, vaultCidrs } = values as unknown as SecureClusterArgs;
+        const { project, cluster, registries, vaultCidrs, runtimeSecurity } = values as unknown as SecureClusterArgs;
         return {
             kind: StackKind.Cluster,
-            args: { project, cluster, registries, ...(vaultCidrs === undefined ? {} : { vaultCidrs }) },
+            args: {
+                project,
+                cluster,
+                registries,
+                ...(vaultCidrs === undefined ? {} : { vaultCidrs }),
+                ...(runtimeSecurity === undefined ? {} : { runtimeSecurity }),
+            },
         };
     }
     if (problems.length === 0) {

@@ -18,3 +18,4 @@ export * from "./secret-store-credentials";
 export * from "./topology";
 export * from "./sops";
 export * from "./stack-config";
+export * from "./runtime-security";

@@ -45,6 +45,16 @@ export function componentType(name: string): string {
     return `k8s-baseline:index:${name}`;
 }
 
+/** The component that installs the runtime security sensor, by type token (components/baseline/runtime-security). */
+export const RUNTIME_SECURITY_COMPONENT = componentType("RuntimeSecurity");
+
+/**
+ * The sensor's namespace: created by RuntimeSecurity with Pod Security `privileged`, and deliberately not one
+ * of PLATFORM_NAMESPACES, which admission leaves alone: Kyverno judges it, and one bounded PolicyException
+ * waives what the sensor needs.
+ */
+export const RUNTIME_SECURITY_NAMESPACE = "runtime-security";
+
 /**
  * The add-on components that install a platform chart, by type token, with the namespace each installs it
  * into. The pack exempts a chart's children from the app policies only when their URN shows this parentage
@@ -54,6 +64,7 @@ export const PLATFORM_CHART_COMPONENTS: Readonly<Record<string, string>> = {
     [componentType("ExternalSecretsOperator")]: PLATFORM_NAMESPACES.externalSecrets,
     [componentType("Kyverno")]: PLATFORM_NAMESPACES.kyverno,
     [componentType("CertManager")]: PLATFORM_NAMESPACES.certManager,
+    [RUNTIME_SECURITY_COMPONENT]: RUNTIME_SECURITY_NAMESPACE,
 };
 
 /**

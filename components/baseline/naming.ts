@@ -4,7 +4,7 @@
  * scattered through the components.
  */
 import { Environment, ENVIRONMENTS } from "./environments";
-import { PLATFORM_NAMESPACES, SYSTEM_NAMESPACES } from "./labels";
+import { PLATFORM_NAMESPACES, RUNTIME_SECURITY_NAMESPACE, SYSTEM_NAMESPACES } from "./labels";
 
 /** A DNS-1123 label: what Kubernetes accepts as a namespace or ServiceAccount name, at most 63 chars. */
 export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -180,8 +180,11 @@ export const CLUSTER_NAMESPACES: readonly string[] = [...SYSTEM_NAMESPACES, "def
 /** The prefix Kubernetes reserves for its own namespaces: any `kube-*` namespace may be the cluster's. */
 export const RESERVED_NAMESPACE_PREFIX = "kube-";
 
-/** The namespaces the platform's add-ons run in: their controllers hold the cluster-wide rights. */
-export const ADDON_NAMESPACES: readonly string[] = Object.values(PLATFORM_NAMESPACES);
+/**
+ * The namespaces the platform's add-ons run in: their controllers hold the cluster-wide rights, and the
+ * runtime security sensor's is privileged. No app lands in one.
+ */
+export const ADDON_NAMESPACES: readonly string[] = [...Object.values(PLATFORM_NAMESPACES), RUNTIME_SECURITY_NAMESPACE];
 
 /**
  * Why `namespace` cannot hold apps, or undefined when it can. Whoever deploys into a namespace can run pods

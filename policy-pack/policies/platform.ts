@@ -12,7 +12,16 @@
  * URNs are evidence only when the engine wrote them: `settings.trustedUrns` is true in the pack and false in
  * `k8s-baseline check`, whose input files may carry any URN, so nothing there is the platform's by URN.
  */
-import { PLATFORM_ADMISSION_COMPONENTS, PLATFORM_CHART_COMPONENTS } from "../../components/baseline";
+import { runtimeSecurityMatchExpression } from "../../components/addons/kyverno/exceptions";
+import { KYVERNO_POLICIES_API_VERSION } from "../../components/addons/kyverno/manifests";
+import {
+    ENVIRONMENTS,
+    PLATFORM_ADMISSION_COMPONENTS,
+    PLATFORM_CHART_COMPONENTS,
+    RUNTIME_SECURITY_COMPONENT,
+    RUNTIME_SECURITY_EXEMPT_POLICIES,
+    RUNTIME_SECURITY_NAMESPACE,
+} from "../../components/baseline";
 import { isUnknown } from "./resource";
 import { PolicyResource, PolicySettings } from "./types";
 
@@ -67,4 +76,64 @@ export function isPlatformAdmissionResource(resource: PolicyResource, settings: 
     if (!settings.trustedUrns) return false;
     const chain = typeChainOfUrn(resource.urn);
     return chain !== undefined && chain.length >= 2 && PLATFORM_ADMISSION_COMPONENTS.includes(chain[chain.length - 2]);
+}
+
+const NAMESPACE_TYPE = "kubernetes:core/v1:Namespace";
+const RUNTIME_EXCEPTION_TYPE = `kubernetes:${KYVERNO_POLICIES_API_VERSION}:PolicyException`;
+
+/** True when the engine's URN (trusted) shows RuntimeSecurity as `resource`'s own parent. */
+function registeredByRuntimeSecurity(resource: PolicyResource, settings: PolicySettings): boolean {
+    if (!settings.trustedUrns) return false;
+    const chain = typeChainOfUrn(resource.urn);
+    return chain !== undefined && chain.length >= 2 && chain[chain.length - 2] === RUNTIME_SECURITY_COMPONENT;
+}
+
+/**
+ * True when `resource` is the runtime security sensor's namespace: a Namespace named
+ * RUNTIME_SECURITY_NAMESPACE that RuntimeSecurity registered (URN, trusted). Its Pod Security level is the
+ * sensor's (`privileged`); the same name created by anything else, or any other namespace labelled
+ * privileged, is judged like every namespace. Never in `check`, whose URNs are the input's.
+ */
+export function isRuntimeSecurityNamespace(resource: PolicyResource, settings: PolicySettings): boolean {
+    if (resource.type !== NAMESPACE_TYPE || !registeredByRuntimeSecurity(resource, settings)) return false;
+    const metadata = resource.props?.metadata;
+    return !isUnknown(metadata) && metadata?.name === RUNTIME_SECURITY_NAMESPACE;
+}
+
+/** The names the sensor's exception may waive: each policy, as any env's BaselinePolicies name it. */
+const RUNTIME_EXEMPT_NAMES: ReadonlySet<string> = new Set(
+    RUNTIME_SECURITY_EXEMPT_POLICIES.flatMap((policy) => [policy, ...ENVIRONMENTS.map((env) => `${policy}-${env}`)]),
+);
+
+/**
+ * True when `resource` is the runtime security sensor's standing PolicyException, as RuntimeSecurity writes
+ * it and registered by it (URN, trusted): one condition, exactly the match of the sensor's namespace
+ * (components/addons/kyverno runtimeSecurityMatchExpression), and only ValidatingPolicies of
+ * RUNTIME_SECURITY_EXEMPT_POLICIES. Such an exception needs no expiry; one that names another namespace,
+ * another policy, or was registered by anything else, is an exception like any other and must end.
+ */
+export function isRuntimeSecurityException(resource: PolicyResource, settings: PolicySettings): boolean {
+    if (resource.type !== RUNTIME_EXCEPTION_TYPE || !registeredByRuntimeSecurity(resource, settings)) return false;
+    const spec = resource.props?.spec;
+    if (isUnknown(spec) || typeof spec !== "object" || spec === null) return false;
+    const conditions: unknown = spec.matchConditions;
+    const refs: unknown = spec.policyRefs;
+    if (!Array.isArray(conditions) || conditions.length !== 1 || !Array.isArray(refs) || refs.length === 0) {
+        return false;
+    }
+    const condition: unknown = conditions[0];
+    if (
+        typeof condition !== "object" ||
+        condition === null ||
+        (condition as { expression?: unknown }).expression !== runtimeSecurityMatchExpression()
+    ) {
+        return false;
+    }
+    return refs.every(
+        (ref: unknown) =>
+            typeof ref === "object" &&
+            ref !== null &&
+            (ref as { kind?: unknown }).kind === "ValidatingPolicy" &&
+            RUNTIME_EXEMPT_NAMES.has((ref as { name?: unknown }).name as string),
+    );
 }

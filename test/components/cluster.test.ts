@@ -49,13 +49,21 @@ describe("topologies", function () {
             new SecureEnvironment("stage", stackArgs("stage"));
             await settled();
             const names = namespaces().map((ns) => ns.name);
-            for (const ns of ["payments", "orders", "reports", "external-secrets", "kyverno", "cert-manager"]) {
+            for (const ns of [
+                "payments",
+                "orders",
+                "reports",
+                "external-secrets",
+                "kyverno",
+                "cert-manager",
+                "runtime-security",
+            ]) {
                 assert.ok(names.includes(ns), `${ns} in ${names.join(", ")}`);
             }
             assert.equal(
                 resources().filter((r) => r.type === HELM).length,
-                3,
-                "External Secrets, Kyverno, cert-manager",
+                4,
+                "External Secrets, Kyverno, cert-manager, the runtime security sensor",
             );
         });
     });
@@ -65,12 +73,17 @@ describe("topologies", function () {
             new SecureCluster("cluster", clusterArgs());
             await settled();
             const platform = namespaces();
-            assert.deepEqual(platform.map((ns) => ns.name).sort(), ["cert-manager", "external-secrets", "kyverno"]);
+            assert.deepEqual(platform.map((ns) => ns.name).sort(), [
+                "cert-manager",
+                "external-secrets",
+                "kyverno",
+                "runtime-security",
+            ]);
             for (const ns of platform) assert.equal(ns.labels[RequiredLabel.Env], Environment.Stage, ns.name);
             assert.equal(
                 resources().filter((r) => r.type === HELM).length,
-                3,
-                "External Secrets, Kyverno, cert-manager",
+                4,
+                "External Secrets, Kyverno, cert-manager, the runtime security sensor",
             );
             // Once per cluster: the isolation policies, and no env's ClusterIssuer.
             const isolation = resources().filter((r) => r.type === "k8s-baseline:index:EnvironmentIsolationPolicies");
@@ -170,6 +183,8 @@ describe("topologies", function () {
             const args = { ...stackArgs("prod") };
             // The prod stack's team groups are named for a cluster of its own; this case is about the layout.
             delete args.teamRoles;
+            // On a shared cluster the sensor is the cluster's.
+            delete args.runtimeSecurity;
             args.cluster = {
                 ...args.cluster,
                 layout: ClusterLayout.Shared,

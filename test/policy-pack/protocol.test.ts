@@ -359,7 +359,7 @@ describe("npm run plan", function () {
         }
         assert.match(
             result.stdout,
-            /^Summary: stack dev: \d+ resources, \d+ policies: 0 mandatory, \d+ advisory; not judged offline: the objects of 3 Helm charts; chart values: \d of 3 judged, 0 problems\. PASS$/m,
+            /^Summary: stack dev: \d+ resources, \d+ policies: 0 mandatory, \d+ advisory; not judged offline: the objects of 4 Helm charts; chart values: \d of 4 judged, 0 problems\. PASS$/m,
         );
     });
 });

@@ -132,10 +132,11 @@ describe("the package as a plugin, started as the engine starts it", function ()
                 [TOKEN("EnvironmentKey")]: 1,
                 [TOKEN("ExternalSecretsOperator")]: 1,
                 [TOKEN("Kyverno")]: 1,
+                [TOKEN("RuntimeSecurity")]: 1,
                 [TOKEN("SecureNamespace")]: 5,
                 [TOKEN("WorkloadIdentity")]: 2,
             },
-            "the environment's components: 3 platform and 2 app namespaces, an identity per app, secrets for payments",
+            "the environment's components: 3 platform and 2 app namespaces, the runtime sensor, an identity per app, secrets for payments",
         );
         const namespaces = ofType(constructed.registered, "kubernetes:core/v1:Namespace");
         assert.deepEqual(namespaces.map((n) => (n.inputs.metadata as any)?.name).sort(), [
@@ -144,8 +145,14 @@ describe("the package as a plugin, started as the engine starts it", function ()
             "kyverno",
             "payments",
             "reports",
+            "runtime-security",
         ]);
-        for (const n of namespaces) assert.equal(parentType(n), TOKEN("SecureNamespace"), `${n.name}'s parent`);
+        for (const n of namespaces) {
+            // The sensor's privileged namespace is RuntimeSecurity's own; every other is a SecureNamespace's.
+            const owner =
+                (n.inputs.metadata as any)?.name === "runtime-security" ? "RuntimeSecurity" : "SecureNamespace";
+            assert.equal(parentType(n), TOKEN(owner), `${n.name}'s parent`);
+        }
         const stores = ofType(constructed.registered, "kubernetes:external-secrets.io/v1:SecretStore");
         assert.equal(stores.length, 1, "one SecretStore, for payments");
         assert.equal((stores[0].inputs.metadata as any)?.namespace, "payments");
@@ -170,7 +177,7 @@ describe("the package as a plugin, started as the engine starts it", function ()
             assert.equal(parentType(p), TOKEN("BaselinePolicies"), `${p.name}'s parent`);
         }
         const charts = ofType(constructed.registered, "kubernetes:helm.sh/v4:Chart");
-        assert.equal(charts.length, 3, "the three add-on charts");
+        assert.equal(charts.length, 4, "the three add-on charts and the runtime security sensor's");
         for (const c of charts) assert.equal(c.remote, true, `${c.name} is constructed by the Kubernetes provider`);
         const secrets = ofType(constructed.registered, "aws:secretsmanager/secret:Secret");
         assert.equal(secrets.length, 1, "payments' db-password");

@@ -98,12 +98,17 @@ function fixtures(): Fixture[] {
         ],
         tags: { owner: "payments" },
     } satisfies ClusterAccessArgs);
-    add("RuntimeSecurity", "Falco on a prod cluster", { env: "prod", namespaces: ["prod-a"] });
+    add("RuntimeSecurity", "Falco on a prod cluster", {
+        env: "prod",
+        namespaces: ["prod-a"],
+        apiServerCidrs: ["10.0.0.0/24"],
+    });
     add("RuntimeSecurity", "Tetragon on a dev cluster", {
         env: "dev",
         engine: "tetragon",
         namespaces: ["dev-a", "dev-b"],
         kubernetesApiNamespaces: ["dev-b"],
+        apiServerCidrs: ["10.0.0.0/24"],
     });
     for (const [label, args] of environments) {
         add("SecureEnvironment", label, args);

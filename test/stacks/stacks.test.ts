@@ -160,10 +160,16 @@ for (const stack of STACKS) {
                 assert.equal(count(COMPONENT(store)), backend === config.secretBackend ? withSecrets : 0, store);
             }
             assert.equal(count(COMPONENT("VaultEnvironment")), config.secretBackend === "vault" ? 1 : 0);
-            for (const addon of ["ExternalSecretsOperator", "Kyverno", "BaselinePolicies", "CertManager"]) {
+            for (const addon of [
+                "ExternalSecretsOperator",
+                "Kyverno",
+                "BaselinePolicies",
+                "CertManager",
+                "RuntimeSecurity",
+            ]) {
                 assert.equal(count(COMPONENT(addon)), 1, addon);
             }
-            assert.equal(count("kubernetes:helm.sh/v4:Chart"), 3);
+            assert.equal(count("kubernetes:helm.sh/v4:Chart"), 4);
             for (const r of resources()) {
                 if (r.type === COMPONENT("SecureEnvironment")) continue;
                 assert.ok(r.parentType !== undefined, `${r.type} ${r.name} has a parent`);
@@ -178,7 +184,13 @@ for (const stack of STACKS) {
             const policies = ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy");
             for (const ns of namespaces) {
                 const labels = ns.inputs.metadata.labels;
-                assert.equal(labels["pod-security.kubernetes.io/enforce"], PROFILES[stack].podSecurity.enforce);
+                // The one exception: the runtime security sensor's own namespace, created by RuntimeSecurity.
+                const sensor = ns.parentType === COMPONENT("RuntimeSecurity");
+                assert.equal(sensor, ns.inputs.metadata.name === "runtime-security", ns.name);
+                assert.equal(
+                    labels["pod-security.kubernetes.io/enforce"],
+                    sensor ? "privileged" : PROFILES[stack].podSecurity.enforce,
+                );
                 assert.equal(labels.env, stack);
                 const own = policies.filter((p) => p.inputs.metadata.namespace === ns.inputs.metadata.name);
                 const names = own.map((p) => p.inputs.metadata.name);

@@ -11,10 +11,17 @@
 import {
     ArgsChecker,
     CLEANUP_TTL_LABEL,
+    ClusterTopology,
     Environment,
     isDns1123Subdomain,
     LABEL_VALUE,
+    PLATFORM_NAMESPACES,
     policyExceptionLifetimeDays,
+    RUNTIME_SECURITY_EXCEPTION_REASON,
+    RUNTIME_SECURITY_NAMESPACE,
+    RUNTIME_SECURITY_OWNER,
+    runtimeSecurityExceptionName,
+    runtimeSecurityExemptPolicyNames,
 } from "../../baseline";
 import { celString, celStringList } from "./cel";
 import { KYVERNO_POLICIES_API_VERSION, managedLabels, PolicyExceptionManifest, PolicyRef } from "./manifests";
@@ -258,7 +265,9 @@ export function checkPolicyException(
  * The condition selecting the excepted objects: in one of the namespaces (a Namespace object by its own
  * name) and, when given, carrying the labels.
  */
-export function exceptionMatchExpression(exception: ResolvedPolicyException): string {
+export function exceptionMatchExpression(
+    exception: Pick<ResolvedPolicyException, "namespaces" | "matchLabels">,
+): string {
     const namespaces = celStringList(exception.namespaces);
     const inNamespaces =
         `(object.kind == 'Namespace' ? object.metadata.name in ${namespaces} : ` +
@@ -295,6 +304,47 @@ export function policyException(exception: ResolvedPolicyException): PolicyExcep
             expiresAt: `${exception.expires}T00:00:00Z`,
             // Shown in policy reports next to the skipped result.
             properties: { owner: exception.owner, reason: exception.reason, expires: exception.expires },
+        },
+    };
+}
+
+/** The condition of the runtime security sensor's exception: the objects of its namespace, and no other. */
+export function runtimeSecurityMatchExpression(): string {
+    return exceptionMatchExpression({ namespaces: [RUNTIME_SECURITY_NAMESPACE], matchLabels: {} });
+}
+
+/**
+ * The runtime security sensor's PolicyException: the objects of RUNTIME_SECURITY_NAMESPACE only, the
+ * policies of RUNTIME_SECURITY_EXEMPT_POLICIES only (named as `env`'s BaselinePolicies name them on
+ * `topology`: the env whose label the namespace carries), with the platform as owner and the reason. It is the
+ * one exception without an expiry: it lasts as long as the sensor, and RuntimeSecurity removes it with the
+ * sensor. The pack accepts it as such only when RuntimeSecurity registered it (policy-pack/policies/
+ * runtime-security.ts); any other exception must end.
+ */
+export function runtimeSecurityException(
+    env: Environment,
+    topology: ClusterTopology,
+    namespace: string = PLATFORM_NAMESPACES.kyverno,
+): PolicyExceptionManifest {
+    return {
+        apiVersion: KYVERNO_POLICIES_API_VERSION,
+        kind: "PolicyException",
+        metadata: {
+            name: runtimeSecurityExceptionName(env, topology),
+            namespace,
+            labels: managedLabels(),
+            annotations: {
+                [ExceptionAnnotation.Owner]: RUNTIME_SECURITY_OWNER,
+                [ExceptionAnnotation.Reason]: RUNTIME_SECURITY_EXCEPTION_REASON,
+            },
+        },
+        spec: {
+            policyRefs: runtimeSecurityExemptPolicyNames(env, topology).map((name) => ({
+                name,
+                kind: "ValidatingPolicy",
+            })),
+            matchConditions: [{ name: "runtime-security-sensor", expression: runtimeSecurityMatchExpression() }],
+            properties: { owner: RUNTIME_SECURITY_OWNER, reason: RUNTIME_SECURITY_EXCEPTION_REASON },
         },
     };
 }

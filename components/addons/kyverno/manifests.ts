@@ -107,7 +107,8 @@ export interface PolicyRef {
 export interface PolicyExceptionSpec {
     policyRefs: PolicyRef[];
     matchConditions: CelMatchCondition[];
-    expiresAt: string;
+    /** When the exception stops applying; absent only on the runtime security sensor's standing exception. */
+    expiresAt?: string;
     properties: Record<string, string>;
 }
 

@@ -3,7 +3,7 @@
  * with, as data. Value keys are those of the charts' values.yaml at the pinned releases
  * (../shared/charts/falco/9.1.0, tetragon/1.7.0).
  */
-import { Environment } from "../../baseline";
+import { Environment, RUNTIME_SECURITY_PROFILES } from "../../baseline";
 
 /**
  * Falco, from falcosecurity/charts. 9.1.0 (Falco 0.44.1) is the newest release verified against the chart's
@@ -20,37 +20,25 @@ export const TETRAGON_CHART_REPOSITORY = "https://helm.cilium.io";
 export const TETRAGON_CHART_VERSION = "1.7.0";
 export const TETRAGON_RELEASE_NAME = "tetragon";
 
-/** Requests and limits of a sensor container. */
-export interface SensorResources {
-    readonly requests: { readonly cpu: string; readonly memory: string };
-    readonly limits: { readonly cpu: string; readonly memory: string };
-}
-
-/**
- * Requests and limits of the per-node sensor, by env: it runs on every node, so dev's is small; prod's has
- * room for the event rate of busy nodes, so that it is never throttled into dropping events.
- */
-export const RUNTIME_SENSOR_RESOURCES: Readonly<Record<Environment, SensorResources>> = {
-    dev: { requests: { cpu: "50m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
-    stage: { requests: { cpu: "100m", memory: "512Mi" }, limits: { cpu: "1000m", memory: "1024Mi" } },
-    prod: { requests: { cpu: "200m", memory: "512Mi" }, limits: { cpu: "1000m", memory: "1024Mi" } },
-};
-
 /**
  * Falco's values: the modern eBPF driver with least privileges (CAP_BPF, CAP_PERFMON, CAP_SYS_RESOURCE and
- * CAP_SYS_PTRACE rather than a privileged container), the env's resources and the baseline's rules.
+ * CAP_SYS_PTRACE rather than a privileged container), the env profile's resources
+ * (components/baseline RUNTIME_SECURITY_PROFILES) and the baseline's rules. falcoctl neither installs nor
+ * follows rules artifacts: the rules are the image's own (pinned with the chart) and the baseline's, and the
+ * namespace's default-deny egress would stop a download anyway.
  */
 export function falcoChartValues(env: Environment, rulesFile: string, rules: string): Record<string, unknown> {
     return {
         driver: { enabled: true, kind: "modern_ebpf", modernEbpf: { leastPrivileged: true } },
-        resources: structuredClone(RUNTIME_SENSOR_RESOURCES[env]),
+        resources: structuredClone(RUNTIME_SECURITY_PROFILES[env].resources),
+        falcoctl: { artifact: { install: { enabled: false }, follow: { enabled: false } } },
         customRules: { [rulesFile]: rules },
     };
 }
 
-/** Tetragon's values: the env's resources on the agent. */
+/** Tetragon's values: the env profile's resources on the agent. */
 export function tetragonChartValues(env: Environment): Record<string, unknown> {
     return {
-        tetragon: { resources: structuredClone(RUNTIME_SENSOR_RESOURCES[env]) },
+        tetragon: { resources: structuredClone(RUNTIME_SECURITY_PROFILES[env].resources) },
     };
 }

@@ -24,6 +24,29 @@ export interface FalcoRuleFacts {
     readonly prodNamespaces: readonly string[];
     /** The namespaces whose apps are declared to need the Kubernetes API. */
     readonly kubernetesApiNamespaces: readonly string[];
+    /**
+     * Globs of env namespaces besides `namespaces` (`*-dev`): on a shared cluster, whose app namespaces the
+     * env stacks create, the cluster's sensor watches the envs' namespaces by the names the layout gives them.
+     */
+    readonly namespacePatterns?: readonly string[];
+    /** Globs of prod namespaces besides `prodNamespaces` (`*-prod`). */
+    readonly prodNamespacePatterns?: readonly string[];
+}
+
+/** A glob as Falco's `glob` operator reads it: the namespace name layouts of components/baseline. */
+const NAMESPACE_GLOB = /^(\*-)?[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** True when `pattern` is a namespace glob the rules accept: a DNS label, optionally after `*-`. */
+export function isNamespaceGlob(pattern: unknown): pattern is string {
+    return typeof pattern === "string" && NAMESPACE_GLOB.test(pattern);
+}
+
+/** `k8s.ns.name in (<list>)`, or also one of the globs. */
+function inNamespaces(list: string, patterns: readonly string[] = []): string {
+    const inList = `k8s.ns.name in (${list})`;
+    if (patterns.length === 0) return inList;
+    const globs = [...new Set(patterns)].sort().map((p) => `k8s.ns.name glob "${p}"`);
+    return `(${[inList, ...globs].join(" or ")})`;
 }
 
 /** One entry of a Falco rules file. */
@@ -40,6 +63,8 @@ function items(values: readonly string[]): string[] {
  */
 export function falcoRuleEntries(facts: FalcoRuleFacts): FalcoRuleEntry[] {
     const inContainer = "container.id != host";
+    const inEnv = inNamespaces("k8s_baseline_env_namespaces", facts.namespacePatterns);
+    const inProd = inNamespaces("k8s_baseline_prod_namespaces", facts.prodNamespacePatterns);
     return [
         { list: "k8s_baseline_env_namespaces", items: items(facts.namespaces) },
         { list: "k8s_baseline_prod_namespaces", items: items(facts.prodNamespaces) },
@@ -52,7 +77,7 @@ export function falcoRuleEntries(facts: FalcoRuleFacts): FalcoRuleEntry[] {
                 "ServiceAccount token or the EKS web-identity token in an env namespace.",
             condition:
                 "evt.type in (open, openat, openat2) and evt.is_open_read = true and " +
-                `${inContainer} and k8s.ns.name in (k8s_baseline_env_namespaces) and ` +
+                `${inContainer} and ${inEnv} and ` +
                 `(fd.name startswith ${SERVICE_ACCOUNT_TOKEN_DIR} or fd.name startswith ${EKS_WEB_IDENTITY_TOKEN_DIR}) and ` +
                 "proc.vpid != 1",
             output:
@@ -66,7 +91,7 @@ export function falcoRuleEntries(facts: FalcoRuleFacts): FalcoRuleEntry[] {
             desc: "A shell attached to a terminal started in a container of a prod namespace.",
             condition:
                 "evt.type in (execve, execveat) and evt.dir = < and " +
-                `${inContainer} and k8s.ns.name in (k8s_baseline_prod_namespaces) and ` +
+                `${inContainer} and ${inProd} and ` +
                 "proc.name in (k8s_baseline_shells) and proc.tty != 0",
             output:
                 "Terminal shell in a prod container (proc=%proc.name cmdline=%proc.cmdline user=%user.name " +
@@ -81,7 +106,7 @@ export function falcoRuleEntries(facts: FalcoRuleFacts): FalcoRuleEntry[] {
                 "connected to the API server.",
             condition:
                 "evt.type = connect and evt.dir = < and (fd.typechar = 4 or fd.typechar = 6) and " +
-                `${inContainer} and k8s.ns.name in (k8s_baseline_env_namespaces) and ` +
+                `${inContainer} and ${inEnv} and ` +
                 "not k8s.ns.name in (k8s_baseline_kubernetes_api_namespaces) and " +
                 `fd.sip.name = "${KUBERNETES_API_HOST}"`,
             output:

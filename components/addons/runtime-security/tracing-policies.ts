@@ -23,6 +23,11 @@ export interface TracingPolicyManifest {
 /** The facts the policies are generated from. */
 export interface TracingPolicyFacts {
     readonly namespaces: readonly string[];
+    /**
+     * The API server's addresses, as CIDR blocks: its endpoints (the control plane's) and the `kubernetes`
+     * Service's address. A connection on the API ports to anything else is not the API. Empty: any address.
+     */
+    readonly apiServerCidrs: readonly string[];
     readonly kubernetesApiNamespaces: readonly string[];
     readonly labels: Record<string, string>;
 }
@@ -60,8 +65,8 @@ function tokenReadSpec(): Record<string, unknown> {
     };
 }
 
-/** TCP connections to the API server's ports, posted. */
-function apiConnectSpec(): Record<string, unknown> {
+/** TCP connections to the API server (its ports, at its addresses when known), posted. */
+function apiConnectSpec(apiServerCidrs: readonly string[]): Record<string, unknown> {
     return {
         kprobes: [
             {
@@ -70,7 +75,13 @@ function apiConnectSpec(): Record<string, unknown> {
                 args: [{ index: 0, type: "sock" }],
                 selectors: [
                     {
-                        matchArgs: [{ index: 0, operator: "DPort", values: [...KUBERNETES_API_PORTS] }],
+                        // matchArgs are ANDed: the port and, when known, the address.
+                        matchArgs: [
+                            { index: 0, operator: "DPort", values: [...KUBERNETES_API_PORTS] },
+                            ...(apiServerCidrs.length > 0
+                                ? [{ index: 0, operator: "DAddr", values: [...new Set(apiServerCidrs)] }]
+                                : []),
+                        ],
                         matchActions: [{ action: "Post" }],
                     },
                 ],
@@ -90,7 +101,7 @@ export function tracingPolicies(facts: TracingPolicyFacts): TracingPolicyManifes
             spec,
         });
         const out = [policy("token-read", tokenReadSpec())];
-        if (!api.has(namespace)) out.push(policy("kubernetes-api-connect", apiConnectSpec()));
+        if (!api.has(namespace)) out.push(policy("kubernetes-api-connect", apiConnectSpec(facts.apiServerCidrs)));
         return out;
     });
 }

@@ -18,7 +18,7 @@ import {
     PLATFORM_NAMESPACES,
     policyExceptionLifetimeDays,
 } from "../../../components/baseline";
-import { HELM_CHART_TYPES } from "../platform";
+import { HELM_CHART_TYPES, isRuntimeSecurityException } from "../platform";
 import { containsUnknown, describeResource, envOf, isUnknown, namespaceOf } from "../resource";
 import { EnforcementLevel, PolicyResource, Reporter, ResourcePolicy, Severity, StackPolicy } from "../types";
 import { annotationsOf, labelsOf, show, stringsOf } from "./common";
@@ -165,7 +165,9 @@ function judgeEnd(
  * - a kyverno.io/v2 or v2beta1 exception, whose CRD has no expiry field, by the `cleanup.kyverno.io/ttl`
  *   label the cleanup controller deletes objects by: a date, a colon-less time or a duration from creation.
  * The `k8s-baseline/exception-expires` annotation alone ends nothing: it is for people, and when present it
- * must agree (not passed). A malformed value fails; an unknown one is reported as unknown.
+ * must agree (not passed). A malformed value fails; an unknown one is reported as unknown. The one exception
+ * that does not end is the runtime security sensor's, exactly as RuntimeSecurity writes and registers it
+ * (platform.ts isRuntimeSecurityException): it lasts as long as the sensor.
  */
 export const kyvernoExceptionExpiry: ResourcePolicy = {
     kind: "resource",
@@ -183,6 +185,7 @@ export const kyvernoExceptionExpiry: ResourcePolicy = {
     url: "https://kyverno.io/docs/guides/ttl-cleanup/",
     types: EXCEPTION_TYPES,
     validate(resource, settings, report) {
+        if (isRuntimeSecurityException(resource, settings)) return;
         const what = describeResource(resource);
         const now = settings.now;
         const env = envOf(resource, settings) ?? Environment.Prod;

@@ -13,6 +13,7 @@ import {
     REQUIRED_NAMESPACE_LABELS,
     RequiredLabel,
 } from "../../../components/baseline";
+import { isRuntimeSecurityNamespace } from "../platform";
 import { isPodSecurityLevel, isPodSecurityVersion } from "../pod-security/levels";
 import { containsUnknown, describeResource, envOf, isUnknown, namespaceOf, UNKNOWN } from "../resource";
 import { EnforcementLevel, PolicyResource, ResourcePolicy, Severity, StackPolicy } from "../types";
@@ -32,7 +33,10 @@ const LABEL_PATH = (key: string) => `metadata.labels["${key}"]`;
  * envOf's (prod when nothing names it). The platform's own namespaces are judged like any other: whoever
  * creates a Namespace chooses its name, so a name such as `kyverno` or `kube-system` must not lower the level
  * it has to enforce (SecureNamespace gives the platform's namespaces the profile's levels too; an object that
- * truly needs less takes an exemption by object, with an owner and an expiry). An unknown `metadata.labels`,
+ * truly needs less takes an exemption by object, with an owner and an expiry). The one namespace whose level
+ * is not the profile's is the runtime security sensor's, `privileged` in every mode, and only when
+ * RuntimeSecurity registered it (platform.ts isRuntimeSecurityNamespace: the engine's URN, never its name);
+ * its labels must still be valid levels and its version pinned. An unknown `metadata.labels`,
  * or an unknown value of a label the policy reads, is reported as unknown; the other labels are still judged.
  */
 export const namespacesPodSecurityLabels: ResourcePolicy = {
@@ -56,6 +60,7 @@ export const namespacesPodSecurityLabels: ResourcePolicy = {
         const env = envOf(resource, settings) ?? Environment.Prod;
         const profile = PROFILES[env].podSecurity;
         const what = describeResource(resource);
+        const sensor = isRuntimeSecurityNamespace(resource, settings);
         for (const mode of MODES) {
             const key = podSecurityLabel(mode);
             const level = labels[key];
@@ -65,7 +70,7 @@ export const namespacesPodSecurityLabels: ResourcePolicy = {
                 report.violation(`${what} has no ${key} label`);
             } else if (typeof level !== "string" || !isPodSecurityLevel(level)) {
                 report.violation(`${what}: ${key} is ${show(level)}, not privileged, baseline or restricted`);
-            } else if (!podSecurityAtLeast(level, profile[mode])) {
+            } else if (!sensor && !podSecurityAtLeast(level, profile[mode])) {
                 // audit and warn too: `warn: privileged` silences the warnings that show, at the first dev
                 // deploy, what prod will refuse.
                 report.violation(

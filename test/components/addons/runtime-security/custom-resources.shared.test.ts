@@ -1,6 +1,7 @@
 /**
- * The TracingPolicyNamespaced objects the Tetragon engine emits validate against the upstream CRD schema
- * (../shared/crds/schemas/cilium.io_tracingpolicynamespaced_v1alpha1.json).
+ * The TracingPolicyNamespaced objects the Tetragon engine emits, and the sensor's Kyverno PolicyException,
+ * validate against the upstream CRD schemas (../shared/crds/schemas/cilium.io_tracingpolicynamespaced_v1alpha1.json,
+ * policies.kyverno.io_policyexception_v1.json).
  */
 import * as assert from "node:assert/strict";
 import { installMocks, resetResources, resources, settled } from "../../../mocks";
@@ -9,7 +10,7 @@ import { RuntimeSecurity, RuntimeSecurityEngine } from "../../../../components/a
 import { ENVIRONMENTS } from "../../../../components/baseline";
 import { customResourceErrors, isCoreObject, manifestOf } from "../../../k8s-schemas";
 
-describe("Tetragon custom resources, against the upstream CRD schema", () => {
+describe("RuntimeSecurity's custom resources (Tetragon's policies, the sensor's PolicyException), against the upstream CRD schemas", () => {
     beforeEach(resetResources);
 
     for (const env of ENVIRONMENTS) {
@@ -19,16 +20,20 @@ describe("Tetragon custom resources, against the upstream CRD schema", () => {
                 engine: RuntimeSecurityEngine.Tetragon,
                 namespaces: [`${env}-a`, `${env}-b`],
                 kubernetesApiNamespaces: [`${env}-b`],
+                apiServerCidrs: ["10.0.0.0/24"],
             });
             await settled();
             const manifests = resources()
                 .filter((r) => r.type.startsWith("kubernetes:") && r.custom)
                 .map((r) => manifestOf(r.type, r.inputs))
                 .filter((m) => !isCoreObject(m));
-            assert.equal(manifests.length, 3);
+            const tracing = manifests.filter((m) => m.kind === "TracingPolicyNamespaced");
+            assert.equal(tracing.length, 3);
+            const exceptions = manifests.filter((m) => m.kind === "PolicyException");
+            assert.equal(exceptions.length, 1);
+            assert.equal(manifests.length, 4);
             for (const m of manifests) {
-                assert.equal(m.kind, "TracingPolicyNamespaced");
-                assert.deepEqual(customResourceErrors(m), [], `${m.metadata?.namespace}/${m.metadata?.name}`);
+                assert.deepEqual(customResourceErrors(m), [], `${m.kind} ${m.metadata?.namespace}/${m.metadata?.name}`);
             }
         });
     }

@@ -10,7 +10,6 @@ import {
     falcoRulesYaml,
     resolveRuntimeSecurityArgs,
     RUNTIME_SECURITY_NAMESPACE,
-    RUNTIME_SENSOR_RESOURCES,
     RuntimeSecurity,
     RuntimeSecurityArgs,
     RuntimeSecurityEngine,
@@ -18,12 +17,29 @@ import {
     TETRAGON_CHART_VERSION,
     tracingPolicies,
 } from "../../../../components/addons/runtime-security";
+import { exceptionMatchExpression } from "../../../../components/addons/kyverno/exceptions";
+import { BaselinePolicyName } from "../../../../components/addons/kyverno/policies";
+import {
+    EKS_DEFAULT_KUBERNETES_SERVICE_IPS,
+    ENVIRONMENTS,
+    PLATFORM_NAMESPACES,
+    RUNTIME_SECURITY_EXEMPT_POLICIES,
+    RUNTIME_SECURITY_PROFILES,
+} from "../../../../components/baseline";
+
+const RUNTIME_SENSOR_RESOURCES = Object.fromEntries(
+    ENVIRONMENTS.map((env) => [env, RUNTIME_SECURITY_PROFILES[env].resources]),
+);
+const NAMESPACE = "kubernetes:core/v1:Namespace";
+const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+const POLICY_EXCEPTION = "kubernetes:policies.kyverno.io/v1:PolicyException";
+const CONTROL_PLANE = ["10.0.0.0/24"];
 
 const CHART = "kubernetes:helm.sh/v4:Chart";
 const TRACING_POLICY = "kubernetes:cilium.io/v1alpha1:TracingPolicyNamespaced";
 
 function args(overrides: Partial<RuntimeSecurityArgs> = {}): RuntimeSecurityArgs {
-    return { env: "prod", namespaces: ["prod-payments", "prod-operator"], ...overrides };
+    return { env: "prod", namespaces: ["prod-payments", "prod-operator"], apiServerCidrs: CONTROL_PLANE, ...overrides };
 }
 
 const FACTS = {
@@ -81,7 +97,7 @@ describe("Falco rules generated from the baseline, as data", () => {
 });
 
 describe("Tetragon TracingPolicyNamespaced objects generated from the same facts", () => {
-    const policies = tracingPolicies({ ...FACTS, labels: {} });
+    const policies = tracingPolicies({ ...FACTS, apiServerCidrs: ["10.0.0.0/24", "10.100.0.1/32"], labels: {} });
 
     it("watches token reads in every namespace and API connections only where not declared", () => {
         assert.deepEqual(
@@ -90,6 +106,19 @@ describe("Tetragon TracingPolicyNamespaced objects generated from the same facts
         );
         const read = JSON.stringify(policies[0].spec);
         assert.ok(read.includes(SERVICE_ACCOUNT_TOKEN_DIR) && read.includes(EKS_WEB_IDENTITY_TOKEN_DIR));
+    });
+
+    it("matches API connections by port and by the API server's addresses, not any HTTPS connection", () => {
+        const connect = policies.find((p) => p.metadata.name === "kubernetes-api-connect")!;
+        const kprobes = connect.spec.kprobes as { selectors: { matchArgs: Record<string, unknown>[] }[] }[];
+        assert.deepEqual(kprobes[0].selectors[0].matchArgs, [
+            { index: 0, operator: "DPort", values: ["443", "6443"] },
+            { index: 0, operator: "DAddr", values: ["10.0.0.0/24", "10.100.0.1/32"] },
+        ]);
+        const anyAddress = tracingPolicies({ ...FACTS, apiServerCidrs: [], labels: {} }).find(
+            (p) => p.metadata.name === "kubernetes-api-connect",
+        )!;
+        assert.ok(!JSON.stringify(anyAddress.spec).includes("DAddr"));
     });
 });
 
@@ -111,8 +140,94 @@ describe("RuntimeSecurity", () => {
         assert.deepEqual(chart.values.resources, RUNTIME_SENSOR_RESOURCES.prod);
         const rules = parse(chart.values.customRules[FALCO_RULES_FILE]) as Record<string, unknown>[];
         assert.equal(rules.filter((e) => "rule" in e).length, 3);
+        assert.deepEqual(chart.values.falcoctl, {
+            artifact: { install: { enabled: false }, follow: { enabled: false } },
+        });
         assert.equal(await valueOf(component.engine), "falco");
         assert.deepEqual(ofType(TRACING_POLICY), []);
+    });
+
+    it("creates its namespace privileged, labelled as the platform's, closed but for DNS and the API server", async () => {
+        new RuntimeSecurity("rs", args());
+        await settled();
+        const namespaces = ofType(NAMESPACE);
+        assert.equal(namespaces.length, 1);
+        const labels = namespaces[0].inputs.metadata.labels as Record<string, string>;
+        assert.equal(namespaces[0].inputs.metadata.name, RUNTIME_SECURITY_NAMESPACE);
+        assert.equal(labels["pod-security.kubernetes.io/enforce"], "privileged");
+        assert.equal(labels["pod-security.kubernetes.io/enforce-version"], "v1.37");
+        assert.equal(labels.owner, "platform");
+        assert.equal(labels.env, "prod");
+        assert.equal(labels.tier, "platform");
+        const policies = ofType(NETWORK_POLICY).map((r) => r.inputs);
+        assert.ok(policies.every((p) => p.metadata.namespace === RUNTIME_SECURITY_NAMESPACE));
+        assert.deepEqual(policies.map((p) => p.metadata.name).sort(), [
+            "allow-declared-egress",
+            "allow-dns-egress",
+            "default-deny-egress",
+            "default-deny-ingress",
+        ]);
+        const egress = policies.find((p) => p.metadata.name === "allow-declared-egress")!;
+        assert.deepEqual(egress.spec.egress, [
+            { to: [{ ipBlock: { cidr: "10.0.0.0/24" } }], ports: [{ protocol: "TCP", port: 443 }] },
+        ]);
+    });
+
+    it("writes one PolicyException: the sensor's namespace only, the listed policies only, owner and reason", async () => {
+        new RuntimeSecurity("rs", args());
+        await settled();
+        const exceptions = ofType(POLICY_EXCEPTION);
+        assert.equal(exceptions.length, 1);
+        const exception = exceptions[0].inputs;
+        assert.equal(exception.metadata.namespace, PLATFORM_NAMESPACES.kyverno);
+        assert.equal(exception.metadata.annotations["k8s-baseline/exception-owner"], "platform");
+        assert.ok(exception.metadata.annotations["k8s-baseline/exception-reason"].length > 40);
+        assert.deepEqual(
+            exception.spec.policyRefs.map((ref: { name: string }) => ref.name),
+            [...RUNTIME_SECURITY_EXEMPT_POLICIES],
+        );
+        assert.equal(exception.spec.expiresAt, undefined);
+        assert.deepEqual(exception.spec.matchConditions, [
+            {
+                name: "runtime-security-sensor",
+                expression: exceptionMatchExpression({ namespaces: [RUNTIME_SECURITY_NAMESPACE], matchLabels: {} }),
+            },
+        ]);
+        assert.equal(exceptions[0].parentType, "k8s-baseline:index:RuntimeSecurity");
+    });
+
+    it("exempts the sensor from no policy the baseline does not have, and never from the tag or namespace rules", () => {
+        const names: readonly string[] = Object.values(BaselinePolicyName);
+        for (const policy of RUNTIME_SECURITY_EXEMPT_POLICIES) assert.ok(names.includes(policy), policy);
+        for (const kept of [
+            BaselinePolicyName.DisallowLatestTag,
+            BaselinePolicyName.RequireNamespaceLabels,
+            BaselinePolicyName.RestrictBindingSubjects,
+            BaselinePolicyName.RestrictOpenNetworkRules,
+        ]) {
+            assert.ok(!RUNTIME_SECURITY_EXEMPT_POLICIES.includes(kept), kept);
+        }
+    });
+
+    it("on a shared cluster names the policies and the exception as the env's BaselinePolicies do", async () => {
+        new RuntimeSecurity(
+            "rs",
+            args({
+                topology: {
+                    layout: "shared",
+                    namespaceLayout: "per-app",
+                    environments: ["stage", "prod"],
+                    allowProdWithLowerEnvironments: true,
+                },
+            }),
+        );
+        await settled();
+        const exception = ofType(POLICY_EXCEPTION)[0].inputs;
+        assert.equal(exception.metadata.name, "runtime-security-sensor-prod");
+        assert.deepEqual(
+            exception.spec.policyRefs.map((ref: { name: string }) => ref.name),
+            RUNTIME_SECURITY_EXEMPT_POLICIES.map((policy) => `${policy}-prod`),
+        );
     });
 
     it("with Tetragon, installs its chart and a TracingPolicyNamespaced per namespace and concern", async () => {
@@ -128,11 +243,14 @@ describe("RuntimeSecurity", () => {
                 .sort(),
             ["dev-a/kubernetes-api-connect", "dev-a/token-read"],
         );
+        const connect = ofType(TRACING_POLICY).find((r) => r.inputs.metadata.name === "kubernetes-api-connect")!;
+        const addresses = connect.inputs.spec.kprobes[0].selectors[0].matchArgs[1].values;
+        assert.deepEqual(addresses, [...CONTROL_PLANE, ...EKS_DEFAULT_KUBERNETES_SERVICE_IPS]);
     });
 
     it("refuses an unknown engine, no namespaces, its own namespace as an app's, and undeclared subsets", () => {
         assert.throws(() => resolveRuntimeSecurityArgs("rs", args({ engine: "sysdig" as never })), /engine/);
-        assert.throws(() => resolveRuntimeSecurityArgs("rs", args({ namespaces: [] })), /namespaces/);
+        assert.throws(() => resolveRuntimeSecurityArgs("rs", args({ namespaces: "a" as never })), /namespaces/);
         assert.throws(
             () => resolveRuntimeSecurityArgs("rs", args({ namespaces: [RUNTIME_SECURITY_NAMESPACE] })),
             /engine's own namespace/,
@@ -140,6 +258,11 @@ describe("RuntimeSecurity", () => {
         assert.throws(
             () => resolveRuntimeSecurityArgs("rs", args({ kubernetesApiNamespaces: ["other"] })),
             /kubernetesApiNamespaces/,
+        );
+        assert.throws(() => resolveRuntimeSecurityArgs("rs", args({ apiServerCidrs: [] })), /apiServerCidrs: is empty/);
+        assert.throws(
+            () => resolveRuntimeSecurityArgs("rs", args({ apiServerCidrs: ["0.0.0.0/0"] })),
+            /apiServerCidrs/,
         );
     });
 
