@@ -806,6 +806,8 @@ describe("RBAC isolation matrix of the shared-dev and shared-stage stacks", () =
         assert.deepEqual(secrets, [
             "orders-dev/orders-db-url",
             "orders-stage/orders-db-url",
+            // dev's payments takes dynamic database credentials from Vault (VaultDynamicSecret)
+            "payments-dev/payments-database",
             "payments-dev/payments-db-password",
             "payments-dev/payments-psp-api-key",
             "payments-stage/payments-db-password",
