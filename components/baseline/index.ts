@@ -19,3 +19,4 @@ export * from "./topology";
 export * from "./sops";
 export * from "./stack-config";
 export * from "./runtime-security";
+export * from "./policy-names";

@@ -11,6 +11,7 @@
  * label anyone could write; `k8s-baseline check`, which trusts no URN, judges them like any other object.
  */
 import { Environment } from "./environments";
+import { BaselinePolicyName } from "./policy-names";
 import { ClusterTopology, environmentScopedName } from "./topology";
 
 /** The owner label of the sensor's namespace and the owner of its exception. */
@@ -27,19 +28,19 @@ export const RUNTIME_SECURITY_EXCEPTION_REASON =
     "which RuntimeSecurity creates and nobody else deploys to; the exception lasts as long as the sensor.";
 
 /**
- * The baseline policies (BaselinePolicyName values, components/addons/kyverno/policies.ts) the sensor is
+ * The baseline policies (BaselinePolicyName, policy-names.ts) the sensor is
  * exempted from, and no other: the tag rule, the namespace and network rules, the binding rules and every
  * ephemeral-container twin still apply in its namespace. Host paths, host PID and privilege are Pod
  * Security's, which the namespace's `privileged` level admits.
  */
 export const RUNTIME_SECURITY_EXEMPT_POLICIES: readonly string[] = [
-    "baseline-require-image-digest",
-    "baseline-restrict-image-registries",
-    "baseline-require-requests-limits",
-    "baseline-require-probes",
-    "baseline-require-ro-rootfs",
-    "baseline-restrict-capabilities",
-    "baseline-restrict-sa-token-automount",
+    BaselinePolicyName.RequireImageDigest,
+    BaselinePolicyName.RestrictImageRegistries,
+    BaselinePolicyName.RequireRequestsLimits,
+    BaselinePolicyName.RequireProbes,
+    BaselinePolicyName.RequireReadOnlyRootFilesystem,
+    BaselinePolicyName.RestrictCapabilities,
+    BaselinePolicyName.RestrictServiceAccountToken,
 ];
 
 /** The policies' names as the env's BaselinePolicies name them on `topology` (`<policy>-<env>` when shared). */
