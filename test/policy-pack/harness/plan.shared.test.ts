@@ -19,7 +19,11 @@ describe("npm run plan, with the chart data", function () {
             const result = spawnSync(process.execPath, [PLAN, stack], { cwd: REPO_ROOT, encoding: "utf8" });
             assert.equal(result.status, 0, result.stdout + result.stderr);
             const values = result.stdout.split("\n").filter((l) => l.startsWith("    values: "));
-            assert.equal(values.length, 4, values.join("\n"));
+            assert.equal(
+                values.length,
+                4,
+                `${values.join("\n")}\n--- stdout:\n${result.stdout}\n--- stderr:\n${result.stderr}`,
+            );
             for (const line of values) assert.match(line, /^ {4}values: judged against the chart's .*: no problem/);
             assert.match(result.stdout, /; chart values: 4 of 4 judged, 0 problems\. PASS$/m);
         });
