@@ -105,3 +105,25 @@ export const ALLOWED_GENERATOR_KINDS: Readonly<Record<Environment, readonly stri
 export function allowedGeneratorKinds(env: Environment): readonly string[] {
     return ALLOWED_GENERATOR_KINDS[env];
 }
+
+/**
+ * Whether `address` is a Vault server the baseline lets a store or generator talk to: an `https://` URL of a
+ * host, with no credentials, query or fragment in it. The operator sends the app's ServiceAccount token to it
+ * and reads secrets back over it, so plain `http://` hands both to anyone on the path.
+ */
+export function isVaultServerAddress(address: string): boolean {
+    let url: URL;
+    try {
+        url = new URL(address);
+    } catch {
+        return false;
+    }
+    return (
+        url.protocol === "https:" &&
+        url.hostname.length > 0 &&
+        url.username === "" &&
+        url.password === "" &&
+        url.search === "" &&
+        url.hash === ""
+    );
+}

@@ -89,6 +89,7 @@ export const POLICY_CONTROLS: Readonly<Record<string, readonly string[]>> = {
     "external-secrets-no-shared-cluster-store": ["nsa-cisa-secrets", "seed-checklist-29"],
     "external-secrets-target-owned": ["nsa-cisa-secrets"],
     "external-secrets-generators": ["nsa-cisa-secrets"],
+    "external-secrets-vault-tls": ["nsa-cisa-encryption", "nsa-cisa-secrets"],
     "external-secrets-vault-dynamic-secret-scope": ["cis-eks-4.4.2", "nsa-cisa-secrets", "seed-checklist-28"],
     "external-secrets-no-push-secret": ["nsa-cisa-secrets"],
     "external-secrets-remote-key-prefix": ["nsa-cisa-secrets", "seed-checklist-29"],

@@ -8,6 +8,7 @@ import {
     Environment,
     externalSecretTargetName,
     isDns1123Subdomain,
+    isVaultServerAddress,
     MIN_VAULT_DATABASE_TTL_SECONDS,
     NameSystem,
     PLATFORM_NAMESPACES,
@@ -216,28 +217,16 @@ function checkVaultStore(
     vault: VaultStoreArgs,
     env: Environment | undefined,
 ): ResolvedVaultStore | undefined {
-    let server: URL | undefined;
-    try {
-        server = new URL(vault.server);
-    } catch {
-        server = undefined;
-    }
     if (
         check.check(
-            server !== undefined &&
-                server.protocol === "https:" &&
-                server.hostname.length > 0 &&
-                server.username === "" &&
-                server.password === "" &&
-                server.search === "" &&
-                server.hash === "",
+            isVaultServerAddress(vault.server),
             "vault.server",
             `${JSON.stringify(vault.server)} is not an https:// URL of a server`,
             'give Vault\'s address with https://, such as "https://vault.example.com:8200" (tokens travel over it)',
         ) &&
         env !== undefined
     ) {
-        check.sameEnvironment(server!.hostname, env, "vault.server");
+        check.sameEnvironment(new URL(vault.server).hostname, env, "vault.server");
     }
     checkVaultPath(
         check,

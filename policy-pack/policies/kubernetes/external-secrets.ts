@@ -15,6 +15,7 @@ import {
     GENERATOR_KINDS,
     GENERATORS_API_GROUP,
     isDns1123Label,
+    isVaultServerAddress,
     otherEnvironmentsNamedIn,
     SECRET_STORE_AUTH_METHODS,
     SecretStoreAuthMethod,
@@ -1131,6 +1132,46 @@ export const externalSecretsNoPushSecret: ResourcePolicy = {
     },
 };
 
+/**
+ * `external-secrets-vault-tls`: a Vault SecretStore or ClusterSecretStore (`spec.provider.vault.server`) and a
+ * VaultDynamicSecret generator (`spec.provider.server`) talk to Vault over TLS: an `https://` URL of a host
+ * with no credentials, query or fragment (isVaultServerAddress, which AppExternalSecrets applies to its
+ * own). The operator sends the app's ServiceAccount token to that address and reads secrets back, so plain
+ * `http://` hands both to anyone on the path. The platform's own charts render no Vault stores. Unknown
+ * addresses are reported as unknown.
+ */
+export const externalSecretsVaultTls: ResourcePolicy = {
+    kind: "resource",
+    name: "external-secrets-vault-tls",
+    group: "external-secrets",
+    description: "Vault stores and generators reach Vault at an https:// address.",
+    severity: Severity.High,
+    enforcementLevel: EnforcementLevel.Mandatory,
+    remediationSteps:
+        'Give Vault\'s address with https:// (such as "https://vault.example.com:8200"), with no user, password, ' +
+        "query or fragment in it; add caBundle or caProvider when Vault's certificate is from a private CA.",
+    url: `${DOCS}/provider/hashicorp-vault/`,
+    types: [...STORE_TYPES, ...VAULT_DYNAMIC_SECRET_TYPES],
+    validate(resource, _settings, report) {
+        const spec = resource.props?.spec;
+        if (isUnknown(spec)) return report.unknown("spec");
+        const generator = VAULT_DYNAMIC_SECRET_TYPES.includes(resource.type);
+        const provider = spec?.provider;
+        if (isUnknown(provider)) return report.unknown("spec.provider");
+        const vault = generator ? provider : provider?.vault;
+        if (isUnknown(vault)) return report.unknown("spec.provider.vault");
+        if (vault === undefined || vault === null) return;
+        const field = generator ? "spec.provider.server" : "spec.provider.vault.server";
+        const server = vault.server;
+        if (isUnknown(server)) return report.unknown(field);
+        if (typeof server !== "string" || !isVaultServerAddress(server)) {
+            report.violation(
+                `${describeResource(resource)}: ${field} ${show(server ?? null)} is not an https:// address of a server, so the app's token and its secrets cross the network in the clear`,
+            );
+        }
+    },
+};
+
 export const externalSecretsPolicies = [
     externalSecretsV1Only,
     externalSecretsStoreIdentity,
@@ -1141,6 +1182,7 @@ export const externalSecretsPolicies = [
     externalSecretsTargetOwned,
     externalSecretsGenerators,
     externalSecretsVaultDynamicSecretScope,
+    externalSecretsVaultTls,
     externalSecretsNoPushSecret,
     externalSecretsRemoteKeyPrefix,
     externalSecretsAwsStoreService,

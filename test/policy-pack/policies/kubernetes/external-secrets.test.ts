@@ -26,6 +26,7 @@ import {
     externalSecretsTargetOwned,
     externalSecretsV1Only,
     externalSecretsVaultDynamicSecretScope,
+    externalSecretsVaultTls,
     SECRET_STORE,
 } from "../../../../policy-pack/policies/kubernetes";
 import { UNKNOWN } from "../../../../policy-pack/policies/resource";
@@ -796,5 +797,61 @@ describe("policy external-secrets-vault-dynamic-secret-scope", () => {
 
     it("judges the role against the env it runs in", () => {
         assert.equal(judge(manifest(), "dev").length >= 1, true);
+    });
+});
+
+describe("policy external-secrets-vault-tls", () => {
+    const GENERATOR = "kubernetes:generators.external-secrets.io/v1alpha1:VaultDynamicSecret";
+    const generator = (server: string): Record<string, any> =>
+        vaultDynamicSecretManifest({
+            name: "payments-database",
+            namespace: "payments",
+            app: "payments",
+            serviceAccountName: "payments",
+            server,
+            authPath: "kubernetes-shop-prod",
+            role: "shop-prod-payments",
+            audience: "vault",
+            databaseMountPath: "shop-prod-database",
+            databaseRole: "shop-prod-payments",
+            refreshInterval: "7m30s",
+        }) as Record<string, any>;
+    const store = (server: string) => {
+        const s = vaultStore();
+        s.spec.provider.vault.server = server;
+        return s;
+    };
+    const checkStore = (s: Record<string, any>, type = SECRET_STORE) => run(externalSecretsVaultTls, resource(type, s));
+    const checkGenerator = (server: string) => run(externalSecretsVaultTls, resource(GENERATOR, generator(server)));
+
+    it("passes the https stores and generators AppExternalSecrets writes, and ignores aws stores", () => {
+        assert.deepEqual(checkStore(vaultStore()), []);
+        assert.deepEqual(checkStore(vaultStore(), CLUSTER_SECRET_STORE), []);
+        assert.deepEqual(checkGenerator("https://vault.prod.shop.example.com:8200"), []);
+        assert.deepEqual(checkStore(awsStore()), []);
+    });
+
+    it("reports plain http, credentials or a query in the address, and no address, on stores and generators", () => {
+        for (const server of [
+            "http://vault.example.com:8200",
+            "https://admin:secret@vault.example.com:8200",
+            "https://vault.example.com:8200/?token=s.x",
+            "vault.example.com:8200",
+        ]) {
+            assert.equal(violations(checkStore(store(server))).length, 1, server);
+            assert.equal(violations(checkStore(store(server), CLUSTER_SECRET_STORE)).length, 1, server);
+            assert.equal(violations(checkGenerator(server)).length, 1, server);
+        }
+        assert.deepEqual(violations(checkStore(store("http://vault.example.com:8200"))), [
+            'SecretStore payments/payments-store: spec.provider.vault.server "http://vault.example.com:8200" is not an https:// address of a server, so the app\'s token and its secrets cross the network in the clear',
+        ]);
+        const missing = vaultStore();
+        delete missing.spec.provider.vault.server;
+        assert.equal(violations(checkStore(missing)).length, 1);
+    });
+
+    it("reports an unknown address as unknown", () => {
+        assert.deepEqual(unknowns(checkStore(store(UNKNOWN as unknown as string))), ["spec.provider.vault.server"]);
+        assert.deepEqual(unknowns(checkGenerator(UNKNOWN as unknown as string)), ["spec.provider.server"]);
     });
 });
