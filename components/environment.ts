@@ -318,6 +318,20 @@ export interface TeamRoleArgs {
 
 const COMPONENT = "SecureEnvironment";
 
+/**
+ * The env key's arguments: the same for the plan that checks them and the key SecureEnvironment creates.
+ * With the Parameter Store backend the key admits use through SSM as well as Secrets Manager.
+ */
+function environmentKeyArgs(args: SecureEnvironmentArgs): EnvironmentKeyArgs {
+    return {
+        project: args.project,
+        env: args.env,
+        accountId: args.accountId,
+        region: args.region,
+        ...(args.secretBackend === SecretBackend.AwsParameterStore ? { parameterStore: true } : {}),
+    };
+}
+
 /** The logical name of the env's StackSecretsKey. */
 function stackSecretsName(name: string): string {
     return `${name}-stack-secrets`;
@@ -643,13 +657,7 @@ function planEnvironment(args: SecureEnvironmentArgs, keyArn: pulumi.Input<strin
                   backend === SecretBackend.Vault && args.vault ? args.vault.cidrs : undefined,
               ),
         appNamespaces: [...byNamespace.entries()].map(([namespace, members]) => appNamespace(args, namespace, members)),
-        key: {
-            project: args.project,
-            env: args.env,
-            accountId: args.accountId,
-            region: args.region,
-            ...(backend === SecretBackend.AwsParameterStore ? { parameterStore: true } : {}),
-        },
+        key: environmentKeyArgs(args),
         stackSecrets: args.stackSecrets && {
             project: args.project,
             env: args.env,
@@ -1172,11 +1180,7 @@ export class SecureEnvironment extends pulumi.ComponentResource {
         super("k8s-baseline:index:SecureEnvironment", name, {}, opts);
         const parent = { parent: this };
 
-        const key = new EnvironmentKey(
-            `${name}-key`,
-            { project: args.project, env: args.env, accountId: args.accountId, region: args.region },
-            parent,
-        );
+        const key = new EnvironmentKey(`${name}-key`, environmentKeyArgs(args), parent);
         const plan = planEnvironment(args, key.keyArn);
 
         const namespaces = new Map<string, SecureNamespace>();

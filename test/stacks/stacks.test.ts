@@ -224,6 +224,19 @@ for (const stack of STACKS) {
             }
         });
 
+        it("lets the env key be used through the service of the env's backend", () => {
+            const key = ofType("aws:kms/key:Key").filter((r) => r.name === `${stack}-key-key`);
+            assert.equal(key.length, 1);
+            const services = new Set<string>(
+                JSON.parse(key[0].inputs.policy).Statement.flatMap((statement: any) =>
+                    [statement.Condition?.StringEquals?.["kms:ViaService"] ?? []].flat(),
+                ),
+            );
+            const ssm = `ssm.${config.region}.amazonaws.com`;
+            assert.equal(services.has(`secretsmanager.${config.region}.amazonaws.com`), true);
+            assert.equal(services.has(ssm), config.secretBackend === SecretBackend.AwsParameterStore, ssm);
+        });
+
         it("pins every Helm chart", () => {
             for (const chart of ofType("kubernetes:helm.sh/v4:Chart")) {
                 assert.match(chart.inputs.version, /^v?\d+\.\d+\.\d+$/, chart.inputs.chart);
