@@ -259,13 +259,21 @@ export async function main(argv: readonly string[]): Promise<number> {
     return failed ? 1 : 0;
 }
 
+/**
+ * Exits once standard output and error have taken everything written to them: on a pipe Node writes
+ * asynchronously, and `process.exit` with writes pending cuts the report short.
+ */
+function exitAfterOutput(code: number): void {
+    process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));
+}
+
 if (require.main === module) {
     main(process.argv.slice(2)).then(
-        (code) => process.exit(code),
+        (code) => exitAfterOutput(code),
         (err: unknown) => {
             console.error(`plan failed: ${err instanceof Error ? err.message : String(err)}`);
             // A stack file the plan cannot read is unusable input, as a usage error is.
-            process.exit(err instanceof StackFileError ? 2 : 1);
+            exitAfterOutput(err instanceof StackFileError ? 2 : 1);
         },
     );
 }
