@@ -176,6 +176,30 @@ export interface VaultStoreManifestInput extends SecretStoreManifestInput {
     readonly caBundle?: string;
 }
 
+/** What a Vault store and a Vault generator share: the server, its CA, and Kubernetes auth as the app. */
+type VaultLoginInput = Pick<
+    VaultStoreManifestInput,
+    "server" | "caBundle" | "authPath" | "role" | "serviceAccountName" | "audience"
+>;
+
+/**
+ * How the operator reaches Vault and logs in for an app, the same in its SecretStore and its VaultDynamicSecret:
+ * Kubernetes auth with a token of the app's own ServiceAccount, requested for the role's audience.
+ */
+function vaultLogin(input: VaultLoginInput): Record<string, unknown> {
+    return {
+        server: input.server,
+        ...(input.caBundle !== undefined ? { caBundle: input.caBundle } : {}),
+        auth: {
+            kubernetes: {
+                mountPath: input.authPath,
+                role: input.role,
+                serviceAccountRef: { name: input.serviceAccountName, audiences: [input.audience] },
+            },
+        },
+    };
+}
+
 /**
  * A SecretStore for a Vault KV v2 mount, logging in through Kubernetes auth with a token of the app's own
  * ServiceAccount. The token is requested for the role's audience: a token for the API server's default
@@ -188,19 +212,7 @@ export function vaultSecretStoreManifest(input: VaultStoreManifestInput): Custom
         metadata: { name: input.name, namespace: input.namespace, labels: labelsOf(input.app) },
         spec: {
             provider: {
-                vault: {
-                    server: input.server,
-                    path: input.mountPath,
-                    version: "v2",
-                    ...(input.caBundle !== undefined ? { caBundle: input.caBundle } : {}),
-                    auth: {
-                        kubernetes: {
-                            mountPath: input.authPath,
-                            role: input.role,
-                            serviceAccountRef: { name: input.serviceAccountName, audiences: [input.audience] },
-                        },
-                    },
-                },
+                vault: { ...vaultLogin(input), path: input.mountPath, version: "v2" },
             },
         },
     };
@@ -306,17 +318,7 @@ export function vaultDynamicSecretManifest(input: DatabaseCredentialsManifestInp
             method: "GET",
             // `data` of the response: `username` and `password`, the keys of the Secret written.
             resultType: "Data",
-            provider: {
-                server: input.server,
-                ...(input.caBundle !== undefined ? { caBundle: input.caBundle } : {}),
-                auth: {
-                    kubernetes: {
-                        mountPath: input.authPath,
-                        role: input.role,
-                        serviceAccountRef: { name: input.serviceAccountName, audiences: [input.audience] },
-                    },
-                },
-            },
+            provider: vaultLogin(input),
         },
     };
 }
