@@ -4,8 +4,9 @@
  *
  * - `stack-secrets-provider`: where the env's profile demands it (every env does), `secretsprovider` is an
  *   `awskms://` key of that env: its alias `alias/<project>-<env>-stack-config` (stackSecretsAliasName), by name
- *   or alias ARN. Missing (Pulumi Cloud's default), `passphrase`, `default`, a bare key id or key ARN (which
- *   cannot be told to be the env's) or another env's alias is a violation.
+ *   or alias ARN of the stack's own account, in the stack's region. Missing (Pulumi Cloud's default),
+ *   `passphrase`, `default`, a bare key id or key ARN (which cannot be told to be the env's), another env's
+ *   alias, or the alias's name in another account or region (another key, anyone's) is a violation.
  * - `stack-config-plaintext-secrets`: a value not stored `secure:` under a config key that looks secret
  *   (looksSecretConfigKey, at any depth of objects and lists), or anywhere in the `secrets:` namespace. Empty
  *   values (null, "") and booleans are not secrets and pass.
@@ -80,11 +81,21 @@ export function stackFileEnvironment(stack: string, config: Record<string, unkno
     return "prod";
 }
 
-/** What is wrong with `provider` for `env` of `project` (undefined: nothing). */
+/** The account and region a stack file's config names (`k8s-baseline:accountId`, `k8s-baseline:region`). */
+export interface StackAccount {
+    readonly accountId?: string;
+    readonly region?: string;
+}
+
+/**
+ * What is wrong with `provider` for `env` of `project` in `account` (undefined: nothing). An alias ARN must be
+ * of the stack's account, and a region, in the ARN or the `region` parameter, the stack's region.
+ */
 export function secretsProviderProblem(
     provider: unknown,
     env: Environment,
     project: string | undefined,
+    account: StackAccount = {},
 ): string | undefined {
     const wanted = project === undefined ? `alias/<project>-${env}-stack-config` : stackSecretsAliasName(project, env);
     const fix = `use awskms://${wanted}?region=<region>, the env's stack secrets key`;
@@ -95,14 +106,23 @@ export function secretsProviderProblem(
     if (!provider.startsWith("awskms://")) {
         return `secretsprovider ${JSON.stringify(provider)} is not an awskms:// key, which the ${env} profile demands; ${fix}`;
     }
-    const target = provider.slice("awskms://".length).replace(/^\/+/, "").split("?")[0];
-    const alias = /^(?:arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:)?(alias\/[\w/-]+)$/.exec(target)?.[1];
+    const [target, query = ""] = provider.slice("awskms://".length).replace(/^\/+/, "").split("?");
+    const arn = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):(alias\/[\w/-]+)$/.exec(target);
+    const alias = arn?.[3] ?? /^alias\/[\w/-]+$/.exec(target)?.[0];
     if (alias === undefined) {
         return `secretsprovider ${JSON.stringify(provider)} names a key by id or ARN, which cannot be told to be the ${env} env's; ${fix}`;
     }
     const match = /^alias\/(.+)-(dev|stage|prod)-stack-config$/.exec(alias);
     if (match && match[2] !== env) {
         return `secretsprovider ${JSON.stringify(provider)} is the ${match[2]} env's key, not the ${env} env's; ${fix}`;
+    }
+    // An alias resolves in one account and region: the same name elsewhere is another key, anyone's.
+    if (arn !== null && arn[2] !== account.accountId) {
+        return `secretsprovider ${JSON.stringify(provider)} is an alias of account ${arn[2]}, not the stack's account ${account.accountId ?? "(k8s-baseline:accountId unset)"}; ${fix}`;
+    }
+    const region = arn?.[1] ?? new URLSearchParams(query).get("region") ?? undefined;
+    if (region !== undefined && account.region !== undefined && region !== account.region) {
+        return `secretsprovider ${JSON.stringify(provider)} is a key of region ${region}, not the stack's region ${account.region}; ${fix}`;
     }
     const ok = project === undefined ? match !== null : alias === wanted;
     return ok
@@ -180,10 +200,18 @@ export function stackFileFindings(file: string, text: string): Finding[] {
     const project = config[`${CONFIG_NAMESPACE}:project`];
     const findings: Finding[] = [];
     if (profileFor(env).requiresStackSecretsKms) {
+        const configString = (key: string) => {
+            const found = config[`${CONFIG_NAMESPACE}:${key}`];
+            return typeof found === "string" ? found : undefined;
+        };
         const problem = secretsProviderProblem(
             value.secretsprovider,
             env,
             typeof project === "string" ? project : undefined,
+            {
+                accountId: configString("accountId"),
+                region: configString("region"),
+            },
         );
         if (problem !== undefined) {
             const pair = isMap(root)

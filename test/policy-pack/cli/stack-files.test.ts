@@ -48,13 +48,25 @@ describe("check over stack files", () => {
     });
 
     describe("stack-secrets-provider", () => {
+        const PROD_ACCOUNT = { accountId: "333333333333", region: "eu-west-1" };
+        it("refuses an alias ARN when the stack file names no account", () => {
+            assert.match(
+                secretsProviderProblem(
+                    "awskms:///arn:aws:kms:eu-west-1:333333333333:alias/shop-prod-stack-config",
+                    "prod",
+                    "shop",
+                )!,
+                /k8s-baseline:accountId unset/,
+            );
+        });
         const ok = [
             "awskms://alias/shop-prod-stack-config?region=eu-west-1",
             "awskms://alias/shop-prod-stack-config",
             "awskms:///arn:aws:kms:eu-west-1:333333333333:alias/shop-prod-stack-config",
         ];
         for (const provider of ok) {
-            it(`admits ${provider}`, () => assert.equal(secretsProviderProblem(provider, "prod", "shop"), undefined));
+            it(`admits ${provider}`, () =>
+                assert.equal(secretsProviderProblem(provider, "prod", "shop", PROD_ACCOUNT), undefined));
         }
         const bad: [unknown, RegExp][] = [
             [undefined, /sets no secretsprovider/],
@@ -68,10 +80,20 @@ describe("check over stack files", () => {
             ["awskms:///arn:aws:kms:eu-west-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab", /by id or ARN/],
             ["awskms://alias/cart-prod-stack-config", /is not the prod env's stack secrets key/],
             ["awskms://alias/shop-prod", /is not the prod env's stack secrets key/],
+            // The env's alias name in another account or region is another key, which anyone may hold.
+            [
+                "awskms:///arn:aws:kms:eu-west-1:999999999999:alias/shop-prod-stack-config",
+                /an alias of account 999999999999, not the stack's account 333333333333/,
+            ],
+            ["awskms://alias/shop-prod-stack-config?region=us-east-1", /region us-east-1, not the stack's region/],
+            [
+                "awskms:///arn:aws:kms:us-east-1:333333333333:alias/shop-prod-stack-config",
+                /region us-east-1, not the stack's region eu-west-1/,
+            ],
         ];
         for (const [provider, problem] of bad) {
             it(`refuses ${JSON.stringify(provider)} for prod`, () => {
-                const found = secretsProviderProblem(provider, "prod", "shop");
+                const found = secretsProviderProblem(provider, "prod", "shop", PROD_ACCOUNT);
                 assert.ok(found, "a problem");
                 assert.match(found, problem);
                 assert.match(found, /awskms:\/\/alias\/shop-prod-stack-config\?region=<region>/);
