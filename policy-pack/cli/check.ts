@@ -30,7 +30,54 @@ export interface ResourceResult {
     readonly name: string;
     /** `metadata.namespace` when set, else null (cluster-scoped, or left to the namespace of the apply). */
     readonly namespace: string | null;
-    readonly violations: ReportedViolation[];
+    readonly violations: readonly ReportedViolation[];
+}
+
+/**
+ * What the resource policies found on one resource, as plain data a thread can send: the violations as the
+ * JSON text of their list, and how many of them are mandatory and advisory. A report on many resources is
+ * mostly violations: kept as one string per resource rather than an object and a message per violation, they
+ * cost the garbage collector one object each.
+ */
+export interface FoundViolations {
+    /** JSON.stringify of the ReportedViolation list, keys in ReportedViolation's order. */
+    readonly json: string;
+    readonly mandatory: number;
+    readonly advisory: number;
+}
+
+/** Violations as FoundViolations. */
+export function foundOf(violations: readonly ReportedViolation[]): FoundViolations {
+    let mandatory = 0;
+    for (const violation of violations) if (violation.level === EnforcementLevel.Mandatory) mandatory++;
+    return { json: JSON.stringify(violations), mandatory, advisory: violations.length - mandatory };
+}
+
+/** A resource's result whose violations are kept as FoundViolations, read back only when asked for. */
+export class JudgedResult implements ResourceResult {
+    private parsed?: readonly ReportedViolation[];
+
+    constructor(
+        identity: Omit<ResourceResult, "violations">,
+        readonly found: FoundViolations,
+    ) {
+        this.source = identity.source;
+        this.line = identity.line;
+        this.kind = identity.kind;
+        this.name = identity.name;
+        this.namespace = identity.namespace;
+    }
+
+    readonly source: string;
+    readonly line: number | null;
+    readonly kind: string;
+    readonly name: string;
+    readonly namespace: string | null;
+
+    get violations(): readonly ReportedViolation[] {
+        this.parsed ??= JSON.parse(this.found.json) as ReportedViolation[];
+        return this.parsed;
+    }
 }
 
 export interface CheckSummary {
@@ -126,7 +173,7 @@ const PROGRESS_EVERY = 256;
  * runCheck does the same in this thread otherwise.
  */
 export interface ResourceVerdict {
-    readonly violations?: ReportedViolation[];
+    readonly found?: FoundViolations;
     readonly judged: boolean;
     readonly notice?: string;
 }
@@ -152,15 +199,11 @@ export function judgeEach(
         const input = inputs[index];
         const resource = normalizedResource(input.resource);
         const notice = olderApiNotice(input);
-        const found = checkResource(resource, policies, settings, levels);
-        const violations = found.length > 0 ? found.map(reported) : undefined;
-        const judged = violations !== undefined || typeJudged(policies, resource.type);
+        const violations = checkResource(resource, policies, settings, levels);
+        const found = violations.length > 0 ? foundOf(violations.map(reported)) : undefined;
+        const judged = found !== undefined || typeJudged(policies, resource.type);
         verdicts[index] =
-            violations === undefined && notice === undefined
-                ? judged
-                    ? JUDGED
-                    : NOT_JUDGED
-                : { violations, judged, notice };
+            found === undefined && notice === undefined ? (judged ? JUDGED : NOT_JUDGED) : { found, judged, notice };
     }
     return verdicts;
 }
@@ -181,7 +224,7 @@ export function runCheck(
     verdicts: readonly ResourceVerdict[] = judgeEach(inputs, policies, settings, levels, progress),
 ): CheckReport {
     if (verdicts.length !== inputs.length) throw new Error("runCheck: one verdict per input is needed");
-    const violationsOf: (ReportedViolation[] | undefined)[] = new Array(inputs.length);
+    const foundOn: (FoundViolations | undefined)[] = new Array(inputs.length);
     const hasStackPolicies = policies.some((policy) => policy.kind === "stack");
     const byUrn = new Map<string, number>();
     const judged: boolean[] = new Array(inputs.length);
@@ -190,7 +233,7 @@ export function runCheck(
         const verdict = verdicts[index];
         if (verdict.notice !== undefined) notices.push(verdict.notice);
         judged[index] = verdict.judged;
-        violationsOf[index] = verdict.violations;
+        foundOn[index] = verdict.found;
     }
     const normalized = hasStackPolicies ? inputs.map((input) => normalizedResource(input.resource)) : [];
     for (let index = 0; index < normalized.length; index++) {
@@ -209,47 +252,47 @@ export function runCheck(
             levels,
             false,
         );
-        // The verdicts' lists are the caller's: a resource's list is copied before its first stack violation.
-        const copied = new Set<number>();
+        // A resource a stack policy found something on gets its list read back, the stack's violations after it.
+        const added = new Map<number, ReportedViolation[]>();
         for (const violation of stackViolations) {
             const owner = violation.urn === undefined ? undefined : byUrn.get(violation.urn);
             if (owner === undefined) unowned.push(reported(violation));
             else {
-                if (!copied.has(owner)) {
-                    violationsOf[owner] = [...(violationsOf[owner] ?? [])];
-                    copied.add(owner);
+                let list = added.get(owner);
+                if (list === undefined) {
+                    const earlier = foundOn[owner];
+                    list = earlier === undefined ? [] : (JSON.parse(earlier.json) as ReportedViolation[]);
+                    added.set(owner, list);
                 }
-                violationsOf[owner]!.push(reported(violation));
+                list.push(reported(violation));
                 judged[owner] = true;
             }
         }
+        for (const [owner, list] of added) foundOn[owner] = foundOf(list);
     }
 
     const results: ResourceResult[] = [];
     let mandatory = 0;
     let advisory = 0;
-    const count = (violations: readonly ReportedViolation[]): void => {
-        for (const violation of violations) {
-            if (violation.level === EnforcementLevel.Mandatory) mandatory++;
-            else advisory++;
-        }
+    const count = (found: FoundViolations): void => {
+        mandatory += found.mandatory;
+        advisory += found.advisory;
     };
     for (let index = 0; index < inputs.length; index++) {
-        const violations = violationsOf[index];
-        if (violations === undefined) continue;
-        count(violations);
-        results.push({ ...identify(inputs[index]), violations });
+        const found = foundOn[index];
+        if (found === undefined) continue;
+        count(found);
+        results.push(new JudgedResult(identify(inputs[index]), found));
     }
     if (unowned.length > 0) {
-        count(unowned);
-        results.push({
-            source: STACK_SOURCE,
-            line: null,
-            kind: "Stack",
-            name: "stack",
-            namespace: null,
-            violations: unowned,
-        });
+        const found = foundOf(unowned);
+        count(found);
+        results.push(
+            new JudgedResult(
+                { source: STACK_SOURCE, line: null, kind: "Stack", name: "stack", namespace: null },
+                found,
+            ),
+        );
     }
     const notJudgedKinds = new Map<string, number>();
     for (let index = 0; index < inputs.length; index++) {

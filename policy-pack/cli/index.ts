@@ -24,6 +24,8 @@
  * then run once over everything here. On a terminal, a run that takes more than a couple of seconds shows its progress
  * on standard error (progress.ts); `--quiet` turns that off.
  */
+// First: the modules loaded after it are compiled through the cache.
+import "./compile-cache";
 import { ALL_POLICIES } from "../policies";
 import { Policy } from "../policies/types";
 import { readConfigDocument } from "./config";

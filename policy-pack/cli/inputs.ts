@@ -24,9 +24,7 @@
  * (`cannot parse deploy.yaml#2: ...`), and every such error is collected rather than the first only.
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { Worker } from "node:worker_threads";
 import { isMap, isScalar, isSeq, parseAllDocuments } from "yaml";
 import { kubernetesTypeOf } from "../policies/resource";
 import { PolicyResource } from "../policies/types";
@@ -438,85 +436,68 @@ export function readInputs(
     return { resources, errors, notices };
 }
 
-/** Files per batch a parsing thread takes at a time: small enough to balance, large enough to amortise. */
+/** Files per batch a judging thread takes at a time: small enough to balance, large enough to amortise. */
 export const BATCH_FILES = 64;
-/** Below this many files, starting threads costs more than it saves. */
-const PARALLEL_MIN_FILES = 4 * BATCH_FILES;
-/**
- * Below this many CPUs, parse in this thread: with the fast reader (yaml-documents.ts) parsing costs about
- * what copying its result back from a thread does, and on 2 CPUs two threads read 10,000 small manifests in
- * about twice the time this one thread takes.
- */
-const PARALLEL_MIN_CPUS = 4;
-const MAX_THREADS = 8;
 
-/** How many threads should parse `fileCount` files on a machine with `cpus` CPUs: 1 means parse in this one. */
-export function parsingThreads(fileCount: number, cpus: number = os.availableParallelism()): number {
-    if (cpus < PARALLEL_MIN_CPUS || fileCount < PARALLEL_MIN_FILES) return 1;
-    return Math.min(cpus, MAX_THREADS, Math.ceil(fileCount / BATCH_FILES));
-}
-
-/** What a parsing thread is sent, and answers. */
+/** What a judging thread is sent, and answers (parallel.ts). */
 export interface ParseBatch {
     readonly id: number;
     readonly files: readonly string[];
 }
 export interface ParsedBatch {
     readonly id: number;
-    readonly resources: CheckedResource[];
+    /** The batch's resources (ResourcesSent), as sent between threads. */
+    readonly resources: ResourcesSent;
     readonly errors: string[];
     readonly notices: string[];
-    /** check.ts judgeEach's verdicts of `resources`, from a thread that judges (parallel.ts). */
-    readonly verdicts?: ResourceVerdict[];
+    /** check.ts judgeEach's verdicts of the resources, from a thread that judges (parallel.ts). */
+    readonly verdicts: ResourceVerdict[];
 }
 
-const WORKER = path.join(__dirname, "parse-worker.js");
+/**
+ * Resources sent from one thread to another: as JSON text where that text gives them back exactly, else as
+ * they are. A thread's message is copied by structured clone, which costs several times JSON's parse for
+ * objects as small and many as manifests; a string costs little more than its bytes.
+ */
+export type ResourcesSent = { readonly json: string } | { readonly objects: CheckedResource[] };
 
 /**
- * readInputs, spread over `threads` worker threads: YAML parsing is most of a large run's time, and files
- * parse independently. Each thread takes batches of files until none are left; the results are put back in
- * file order, so the outcome is readInputs' own, byte for byte. A single file is parsed by one thread.
+ * Whether JSON.parse(JSON.stringify(value)) gives `value` back exactly: only strings, booleans, null, finite
+ * numbers other than -0, arrays without holes and plain objects, all the way down (YAML's `.inf`, `.nan` and
+ * `-0`, or a field left undefined, are not).
  */
-export async function readInputsInParallel(
-    files: readonly string[],
-    threads: number,
-    batchFiles: number = BATCH_FILES,
-): Promise<ReadInputs> {
-    const batches: string[][] = [];
-    for (let start = 0; start < files.length; start += batchFiles) batches.push(files.slice(start, start + batchFiles));
-    const parsed: ParsedBatch[] = new Array(batches.length);
-    const workers: Worker[] = [];
-    let next = 0;
-    let stopping = false;
-    // A thread resolves when it asks for a batch and none is left: by then its last result is stored.
-    const thread = (): Promise<void> =>
-        new Promise((resolve, reject) => {
-            const worker = new Worker(WORKER);
-            workers.push(worker);
-            const feed = (): void => {
-                if (next >= batches.length) return resolve();
-                const id = next++;
-                worker.postMessage({ id, files: batches[id] } satisfies ParseBatch);
-            };
-            worker.on("message", (batch: ParsedBatch) => {
-                parsed[batch.id] = batch;
-                feed();
-            });
-            worker.on("error", reject);
-            worker.on("exit", (code) => {
-                if (!stopping) reject(new Error(`a parsing thread exited early (exit code ${code})`));
-            });
-            feed();
-        });
-    try {
-        await Promise.all(Array.from({ length: Math.min(threads, batches.length) }, thread));
-    } finally {
-        stopping = true;
-        await Promise.all(workers.map((worker) => worker.terminate()));
+function jsonExact(value: unknown): boolean {
+    switch (typeof value) {
+        case "string":
+        case "boolean":
+            return true;
+        case "number":
+            return Number.isFinite(value) && !Object.is(value, -0);
+        case "object": {
+            if (value === null) return true;
+            if (Array.isArray(value)) {
+                for (let index = 0; index < value.length; index++) {
+                    if (!(index in value) || !jsonExact(value[index])) return false;
+                }
+                return true;
+            }
+            if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+            for (const key of Object.keys(value)) {
+                if (!jsonExact((value as Record<string, unknown>)[key])) return false;
+            }
+            return true;
+        }
+        default:
+            return false;
     }
-    return {
-        resources: parsed.flatMap((batch) => batch.resources),
-        errors: parsed.flatMap((batch) => batch.errors),
-        notices: parsed.flatMap((batch) => batch.notices),
-    };
+}
+
+/** `resources` as a thread sends them: JSON text when it gives them back exactly. */
+export function sentResources(resources: CheckedResource[]): ResourcesSent {
+    return jsonExact(resources) ? { json: JSON.stringify(resources) } : { objects: resources };
+}
+
+/** The resources a thread sent. */
+export function receivedResources(sent: ResourcesSent): CheckedResource[] {
+    return "json" in sent ? (JSON.parse(sent.json) as CheckedResource[]) : sent.objects;
 }

@@ -1,6 +1,6 @@
 /** What the CLI prints: the check report and the policy list, as text for people or JSON for tools. */
 import { EnforcementLevel } from "../policies/types";
-import { CheckReport, ReportedViolation, ResourceResult } from "./check";
+import { CheckReport, JudgedResult, ReportedViolation, ResourceResult } from "./check";
 import { PolicyListing } from "./catalog";
 
 function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
@@ -14,6 +14,26 @@ const JSON_CHUNK = 1 << 20;
 function nested(value: unknown, depth: number): string {
     // JSON text has no raw newline inside a string: every newline starts a line to indent.
     return JSON.stringify(value, null, 2).replace(/\n/g, `\n${"  ".repeat(depth)}`);
+}
+
+/** A result as one line of JSON: its fields, then its violations' list. */
+function resultJson(result: ResourceResult): string {
+    const text = JSON.stringify;
+    const violations =
+        result instanceof JudgedResult
+            ? result.found.json
+            : text(
+                  result.violations.map(({ policy, level, message, check }: ReportedViolation) => ({
+                      policy,
+                      level,
+                      message,
+                      check,
+                  })),
+              );
+    return (
+        `{"source":${text(result.source)},"line":${text(result.line)},"kind":${text(result.kind)},` +
+        `"name":${text(result.name)},"namespace":${text(result.namespace)},"violations":${violations}}`
+    );
 }
 
 /**
@@ -32,21 +52,8 @@ export function checkJsonTo(report: CheckReport, write: (text: string) => void):
     if (report.results.length === 0) add('{\n  "results": [],\n');
     else {
         add('{\n  "results": [');
-        const text = JSON.stringify;
         report.results.forEach((result: ResourceResult, index) => {
-            // Written out field by field, as JSON.stringify(..., null, 2) lays a result out at this depth.
-            let entry =
-                `${index === 0 ? "" : ","}\n    {\n      "source": ${text(result.source)},\n` +
-                `      "kind": ${text(result.kind)},\n      "name": ${text(result.name)},\n` +
-                `      "namespace": ${text(result.namespace)},\n      "violations": [`;
-            result.violations.forEach((violation: ReportedViolation, at) => {
-                entry +=
-                    `${at === 0 ? "" : ","}\n        {\n          "policy": ${text(violation.policy)},\n` +
-                    `          "level": ${text(violation.level)},\n` +
-                    `          "message": ${text(violation.message)},\n` +
-                    `          "check": ${text(violation.check)}\n        }`;
-            });
-            add(`${entry}${result.violations.length === 0 ? "]" : "\n      ]"}\n    }`);
+            add(`${index === 0 ? "" : ","}\n    ${resultJson(result)}`);
         });
         add("\n  ],\n");
     }
@@ -57,8 +64,8 @@ export function checkJsonTo(report: CheckReport, write: (text: string) => void):
 }
 
 /**
- * The report as JSON: `{"results": [...], "notices": [...], "summary": {...}}`, keys in a fixed order, one
- * trailing newline.
+ * The report as JSON: `{"results": [...], "notices": [...], "summary": {...}}`, keys in a fixed order, each
+ * result on a line of its own (source, line, kind, name, namespace, violations), one trailing newline.
  */
 export function checkJson(report: CheckReport): string {
     const pieces: string[] = [];

@@ -15,11 +15,49 @@ const EMPTY_LINE = /^[ \t]*(?:#.*)?$/;
 /** A `kind` key, bare or quoted, and its indentation. */
 const KIND_KEY = /^( *)(?:kind|"kind"|'kind')[ \t]*:(?:[ \t]|$)/;
 
+/** A document marker line, of either kind. */
+const ANY_MARKER = /^(?:---|\.\.\.)(?:[ \t]|$)/m;
+/** Line ends other than `\n`, where a multiline pattern's lines differ from the text's split at `\n`. */
+const OTHER_LINE_ENDS = /[\r\u2028\u2029]/;
+/** The first line with content (EMPTY_LINE's complement), in a text whose lines end only at `\n`. */
+const CONTENT_LINE = /^(?![ \t]*(?:#.*)?$).*$/m;
+/** Every `kind` key, as KIND_KEY finds it on a line. */
+const KIND_KEYS = /^( *)(?:kind|"kind"|'kind')[ \t]*:(?:[ \t]|$)/gm;
+
+/** The 1-based line of `offset` in `text`. */
+function lineAt(text: string, offset: number): number {
+    let line = 1;
+    for (let at = text.indexOf("\n"); at !== -1 && at < offset; at = text.indexOf("\n", at + 1)) line++;
+    return line;
+}
+
+/**
+ * documentKindLines of a text of one document with no marker: the same answer found by searching the text
+ * rather than splitting it into lines (most files hold one manifest). Null when the text is not such a one.
+ */
+function singleDocumentKindLine(text: string): (number | undefined)[] | undefined | null {
+    if (ANY_MARKER.test(text) || OTHER_LINE_ENDS.test(text)) return null;
+    const first = CONTENT_LINE.exec(text);
+    if (first === null) return undefined;
+    const line = first[0];
+    if (/^[ ]*[{["'|>]/.test(line) && !KIND_KEY.test(line)) return undefined;
+    const indent = line.length - line.trimStart().length;
+    KIND_KEYS.lastIndex = first.index;
+    for (let match = KIND_KEYS.exec(text); match !== null; match = KIND_KEYS.exec(text)) {
+        if (match[1].length === indent) return [lineAt(text, match.index)];
+    }
+    return [lineAt(text, first.index)];
+}
+
 /**
  * The 1-based line of the `kind` key of each of `count` documents of `text` (the first content line when a
  * block mapping has none), or undefined when the text cannot be split into exactly `count` documents so.
  */
 export function documentKindLines(text: string, count: number): (number | undefined)[] | undefined {
+    if (count === 1) {
+        const single = singleDocumentKindLine(text);
+        if (single !== null) return single;
+    }
     if (DOCUMENT_END.test(text)) return undefined;
     const lines = text.split("\n");
     const documents: { start: number; indent?: number; firstContent?: number; kind?: number }[] = [];

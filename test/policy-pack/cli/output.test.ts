@@ -1,16 +1,17 @@
 /**
- * The JSON report written in pieces: the same text as one JSON.stringify of the report, whatever its size
- * and whatever the strings hold.
+ * The JSON report written in pieces: each result one JSON.stringify line, the rest as JSON.stringify lays it
+ * out, whatever its size and whatever the strings hold; and JSON.parse gives the report back.
  */
 import * as assert from "node:assert/strict";
-import { CheckReport, ResourceResult } from "../../../policy-pack/cli/check";
+import { CheckReport, foundOf, JudgedResult, ResourceResult } from "../../../policy-pack/cli/check";
 import { checkJson, checkJsonTo } from "../../../policy-pack/cli/output";
 import { EnforcementLevel } from "../../../policy-pack/policies/types";
 
-/** The report as a single JSON.stringify lays it out: what checkJson printed before it wrote in pieces. */
-function wholeJson(report: CheckReport): string {
-    const results = report.results.map((result) => ({
+/** The result as plain data, keys in the report's order. */
+function plainResult(result: ResourceResult) {
+    return {
         source: result.source,
+        line: result.line,
         kind: result.kind,
         name: result.name,
         namespace: result.namespace,
@@ -20,8 +21,18 @@ function wholeJson(report: CheckReport): string {
             message: violation.message,
             check: violation.check,
         })),
-    }));
-    return `${JSON.stringify({ results, notices: report.notices, summary: report.summary }, null, 2)}\n`;
+    };
+}
+
+/** The report laid out whole: each result on a line of its own, notices and summary indented. */
+function wholeJson(report: CheckReport): string {
+    const notices = JSON.stringify(report.notices, null, 2).replace(/\n/g, "\n  ");
+    const summary = JSON.stringify(report.summary, null, 2).replace(/\n/g, "\n  ");
+    const results =
+        report.results.length === 0
+            ? "[]"
+            : `[\n${report.results.map((result) => `    ${JSON.stringify(plainResult(result))}`).join(",\n")}\n  ]`;
+    return `{\n  "results": ${results},\n  "notices": ${notices},\n  "summary": ${summary}\n}\n`;
 }
 
 function result(index: number, violations: number): ResourceResult {
@@ -53,6 +64,26 @@ describe("check --format json: the report in pieces", () => {
     it("is JSON.stringify's text with results, notices, escapes and a result without violations", () => {
         const some = report([result(0, 1), result(1, 4), result(2, 0)], ["a notice", 'with "quotes"\n']);
         assert.equal(checkJson(some), wholeJson(some));
+        assert.deepEqual(JSON.parse(checkJson(some)), {
+            results: some.results.map(plainResult),
+            notices: some.notices,
+            summary: some.summary,
+        });
+        assert.equal(
+            checkJson(some)
+                .split("\n")
+                .filter((line) => line.startsWith('    {"source":')).length,
+            3,
+        );
+    });
+
+    it("writes a judged result's violations as they were found, and reads them back only when asked", () => {
+        const plain = result(1, 4);
+        const judged = new JudgedResult(plain, foundOf(plain.violations));
+        assert.deepEqual(judged.violations, plain.violations);
+        assert.equal(judged.found.mandatory, 2);
+        assert.equal(judged.found.advisory, 2);
+        assert.equal(checkJson(report([judged], [])), checkJson(report([plain], [])));
     });
 
     it("hands a large report on in pieces of about a megabyte that join to the same text", () => {

@@ -1,5 +1,7 @@
 /** Lines of the objects the fast YAML reader reads, against the reference reader's syntax tree. */
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { documentKindLines } from "../../../policy-pack/cli/yaml-lines";
 import { assertSameResources, checkedResources } from "./yaml-readers";
 
@@ -46,5 +48,48 @@ describe("check: object lines without a syntax tree", () => {
         ]) {
             assertSameResources(text, text);
         }
+    });
+
+    it("finds a single document's line by search exactly as by splitting the text into documents", () => {
+        // A trailing bare marker adds no document but sends the text down the splitting path: the two must agree.
+        const bySplitting = (text: string) => documentKindLines(`${text}---\n`, 1);
+        const texts = [
+            POD("a"),
+            `# header\n\n${POD("a")}`,
+            `kind: Pod\napiVersion: v1\n`,
+            `apiVersion: v1\nmetadata:\n  kind: decoy\n"kind": Pod\n`,
+            `  apiVersion: v1\n  kind: Pod\n`,
+            `\tapiVersion: v1\nkind: Pod\n`,
+            `apiVersion: v1\nmetadata: {}\n`,
+            `'kind': Pod\n`,
+            `{apiVersion: v1, kind: Pod}\n`,
+            `[a, b]\n`,
+            `|\n  text\n`,
+            `# only a comment\n`,
+            `   \n\t\n`,
+            `apiVersion: v1\n  kind: Pod\nkind: Service\n`,
+            `apiVersion: v1\nkinds: 2\nkind:Pod\nkind: Pod\n`,
+        ];
+        const corpus = path.resolve(__dirname, "../../../../test/corpus");
+        const walk = (dir: string): void => {
+            for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+                const full = path.join(dir, entry.name);
+                if (entry.isDirectory()) walk(full);
+                else if (/\.ya?ml$/.test(entry.name)) texts.push(fs.readFileSync(full, "utf8"));
+            }
+        };
+        walk(corpus);
+        let single = 0;
+        for (const text of texts) {
+            if (!text.endsWith("\n") || /^(?:---|\.\.\.)(?:[ \t]|$)/m.test(text) || /[\r\u2028\u2029]/.test(text))
+                continue;
+            single++;
+            // Without content the text is no document (the marker's would be one): no lines either way.
+            const expected = text.split("\n").every((line) => /^[ \t]*(?:#.*)?$/.test(line))
+                ? undefined
+                : bySplitting(text);
+            assert.deepEqual(documentKindLines(text, 1), expected, JSON.stringify(text.slice(0, 80)));
+        }
+        assert.ok(single > 100, `${single} single-document texts compared`);
     });
 });
