@@ -23,7 +23,7 @@
  * numbered by their array index. Anything that cannot be read is reported naming the file and document
  * (`cannot parse deploy.yaml#2: ...`), and every such error is collected rather than the first only.
  */
-import * as fs from "node:fs";
+import { readdirSync, readFileSync, realpathSync, Stats, statSync } from "node:fs";
 import * as path from "node:path";
 import { isMap, isScalar, isSeq, parseAllDocuments } from "yaml";
 import { kubernetesTypeOf } from "../policies/resource";
@@ -311,10 +311,10 @@ interface Found {
 
 function walk(folder: string, found: Found[], visited: Set<string> = new Set()): void {
     // A link back to a folder already being searched would recurse for ever.
-    const real = fs.realpathSync(folder);
+    const real = realpathSync(folder);
     if (visited.has(real)) return;
     visited.add(real);
-    const entries = fs.readdirSync(folder, { withFileTypes: true });
+    const entries = readdirSync(folder, { withFileTypes: true });
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
         if (entry.name.startsWith(".")) continue;
@@ -322,7 +322,7 @@ function walk(folder: string, found: Found[], visited: Set<string> = new Set()):
         let isDirectory = entry.isDirectory();
         let isFile = entry.isFile();
         if (entry.isSymbolicLink()) {
-            const target = fs.statSync(child, { throwIfNoEntry: false });
+            const target = statSync(child, { throwIfNoEntry: false });
             isDirectory = target?.isDirectory() ?? false;
             isFile = target?.isFile() ?? false;
         }
@@ -353,9 +353,9 @@ export function inputFiles(paths: readonly string[]): { files: string[]; errors:
     // By real path: a file reached again through a symbolic link is the same file, judged once.
     const seen = new Map<string, string>();
     for (const given of paths) {
-        let stat: fs.Stats;
+        let stat: Stats;
         try {
-            stat = fs.statSync(given);
+            stat = statSync(given);
         } catch (error) {
             errors.push(`cannot read ${given}: ${reason(error)}`);
             continue;
@@ -375,7 +375,7 @@ export function inputFiles(paths: readonly string[]): { files: string[]; errors:
         for (const { file, real } of found) {
             let key: string;
             try {
-                key = real ?? fs.realpathSync(file);
+                key = real ?? realpathSync(file);
             } catch {
                 key = path.resolve(file);
             }
@@ -416,7 +416,7 @@ export function readInputs(
         progress?.(done, resources.length);
         let text: string;
         try {
-            text = fs.readFileSync(file, "utf8");
+            text = readFileSync(file, "utf8");
         } catch (error) {
             errors.push(`cannot read ${file}: ${reason(error)}`);
             continue;

@@ -154,10 +154,24 @@ function relevant(unknowns: readonly Path[], patterns: readonly Pattern[] | unde
 // ---------------------------------------------------------------------------------------------------------
 // Unknowns in a pod
 
+/**
+ * Objects of a pod found to hold no unknown value: each Pod Security level asks about the same pod's spec.
+ * The resources judged are never changed while they are judged.
+ */
+const WITHOUT_UNKNOWNS = new WeakSet<object>();
+
+function holdsUnknown(value: unknown): boolean {
+    if (typeof value !== "object" || value === null) return isUnknown(value);
+    if (WITHOUT_UNKNOWNS.has(value)) return false;
+    if (containsUnknown(value)) return true;
+    WITHOUT_UNKNOWNS.add(value);
+    return false;
+}
+
 /** The paths (from the pod: `metadata...`, `spec...`) of every unknown value in the pod. */
 function unknownPaths(site: PodSite): Path[] {
     // Most pods hold no unknown (a file read by `check` never does): one pass that builds no path says so.
-    if (!containsUnknown(site.metadata) && !containsUnknown(site.spec)) return [];
+    if (!holdsUnknown(site.metadata) && !holdsUnknown(site.spec)) return [];
     const found: Path[] = [];
     const walk = (value: unknown, path: (string | number)[]): void => {
         if (isUnknown(value)) {
