@@ -197,11 +197,18 @@ describe("check: parsing in parallel", () => {
     it("sends resources between threads as JSON only where JSON gives them back exactly", () => {
         const dir = tempDir();
         const plain = path.join(dir, "plain.yaml");
-        fs.writeFileSync(plain, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  on: yes\n");
+        fs.writeFileSync(
+            plain,
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  labels:\n    __proto__:\n      polluted: x\ndata:\n  on: yes\n",
+        );
         const resources = read([plain]);
         const sent = sentResources(resources);
         assert.ok("json" in sent);
-        assert.deepEqual(receivedResources(sent), resources);
+        const received = receivedResources(sent);
+        assert.deepEqual(received, resources);
+        const labels = (received[0].resource.props.metadata as { labels: object }).labels;
+        assert.deepEqual(Object.getOwnPropertyNames(labels), ["__proto__"], "a __proto__ key stays data");
+        assert.equal(Object.getPrototypeOf(labels), Object.prototype);
         for (const value of [".inf", "-.inf", ".nan", "-0"]) {
             const file = path.join(dir, "special.yaml");
             fs.writeFileSync(
