@@ -4,7 +4,7 @@
  * both: the older API versions judged as their kind's current one (normalizedResource) and the exemptions
  * (exemptionFor), applied before any policy sees a resource.
  */
-import { isUnknown, kubernetesKindOf, normalizedResource } from "./policies/resource";
+import { CLUSTER_SCOPED_KINDS, isUnknown, kubernetesKindOf, normalizedResource } from "./policies/resource";
 import {
     Exemption,
     Policy,
@@ -23,10 +23,25 @@ export function expiryOf(exemption: Exemption): number {
     return Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(expires) ? `${expires}T00:00:00Z` : expires);
 }
 
+/**
+ * Whether objects of `kind` (an exemption's: a Kubernetes kind, or the type token of another package) live in a
+ * namespace: a Kubernetes kind not among the cluster-scoped ones.
+ */
+function namespacedKind(kind: string): boolean {
+    return !kind.includes(":") && !CLUSTER_SCOPED_KINDS.has(kind);
+}
+
 /** Why an exemption exempts nothing, or undefined when it is in force at `now`. */
 export function exemptionProblem(exemption: Exemption, now: Date): string | undefined {
     if (typeof exemption.owner !== "string" || exemption.owner.trim() === "") return "it names no owner";
     if (typeof exemption.reason !== "string" || exemption.reason.trim() === "") return "it gives no reason";
+    // Without one, it would exempt an object of that name in whatever namespace anyone creates it.
+    if (namespacedKind(exemption.kind) && exemption.namespace === undefined) {
+        return `it names no namespace, and a ${exemption.kind} lives in one (a cluster-scoped kind the pack does not know is read as namespaced)`;
+    }
+    if (!exemption.kind.includes(":") && !namespacedKind(exemption.kind) && exemption.namespace !== undefined) {
+        return `it names namespace ${exemption.namespace}, but a ${exemption.kind} is cluster-scoped`;
+    }
     const expiry = expiryOf(exemption);
     if (Number.isNaN(expiry)) return `its expiry ${JSON.stringify(exemption.expires)} is not a date`;
     if (now.getTime() >= expiry) return `it expired on ${exemption.expires}`;
@@ -75,9 +90,11 @@ export function exemptionFor(
         const metadata = resource.props?.metadata;
         if (metadata === null || typeof metadata !== "object" || isUnknown(metadata)) return undefined;
         if (typeof metadata.name !== "string") return undefined;
-        if (metadata.namespace !== undefined && typeof metadata.namespace !== "string") return undefined;
         kind = kubernetes.kind;
-        namespace = metadata.namespace;
+        if (namespacedKind(kind)) {
+            if (typeof metadata.namespace !== "string" || metadata.namespace === "") return undefined;
+            namespace = metadata.namespace;
+        }
         name = metadata.name;
     }
     const found = exemptionsByObject(settings).get(exemptionKey(kind, namespace, name));

@@ -15,7 +15,7 @@ import { ALL_POLICIES } from "../../policy-pack/policies";
 import { STACK_FILE_RULES } from "../../policy-pack/cli/stack-files";
 import { Diagnostic, PolicyPackConfig } from "../../policy-pack/harness/analyzer-client";
 import { analyzeRecords, Pack, ResourceRecord } from "../../policy-pack/harness/resources";
-import { SETTINGS_CONFIG_SCHEMA, TopologyConfig } from "../../policy-pack/settings";
+import { ExemptionConfig, SETTINGS_CONFIG_SCHEMA, TopologyConfig } from "../../policy-pack/settings";
 
 export const CORPUS_DIR = path.resolve(__dirname, "..", "..", "..", "test", "corpus");
 
@@ -33,6 +33,8 @@ export interface CorpusCase {
     readonly env?: Environment;
     /** The cluster layout the env runs in (the pack config's `topology`); with it, `env` is required. */
     readonly topology?: TopologyConfig;
+    /** The pack config's `exemptions`, in every policy's block; with them, `env` is required. */
+    readonly exemptions?: readonly ExemptionConfig[];
     readonly why?: string;
     /** JSON cases: the resources, as the file gives them. */
     readonly resources?: readonly CaseResource[];
@@ -82,10 +84,11 @@ function validated(
         policies?: unknown;
         env?: unknown;
         topology?: unknown;
+        exemptions?: unknown;
         why?: unknown;
     },
 ): Omit<CorpusCase, "resources"> {
-    const { expect, env, topology, why } = fields;
+    const { expect, env, topology, exemptions, why } = fields;
     if (expect === undefined) throw new MalformedCase(`${file}: no "expect" (deny or allow)`);
     if (expect !== "deny" && expect !== "allow") {
         throw new MalformedCase(`${file}: "expect" is ${JSON.stringify(expect)}, not deny or allow`);
@@ -119,6 +122,14 @@ function validated(
             );
         }
     }
+    if (exemptions !== undefined) {
+        if (env === undefined) throw new MalformedCase(`${file}: a case with "exemptions" names its "env"`);
+        if (!validExemptions(exemptions)) {
+            throw new MalformedCase(
+                `${file}: "exemptions" are not ones the pack config takes: ${JSON.stringify(exemptions)}`,
+            );
+        }
+    }
     return {
         file,
         format,
@@ -126,14 +137,19 @@ function validated(
         policies,
         env: env as Environment | undefined,
         topology: topology as TopologyConfig | undefined,
+        exemptions: exemptions as ExemptionConfig[] | undefined,
         why: why as string | undefined,
     };
 }
 
 /** The pack config's own schema of `topology`, so a case declares only what a config could. */
 const validTopology = new Ajv({ strict: false }).compile(SETTINGS_CONFIG_SCHEMA.properties.topology);
+const validExemptions = new Ajv({ strict: false }).compile(SETTINGS_CONFIG_SCHEMA.properties.exemptions);
 
-/** The leading `# key: value` comments of a YAML case (`topology` as JSON). */
+/** Header fields given as JSON. */
+const JSON_FIELDS: ReadonlySet<string> = new Set(["topology", "exemptions"]);
+
+/** The leading `# key: value` comments of a YAML case (`topology` and `exemptions` as JSON). */
 function yamlHeader(file: string, text: string): Record<string, unknown> {
     const fields: Record<string, unknown> = {};
     for (const raw of text.split(/\r?\n/)) {
@@ -143,13 +159,13 @@ function yamlHeader(file: string, text: string): Record<string, unknown> {
         const match = /^#\s*([a-z]+)\s*:\s*(.*)$/.exec(line);
         if (!match) continue;
         const [, key, value] = match;
-        if (!["expect", "policies", "env", "topology", "why"].includes(key)) continue;
+        if (!["expect", "policies", "env", "topology", "exemptions", "why"].includes(key)) continue;
         if (key in fields) throw new MalformedCase(`${file}: "${key}" given twice`);
-        if (key === "topology") {
+        if (JSON_FIELDS.has(key)) {
             try {
                 fields[key] = JSON.parse(value);
             } catch {
-                throw new MalformedCase(`${file}: "topology" is not JSON`);
+                throw new MalformedCase(`${file}: "${key}" is not JSON`);
             }
             continue;
         }
@@ -269,10 +285,10 @@ export async function runCli(argv: readonly string[]): Promise<{ code: number; s
 
 /** The case through `check --format json [--env ENV] FILE`. Throws when check cannot read it (exit 2). */
 export async function checkCase(corpusCase: CorpusCase): Promise<Outcome> {
-    // A case with a topology is judged with the env's config and the topology in every policy's block.
+    // A case with a topology or exemptions is judged with the env's config and them in every policy's block.
     let dir: string | undefined;
     let config: string | undefined;
-    if (corpusCase.topology) {
+    if (corpusCase.topology || corpusCase.exemptions) {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "corpus-config-"));
         config = path.join(dir, "config.json");
         fs.writeFileSync(config, JSON.stringify(packConfigOf(corpusCase)));
@@ -308,15 +324,16 @@ export function packConfigOf(corpusCase: CorpusCase): PolicyPackConfig {
     const generated = JSON.parse(
         fs.readFileSync(path.join(CONFIG_DIR, `${corpusCase.env}.json`), "utf8"),
     ) as PolicyPackConfig;
-    const topology = corpusCase.topology;
-    if (!topology) return generated;
+    const { topology, exemptions } = corpusCase;
+    if (!topology && !exemptions) return generated;
     const config: Record<string, Record<string, unknown>> = {};
     for (const policy of ALL_POLICIES) {
         const block = generated[policy.name];
         config[policy.name] = {
             ...(typeof block === "string" ? { enforcementLevel: block } : block),
             env: corpusCase.env,
-            topology,
+            ...(topology ? { topology } : {}),
+            ...(exemptions ? { exemptions } : {}),
         };
     }
     return config;

@@ -221,6 +221,48 @@ describe("exemptions by object", () => {
         assert.equal(exemptionFor(unknown, "p1", settings), undefined, "unknown metadata exempts nothing");
     });
 
+    it("a namespaced object is exempt only where its manifest names its namespace, and only by its namespace", () => {
+        const exemptions = [
+            { kind: "Pod", name: "debug", expires: "2999-01-01", ...base },
+            { kind: "Pod", namespace: "payments", name: "named", expires: "2999-01-01", ...base },
+            { kind: "ClusterRoleBinding", namespace: "payments", name: "break-glass", expires: "2999-01-01", ...base },
+            { kind: "ClusterRoleBinding", name: "kept", expires: "2999-01-01", ...base },
+        ];
+        const settings = settingsFrom({ env: "prod", exemptions }, now);
+        const unplaced = (name: string, namespace?: unknown): PolicyResource => ({
+            ...pod("payments", name),
+            props: {
+                ...pod("payments", name).props,
+                metadata: namespace === undefined ? { name } : { name, namespace },
+            },
+        });
+        // A name alone is one anyone can give an object in a namespace of their own.
+        assert.equal(exemptionFor(unplaced("debug"), "any", settings), undefined, "no namespace on either side");
+        assert.equal(exemptionFor(unplaced("debug", ""), "any", settings), undefined, "an empty namespace");
+        assert.equal(exemptionFor(pod("team-x", "debug"), "any", settings), undefined, "a namespace of its own");
+        // The object that names the exemption's namespace is exempt; the same name applied anywhere is not.
+        assert.ok(exemptionFor(pod("payments", "named"), "any", settings));
+        assert.equal(exemptionFor(unplaced("named"), "any", settings), undefined, "applied into any namespace");
+        // A cluster-scoped object has no namespace: its manifest's namespace field is not read.
+        const binding = (name: string, namespace?: string): PolicyResource => ({
+            type: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
+            name,
+            props: { metadata: namespace === undefined ? { name } : { name, namespace } },
+        });
+        assert.ok(exemptionFor(binding("kept"), "any", settings));
+        assert.ok(exemptionFor(binding("kept", "anything"), "any", settings));
+        assert.equal(exemptionFor(binding("break-glass", "payments"), "any", settings), undefined);
+        const found = checkStack([], [exemptionsInForce], settings);
+        assert.deepEqual(
+            found.map((v) => v.message.replace(/^.*exempts nothing: /, "")),
+            [
+                "it names no namespace, and a Pod lives in one (a cluster-scoped kind the pack does not know is read as namespaced)",
+                "it names namespace payments, but a ClusterRoleBinding is cluster-scoped",
+            ],
+        );
+        assert.ok(found.every((v) => v.level === EnforcementLevel.Mandatory));
+    });
+
     it("an expired exemption, or one without an owner, exempts nothing and is a mandatory finding", async () => {
         const exemptions = [
             { kind: "Pod", namespace: "payments", name: "debug", expires: "2026-06-01", ...base },
