@@ -78,6 +78,12 @@ export class JudgedResult implements ResourceResult {
         this.parsed ??= JSON.parse(this.found.json) as ReportedViolation[];
         return this.parsed;
     }
+
+    /** As JSON.stringify writes it: the plain ResourceResult, violations included. */
+    toJSON(): ResourceResult {
+        const { source, line, kind, name, namespace, violations } = this;
+        return { source, line, kind, name, namespace, violations };
+    }
 }
 
 export interface CheckSummary {

@@ -84,6 +84,7 @@ describe("check --format json: the report in pieces", () => {
         assert.equal(judged.found.mandatory, 2);
         assert.equal(judged.found.advisory, 2);
         assert.equal(checkJson(report([judged], [])), checkJson(report([plain], [])));
+        assert.deepEqual(JSON.parse(JSON.stringify(judged)), JSON.parse(JSON.stringify(plain)), "JSON of the API");
     });
 
     it("hands a large report on in pieces of about a megabyte that join to the same text", () => {
