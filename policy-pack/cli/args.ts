@@ -68,7 +68,7 @@ export type Command = CheckCommand | PoliciesCommand | HelpCommand;
 export class UsageError extends Error {}
 
 export const USAGE = `Usage:
-  k8s-baseline check [--env dev|stage|prod] [--config FILE] [--registries PREFIX,...]
+  k8s-baseline check [--env ${ENVIRONMENTS.join("|")}] [--config FILE] [--registries PREFIX,...]
                      [--level baseline|restricted] [--version v1.N|latest]
                      [--only GROUP_OR_POLICY,...] [--format text|json|sarif] [--sarif-root DIR] [--quiet]
                      PATH...

@@ -11,6 +11,7 @@ import { EnforcementLevel } from "../../../policy-pack/policies/types";
 function wholeJson(report: CheckReport): string {
     const results = report.results.map((result) => ({
         source: result.source,
+        line: result.line,
         kind: result.kind,
         name: result.name,
         namespace: result.namespace,
