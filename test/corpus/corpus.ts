@@ -33,6 +33,8 @@ export interface CorpusCase {
     readonly env?: Environment;
     /** The cluster layout the env runs in (the pack config's `topology`); with it, `env` is required. */
     readonly topology?: TopologyConfig;
+    /** Entries laid over the env's generated pack config (over none without an env): a config a team could give. */
+    readonly config?: CaseConfig;
     readonly why?: string;
     /** JSON cases: the resources, as the file gives them. */
     readonly resources?: readonly CaseResource[];
@@ -47,6 +49,9 @@ export interface CaseResource {
     /** Another resource of the case, by its URN or its name. */
     readonly parent?: string;
 }
+
+/** A case's `config`: policy (or `all`) to a level or a block, as a `--policy-pack-config` file has them. */
+export type CaseConfig = Readonly<Record<string, string | Readonly<Record<string, unknown>>>>;
 
 /** A case file that cannot be judged as written: a corpus error, never a pass. */
 export class MalformedCase extends Error {}
@@ -82,10 +87,11 @@ function validated(
         policies?: unknown;
         env?: unknown;
         topology?: unknown;
+        config?: unknown;
         why?: unknown;
     },
 ): Omit<CorpusCase, "resources"> {
-    const { expect, env, topology, why } = fields;
+    const { expect, env, topology, config, why } = fields;
     if (expect === undefined) throw new MalformedCase(`${file}: no "expect" (deny or allow)`);
     if (expect !== "deny" && expect !== "allow") {
         throw new MalformedCase(`${file}: "expect" is ${JSON.stringify(expect)}, not deny or allow`);
@@ -119,6 +125,19 @@ function validated(
             );
         }
     }
+    if (config !== undefined) {
+        const entries = typeof config === "object" && config !== null && !Array.isArray(config) ? config : undefined;
+        if (entries === undefined) throw new MalformedCase(`${file}: "config" is an object of policy names`);
+        const named = Object.entries(entries).filter(([name]) => name !== "all" && !POLICY_NAMES.has(name));
+        if (named.length > 0) {
+            throw new MalformedCase(`${file}: "config" names no policy: ${named.map(([name]) => name).join(", ")}`);
+        }
+        for (const [name, value] of Object.entries(entries)) {
+            if (typeof value !== "string" && (typeof value !== "object" || value === null || Array.isArray(value))) {
+                throw new MalformedCase(`${file}: "config" of ${name} is neither a level nor an object`);
+            }
+        }
+    }
     return {
         file,
         format,
@@ -126,6 +145,7 @@ function validated(
         policies,
         env: env as Environment | undefined,
         topology: topology as TopologyConfig | undefined,
+        config: config as CaseConfig | undefined,
         why: why as string | undefined,
     };
 }
@@ -133,7 +153,7 @@ function validated(
 /** The pack config's own schema of `topology`, so a case declares only what a config could. */
 const validTopology = new Ajv({ strict: false }).compile(SETTINGS_CONFIG_SCHEMA.properties.topology);
 
-/** The leading `# key: value` comments of a YAML case (`topology` as JSON). */
+/** The leading `# key: value` comments of a YAML case (`topology` and `config` as JSON). */
 function yamlHeader(file: string, text: string): Record<string, unknown> {
     const fields: Record<string, unknown> = {};
     for (const raw of text.split(/\r?\n/)) {
@@ -143,13 +163,13 @@ function yamlHeader(file: string, text: string): Record<string, unknown> {
         const match = /^#\s*([a-z]+)\s*:\s*(.*)$/.exec(line);
         if (!match) continue;
         const [, key, value] = match;
-        if (!["expect", "policies", "env", "topology", "why"].includes(key)) continue;
+        if (!["expect", "policies", "env", "topology", "config", "why"].includes(key)) continue;
         if (key in fields) throw new MalformedCase(`${file}: "${key}" given twice`);
-        if (key === "topology") {
+        if (key === "topology" || key === "config") {
             try {
                 fields[key] = JSON.parse(value);
             } catch {
-                throw new MalformedCase(`${file}: "topology" is not JSON`);
+                throw new MalformedCase(`${file}: "${key}" is not JSON`);
             }
             continue;
         }
@@ -269,10 +289,11 @@ export async function runCli(argv: readonly string[]): Promise<{ code: number; s
 
 /** The case through `check --format json [--env ENV] FILE`. Throws when check cannot read it (exit 2). */
 export async function checkCase(corpusCase: CorpusCase): Promise<Outcome> {
-    // A case with a topology is judged with the env's config and the topology in every policy's block.
+    // A case with a topology is judged with the env's config and the topology in every policy's block; one
+    // with a config, with the env's config and the case's laid over it.
     let dir: string | undefined;
     let config: string | undefined;
-    if (corpusCase.topology) {
+    if (corpusCase.topology || corpusCase.config) {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "corpus-config-"));
         config = path.join(dir, "config.json");
         fs.writeFileSync(config, JSON.stringify(packConfigOf(corpusCase)));
@@ -301,9 +322,23 @@ const PROJECT = "k8s-baseline";
 
 /**
  * The pack config a preview of the case's env is given: policy-pack/config/<env>.json; none without an env.
- * With a topology, every policy's block carries it (and the env), as a stack's configuration gives it.
+ * With a topology, every policy's block carries it (and the env), as a stack's configuration gives it. The
+ * case's `config` is laid over that: a level replaces the entry's level, a block is merged into the entry.
  */
 export function packConfigOf(corpusCase: CorpusCase): PolicyPackConfig {
+    const generated = generatedConfigOf(corpusCase);
+    const given = corpusCase.config;
+    if (given === undefined) return generated;
+    const config: Record<string, PolicyPackConfig[string]> = { ...generated };
+    for (const [name, value] of Object.entries(given)) {
+        const current = config[name];
+        const block = typeof current === "string" ? { enforcementLevel: current } : (current ?? {});
+        config[name] = typeof value === "string" ? { ...block, enforcementLevel: value } : { ...block, ...value };
+    }
+    return config;
+}
+
+function generatedConfigOf(corpusCase: CorpusCase): PolicyPackConfig {
     if (!corpusCase.env) return {};
     const generated = JSON.parse(
         fs.readFileSync(path.join(CONFIG_DIR, `${corpusCase.env}.json`), "utf8"),
