@@ -18,6 +18,9 @@
  * field, inputs.ts what is read and how sources are numbered, config.ts which pack config is judged with
  * (`--config`, or with `--env` the env's generated one), pod-security.ts what --level and --version do.
  *
+ * Pulumi stack files (`Pulumi.<stack>.yaml`) are judged by the stack-file rules (stack-files.ts), which `--only`
+ * selects and the config sets the levels of like the pack's policies; `policies` lists them last.
+ *
  * The work is done once per run: the settings are built once, the policy list is selected once (and indexed
  * by type token once, by the engine), and every file is read and parsed once. Many files are read, parsed and
  * judged by the resource policies on several threads (parallel.ts), this one among them; the stack policies
