@@ -12,8 +12,8 @@
  * The file is `{ "<policy>" | "all": "<level>" | { "enforcementLevel"?, ...settings } }`, as the Pulumi CLI
  * reads it; a policy name the pack does not have, a level it does not know or a setting the schema refuses
  * is a usage error, every one of them reported. The stack-file rules (stack-files.ts) are named like the pack's
- * policies and take a level only: a preview, which has no such policy, ignores their entries as the Pulumi CLI
- * ignores every entry that names no policy of the pack.
+ * policies and take a level only; a preview judges nothing by their entries (the Pulumi CLI hands an entry
+ * naming no policy of the pack on unvalidated, and the pack's SDK reads only its own policies').
  */
 import * as fs from "node:fs";
 import * as path from "node:path";

@@ -330,7 +330,7 @@ export interface StackFileJudging {
 export const DEFAULT_STACK_FILE_JUDGING: StackFileJudging = {
     rules: STACK_FILE_RULES,
     levels: {},
-    env: "prod",
+    env: Environment.Prod,
 };
 
 /** What checking the stack files gave: a result per finding, and the files that could not be read. */

@@ -7,8 +7,8 @@
  * - every policy gets the stack's `topology` (the ClusterTopology fields: layout, namespace layout, the envs
  *   on the cluster), so that the pack judges names that could meet another env's on a shared cluster;
  * - the rules `k8s-baseline check` applies to stack files (cli/stack-files.ts) get the level the env's profile
- *   wants (stackFileRuleLevel) and nothing else: a preview ignores them, as the Pulumi CLI ignores every entry
- *   naming no policy of the pack, and `check --env` reads them from the same file.
+ *   wants (stackFileRuleLevel) and nothing else: a preview judges nothing by them (the pack's SDK reads only
+ *   its own policies' entries), and `check --env` reads them from the same file.
  * One file per stack (`<stack>.json`; a cluster stack names no env and is judged as prod). The stack files are
  * checked together first: two that declare one cluster without the shared layout are refused.
  * `npm run pack-config` writes the files; a test fails when a committed file differs from what this makes.
