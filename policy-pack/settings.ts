@@ -73,7 +73,7 @@ const NON_EMPTY: PolicyConfigJSONSchema = { type: "string", minLength: 1 };
 /** JSON schema of SettingsConfig, attached to every policy so the CLI validates a config file. */
 export const SETTINGS_CONFIG_SCHEMA: { properties: Record<string, PolicyConfigJSONSchema> } = {
     properties: {
-        env: { type: "string", enum: ["dev", "stage", "prod"] },
+        env: { type: "string", enum: [...ENVIRONMENTS] },
         registries: { type: "array", items: { type: "string", pattern: "^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)*/$" } },
         apiAccessServiceAccounts: { type: "array", items: { type: "string", pattern: "^[a-z0-9-]+/[a-z0-9-]+$" } },
         exemptions: {

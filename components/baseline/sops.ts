@@ -92,9 +92,29 @@ export function sopsConfig(project: string, keys: readonly SopsEnvironmentKey[])
     };
 }
 
+const STACK_SECRETS_ALIAS_SUFFIX = "-stack-config";
+
 /** `alias/<project>-<env>-stack-config`: the alias of the env's stack-config and GitOps secrets key. */
 export function stackSecretsAliasName(project: string, env: Environment): string {
-    return `alias/${project}-${env}-stack-config`;
+    return `alias/${project}-${env}${STACK_SECRETS_ALIAS_SUFFIX}`;
+}
+
+/** What a stack secrets alias names: the project and env of `alias/<project>-<env>-stack-config`. */
+export interface StackSecretsAlias {
+    readonly project: string;
+    readonly env: Environment;
+}
+
+/** stackSecretsAliasName's shape, with the envs the baseline knows. */
+const STACK_SECRETS_ALIAS = new RegExp(`^alias/(.+)-(${ENVIRONMENTS.join("|")})${STACK_SECRETS_ALIAS_SUFFIX}$`);
+
+/**
+ * The project and env an alias name is the stack secrets alias of (stackSecretsAliasName read back), or
+ * undefined when it is not one (another shape, or an env the baseline does not know).
+ */
+export function parseStackSecretsAlias(alias: string): StackSecretsAlias | undefined {
+    const match = STACK_SECRETS_ALIAS.exec(alias);
+    return match ? { project: match[1], env: match[2] as Environment } : undefined;
 }
 
 /** The Pulumi secrets provider of the env's stack: `awskms://alias/<project>-<env>-stack-config?region=<region>`. */

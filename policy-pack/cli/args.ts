@@ -68,7 +68,7 @@ export type Command = CheckCommand | PoliciesCommand | HelpCommand;
 export class UsageError extends Error {}
 
 export const USAGE = `Usage:
-  k8s-baseline check [--env dev|stage|prod] [--config FILE] [--registries PREFIX,...]
+  k8s-baseline check [--env ${ENVIRONMENTS.join("|")}] [--config FILE] [--registries PREFIX,...]
                      [--level baseline|restricted] [--version v1.N|latest]
                      [--only GROUP_OR_POLICY,...] [--format text|json|sarif] [--sarif-root DIR] [--quiet]
                      PATH...
@@ -78,8 +78,10 @@ export const USAGE = `Usage:
 
 check     Runs the policy pack over Kubernetes YAML (files, or folders searched for .yaml/.yml files;
           multi-document files and *List kinds are expanded) and over JSON files holding an array of
-          Pulumi resources {"type", "name", "props"}.
-policies  Lists every policy: name, group, description, severity, level; the Pod Security checks.
+          Pulumi resources {"type", "name", "props"}. Pulumi stack files (Pulumi.<stack>.yaml) are judged
+          by the stack-file rules instead (group stack-files: secrets provider, plaintext secrets).
+policies  Lists every policy: name, group, description, severity, level; the Pod Security checks; then
+          the stack-file rules.
 
   --env      judge as this environment (default: prod, the strictest; a resource's labels never lower it),
              with its preview's config, policy-pack/config/<env>.json, unless --config names another

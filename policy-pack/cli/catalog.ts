@@ -3,8 +3,17 @@
  * choice applied (pod-security.ts), and what `policies` prints about each.
  */
 import { Environment, PodSecurityLevel } from "../../components/baseline";
-import { EnforcementLevel, Policy, PolicySettings, ResourcePolicy, Severity, StackPolicy } from "../policies/types";
+import {
+    EnforcementLevel,
+    Policy,
+    PolicyInfo,
+    PolicySettings,
+    ResourcePolicy,
+    Severity,
+    StackPolicy,
+} from "../policies/types";
 import { UsageError } from "./args";
+import { STACK_FILE_RULES } from "./stack-files";
 import {
     PodSecurityChoice,
     podSecurityLevelOf,
@@ -13,14 +22,22 @@ import {
     profilePodSecurity,
 } from "./pod-security";
 
+/** What `--only` selects: policies of the pack, and the rules `check` applies to Pulumi stack files. */
+export interface Selection {
+    readonly policies: readonly Policy[];
+    /** Of STACK_FILE_RULES (stack-files.ts), which a preview never runs. */
+    readonly stackFileRules: readonly PolicyInfo[];
+}
+
 /**
- * The policies `only` names, by group or by policy name, in the pack's order; all of them without `only`.
- * Throws UsageError naming every unknown name and listing the valid ones.
+ * The policies and stack-file rules `only` names, by group or by name, in their lists' order; all of them
+ * without `only`. Throws UsageError naming every unknown name and listing the valid ones.
  */
-export function selectPolicies(policies: readonly Policy[], only: readonly string[] | undefined): readonly Policy[] {
-    if (only === undefined) return policies;
-    const groups = [...new Set(policies.map((policy) => policy.group))];
-    const names = policies.map((policy) => policy.name);
+export function selectRules(policies: readonly Policy[], only: readonly string[] | undefined): Selection {
+    if (only === undefined) return { policies, stackFileRules: STACK_FILE_RULES };
+    const rules: readonly PolicyInfo[] = [...policies, ...STACK_FILE_RULES];
+    const groups = [...new Set(rules.map((rule) => rule.group))];
+    const names = rules.map((rule) => rule.name);
     const known = new Set([...groups, ...names]);
     const unknown = only.filter((name) => !known.has(name));
     if (unknown.length > 0) {
@@ -31,7 +48,13 @@ export function selectPolicies(policies: readonly Policy[], only: readonly strin
         );
     }
     const wanted = new Set(only);
-    return policies.filter((policy) => wanted.has(policy.group) || wanted.has(policy.name));
+    const chosen = (rule: PolicyInfo) => wanted.has(rule.group) || wanted.has(rule.name);
+    return { policies: policies.filter(chosen), stackFileRules: STACK_FILE_RULES.filter(chosen) };
+}
+
+/** The pack's policies `only` names (selectRules, without the stack-file rules). */
+export function selectPolicies(policies: readonly Policy[], only: readonly string[] | undefined): readonly Policy[] {
+    return selectRules(policies, only).policies;
 }
 
 function errorText(error: unknown): string {
@@ -76,11 +99,17 @@ export function policiesToRun(selected: readonly Policy[], choice: PodSecurityCh
         .map(guarded);
 }
 
+/**
+ * Where a listed rule applies: `resource` and `stack`, the pack's policies, run by a preview and by `check`;
+ * `stack-file`, a rule `check` alone applies, to Pulumi stack files (a preview never sees them).
+ */
+export type ListingKind = "resource" | "stack" | "stack-file";
+
 /** What `policies` prints about one policy. */
 export interface PolicyListing {
     readonly name: string;
     readonly group: string;
-    readonly kind: "resource" | "stack";
+    readonly kind: ListingKind;
     readonly description: string;
     readonly severity: Severity;
     readonly enforcementLevel: EnforcementLevel;
@@ -94,13 +123,35 @@ export interface PolicyListing {
 
 /**
  * Every policy of `policies`, with the Pod Security checks at `--version`, else at the version `--env` pins
- * (prod's without it).
+ * (prod's without it); then every rule of `stackFileRules`, at the level the config gives it.
  */
 export function listPolicies(
     policies: readonly Policy[],
     settings: PolicySettings,
     choice: PodSecurityChoice,
     levels: Readonly<Record<string, EnforcementLevel>> = {},
+    stackFileRules: readonly PolicyInfo[] = [],
+): PolicyListing[] {
+    return [
+        ...listPackPolicies(policies, settings, choice, levels),
+        ...stackFileRules.map((rule): PolicyListing => ({
+            name: rule.name,
+            group: rule.group,
+            kind: "stack-file",
+            description: rule.description,
+            severity: rule.severity,
+            enforcementLevel: levels[rule.name] ?? rule.enforcementLevel,
+            remediationSteps: rule.remediationSteps,
+            url: rule.url,
+        })),
+    ];
+}
+
+function listPackPolicies(
+    policies: readonly Policy[],
+    settings: PolicySettings,
+    choice: PodSecurityChoice,
+    levels: Readonly<Record<string, EnforcementLevel>>,
 ): PolicyListing[] {
     const env: Environment | undefined = settings.env;
     const version = choice.version ?? profilePodSecurity(env).version;

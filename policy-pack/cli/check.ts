@@ -22,7 +22,10 @@ export interface ReportedViolation {
 export interface ResourceResult {
     /** `path#<document>` (YAML) or `path#<index>` (JSON); `stack` for stack violations no resource owns. */
     readonly source: string;
-    /** YAML: the line of the object's `kind` in its file; null for JSON and the stack entry. */
+    /**
+     * YAML: the line of the object's `kind` in its file; a stack file: the line of the key its finding names;
+     * null for JSON, the stack entry and a stack file's missing `secretsprovider`.
+     */
     readonly line: number | null;
     /** The Kubernetes kind, or the type token of another resource; `Stack` for the stack entry. */
     readonly kind: string;

@@ -11,7 +11,9 @@
  *
  * The file is `{ "<policy>" | "all": "<level>" | { "enforcementLevel"?, ...settings } }`, as the Pulumi CLI
  * reads it; a policy name the pack does not have, a level it does not know or a setting the schema refuses
- * is a usage error, every one of them reported.
+ * is a usage error, every one of them reported. The stack-file rules (stack-files.ts) are named like the pack's
+ * policies and take a level only; a preview judges nothing by their entries (the Pulumi CLI hands an entry
+ * naming no policy of the pack on unvalidated, and the pack's SDK reads only its own policies').
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -20,6 +22,7 @@ import { Environment } from "../../components/baseline";
 import { EnforcementLevel, Policy, PolicySettings } from "../policies/types";
 import { SETTINGS_CONFIG_SCHEMA, SettingsConfig, settingsFrom } from "../settings";
 import { UsageError } from "./args";
+import { STACK_FILE_RULES } from "./stack-files";
 import DEV from "../config/dev.json";
 import STAGE from "../config/stage.json";
 import PROD from "../config/prod.json";
@@ -106,7 +109,8 @@ export function loadCheckConfig(options: {
     const { source, document } = options.document ?? readConfigDocument(options.file, options.env);
     const where = source ?? "the config";
     if (!isRecord(document)) throw new UsageError(`${where}: expected an object of policy names`);
-    const names = new Set(options.policies.map((policy) => policy.name));
+    const stackFileRules = new Set(STACK_FILE_RULES.map((rule) => rule.name));
+    const names = new Set([...options.policies.map((policy) => policy.name), ...stackFileRules]);
     const errors: string[] = [];
     const levels: Record<string, EnforcementLevel> = {};
     const blocks: Record<string, SettingsConfig> = {};
@@ -133,6 +137,17 @@ export function loadCheckConfig(options: {
             const judged = (level === "remediate" ? "mandatory" : level) as EnforcementLevel;
             if (name === "all") allLevel = judged;
             else levels[name] = judged;
+        }
+        if (stackFileRules.has(name)) {
+            // A stack file is judged as its own env, by no setting of a preview's.
+            const given = Object.keys(properties);
+            if (given.length > 0) {
+                errors.push(
+                    `"${name}": a stack-file rule takes only an enforcementLevel, not ${given.join(", ")} ` +
+                        "(a stack file is judged as the env it declares)",
+                );
+            }
+            continue;
         }
         if (!options.validated) {
             const invalid = validateSettings(properties);

@@ -18,6 +18,9 @@
  * field, inputs.ts what is read and how sources are numbered, config.ts which pack config is judged with
  * (`--config`, or with `--env` the env's generated one), pod-security.ts what --level and --version do.
  *
+ * Pulumi stack files (`Pulumi.<stack>.yaml`) are judged by the stack-file rules (stack-files.ts), which `--only`
+ * selects and the config sets the levels of like the pack's policies; `policies` lists them last.
+ *
  * The work is done once per run: the settings are built once, the policy list is selected once (and indexed
  * by type token once, by the engine), and every file is read and parsed once. Many files are read, parsed and
  * judged by the resource policies on several threads (parallel.ts), this one among them; the stack policies
@@ -26,6 +29,7 @@
  */
 // First: the modules loaded after it are compiled through the cache.
 import "./compile-cache";
+import { Environment } from "../../components/baseline";
 import { ALL_POLICIES } from "../policies";
 import { Policy } from "../policies/types";
 import { readConfigDocument } from "./config";
@@ -42,10 +46,25 @@ import { runSopsConfig } from "./sops-config";
 import { checkSarif } from "./sarif";
 import { Progress, showsProgress } from "./progress";
 
-/** The check report with the stack files' findings: each stack file counts as one resource checked. */
-function withStackFiles(report: CheckReport, stackFiles: StackFilesReport, count: number): CheckReport {
+/**
+ * The check report with the stack files' findings: each stack file counts as one resource checked, and as
+ * one no policy judges when `--only` selects no stack-file rule (they are then not read at all).
+ */
+function withStackFiles(report: CheckReport, stackFiles: StackFilesReport | undefined, count: number): CheckReport {
     if (count === 0) return report;
     const { summary } = report;
+    if (stackFiles === undefined) {
+        const names = STACK_FILE_RULES.map((rule) => rule.name).join(", ");
+        return {
+            ...report,
+            notices: [
+                ...report.notices,
+                `not judged: ${count === 1 ? "1 Pulumi stack file" : `${count} Pulumi stack files`}, ` +
+                    `--only selects no stack-file rule (${names})`,
+            ],
+            summary: { ...summary, resources: summary.resources + count, notJudged: summary.notJudged + count },
+        };
+    }
     return {
         ...report,
         results: [...report.results, ...stackFiles.results],
@@ -53,6 +72,7 @@ function withStackFiles(report: CheckReport, stackFiles: StackFilesReport, count
             ...summary,
             resources: summary.resources + count,
             mandatory: summary.mandatory + stackFiles.mandatory,
+            advisory: summary.advisory + stackFiles.advisory,
         },
     };
 }
@@ -92,17 +112,26 @@ async function run(
         now: Date.now(),
     };
     const judging = judgingFor(options, policies);
-    const { config, selected, podSecurity, toRun } = judging;
+    const { config, selected, stackFileRules, podSecurity, toRun } = judging;
 
     if (command.command === "policies") {
-        const listing = listPolicies(selected, config.settings, podSecurity, config.levels);
+        const listing = listPolicies(selected, config.settings, podSecurity, config.levels, stackFileRules);
         out.stdout(command.format === OutputFormat.Json ? policiesJson(listing) : policiesText(listing));
         return ExitCode.Pass;
     }
 
     const inputs = inputFiles(command.paths);
-    // Pulumi stack files are judged by the stack-file rules (stack-files.ts), not read as manifests.
-    const stackFiles = checkStackFiles(inputs.files.filter((file) => stackFileName(file) !== undefined));
+    // Pulumi stack files are judged by the stack-file rules (stack-files.ts), not read as manifests, at the
+    // levels of the config the rest is judged with (prod's without one).
+    const stackFileInputs = inputs.files.filter((file) => stackFileName(file) !== undefined);
+    const stackFiles =
+        stackFileRules.length === 0
+            ? undefined
+            : checkStackFiles(stackFileInputs, {
+                  rules: stackFileRules,
+                  levels: config.levels,
+                  env: config.settings.env ?? Environment.Prod,
+              });
     const listed = { ...inputs, files: inputs.files.filter((file) => stackFileName(file) === undefined) };
     const progress = showsProgress({ stderrIsTTY: out.stderrIsTTY === true, quiet: command.quiet })
         ? new Progress((text) => out.stderr(text))
@@ -118,7 +147,7 @@ async function run(
             : { read: readInputs(listed.files, reading), verdicts: undefined };
     // Every unreadable input is reported, not just the first; what could be read is still judged and
     // reported, and the run ends with exit status 2 whatever it found: a partial verdict is never a pass.
-    const unreadable = [...listed.errors, ...read.errors, ...stackFiles.errors];
+    const unreadable = [...listed.errors, ...read.errors, ...(stackFiles?.errors ?? [])];
     const judged = read.resources.length;
     const checked = runCheck(
         read.resources,
@@ -128,7 +157,7 @@ async function run(
         progress && ((done) => progress.judging(done, judged)),
         verdicts,
     );
-    const report = withStackFiles(checked, stackFiles, inputs.files.length - listed.files.length);
+    const report = withStackFiles(checked, stackFiles, stackFileInputs.length);
     progress?.end();
     if (unreadable.length > 0) out.stderr(`${unreadable.join("\n")}\n`);
     const notices = [...listed.notices, ...read.notices, ...report.notices];
@@ -144,7 +173,8 @@ async function run(
         const root = command.sarifRoot ?? process.cwd();
         out.stdout(
             checkSarif(final, {
-                policies: listed.files.length < inputs.files.length ? [...selected, ...STACK_FILE_RULES] : selected,
+                // The stack-file rules are the log's rules only where stack files were judged by them.
+                policies: stackFileInputs.length > 0 ? [...selected, ...stackFileRules] : selected,
                 levels: config.levels,
                 root,
                 files: inputs.files,

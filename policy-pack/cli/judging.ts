@@ -8,8 +8,8 @@ import { Environment } from "../../components/baseline";
 import { SettingsFor } from "../engine";
 import { podSecurityBaseline } from "../policies/pod-security";
 import { PodSecurityLevel } from "../policies/pod-security/levels";
-import { Policy, PolicySettings } from "../policies/types";
-import { policiesToRun, selectPolicies } from "./catalog";
+import { Policy, PolicyInfo, PolicySettings } from "../policies/types";
+import { policiesToRun, selectRules } from "./catalog";
 import { CheckConfig, ConfigDocument, loadCheckConfig } from "./config";
 import { PodSecurityChoice } from "./pod-security";
 
@@ -31,6 +31,8 @@ export interface Judging {
     readonly config: CheckConfig;
     /** The policies --only selects. */
     readonly selected: readonly Policy[];
+    /** The stack-file rules --only selects (stack-files.ts): check applies them to Pulumi stack files. */
+    readonly stackFileRules: readonly PolicyInfo[];
     /** The Pod Security level and version the run judges at (no version: each policy's own). */
     readonly podSecurity: PodSecurityChoice;
     /** The policies run: the selected ones, the Pod Security ones as their stand-ins. */
@@ -60,11 +62,11 @@ export function judgingFor(options: JudgingOptions, policies: readonly Policy[],
         policies,
         now: new Date(options.now),
     });
-    const selected = selectPolicies(policies, options.only);
+    const { policies: selected, stackFileRules } = selectRules(policies, options.only);
     const podSecurity = {
         level: options.level,
         version: options.version ?? config.settingsFor(podSecurityBaseline).podSecurityVersion,
     };
     const toRun = policiesToRun(selected, podSecurity);
-    return { config, selected, podSecurity, toRun, settings: settingsByName(toRun, config) };
+    return { config, selected, stackFileRules, podSecurity, toRun, settings: settingsByName(toRun, config) };
 }

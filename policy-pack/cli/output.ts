@@ -116,12 +116,17 @@ export function policiesText(listing: readonly PolicyListing[]): string {
         lines.push(`${group}:`);
         for (const policy of policies) lines.push(...policyLines(policy));
     }
-    lines.push("", plural(listing.length, "policy", "policies"));
+    const stackFileRules = listing.filter((policy) => policy.kind === "stack-file").length;
+    const counted = plural(listing.length - stackFileRules, "policy", "policies");
+    lines.push("", stackFileRules === 0 ? counted : `${counted}, ${plural(stackFileRules, "stack-file rule")}`);
     return `${lines.join("\n")}\n`;
 }
 
 function policyLines(policy: PolicyListing): string[] {
     const lines = [`  ${policy.name} (${policy.enforcementLevel}, ${policy.severity}): ${policy.description}`];
+    if (policy.kind === "stack-file") {
+        lines.push("    applies to Pulumi stack files (Pulumi.<stack>.yaml), in check only: a preview never sees them");
+    }
     if (policy.checks !== undefined) {
         const at = policy.podSecurity ? ` at ${policy.podSecurity.level} ${policy.podSecurity.version}` : "";
         lines.push(`    checks${at}: ${policy.checks.length > 0 ? policy.checks.join(", ") : "none"}`);

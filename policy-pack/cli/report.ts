@@ -32,7 +32,7 @@ import { podSecurityBaseline } from "../policies/pod-security";
 
 export const REPORT_USAGE = `Usage:
   k8s-baseline report --stack ENV [--out DIR]
-  k8s-baseline report --resources FILE [--env dev|stage|prod] [--out DIR]
+  k8s-baseline report --resources FILE [--env ${ENVIRONMENTS.join("|")}] [--out DIR]
 
 report    Writes the compliance evidence of one stack, per control (CIS Amazon EKS Benchmark, NSA/CISA
           Kubernetes Hardening Guidance, Pod Security Standards, the design documents' checklist), as

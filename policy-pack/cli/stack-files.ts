@@ -14,6 +14,13 @@
  * The env a stack file is judged as: its `k8s-baseline:env`; else the env its file name ends with (`dev`,
  * `shared-dev`); else, for a cluster stack, the strictest env of its `k8s-baseline:cluster.environments`; else
  * prod.
+ *
+ * Each finding is at the line of the key it names (`secretsprovider`, the config key or list item holding the
+ * plaintext; no line when `secretsprovider` is missing) and at the level the pack config `check` reads gives the
+ * rule (`--config`, `--env`: config.ts), as for any policy; `--only` selects them by name or by their group.
+ * A config never lowers the verdict on a file judged as an env stricter than the config's own (without an env,
+ * the config is prod's): there the rule keeps at least the level that env's profile wants (stackFileRuleLevel),
+ * so a dev config cannot make a prod stack file, or one whose env is unknown, pass.
  */
 import * as path from "node:path";
 import * as fs from "node:fs";
@@ -23,6 +30,7 @@ import {
     Environment,
     isEnvironment,
     looksSecretConfigKey,
+    parseStackSecretsAlias,
     profileFor,
     SECRETS_CONFIG_NAMESPACE,
     stackSecretsAliasName,
@@ -55,8 +63,46 @@ export const STACK_PLAINTEXT_SECRETS: PolicyInfo = {
     url: "https://www.pulumi.com/docs/iac/concepts/secrets/",
 };
 
-/** The rules check applies to stack files, as the SARIF log and the corpus name them. */
+/** The rules check applies to stack files, as `--only`, the pack config, the SARIF log and the corpus name them. */
 export const STACK_FILE_RULES: readonly PolicyInfo[] = [STACK_SECRETS_PROVIDER, STACK_PLAINTEXT_SECRETS];
+
+/** The group of the stack-file rules, as `--only` takes it. */
+export const STACK_FILE_GROUP = GROUP;
+
+/**
+ * The level `rule` has where `env`'s profile decides it: in `env`'s generated pack config, and at least on a
+ * stack file judged as `env`. The provider rule is off where the profile demands no KMS provider; otherwise a
+ * rule keeps its own level (mandatory: every profile demands the env's key and no plaintext secret).
+ */
+export function stackFileRuleLevel(rule: PolicyInfo, env: Environment): EnforcementLevel {
+    if (rule.name === STACK_SECRETS_PROVIDER.name && !profileFor(env).requiresStackSecretsKms) {
+        return EnforcementLevel.Disabled;
+    }
+    return rule.enforcementLevel;
+}
+
+const LEVEL_ORDER: readonly EnforcementLevel[] = [
+    EnforcementLevel.Disabled,
+    EnforcementLevel.Advisory,
+    EnforcementLevel.Mandatory,
+];
+
+/**
+ * The level of `rule`'s finding on a stack file judged as `fileEnv`, with `levels` of the config judged as
+ * `configEnv`: the config's level (else the rule's own), raised to stackFileRuleLevel(rule, fileEnv) when the
+ * file's env is stricter than the config's.
+ */
+export function stackFileLevel(
+    rule: PolicyInfo,
+    levels: Readonly<Record<string, EnforcementLevel>>,
+    configEnv: Environment,
+    fileEnv: Environment,
+): EnforcementLevel {
+    const configured = levels[rule.name] ?? rule.enforcementLevel;
+    if (fileEnv === configEnv || strictestEnvironment([fileEnv, configEnv]) === configEnv) return configured;
+    const floor = stackFileRuleLevel(rule, fileEnv);
+    return LEVEL_ORDER.indexOf(floor) > LEVEL_ORDER.indexOf(configured) ? floor : configured;
+}
 
 const STACK_FILE = /^Pulumi\.([^/\\]+)\.ya?ml$/;
 const CONFIG_NAMESPACE = "k8s-baseline";
@@ -112,9 +158,9 @@ export function secretsProviderProblem(
     if (alias === undefined) {
         return `secretsprovider ${JSON.stringify(provider)} names a key by id or ARN, which cannot be told to be the ${env} env's; ${fix}`;
     }
-    const match = /^alias\/(.+)-(dev|stage|prod)-stack-config$/.exec(alias);
-    if (match && match[2] !== env) {
-        return `secretsprovider ${JSON.stringify(provider)} is the ${match[2]} env's key, not the ${env} env's; ${fix}`;
+    const named = parseStackSecretsAlias(alias);
+    if (named && named.env !== env) {
+        return `secretsprovider ${JSON.stringify(provider)} is the ${named.env} env's key, not the ${env} env's; ${fix}`;
     }
     // An alias resolves in one account and region: the same name elsewhere is another key, anyone's.
     if (arn !== null && arn[2] !== account.accountId) {
@@ -124,18 +170,22 @@ export function secretsProviderProblem(
     if (region !== undefined && account.region !== undefined && region !== account.region) {
         return `secretsprovider ${JSON.stringify(provider)} is a key of region ${region}, not the stack's region ${account.region}; ${fix}`;
     }
-    const ok = project === undefined ? match !== null : alias === wanted;
+    const ok = project === undefined ? named !== undefined : alias === wanted;
     return ok
         ? undefined
         : `secretsprovider ${JSON.stringify(provider)} is not the ${env} env's stack secrets key; ${fix}`;
 }
 
 /** A finding in a stack file. */
-interface Finding {
+export interface StackFileFinding {
     readonly policy: PolicyInfo;
     readonly message: string;
+    /** The line of the key it names; null when the key is missing (no `secretsprovider`). */
     readonly line: number | null;
+    /** The env the file is judged as. */
+    readonly env: Environment;
 }
+type Finding = StackFileFinding;
 
 /** True for `{ secure: "..." }`, a value Pulumi stores encrypted. */
 function isSecure(node: unknown): boolean {
@@ -149,38 +199,54 @@ function isSecure(node: unknown): boolean {
     );
 }
 
-/** Plaintext values under secret-looking keys below `node`, the value of `key` at `where`. */
-function plaintextSecrets(
-    node: unknown,
-    key: string,
-    where: string,
-    secretByNamespace: boolean,
-    lineOf: (offset: number) => number,
-    out: Finding[],
-): void {
+/** Where a plaintext search stands: the key whose value it reads, shown as `where`, at `line`. */
+interface ConfigPlace {
+    readonly key: string;
+    readonly where: string;
+    /** The line of the key (a map's entry) or of the item (a list's): where a reader finds `where`. */
+    readonly line: number | null;
+    /** In the `secrets:` namespace, where every value is a secret. */
+    readonly secretByNamespace: boolean;
+    readonly env: Environment;
+}
+
+/** The line of `node`'s first character, or `fallback` when the parser gave it no position. */
+function lineOfNode(node: unknown, lineOf: (offset: number) => number, fallback: number | null): number | null {
+    const offset = (node as Node | null)?.range?.[0];
+    return offset === undefined ? fallback : lineOf(offset);
+}
+
+/** Plaintext values under secret-looking keys below `node`, the value at `place`. */
+function plaintextSecrets(node: unknown, place: ConfigPlace, lineOf: (offset: number) => number, out: Finding[]): void {
     if (isSecure(node)) return;
     if (isMap(node)) {
         for (const pair of node.items) {
             const name = isScalar(pair.key) ? String(pair.key.value) : "";
-            plaintextSecrets(pair.value, name, `${where}.${name}`, secretByNamespace, lineOf, out);
+            const line = lineOfNode(pair.key, lineOf, place.line);
+            plaintextSecrets(pair.value, { ...place, key: name, where: `${place.where}.${name}`, line }, lineOf, out);
         }
         return;
     }
     if (isSeq(node)) {
-        node.items.forEach((item, i) => plaintextSecrets(item, key, `${where}[${i}]`, secretByNamespace, lineOf, out));
+        node.items.forEach((item, i) => {
+            const line = lineOfNode(item, lineOf, place.line);
+            plaintextSecrets(item, { ...place, where: `${place.where}[${i}]`, line }, lineOf, out);
+        });
         return;
     }
     if (!isScalar(node)) return;
     const value = node.value;
     if (value === null || value === "" || typeof value === "boolean") return;
-    if (!secretByNamespace && !looksSecretConfigKey(key)) return;
-    const offset = (node as Node).range?.[0];
-    const line = offset === undefined ? null : lineOf(offset);
-    const why = secretByNamespace ? `in the ${SECRETS_CONFIG_NAMESPACE}: namespace` : "under a key that looks secret";
+    if (!place.secretByNamespace && !looksSecretConfigKey(place.key)) return;
+    const { line } = place;
+    const why = place.secretByNamespace
+        ? `in the ${SECRETS_CONFIG_NAMESPACE}: namespace`
+        : "under a key that looks secret";
     out.push({
         policy: STACK_PLAINTEXT_SECRETS,
-        message: `${where}${line === null ? "" : ` (line ${line})`} holds a plaintext value ${why}; store it with pulumi config set --secret`,
+        message: `${place.where}${line === null ? "" : ` (line ${line})`} holds a plaintext value ${why}; store it with pulumi config set --secret`,
         line,
+        env: place.env,
     });
 }
 
@@ -217,11 +283,12 @@ export function stackFileFindings(file: string, text: string): Finding[] {
             const pair = isMap(root)
                 ? root.items.find((item) => isScalar(item.key) && item.key.value === "secretsprovider")
                 : undefined;
-            const offset = isScalar(pair?.key) ? pair.key.range?.[0] : undefined;
+            const line = pair === undefined ? null : lineOfNode(pair.key, lineOf, null);
             findings.push({
                 policy: STACK_SECRETS_PROVIDER,
-                message: `${file} (judged as ${env}): ${problem}`,
-                line: offset === undefined ? 1 : lineOf(offset),
+                message: `${file}${line === null ? "" : ` (line ${line})`} (judged as ${env}): ${problem}`,
+                line,
+                env,
             });
         }
     }
@@ -233,7 +300,14 @@ export function stackFileFindings(file: string, text: string): Finding[] {
             const namespace = at < 0 ? "" : fullKey.slice(0, at);
             const key = at < 0 ? fullKey : fullKey.slice(at + 1);
             const before = findings.length;
-            plaintextSecrets(pair.value, key, fullKey, namespace === SECRETS_CONFIG_NAMESPACE, lineOf, findings);
+            const place: ConfigPlace = {
+                key,
+                where: fullKey,
+                line: lineOfNode(pair.key, lineOf, null),
+                secretByNamespace: namespace === SECRETS_CONFIG_NAMESPACE,
+                env,
+            };
+            plaintextSecrets(pair.value, place, lineOf, findings);
             for (let i = before; i < findings.length; i++) {
                 findings[i] = { ...findings[i], message: `${file}: ${findings[i].message}` };
             }
@@ -242,17 +316,44 @@ export function stackFileFindings(file: string, text: string): Finding[] {
     return findings;
 }
 
+/** How stack files are judged: the rules `--only` selects, at the levels of the config `check` reads. */
+export interface StackFileJudging {
+    /** The rules to apply (STACK_FILE_RULES, or those `--only` names). */
+    readonly rules: readonly PolicyInfo[];
+    /** The config's levels per rule name (CheckConfig.levels). */
+    readonly levels: Readonly<Record<string, EnforcementLevel>>;
+    /** The env the config judges as (prod without one). */
+    readonly env: Environment;
+}
+
+/** Every stack-file rule at its own level, with no config: as `check` without `--config` or `--env`. */
+export const DEFAULT_STACK_FILE_JUDGING: StackFileJudging = {
+    rules: STACK_FILE_RULES,
+    levels: {},
+    env: Environment.Prod,
+};
+
 /** What checking the stack files gave: a result per finding, and the files that could not be read. */
 export interface StackFilesReport {
     readonly results: ResourceResult[];
     readonly errors: string[];
     readonly mandatory: number;
+    readonly advisory: number;
 }
 
-/** Checks every stack file of `files`; each finding is its own result, at the line of its key. */
-export function checkStackFiles(files: readonly string[]): StackFilesReport {
+/**
+ * Checks every stack file of `files` by `judging`'s rules; each finding is its own result, at the line of its
+ * key, at its level (stackFileLevel); a rule disabled there reports nothing.
+ */
+export function checkStackFiles(
+    files: readonly string[],
+    judging: StackFileJudging = DEFAULT_STACK_FILE_JUDGING,
+): StackFilesReport {
     const results: ResourceResult[] = [];
     const errors: string[] = [];
+    const selected = new Set(judging.rules.map((rule) => rule.name));
+    let mandatory = 0;
+    let advisory = 0;
     for (const file of files) {
         let findings: Finding[];
         try {
@@ -262,10 +363,20 @@ export function checkStackFiles(files: readonly string[]): StackFilesReport {
             continue;
         }
         for (const finding of findings) {
+            if (!selected.has(finding.policy.name)) continue;
+            const configured = judging.levels[finding.policy.name] ?? finding.policy.enforcementLevel;
+            const level = stackFileLevel(finding.policy, judging.levels, judging.env, finding.env);
+            if (level === EnforcementLevel.Disabled) continue;
+            const raised =
+                level === configured
+                    ? ""
+                    : ` (${level} here: the file is judged as ${finding.env}, stricter than the config's ${judging.env})`;
+            if (level === EnforcementLevel.Mandatory) mandatory++;
+            else advisory++;
             const violation: ReportedViolation = {
                 policy: finding.policy.name,
-                level: finding.policy.enforcementLevel,
-                message: finding.message,
+                level,
+                message: `${finding.message}${raised}`,
                 check: null,
             };
             results.push({
@@ -278,5 +389,5 @@ export function checkStackFiles(files: readonly string[]): StackFilesReport {
             });
         }
     }
-    return { results, errors, mandatory: results.length };
+    return { results, errors, mandatory, advisory };
 }

@@ -5,7 +5,10 @@
  * - the restricted Pod Security checks are advisory where the profile enforces only baseline;
  * - every policy gets the env, its app registries and the ServiceAccounts allowed an API token;
  * - every policy gets the stack's `topology` (the ClusterTopology fields: layout, namespace layout, the envs
- *   on the cluster), so that the pack judges names that could meet another env's on a shared cluster.
+ *   on the cluster), so that the pack judges names that could meet another env's on a shared cluster;
+ * - the rules `k8s-baseline check` applies to stack files (cli/stack-files.ts) get the level the env's profile
+ *   wants (stackFileRuleLevel) and nothing else: a preview judges nothing by them (the pack's SDK reads only
+ *   its own policies' entries), and `check --env` reads them from the same file.
  * One file per stack (`<stack>.json`; a cluster stack names no env and is judged as prod). The stack files are
  * checked together first: two that declare one cluster without the shared layout are refused.
  * `npm run pack-config` writes the files; a test fails when a committed file differs from what this makes.
@@ -22,6 +25,7 @@ import {
     stackTopology,
 } from "../harness/stack-config";
 import { ALL_POLICIES } from "../policies";
+import { STACK_FILE_RULES, stackFileRuleLevel } from "../cli/stack-files";
 import { EnforcementLevel, Policy } from "../policies/types";
 import { SettingsConfig } from "../settings";
 
@@ -55,6 +59,9 @@ export function packConfigFor(stack: string): Record<string, PolicyConfigBlock> 
         const level = envEnforcementLevel(policy, env);
         config[policy.name] = level ? { enforcementLevel: level, ...settings } : { ...settings };
     }
+    // Always with a level: an entry naming no policy reaches the pack's Configure as given, which refuses one
+    // without a level.
+    for (const rule of STACK_FILE_RULES) config[rule.name] = { enforcementLevel: stackFileRuleLevel(rule, env) };
     return config;
 }
 

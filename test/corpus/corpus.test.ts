@@ -201,6 +201,13 @@ describe("hostile corpus", function () {
                 `# expect: allow\n# env: dev\n# topology: {"layout": "mixed", "environments": ["dev"]}\n${manifest}`,
                 /not one the pack config takes/,
             ],
+            ["config-not-json.yaml", `# expect: allow\n# config: {advisory}\n${manifest}`, /"config" is not JSON/],
+            [
+                "config-unknown-policy.yaml",
+                `# expect: allow\n# config: {"stack-secret-provider": "advisory"}\n${manifest}`,
+                /"config" names no policy: stack-secret-provider/,
+            ],
+            ["config-list.yaml", `# expect: allow\n# config: ["advisory"]\n${manifest}`, /"config" is an object/],
             ["json-no-expect.json", `{"resources": [{"type": "t", "name": "n"}]}`, /no "expect"/],
             [
                 "json-deny-no-policies.json",

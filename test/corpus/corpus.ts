@@ -35,6 +35,8 @@ export interface CorpusCase {
     readonly topology?: TopologyConfig;
     /** The pack config's `exemptions`, in every policy's block; with them, `env` is required. */
     readonly exemptions?: readonly ExemptionConfig[];
+    /** Entries laid over the env's generated pack config (over none without an env): a config a team could give. */
+    readonly config?: CaseConfig;
     readonly why?: string;
     /** JSON cases: the resources, as the file gives them. */
     readonly resources?: readonly CaseResource[];
@@ -49,6 +51,9 @@ export interface CaseResource {
     /** Another resource of the case, by its URN or its name. */
     readonly parent?: string;
 }
+
+/** A case's `config`: policy (or `all`) to a level or a block, as a `--policy-pack-config` file has them. */
+export type CaseConfig = Readonly<Record<string, string | Readonly<Record<string, unknown>>>>;
 
 /** A case file that cannot be judged as written: a corpus error, never a pass. */
 export class MalformedCase extends Error {}
@@ -85,10 +90,11 @@ function validated(
         env?: unknown;
         topology?: unknown;
         exemptions?: unknown;
+        config?: unknown;
         why?: unknown;
     },
 ): Omit<CorpusCase, "resources"> {
-    const { expect, env, topology, exemptions, why } = fields;
+    const { expect, env, topology, exemptions, config, why } = fields;
     if (expect === undefined) throw new MalformedCase(`${file}: no "expect" (deny or allow)`);
     if (expect !== "deny" && expect !== "allow") {
         throw new MalformedCase(`${file}: "expect" is ${JSON.stringify(expect)}, not deny or allow`);
@@ -130,6 +136,19 @@ function validated(
             );
         }
     }
+    if (config !== undefined) {
+        const entries = typeof config === "object" && config !== null && !Array.isArray(config) ? config : undefined;
+        if (entries === undefined) throw new MalformedCase(`${file}: "config" is an object of policy names`);
+        const named = Object.entries(entries).filter(([name]) => name !== "all" && !POLICY_NAMES.has(name));
+        if (named.length > 0) {
+            throw new MalformedCase(`${file}: "config" names no policy: ${named.map(([name]) => name).join(", ")}`);
+        }
+        for (const [name, value] of Object.entries(entries)) {
+            if (typeof value !== "string" && (typeof value !== "object" || value === null || Array.isArray(value))) {
+                throw new MalformedCase(`${file}: "config" of ${name} is neither a level nor an object`);
+            }
+        }
+    }
     return {
         file,
         format,
@@ -138,6 +157,7 @@ function validated(
         env: env as Environment | undefined,
         topology: topology as TopologyConfig | undefined,
         exemptions: exemptions as ExemptionConfig[] | undefined,
+        config: config as CaseConfig | undefined,
         why: why as string | undefined,
     };
 }
@@ -147,9 +167,9 @@ const validTopology = new Ajv({ strict: false }).compile(SETTINGS_CONFIG_SCHEMA.
 const validExemptions = new Ajv({ strict: false }).compile(SETTINGS_CONFIG_SCHEMA.properties.exemptions);
 
 /** Header fields given as JSON. */
-const JSON_FIELDS: ReadonlySet<string> = new Set(["topology", "exemptions"]);
+const JSON_FIELDS: ReadonlySet<string> = new Set(["topology", "exemptions", "config"]);
 
-/** The leading `# key: value` comments of a YAML case (`topology` and `exemptions` as JSON). */
+/** The leading `# key: value` comments of a YAML case (`topology`, `exemptions` and `config` as JSON). */
 function yamlHeader(file: string, text: string): Record<string, unknown> {
     const fields: Record<string, unknown> = {};
     for (const raw of text.split(/\r?\n/)) {
@@ -159,7 +179,7 @@ function yamlHeader(file: string, text: string): Record<string, unknown> {
         const match = /^#\s*([a-z]+)\s*:\s*(.*)$/.exec(line);
         if (!match) continue;
         const [, key, value] = match;
-        if (!["expect", "policies", "env", "topology", "exemptions", "why"].includes(key)) continue;
+        if (!["expect", "policies", "env", "topology", "exemptions", "config", "why"].includes(key)) continue;
         if (key in fields) throw new MalformedCase(`${file}: "${key}" given twice`);
         if (JSON_FIELDS.has(key)) {
             try {
@@ -285,10 +305,11 @@ export async function runCli(argv: readonly string[]): Promise<{ code: number; s
 
 /** The case through `check --format json [--env ENV] FILE`. Throws when check cannot read it (exit 2). */
 export async function checkCase(corpusCase: CorpusCase): Promise<Outcome> {
-    // A case with a topology or exemptions is judged with the env's config and them in every policy's block.
+    // A case with a topology or exemptions is judged with the env's config and them in every policy's block;
+    // one with a config, with the env's config and the case's laid over it.
     let dir: string | undefined;
     let config: string | undefined;
-    if (corpusCase.topology || corpusCase.exemptions) {
+    if (corpusCase.topology || corpusCase.exemptions || corpusCase.config) {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "corpus-config-"));
         config = path.join(dir, "config.json");
         fs.writeFileSync(config, JSON.stringify(packConfigOf(corpusCase)));
@@ -317,9 +338,23 @@ const PROJECT = "k8s-baseline";
 
 /**
  * The pack config a preview of the case's env is given: policy-pack/config/<env>.json; none without an env.
- * With a topology, every policy's block carries it (and the env), as a stack's configuration gives it.
+ * With a topology, every policy's block carries it (and the env), as a stack's configuration gives it. The
+ * case's `config` is laid over that: a level replaces the entry's level, a block is merged into the entry.
  */
 export function packConfigOf(corpusCase: CorpusCase): PolicyPackConfig {
+    const generated = generatedConfigOf(corpusCase);
+    const given = corpusCase.config;
+    if (given === undefined) return generated;
+    const config: Record<string, PolicyPackConfig[string]> = { ...generated };
+    for (const [name, value] of Object.entries(given)) {
+        const current = config[name];
+        const block = typeof current === "string" ? { enforcementLevel: current } : (current ?? {});
+        config[name] = typeof value === "string" ? { ...block, enforcementLevel: value } : { ...block, ...value };
+    }
+    return config;
+}
+
+function generatedConfigOf(corpusCase: CorpusCase): PolicyPackConfig {
     if (!corpusCase.env) return {};
     const generated = JSON.parse(
         fs.readFileSync(path.join(CONFIG_DIR, `${corpusCase.env}.json`), "utf8"),

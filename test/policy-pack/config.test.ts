@@ -6,6 +6,15 @@ import { ENVIRONMENTS } from "../../components/baseline";
 import { stackNames } from "../../policy-pack/harness/paths";
 import { CONFIG_DIR, packConfigFor, packConfigText } from "../../policy-pack/config/generate";
 import { ALL_POLICIES } from "../../policy-pack/policies";
+import { STACK_FILE_RULES } from "../../policy-pack/cli/stack-files";
+
+/** The entries of the pack's policies in a config (the stack-file rules' entries set a level only). */
+function packBlocks(config: ReturnType<typeof packConfigFor>) {
+    const stackFileRules = new Set(STACK_FILE_RULES.map((rule) => rule.name));
+    return Object.entries(config)
+        .filter(([name]) => !stackFileRules.has(name))
+        .map(([, block]) => block);
+}
 
 describe("policy-pack/config/<stack>.json", () => {
     for (const stack of stackNames()) {
@@ -31,7 +40,7 @@ describe("policy-pack/config/<stack>.json", () => {
             allowProdWithLowerEnvironments: false,
         };
         for (const stack of ["shared-cluster", "shared-dev", "shared-stage"]) {
-            for (const block of Object.values(packConfigFor(stack))) assert.deepEqual(block.topology, shared, stack);
+            for (const block of packBlocks(packConfigFor(stack))) assert.deepEqual(block.topology, shared, stack);
         }
         // A cluster stack belongs to no env: judged as prod, by prod's levels, and left alone by cross-env.
         const cluster = packConfigFor("shared-cluster");
@@ -45,9 +54,19 @@ describe("policy-pack/config/<stack>.json", () => {
         ]);
     });
 
-    it("configures every policy, and only policies of the pack", () => {
-        const names = ALL_POLICIES.map((p) => p.name).sort();
-        for (const env of ENVIRONMENTS) assert.deepEqual(Object.keys(packConfigFor(env)).sort(), names);
+    it("configures every policy and stack-file rule, and nothing else", () => {
+        const names = [...ALL_POLICIES, ...STACK_FILE_RULES].map((p) => p.name).sort();
+        for (const stack of stackNames()) assert.deepEqual(Object.keys(packConfigFor(stack)).sort(), names, stack);
+    });
+
+    it("gives the stack-file rules the level each env's profile wants, and nothing but a level", () => {
+        for (const stack of stackNames()) {
+            const config = packConfigFor(stack);
+            for (const rule of STACK_FILE_RULES) {
+                // Every profile demands its own KMS key and no plaintext secret; the cluster stack is prod's.
+                assert.deepEqual(config[rule.name], { enforcementLevel: "mandatory" }, `${stack} ${rule.name}`);
+            }
+        }
     });
 
     it("makes workload rules advisory where Kyverno audits, and restricted Pod Security advisory where only baseline is enforced", () => {
@@ -57,7 +76,7 @@ describe("policy-pack/config/<stack>.json", () => {
         assert.equal(dev["pod-security-restricted"].enforcementLevel, "advisory");
         assert.equal(dev["pod-security-baseline"].enforcementLevel, undefined);
         assert.equal(packConfigFor("stage")["pod-security-restricted"].enforcementLevel, undefined);
-        for (const block of Object.values(prod))
+        for (const block of packBlocks(prod))
             assert.equal(block.enforcementLevel, undefined, "prod keeps every default");
     });
 

@@ -3,12 +3,23 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { configKeyWords, looksSecretConfigKey } from "../../../components/baseline";
+import {
+    configKeyWords,
+    ENVIRONMENTS,
+    looksSecretConfigKey,
+    parseStackSecretsAlias,
+    stackSecretsAliasName,
+} from "../../../components/baseline";
+import { EnforcementLevel } from "../../../policy-pack/policies/types";
 import { main } from "../../../policy-pack/cli";
 import {
     secretsProviderProblem,
+    STACK_FILE_RULES,
+    STACK_PLAINTEXT_SECRETS,
+    STACK_SECRETS_PROVIDER,
     stackFileEnvironment,
     stackFileFindings,
+    stackFileLevel,
     stackFileName,
 } from "../../../policy-pack/cli/stack-files";
 
@@ -106,7 +117,7 @@ describe("check over stack files", () => {
                 {
                     policy: "stack-secrets-provider",
                     message:
-                        'x/Pulumi.stage.yaml (judged as stage): secretsprovider "passphrase" is not an awskms:// key, which the stage profile demands; use awskms://alias/shop-stage-stack-config?region=<region>, the env\'s stack secrets key',
+                        'x/Pulumi.stage.yaml (line 4) (judged as stage): secretsprovider "passphrase" is not an awskms:// key, which the stage profile demands; use awskms://alias/shop-stage-stack-config?region=<region>, the env\'s stack secrets key',
                     line: 4,
                 },
             ]);
@@ -164,6 +175,272 @@ describe("check over stack files", () => {
                 ],
             );
             assert.match(found[5].message, /in the secrets: namespace/);
+        });
+    });
+
+    it("reads an alias back to the project and env the baseline named it for, and only those envs", () => {
+        for (const env of ENVIRONMENTS) {
+            assert.deepEqual(parseStackSecretsAlias(stackSecretsAliasName("shop-eu", env)), {
+                project: "shop-eu",
+                env,
+            });
+        }
+        assert.equal(parseStackSecretsAlias("alias/shop-qa-stack-config"), undefined);
+        assert.equal(parseStackSecretsAlias("alias/shop-prod"), undefined);
+        assert.equal(parseStackSecretsAlias("alias/-prod-stack-config"), undefined);
+    });
+
+    describe("lines", () => {
+        it("places each finding at the line of the key it names, or of the list item", () => {
+            const text = [
+                "# header", // 1
+                "config:", // 2
+                "  k8s-baseline:project: shop", // 3
+                "  app:dbPassword:", // 4: the key; its plaintext value is on the next line
+                "    hunter2", // 5
+                "  app:passwords:", // 6
+                "    - first", // 7
+                "    - second", // 8
+                "  app:service:", // 9
+                "    name: api", // 10
+                "    apiKey: |", // 11
+                "      multi", // 12
+                "      line", // 13
+                "secretsprovider: default", // 14
+                "",
+            ].join("\n");
+            assert.deepEqual(
+                findings("Pulumi.prod.yaml", text).map((f) => [f.policy, f.line]),
+                [
+                    ["stack-secrets-provider", 14],
+                    ["stack-config-plaintext-secrets", 4],
+                    ["stack-config-plaintext-secrets", 7],
+                    ["stack-config-plaintext-secrets", 8],
+                    ["stack-config-plaintext-secrets", 11],
+                ],
+            );
+        });
+
+        it("gives a missing secretsprovider no line, rather than one it is not on", () => {
+            const [finding] = findings("Pulumi.dev.yaml", "config:\n  k8s-baseline:project: shop\n");
+            assert.equal(finding.policy, "stack-secrets-provider");
+            assert.equal(finding.line, null);
+            assert.doesNotMatch(finding.message, /\(line/);
+        });
+
+        it("carries the line in JSON, SARIF and text", async () => {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stack-files-"));
+            try {
+                const file = path.join(dir, "Pulumi.stage.yaml");
+                const text =
+                    "config:\n  k8s-baseline:project: shop\n  app:db:\n    password: x\nsecretsprovider: passphrase\n";
+                fs.writeFileSync(file, text);
+                const json = JSON.parse((await check("--format", "json", file)).stdout);
+                assert.deepEqual(
+                    json.results.map((r: { line: number; violations: { policy: string }[] }) => [
+                        r.violations[0].policy,
+                        r.line,
+                    ]),
+                    [
+                        ["stack-secrets-provider", 5],
+                        ["stack-config-plaintext-secrets", 4],
+                    ],
+                );
+                const sarif = JSON.parse((await check("--format", "sarif", "--sarif-root", dir, file)).stdout);
+                assert.deepEqual(
+                    sarif.runs[0].results.map(
+                        (r: { locations: { physicalLocation: { region: { startLine: number } } }[] }) =>
+                            r.locations[0].physicalLocation.region.startLine,
+                    ),
+                    [5, 4],
+                );
+                const out = (await check(file)).stdout;
+                assert.match(out, /Pulumi\.stage\.yaml \(line 5\) \(judged as stage\): secretsprovider "passphrase"/);
+                assert.match(out, /app:db\.password \(line 4\) holds a plaintext value/);
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
+    });
+
+    describe("--only and the pack config", () => {
+        let dir: string;
+        /** Pulumi.<stack>.yaml with a passphrase and a plaintext password, and a privileged Pod beside it. */
+        const write = (stack: string, extra = "") => {
+            const file = path.join(dir, `Pulumi.${stack}.yaml`);
+            fs.writeFileSync(
+                file,
+                `secretsprovider: passphrase\nconfig:\n  k8s-baseline:project: shop\n${extra}  app:dbPassword: hunter2\n`,
+            );
+            return file;
+        };
+        const config = (document: unknown) => {
+            const file = path.join(dir, "config.json");
+            fs.writeFileSync(file, JSON.stringify(document));
+            return file;
+        };
+        const policiesOf = (stdout: string) =>
+            JSON.parse(stdout).results.map((r: { violations: { policy: string; level: string }[] }) => [
+                r.violations[0].policy,
+                r.violations[0].level,
+            ]);
+        beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "stack-files-only-"))));
+        afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+        it("--only a stack-file rule judges the stack files by that rule alone", async () => {
+            write("prod");
+            const run = await check("--format", "json", "--only", "stack-secrets-provider", dir);
+            assert.equal(run.code, 1, run.stderr);
+            assert.deepEqual(policiesOf(run.stdout), [["stack-secrets-provider", "mandatory"]]);
+            const group = await check("--format", "json", "--only", "stack-files", dir);
+            assert.deepEqual(policiesOf(group.stdout), [
+                ["stack-secrets-provider", "mandatory"],
+                ["stack-config-plaintext-secrets", "mandatory"],
+            ]);
+        });
+
+        it("--only without a stack-file rule reports nothing of the stack files and says they were not judged", async () => {
+            write("prod");
+            const run = await check("--format", "json", "--only", "pod-security-baseline", dir);
+            assert.equal(run.code, 0, run.stdout + run.stderr);
+            const report = JSON.parse(run.stdout);
+            assert.deepEqual(report.results, []);
+            assert.deepEqual(report.summary, { resources: 1, notJudged: 1, mandatory: 0, advisory: 0 });
+            assert.ok(
+                report.notices.includes(
+                    "not judged: 1 Pulumi stack file, --only selects no stack-file rule " +
+                        "(stack-secrets-provider, stack-config-plaintext-secrets)",
+                ),
+                report.notices.join("\n"),
+            );
+            const sarif = JSON.parse((await check("--format", "sarif", "--only", "pod-security", dir)).stdout);
+            const rules = sarif.runs[0].tool.driver.rules.map((r: { id: string }) => r.id);
+            assert.ok(!rules.some((id: string) => id.startsWith("stack-")), rules.join(", "));
+        });
+
+        it("refuses an unknown --only name, listing the stack-file rules and their group with the rest", async () => {
+            const run = await check("--only", "stack-secret-provider", dir);
+            assert.equal(run.code, 2);
+            assert.match(run.stderr, /unknown group or policy "stack-secret-provider"/);
+            assert.match(run.stderr, /groups: .*\bstack-files\b/);
+            assert.match(run.stderr, /policies: .*\bstack-secrets-provider, stack-config-plaintext-secrets\b/);
+        });
+
+        it("takes each rule's level from the config: advisory passes, disabled reports nothing, all applies", async () => {
+            write("prod", "  k8s-baseline:env: prod\n");
+            const advisory = await check(
+                "--format",
+                "json",
+                "--config",
+                config({ "stack-config-plaintext-secrets": "advisory" }),
+                dir,
+            );
+            assert.equal(advisory.code, 1, "the provider is still mandatory");
+            assert.deepEqual(policiesOf(advisory.stdout), [
+                ["stack-secrets-provider", "mandatory"],
+                ["stack-config-plaintext-secrets", "advisory"],
+            ]);
+            assert.deepEqual(JSON.parse(advisory.stdout).summary, {
+                resources: 1,
+                notJudged: 0,
+                mandatory: 1,
+                advisory: 1,
+            });
+            const off = await check(
+                "--format",
+                "json",
+                "--config",
+                config({ "stack-secrets-provider": { enforcementLevel: "disabled" }, all: "advisory" }),
+                dir,
+            );
+            assert.equal(off.code, 0, off.stdout);
+            assert.deepEqual(policiesOf(off.stdout), [["stack-config-plaintext-secrets", "advisory"]]);
+        });
+
+        it("never lets a config lower the verdict on a file judged as a stricter env than its own", async () => {
+            write("prod");
+            write("sandbox"); // no env anywhere: judged as prod
+            write("dev");
+            const lenient = config({
+                "stack-secrets-provider": "advisory",
+                "stack-config-plaintext-secrets": "advisory",
+            });
+            const run = await check("--format", "json", "--env", "dev", "--config", lenient, dir);
+            assert.equal(run.code, 1);
+            const results = JSON.parse(run.stdout).results as {
+                name: string;
+                violations: { policy: string; level: string; message: string }[];
+            }[];
+            const levels = results.map((r) => [r.name, r.violations[0].policy, r.violations[0].level]);
+            assert.deepEqual(levels, [
+                ["dev", "stack-secrets-provider", "advisory"],
+                ["dev", "stack-config-plaintext-secrets", "advisory"],
+                ["prod", "stack-secrets-provider", "mandatory"],
+                ["prod", "stack-config-plaintext-secrets", "mandatory"],
+                ["sandbox", "stack-secrets-provider", "mandatory"],
+                ["sandbox", "stack-config-plaintext-secrets", "mandatory"],
+            ]);
+            assert.match(
+                results[2].violations[0].message,
+                /\(mandatory here: the file is judged as prod, stricter than the config's dev\)$/,
+            );
+            // The same config judged as prod (no --env): it applies to every file.
+            const asProd = await check("--format", "json", "--config", lenient, dir);
+            assert.equal(asProd.code, 0, asProd.stdout);
+        });
+
+        it("takes a level only: a setting in a stack-file rule's entry is refused", async () => {
+            write("prod");
+            const run = await check(
+                "--config",
+                config({ "stack-secrets-provider": { enforcementLevel: "advisory", env: "dev" } }),
+                dir,
+            );
+            assert.equal(run.code, 2);
+            assert.match(
+                run.stderr,
+                /"stack-secrets-provider": a stack-file rule takes only an enforcementLevel, not env/,
+            );
+        });
+
+        it("lists the stack-file rules with policies, at the config's level, saying where they apply", async () => {
+            let stdout = "";
+            const listing = async (...argv: string[]) => {
+                stdout = "";
+                await main(["policies", ...argv], { stdout: (text) => (stdout += text), stderr: () => undefined });
+                return stdout;
+            };
+            const json = JSON.parse(await listing("--format", "json", "--only", "stack-files"));
+            assert.deepEqual(
+                json.policies.map((p: { name: string; kind: string; enforcementLevel: string }) => [
+                    p.name,
+                    p.kind,
+                    p.enforcementLevel,
+                ]),
+                STACK_FILE_RULES.map((rule) => [rule.name, "stack-file", "mandatory"]),
+            );
+            const advisory = JSON.parse(
+                await listing("--format", "json", "--config", config({ "stack-secrets-provider": "advisory" })),
+            );
+            const provider = advisory.policies.find((p: { name: string }) => p.name === "stack-secrets-provider");
+            assert.equal(provider.enforcementLevel, "advisory");
+            const text = await listing();
+            assert.match(text, /^stack-files:\n {2}stack-secrets-provider \(mandatory, high\): /m);
+            assert.match(text, /^ {4}applies to Pulumi stack files \(Pulumi\.<stack>\.yaml\), in check only/m);
+            assert.match(text, /^\d+ policies, 2 stack-file rules$/m);
+        });
+    });
+
+    describe("levels", () => {
+        const levels = { [STACK_SECRETS_PROVIDER.name]: EnforcementLevel.Advisory };
+        it("is the config's where the file's env is the config's or a lower one", () => {
+            assert.equal(stackFileLevel(STACK_SECRETS_PROVIDER, levels, "prod", "dev"), "advisory");
+            assert.equal(stackFileLevel(STACK_SECRETS_PROVIDER, levels, "stage", "stage"), "advisory");
+            assert.equal(stackFileLevel(STACK_PLAINTEXT_SECRETS, levels, "dev", "dev"), "mandatory");
+        });
+        it("is at least the profile's where the file's env is stricter", () => {
+            assert.equal(stackFileLevel(STACK_SECRETS_PROVIDER, levels, "dev", "stage"), "mandatory");
+            assert.equal(stackFileLevel(STACK_SECRETS_PROVIDER, levels, "stage", "prod"), "mandatory");
         });
     });
 
