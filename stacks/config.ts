@@ -92,7 +92,10 @@ export interface SharedEnvironmentStackConfig {
 /** A cluster stack. */
 export interface ClusterStackConfig {
     readonly kind: typeof StackKind.Cluster;
+    /** The cluster's arguments but `kubernetesApiClients`, read from `environmentStacks`' outputs. */
     readonly args: SecureClusterArgs;
+    /** The env stacks on the cluster, `organization/project/stack`, whose outputs name their API clients. */
+    readonly environmentStacks: readonly string[];
 }
 
 export type StackConfig = EnvironmentStackConfig | SharedEnvironmentStackConfig | ClusterStackConfig;
@@ -106,6 +109,7 @@ const CLUSTER_STACK_KEYS: readonly string[] = [
     "registries",
     "vaultCidrs",
     "runtimeSecurity",
+    "environmentStacks",
 ];
 
 /** The stack name of an env: the env itself (`dev`), or ending with it (`shared-dev`). */
@@ -141,7 +145,8 @@ export function parseStack(stack: string, values: Record<string, unknown>, readS
             );
         }
         if (problems.length > 0) throw new ConfigError(stack, problems);
-        const { project, cluster, registries, vaultCidrs, runtimeSecurity } = values as unknown as SecureClusterArgs;
+        const { project, cluster, registries, vaultCidrs, runtimeSecurity, environmentStacks } =
+            values as unknown as SecureClusterArgs & { environmentStacks?: string[] };
         return {
             kind: StackKind.Cluster,
             args: {
@@ -151,6 +156,7 @@ export function parseStack(stack: string, values: Record<string, unknown>, readS
                 ...(vaultCidrs === undefined ? {} : { vaultCidrs }),
                 ...(runtimeSecurity === undefined ? {} : { runtimeSecurity }),
             },
+            environmentStacks: [...(environmentStacks ?? [])],
         };
     }
     if (problems.length === 0) {
@@ -162,6 +168,11 @@ export function parseStack(stack: string, values: Record<string, unknown>, readS
         if (values.vaultCidrs !== undefined) {
             problems.push(
                 `${key("vaultCidrs")}: is a cluster stack's key; fix: give the Vault's CIDR blocks in vault.cidrs`,
+            );
+        }
+        if (values.environmentStacks !== undefined) {
+            problems.push(
+                `${key("environmentStacks")}: is a cluster stack's key; fix: remove it: an env stack names its cluster in clusterStack`,
             );
         }
         if (values.cluster !== undefined && values.clusterStack !== undefined) {

@@ -41,6 +41,11 @@ export function isNamespaceGlob(pattern: unknown): pattern is string {
     return typeof pattern === "string" && NAMESPACE_GLOB.test(pattern);
 }
 
+/** True when `namespace` matches `pattern` (isNamespaceGlob) as Falco's `glob` reads it. */
+export function matchesNamespaceGlob(namespace: string, pattern: string): boolean {
+    return pattern.startsWith("*") ? namespace.endsWith(pattern.slice(1)) : namespace === pattern;
+}
+
 /** `k8s.ns.name in (<list>)`, or also one of the globs. */
 function inNamespaces(list: string, patterns: readonly string[] = []): string {
     const inList = `k8s.ns.name in (${list})`;
