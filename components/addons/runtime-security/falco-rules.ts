@@ -3,11 +3,10 @@
  * `customRules` file of lists and rules. Upstream ships no rule for a read of a ServiceAccount token.
  */
 import { stringify } from "yaml";
+import { EKS_WEB_IDENTITY_TOKEN_DIR, SERVICE_ACCOUNT_TOKEN_DIR } from "../../baseline";
 
-/** Where the kubelet mounts a pod's projected ServiceAccount token. */
-export const SERVICE_ACCOUNT_TOKEN_DIR = "/var/run/secrets/kubernetes.io/serviceaccount/";
-/** Where EKS mounts the web-identity token IRSA exchanges for AWS credentials. */
-export const EKS_WEB_IDENTITY_TOKEN_DIR = "/var/run/secrets/eks.amazonaws.com/serviceaccount/";
+export { EKS_WEB_IDENTITY_TOKEN_DIR, SERVICE_ACCOUNT_TOKEN_DIR } from "../../baseline";
+
 /** The API server's in-cluster name, as Falco resolves a connection's server address. */
 export const KUBERNETES_API_HOST = "kubernetes.default.svc.cluster.local";
 /** The shells whose interactive use in a prod container is an alert. */
