@@ -256,6 +256,38 @@ export function crossStackProblems(configs: Readonly<Record<string, StackConfig>
             );
         }
     }
+    return [...problems, ...environmentStackProblems(configs)];
+}
+
+/**
+ * A cluster stack's `environmentStacks` and the env stacks' `clusterStack`, read together: each listed stack
+ * with a stack file among `configs` is an env stack on this cluster (else the cluster would spare the API
+ * clients of an env on another one), and once any is listed, every env stack on the cluster is (else its
+ * apps' API calls would be alerts).
+ */
+function environmentStackProblems(configs: Readonly<Record<string, StackConfig>>): string[] {
+    const problems: string[] = [];
+    const key = `${CONFIG_NAMESPACE}:environmentStacks`;
+    for (const [stack, config] of Object.entries(configs)) {
+        if (config.kind !== StackKind.Cluster || config.environmentStacks.length === 0) continue;
+        const onCluster = Object.entries(configs)
+            .filter(([, c]) => c.kind === StackKind.SharedEnvironment && referencedStackName(c.clusterStack) === stack)
+            .map(([name]) => name);
+        const listed = config.environmentStacks.map(referencedStackName);
+        listed.forEach((name, i) => {
+            // A stack without a stack file here is another repository's: the engine reads it, or fails to.
+            if (configs[name] !== undefined && !onCluster.includes(name)) {
+                problems.push(
+                    `stack ${stack}: ${key}[${i}]: names ${config.environmentStacks[i]}, which is not an env stack on this cluster (no stack file of that name sets ${CONFIG_NAMESPACE}:clusterStack to ${stack}); fix: list only the env stacks whose clusterStack is this stack`,
+                );
+            }
+        });
+        for (const name of onCluster.filter((name) => !listed.includes(name))) {
+            problems.push(
+                `stack ${stack}: ${key}: does not list ${name}, an env stack on this cluster: its apps' calls to the Kubernetes API would all be alerts; fix: add it`,
+            );
+        }
+    }
     return problems;
 }
 
