@@ -1,8 +1,9 @@
 /**
  * What exists once per cluster when several envs share it: the add-ons, their namespaces, the policies that
  * judge the namespaces no env claims, and the facts every env stack on the cluster reads (cluster name,
- * identity mode, OIDC issuer and provider, platform and control-plane CIDRs, the envs and the namespace
- * layout). Each env's own objects are its SecureEnvironment's, created with `cluster.layout: shared`.
+ * identity mode, OIDC issuer and provider, platform and control-plane CIDRs, the envs, the namespace layout
+ * and the runtime security sensor's engine). Each env's own objects are its SecureEnvironment's, created with
+ * `cluster.layout: shared`; with Tetragon, they include the tracing policies of the env's own namespaces.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { CertManager, CertManagerArgs, resolveCertManagerArgs } from "./addons/cert-manager";
@@ -88,7 +89,8 @@ export interface SecureClusterArgs {
     /**
      * Per env, the namespaces whose apps are declared to call the Kubernetes API, as each env stack exports
      * them (its contract's `kubernetesApiNamespaces`): Falco's rule on API connections from undeclared
-     * namespaces spares these. An env not listed contributes none, and the rule stays strict for it.
+     * namespaces spares these. An env not listed contributes none, and the rule stays strict for it. With
+     * Tetragon they are not needed: each env's own policies already leave out its declared namespaces.
      * Default: none.
      */
     kubernetesApiClients?: KubernetesApiClientsArgs[];
@@ -352,7 +354,9 @@ function runtimeSecurityPlan(
 
 /**
  * The facts every env on the cluster reads (the `cluster` an env's SecureEnvironment is given in the shared
- * layout): what the cluster stack exports, and what its env stacks read through a StackReference.
+ * layout): what the cluster stack exports, and what its env stacks read through a StackReference. The
+ * sensor's engine is among them (`runtimeSecurityEngine`, absent when the cluster runs none), so that an env
+ * on a Tetragon cluster writes its namespaces' policies with nothing written twice.
  */
 export function sharedClusterFacts(args: SecureClusterArgs): ClusterArgs {
     const topology = sharedTopology(args.cluster);

@@ -1,7 +1,8 @@
 /**
  * The platform programs: an env's SecureEnvironment from the stack's configuration, with its outputs as the
  * versioned contract application repositories read (see components/contract.ts); or, for a cluster several
- * envs share, its SecureCluster, with the facts the env stacks read as the `cluster` output.
+ * envs share, its SecureCluster, with the facts the env stacks read as the `cluster` output, and the API
+ * clients of its env stacks (`environmentStacks`) read from their contracts first.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { Environment } from "../components/baseline";

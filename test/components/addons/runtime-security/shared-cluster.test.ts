@@ -40,8 +40,8 @@ import {
     SecureEnvironment,
     SecureEnvironmentArgs,
 } from "../../../../components/environment";
-import { stackConfig } from "../../../../policy-pack/harness/stack-config";
-import { StackKind } from "../../../../stacks/config";
+import { stackConfig, stackValues } from "../../../../policy-pack/harness/stack-config";
+import { parseStack, StackKind } from "../../../../stacks/config";
 import { CLUSTER_OUTPUT, stackProgram } from "../../../../stacks/program";
 import { stackArgs } from "../../../stacks/stack-config";
 
@@ -238,6 +238,13 @@ describe("runtime security on a shared cluster", function () {
                 problemsOf(() => new SecureEnvironment("dev", shared)).some((p) =>
                     p.startsWith('cluster.runtimeSecurityEngine: "sysdig" is not a runtime security engine'),
                 ),
+            );
+            // Nor can a stack file write it: the engine comes from the cluster stack's output only.
+            const values = stackValues("stage") as { cluster: Record<string, unknown> };
+            values.cluster.runtimeSecurityEngine = RuntimeSecurityEngine.Tetragon;
+            assert.throws(
+                () => parseStack("stage", values, () => pulumi.output("")),
+                /k8s-baseline:cluster\.runtimeSecurityEngine: is not a known key/,
             );
             const cluster = tetragon();
             cluster.cluster.runtimeSecurityEngine = RuntimeSecurityEngine.Tetragon;
