@@ -1,8 +1,9 @@
 /**
  * What exists once per cluster when several envs share it: the add-ons, their namespaces, the policies that
  * judge the namespaces no env claims, and the facts every env stack on the cluster reads (cluster name,
- * identity mode, OIDC issuer and provider, platform and control-plane CIDRs, the envs and the namespace
- * layout). Each env's own objects are its SecureEnvironment's, created with `cluster.layout: shared`.
+ * identity mode, OIDC issuer and provider, platform and control-plane CIDRs, the envs, the namespace layout
+ * and the runtime security sensor's engine). Each env's own objects are its SecureEnvironment's, created with
+ * `cluster.layout: shared`; with Tetragon, they include the tracing policies of the env's own namespaces.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { CertManager, CertManagerArgs, resolveCertManagerArgs } from "./addons/cert-manager";
@@ -27,10 +28,12 @@ import {
     resolveRuntimeSecurityArgs,
     RuntimeSecurity,
     RuntimeSecurityArgs,
+    RuntimeSecurityEngine,
     RuntimeSecuritySettingsArgs,
 } from "./addons/runtime-security";
 import { IdentityMode } from "./aws/workload-identity";
 import {
+    ADDON_NAMESPACES,
     ArgsChecker,
     ArgumentError,
     ClusterLayout,
@@ -40,10 +43,12 @@ import {
     ENVIRONMENTS,
     environmentNamespacePattern,
     isEnvironment,
+    namespaceBelongsTo,
     NamespaceLayout,
     NameSystem,
     PLATFORM_NAMESPACES,
     RenderedName,
+    RUNTIME_SECURITY_PROFILES,
     strictestEnvironment,
     topologyProblems,
 } from "./baseline";
@@ -75,11 +80,28 @@ export interface SecureClusterArgs {
     vaultCidrs?: string[];
     /**
      * The runtime security sensor of the cluster (RuntimeSecurity): its engine, or none where the strictest
-     * env's profile allows it (not with prod on the cluster). Falco only: the envs' namespaces are the env
-     * stacks', so the rules watch them by the names the namespace layout gives them, and Tetragon's policies
-     * need each namespace by name. Default: the profile's engine (falco).
+     * env's profile allows it (not with prod on the cluster). The envs' namespaces are the env stacks': Falco's
+     * rules watch them by the names the namespace layout gives them; with Tetragon, whose policies are
+     * namespaced objects, each env stack writes the policies of its own namespaces (EnvironmentTracingPolicies),
+     * told the engine by the cluster's facts (`runtimeSecurityEngine`). Default: the profile's engine (falco).
      */
     runtimeSecurity?: RuntimeSecuritySettingsArgs;
+    /**
+     * Per env, the namespaces whose apps are declared to call the Kubernetes API, as each env stack exports
+     * them (its contract's `kubernetesApiNamespaces`): Falco's rule on API connections from undeclared
+     * namespaces spares these. An env not listed contributes none, and the rule stays strict for it. With
+     * Tetragon they are not needed: each env's own policies already leave out its declared namespaces.
+     * Default: none.
+     */
+    kubernetesApiClients?: KubernetesApiClientsArgs[];
+}
+
+/** One env's namespaces whose apps are declared to call the Kubernetes API. */
+export interface KubernetesApiClientsArgs {
+    /** The env, one of the cluster's. */
+    env: Environment;
+    /** Its namespaces, as the layout names them (`reports-dev`), each one of the env's. */
+    namespaces: string[];
 }
 
 const COMPONENT = "SecureCluster";
@@ -193,7 +215,81 @@ function checkCluster(check: ArgsChecker, args: SecureClusterArgs): boolean {
         return ok && checkPeerCidrs(check, cidrs, `cluster.${field}`);
     });
     if (args.vaultCidrs !== undefined) checkPeerCidrs(check, args.vaultCidrs, "vaultCidrs");
+    // The engine the env stacks read is the cluster's own choice, exported by sharedClusterFacts.
+    check.check(
+        cluster.runtimeSecurityEngine === undefined,
+        "cluster.runtimeSecurityEngine",
+        "is set, but it is what the cluster exports to its env stacks, derived from runtimeSecurity",
+        "remove it, and choose the engine in runtimeSecurity.engine",
+    );
+    if (topologyOk) checkKubernetesApiClients(check, args.kubernetesApiClients, sharedTopology(cluster));
     return topologyOk && cidrsOk;
+}
+
+/** Each env once and among the cluster's, each namespace a DNS label of that env's under the layout. */
+function checkKubernetesApiClients(
+    check: ArgsChecker,
+    clients: KubernetesApiClientsArgs[] | undefined,
+    topology: ClusterTopology,
+): void {
+    if (clients === undefined) return;
+    if (
+        !check.check(
+            Array.isArray(clients),
+            "kubernetesApiClients",
+            "is not a list",
+            "list, per env, the namespaces its stack exports as kubernetesApiNamespaces",
+        )
+    ) {
+        return;
+    }
+    const seen = new Set<string>();
+    clients.forEach((client, i) => {
+        const field = `kubernetesApiClients[${i}]`;
+        if (
+            !check.check(
+                typeof client === "object" && client !== null,
+                field,
+                "is not an object",
+                "give env and namespaces",
+            )
+        ) {
+            return;
+        }
+        const { env } = client;
+        const known = check.check(
+            isEnvironment(env) && topology.environments.includes(env),
+            `${field}.env`,
+            `${JSON.stringify(env)} is not one of the cluster's envs (${topology.environments.join(", ")})`,
+            "name an env on the cluster",
+        );
+        if (known) {
+            check.check(!seen.has(env), `${field}.env`, `${env} is listed twice`, "list each env once");
+            seen.add(env);
+        }
+        if (!check.check(Array.isArray(client.namespaces), `${field}.namespaces`, "is not a list", "list namespaces")) {
+            return;
+        }
+        client.namespaces.forEach((ns, j) => {
+            if (!check.dnsLabel(ns, `${field}.namespaces[${j}]`) || !known) return;
+            // An env's stack speaks for its own namespaces only: it cannot spare another env's.
+            check.check(
+                namespaceBelongsTo(ns, env, topology) && !ADDON_NAMESPACES.includes(ns),
+                `${field}.namespaces[${j}]`,
+                `${ns} is not one of ${env}'s namespaces`,
+                `list only ${env}'s namespaces (${environmentNamespacePattern(env, topology.namespaceLayout).replace("*", "<app>")})`,
+            );
+        });
+    });
+}
+
+/** The engine of a cluster's sensor, or undefined when it has none. */
+function clusterRuntimeSecurityEngine(
+    args: SecureClusterArgs,
+    profile: Environment,
+): RuntimeSecurityEngine | undefined {
+    if (args.runtimeSecurity?.disabled === true) return undefined;
+    return args.runtimeSecurity?.engine ?? RUNTIME_SECURITY_PROFILES[profile].defaultEngine;
 }
 
 function planCluster(args: SecureClusterArgs): ClusterPlan {
@@ -218,32 +314,54 @@ function planCluster(args: SecureClusterArgs): ClusterPlan {
             identityMode: args.cluster.identityMode,
         },
         unclaimedPolicies,
-        runtimeSecurity:
-            args.runtimeSecurity?.disabled === true
-                ? undefined
-                : {
-                      env: profile,
-                      engine: args.runtimeSecurity?.engine,
-                      namespaces: [],
-                      namespacePatterns: topology.environments.map((env) =>
-                          environmentNamespacePattern(env, topology.namespaceLayout),
-                      ),
-                      prodNamespacePatterns: topology.environments
-                          .filter((env) => env === Environment.Prod)
-                          .map((env) => environmentNamespacePattern(env, topology.namespaceLayout)),
-                      apiServerCidrs: args.cluster.controlPlaneCidrs,
-                      topology,
-                  },
+        runtimeSecurity: runtimeSecurityPlan(args, profile, topology),
+    };
+}
+
+/**
+ * The cluster's sensor. Falco watches the envs' namespaces by the layout's patterns and spares the API
+ * clients the env stacks declare; Tetragon's chart watches nothing of its own: its namespaced policies are
+ * the env stacks' (EnvironmentTracingPolicies).
+ */
+function runtimeSecurityPlan(
+    args: SecureClusterArgs,
+    profile: Environment,
+    topology: ClusterTopology,
+): RuntimeSecurityArgs | undefined {
+    const engine = clusterRuntimeSecurityEngine(args, profile);
+    if (engine === undefined) return undefined;
+    const common = {
+        env: profile,
+        engine: args.runtimeSecurity?.engine,
+        namespaces: [],
+        apiServerCidrs: args.cluster.controlPlaneCidrs,
+        topology,
+    };
+    if (engine === RuntimeSecurityEngine.Tetragon) return common;
+    return {
+        ...common,
+        namespacePatterns: topology.environments.map((env) =>
+            environmentNamespacePattern(env, topology.namespaceLayout),
+        ),
+        prodNamespacePatterns: topology.environments
+            .filter((env) => env === Environment.Prod)
+            .map((env) => environmentNamespacePattern(env, topology.namespaceLayout)),
+        kubernetesApiNamespaces: [
+            ...new Set((args.kubernetesApiClients ?? []).flatMap((client) => client.namespaces)),
+        ].sort(),
     };
 }
 
 /**
  * The facts every env on the cluster reads (the `cluster` an env's SecureEnvironment is given in the shared
- * layout): what the cluster stack exports, and what its env stacks read through a StackReference.
+ * layout): what the cluster stack exports, and what its env stacks read through a StackReference. The
+ * sensor's engine is among them (`runtimeSecurityEngine`, absent when the cluster runs none), so that an env
+ * on a Tetragon cluster writes its namespaces' policies with nothing written twice.
  */
 export function sharedClusterFacts(args: SecureClusterArgs): ClusterArgs {
     const topology = sharedTopology(args.cluster);
     const cluster = args.cluster;
+    const engine = clusterRuntimeSecurityEngine(args, strictestEnvironment(topology.environments));
     return {
         ...(cluster.name === undefined ? {} : { name: cluster.name }),
         identityMode: cluster.identityMode ?? IdentityMode.Irsa,
@@ -255,6 +373,7 @@ export function sharedClusterFacts(args: SecureClusterArgs): ClusterArgs {
         namespaceLayout: topology.namespaceLayout,
         environments: [...topology.environments],
         allowProdWithLowerEnvironments: topology.allowProdWithLowerEnvironments,
+        ...(engine === undefined ? {} : { runtimeSecurityEngine: engine }),
     };
 }
 
@@ -427,6 +546,8 @@ export class SecureCluster extends pulumi.ComponentResource {
     public readonly allowProdWithLowerEnvironments: pulumi.Output<boolean>;
     /** The env whose profile the add-ons and their namespaces follow: the strictest on the cluster. */
     public readonly profileEnvironment: pulumi.Output<string>;
+    /** The runtime security sensor's engine, when the cluster runs one: with tetragon the env stacks write its policies. */
+    public readonly runtimeSecurityEngine: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: SecureClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planSecureCluster(name, args);
@@ -472,6 +593,7 @@ export class SecureCluster extends pulumi.ComponentResource {
         this.environments = pulumi.output([...plan.topology.environments]);
         this.allowProdWithLowerEnvironments = pulumi.output(plan.topology.allowProdWithLowerEnvironments);
         this.profileEnvironment = pulumi.output(plan.profile);
+        this.runtimeSecurityEngine = pulumi.output(clusterRuntimeSecurityEngine(args, plan.profile));
         this.registerOutputs({
             clusterName: this.clusterName,
             identityMode: this.identityMode,
@@ -484,6 +606,7 @@ export class SecureCluster extends pulumi.ComponentResource {
             environments: this.environments,
             allowProdWithLowerEnvironments: this.allowProdWithLowerEnvironments,
             profileEnvironment: this.profileEnvironment,
+            runtimeSecurityEngine: this.runtimeSecurityEngine,
         });
     }
 }

@@ -6,7 +6,7 @@
 import { Environment } from "./baseline";
 
 /** `<major>.<minor>`. Additions bump the minor; removals and renames bump the major. */
-export const CONTRACT_VERSION = "1.1";
+export const CONTRACT_VERSION = "1.2";
 
 /** What an app repository needs to deploy one app onto the platform. */
 export interface AppContract {
@@ -38,6 +38,12 @@ export interface PlatformContract {
      * the env's stack config and sops files, which `k8s-baseline sops-config` reads. Since 1.1.
      */
     stackSecretsKeyArn?: string;
+    /**
+     * The env's namespaces whose apps are declared to call the Kubernetes API (`callsKubernetesApi`), sorted:
+     * what the stack of a cluster the env shares reads to spare them in its runtime security rule. Since 1.2;
+     * a reader of an older platform takes none.
+     */
+    kubernetesApiNamespaces?: string[];
 }
 
 /** The stack output names of the contract. */
@@ -49,6 +55,7 @@ export const CONTRACT_OUTPUTS: readonly (keyof PlatformContract)[] = [
     "clusterIssuerName",
     "apps",
     "stackSecretsKeyArn",
+    "kubernetesApiNamespaces",
 ];
 
 /** Problems with a platform's contract version for a consumer built against CONTRACT_VERSION. */

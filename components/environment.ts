@@ -36,9 +36,13 @@ import {
 } from "./addons/kyverno";
 import {
     checkRuntimeSecuritySettings,
+    EnvironmentTracingPolicies,
+    EnvironmentTracingPoliciesArgs,
+    resolveEnvironmentTracingPoliciesArgs,
     resolveRuntimeSecurityArgs,
     RuntimeSecurity,
     RuntimeSecurityArgs,
+    RuntimeSecurityEngine,
     RuntimeSecuritySettingsArgs,
 } from "./addons/runtime-security";
 import {
@@ -155,6 +159,13 @@ export interface ClusterArgs {
     environments?: Environment[];
     /** Prod shares the cluster with a lower env, accepted explicitly. Default: false. */
     allowProdWithLowerEnvironments?: boolean;
+    /**
+     * Shared layout only: the engine of the cluster's runtime security sensor, as the cluster stack exports it
+     * (SecureCluster's facts; not written by hand). With `tetragon` the env writes Tetragon's policies for its
+     * own namespaces (EnvironmentTracingPolicies). Default: none (no sensor, or Falco, whose rules are the
+     * cluster's).
+     */
+    runtimeSecurityEngine?: RuntimeSecurityEngine;
 }
 
 /** The Vault an environment reads secrets from, when its backend is `vault`. */
@@ -383,6 +394,10 @@ interface EnvironmentPlan {
     readonly clusterAccess?: ClusterAccessArgs;
     /** The runtime security sensor, on a cluster of the env's own unless the profile lets it be off and it is. */
     readonly runtimeSecurity?: RuntimeSecurityArgs;
+    /** On a shared cluster whose sensor is Tetragon: its policies for the env's own namespaces. */
+    readonly tracingPolicies?: EnvironmentTracingPoliciesArgs;
+    /** The env's namespaces whose apps are declared to call the Kubernetes API (the contract's). */
+    readonly kubernetesApiNamespaces: string[];
 }
 
 /**
@@ -646,6 +661,11 @@ function planEnvironment(args: SecureEnvironmentArgs, keyArn: pulumi.Input<strin
     const byNamespace = new Map<string, AppArgs[]>();
     for (const planned of apps)
         byNamespace.set(planned.namespace, [...(byNamespace.get(planned.namespace) ?? []), planned.app]);
+    // The sensor's facts, whoever installs it: the env's namespaces, and those declared to call the API.
+    const sensorNamespaces = [...byNamespace.keys()];
+    const kubernetesApiNamespaces = [
+        ...new Set(apps.filter((p) => p.app.callsKubernetesApi).map((p) => p.namespace)),
+    ].sort();
     return {
         topology,
         platformNamespaces: shared
@@ -708,13 +728,22 @@ function planEnvironment(args: SecureEnvironmentArgs, keyArn: pulumi.Input<strin
                 : {
                       env: args.env,
                       engine: args.runtimeSecurity?.engine,
-                      namespaces: [...byNamespace.keys()],
-                      kubernetesApiNamespaces: [
-                          ...new Set(apps.filter((p) => p.app.callsKubernetesApi).map((p) => p.namespace)),
-                      ],
+                      namespaces: sensorNamespaces,
+                      kubernetesApiNamespaces,
                       apiServerCidrs: cluster.controlPlaneCidrs,
                       topology,
                   },
+        tracingPolicies:
+            shared && cluster.runtimeSecurityEngine === RuntimeSecurityEngine.Tetragon
+                ? {
+                      env: args.env,
+                      namespaces: sensorNamespaces,
+                      kubernetesApiNamespaces,
+                      apiServerCidrs: cluster.controlPlaneCidrs,
+                      topology,
+                  }
+                : undefined,
+        kubernetesApiNamespaces,
         certIssuer: {
             project: args.project,
             env: args.env,
@@ -810,8 +839,23 @@ function checkEnvironment(check: ArgsChecker, args: SecureEnvironmentArgs, repor
             "is set, but on a shared cluster the sensor is the cluster's",
             "remove it, and choose the engine in the cluster stack (SecureCluster runtimeSecurity)",
         );
+        const engine = args.cluster.runtimeSecurityEngine;
+        check.check(
+            engine === undefined || (Object.values(RuntimeSecurityEngine) as string[]).includes(engine),
+            "cluster.runtimeSecurityEngine",
+            `${JSON.stringify(engine)} is not a runtime security engine`,
+            `take the cluster stack's facts as it exports them (${Object.values(RuntimeSecurityEngine).join(" or ")})`,
+        );
     } else if (envOk) {
         checkRuntimeSecuritySettings(check, args.runtimeSecurity, args.env, "runtimeSecurity");
+        if (clusterOk) {
+            check.check(
+                args.cluster.runtimeSecurityEngine === undefined,
+                "cluster.runtimeSecurityEngine",
+                "is set, but on a cluster of the env's own the sensor is the env's",
+                "remove it, and choose the engine in runtimeSecurity.engine",
+            );
+        }
     }
     if (clusterOk) {
         if (
@@ -1026,6 +1070,14 @@ function checkedEnvironment(
 }
 
 /**
+ * The env's namespaces whose apps are declared to call the Kubernetes API (`callsKubernetesApi`), as its
+ * SecureEnvironment exports them; throws the env's ArgumentError when its arguments are invalid.
+ */
+export function environmentKubernetesApiNamespaces(args: SecureEnvironmentArgs): string[] {
+    return planSecureEnvironment(args.env, args, pulumi.output("arn:aws:kms:stand-in")).kubernetesApiNamespaces;
+}
+
+/**
  * The names every object of a valid SecureEnvironment renders, each filed under the field it comes from:
  * what planSharedCluster compares across the envs of one cluster. Throws the env's ArgumentError when its
  * arguments are invalid.
@@ -1142,6 +1194,9 @@ function renderEnvironment(
     if (plan.runtimeSecurity) {
         collect(problems, "runtimeSecurity", () => resolveRuntimeSecurityArgs(name, plan.runtimeSecurity!));
     }
+    if (plan.tracingPolicies) {
+        collect(problems, "tracingPolicies", () => resolveEnvironmentTracingPoliciesArgs(name, plan.tracingPolicies!));
+    }
     if (plan.certManager) collect(problems, "certManager", () => resolveCertManagerArgs(name, plan.certManager!));
     const certManager = collect(problems, "certManager", () => resolveEnvironmentIssuerArgs(name, plan.certIssuer));
     if (certManager) {
@@ -1173,6 +1228,11 @@ export class SecureEnvironment extends pulumi.ComponentResource {
     public readonly apps: pulumi.Output<Record<string, AppContract>>;
     /** ARN of the env's stack secrets key, when `stackSecrets` is given. */
     public readonly stackSecretsKeyArn: pulumi.Output<string> | undefined;
+    /**
+     * The env's namespaces whose apps are declared to call the Kubernetes API: what a shared cluster's
+     * stack reads to spare them in its Falco rule (SecureCluster kubernetesApiClients).
+     */
+    public readonly kubernetesApiNamespaces: pulumi.Output<string[]>;
 
     constructor(name: string, args: SecureEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validated against a stand-in key ARN (an Output, which no check inspects) before anything exists.
@@ -1215,6 +1275,13 @@ export class SecureEnvironment extends pulumi.ComponentResource {
             new RuntimeSecurity(`${name}-runtime-security`, plan.runtimeSecurity, {
                 parent: this,
                 dependsOn: kyverno ? [kyverno] : [],
+            });
+        }
+        if (plan.tracingPolicies) {
+            // Tetragon's CRDs are the cluster stack's, deployed before any env; the namespaces are this env's.
+            new EnvironmentTracingPolicies(`${name}-tracing-policies`, plan.tracingPolicies, {
+                parent: this,
+                dependsOn: plan.tracingPolicies.namespaces.map((ns) => namespaces.get(ns)!),
             });
         }
         // The issuer's ClusterIssuer needs the chart's CRDs; with Pod Identity the chart's controller needs the
@@ -1286,7 +1353,9 @@ export class SecureEnvironment extends pulumi.ComponentResource {
         this.clusterIssuerName = certIssuer.clusterIssuerName;
         this.apps = pulumi.all(contracts);
         this.stackSecretsKeyArn = stackSecrets?.keyArn;
+        this.kubernetesApiNamespaces = pulumi.output(plan.kubernetesApiNamespaces);
         this.registerOutputs({
+            kubernetesApiNamespaces: this.kubernetesApiNamespaces,
             contractVersion: this.contractVersion,
             kmsKeyArn: this.kmsKeyArn,
             clusterIssuerName: this.clusterIssuerName,

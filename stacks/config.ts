@@ -92,7 +92,10 @@ export interface SharedEnvironmentStackConfig {
 /** A cluster stack. */
 export interface ClusterStackConfig {
     readonly kind: typeof StackKind.Cluster;
+    /** The cluster's arguments but `kubernetesApiClients`, read from `environmentStacks`' outputs. */
     readonly args: SecureClusterArgs;
+    /** The env stacks on the cluster, `organization/project/stack`, whose outputs name their API clients. */
+    readonly environmentStacks: readonly string[];
 }
 
 export type StackConfig = EnvironmentStackConfig | SharedEnvironmentStackConfig | ClusterStackConfig;
@@ -106,6 +109,7 @@ const CLUSTER_STACK_KEYS: readonly string[] = [
     "registries",
     "vaultCidrs",
     "runtimeSecurity",
+    "environmentStacks",
 ];
 
 /** The stack name of an env: the env itself (`dev`), or ending with it (`shared-dev`). */
@@ -141,7 +145,8 @@ export function parseStack(stack: string, values: Record<string, unknown>, readS
             );
         }
         if (problems.length > 0) throw new ConfigError(stack, problems);
-        const { project, cluster, registries, vaultCidrs, runtimeSecurity } = values as unknown as SecureClusterArgs;
+        const { project, cluster, registries, vaultCidrs, runtimeSecurity, environmentStacks } =
+            values as unknown as SecureClusterArgs & { environmentStacks?: string[] };
         return {
             kind: StackKind.Cluster,
             args: {
@@ -151,6 +156,7 @@ export function parseStack(stack: string, values: Record<string, unknown>, readS
                 ...(vaultCidrs === undefined ? {} : { vaultCidrs }),
                 ...(runtimeSecurity === undefined ? {} : { runtimeSecurity }),
             },
+            environmentStacks: [...(environmentStacks ?? [])],
         };
     }
     if (problems.length === 0) {
@@ -162,6 +168,11 @@ export function parseStack(stack: string, values: Record<string, unknown>, readS
         if (values.vaultCidrs !== undefined) {
             problems.push(
                 `${key("vaultCidrs")}: is a cluster stack's key; fix: give the Vault's CIDR blocks in vault.cidrs`,
+            );
+        }
+        if (values.environmentStacks !== undefined) {
+            problems.push(
+                `${key("environmentStacks")}: is a cluster stack's key; fix: remove it: an env stack names its cluster in clusterStack`,
             );
         }
         if (values.cluster !== undefined && values.clusterStack !== undefined) {
@@ -242,6 +253,38 @@ export function crossStackProblems(configs: Readonly<Record<string, StackConfig>
             const dedicated = entries.filter((e) => !e.shared).map((e) => e.stack);
             problems.push(
                 `stacks ${entries.map((e) => e.stack).join(" and ")} declare the same cluster (${CONFIG_NAMESPACE}:cluster.${fact} ${value}), but ${dedicated.join(" and ")} ${dedicated.length > 1 ? "are" : "is"} not in the shared layout: both would render the same namespaces, ServiceAccounts and cluster-scoped policies, and their roles would trust the same subjects; fix: give each env a cluster of its own, or put the cluster in a cluster stack and the envs in the shared layout (clusterStack)`,
+            );
+        }
+    }
+    return [...problems, ...environmentStackProblems(configs)];
+}
+
+/**
+ * A cluster stack's `environmentStacks` and the env stacks' `clusterStack`, read together: each listed stack
+ * with a stack file among `configs` is an env stack on this cluster (else the cluster would spare the API
+ * clients of an env on another one), and once any is listed, every env stack on the cluster is (else its
+ * apps' API calls would be alerts).
+ */
+function environmentStackProblems(configs: Readonly<Record<string, StackConfig>>): string[] {
+    const problems: string[] = [];
+    const key = `${CONFIG_NAMESPACE}:environmentStacks`;
+    for (const [stack, config] of Object.entries(configs)) {
+        if (config.kind !== StackKind.Cluster || config.environmentStacks.length === 0) continue;
+        const onCluster = Object.entries(configs)
+            .filter(([, c]) => c.kind === StackKind.SharedEnvironment && referencedStackName(c.clusterStack) === stack)
+            .map(([name]) => name);
+        const listed = config.environmentStacks.map(referencedStackName);
+        listed.forEach((name, i) => {
+            // A stack without a stack file here is another repository's: the engine reads it, or fails to.
+            if (configs[name] !== undefined && !onCluster.includes(name)) {
+                problems.push(
+                    `stack ${stack}: ${key}[${i}]: names ${config.environmentStacks[i]}, which is not an env stack on this cluster (no stack file of that name sets ${CONFIG_NAMESPACE}:clusterStack to ${stack}); fix: list only the env stacks whose clusterStack is this stack`,
+                );
+            }
+        });
+        for (const name of onCluster.filter((name) => !listed.includes(name))) {
+            problems.push(
+                `stack ${stack}: ${key}: does not list ${name}, an env stack on this cluster: its apps' calls to the Kubernetes API would all be alerts; fix: add it`,
             );
         }
     }

@@ -1,11 +1,19 @@
 /**
  * The platform programs: an env's SecureEnvironment from the stack's configuration, with its outputs as the
  * versioned contract application repositories read (see components/contract.ts); or, for a cluster several
- * envs share, its SecureCluster, with the facts the env stacks read as the `cluster` output.
+ * envs share, its SecureCluster, with the facts the env stacks read as the `cluster` output, and the API
+ * clients of its env stacks (`environmentStacks`) read from their contracts first.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { SecureCluster, SecureClusterArgs, sharedClusterFacts } from "../components/cluster";
-import { AppContract, CONTRACT_OUTPUTS, CONTRACT_VERSION, PlatformContract } from "../components/contract";
+import { Environment } from "../components/baseline";
+import { KubernetesApiClientsArgs, SecureCluster, SecureClusterArgs, sharedClusterFacts } from "../components/cluster";
+import {
+    AppContract,
+    CONTRACT_OUTPUTS,
+    CONTRACT_VERSION,
+    contractVersionProblem,
+    PlatformContract,
+} from "../components/contract";
 import { ClusterArgs, SecureEnvironment, SecureEnvironmentArgs } from "../components/environment";
 import { StackConfig, StackKind } from "./config";
 
@@ -25,6 +33,7 @@ export function platformProgram(args: SecureEnvironmentArgs): PlatformOutputs {
         clusterIssuerName: environment.clusterIssuerName,
         apps: environment.apps as pulumi.Output<Record<string, AppContract>>,
         ...(environment.stackSecretsKeyArn ? { stackSecretsKeyArn: environment.stackSecretsKeyArn } : {}),
+        kubernetesApiNamespaces: environment.kubernetesApiNamespaces,
     };
 }
 
@@ -32,6 +41,50 @@ export function platformProgram(args: SecureEnvironmentArgs): PlatformOutputs {
 export function clusterProgram(args: SecureClusterArgs): Record<typeof CLUSTER_OUTPUT, pulumi.Output<unknown>> {
     new SecureCluster("cluster", args);
     return { [CLUSTER_OUTPUT]: pulumi.output(sharedClusterFacts(args)) };
+}
+
+/**
+ * The API clients an env stack on the cluster exports: its env and the namespaces its apps declare to call
+ * the Kubernetes API. None when the stack has no output yet (not deployed) or speaks a contract older than
+ * the one that carries them (1.2); refused when its contract's major version is not this program's.
+ */
+async function referencedApiClients(envStack: string): Promise<KubernetesApiClientsArgs | undefined> {
+    const reference = new pulumi.StackReference(envStack);
+    const read = async (key: keyof PlatformContract) => {
+        const details = await reference.getOutputDetails(key);
+        return details.value ?? details.secretValue;
+    };
+    const [version, env, namespaces] = await Promise.all([
+        read("contractVersion"),
+        read("env"),
+        read("kubernetesApiNamespaces"),
+    ]);
+    if (version === undefined) return undefined;
+    const major = `${CONTRACT_VERSION.split(".")[0]}.0`;
+    const problem = contractVersionProblem(version, major);
+    if (problem) {
+        throw new Error(
+            `stack ${envStack}: ${problem}; fix: deploy the env stack with this version of k8s-baseline, or remove it from environmentStacks`,
+        );
+    }
+    if (namespaces === undefined) return undefined;
+    return { env: env as Environment, namespaces: namespaces as string[] };
+}
+
+/**
+ * A cluster stack whose env stacks are named: their API clients are read first, then the cluster is
+ * planned with them, so that its Falco rule spares exactly the namespaces each env declares.
+ */
+function clusterProgramWithEnvironments(
+    args: SecureClusterArgs,
+    environmentStacks: readonly string[],
+): Record<typeof CLUSTER_OUTPUT, pulumi.Output<unknown>> {
+    if (environmentStacks.length === 0) return clusterProgram(args);
+    const facts = Promise.all(environmentStacks.map(referencedApiClients)).then((clients) => {
+        const kubernetesApiClients = clients.filter((c): c is KubernetesApiClientsArgs => c !== undefined);
+        return clusterProgram({ ...args, kubernetesApiClients })[CLUSTER_OUTPUT];
+    });
+    return { [CLUSTER_OUTPUT]: pulumi.output(facts) };
 }
 
 /** The facts a cluster stack exports, read through a StackReference before the env is planned. */
@@ -55,7 +108,7 @@ async function referencedCluster(clusterStack: string): Promise<ClusterArgs> {
 export function stackProgram(config: StackConfig): Record<string, pulumi.Output<unknown>> {
     switch (config.kind) {
         case StackKind.Cluster:
-            return clusterProgram(config.args);
+            return clusterProgramWithEnvironments(config.args, config.environmentStacks);
         case StackKind.Environment:
             return platformProgram(config.args);
         case StackKind.SharedEnvironment: {

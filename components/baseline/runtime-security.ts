@@ -14,6 +14,11 @@ import { Environment } from "./environments";
 import { BaselinePolicyName } from "./policy-names";
 import { ClusterTopology, environmentScopedName } from "./topology";
 
+/** Where the kubelet mounts a pod's projected ServiceAccount token: a read by another process is watched. */
+export const SERVICE_ACCOUNT_TOKEN_DIR = "/var/run/secrets/kubernetes.io/serviceaccount/";
+/** Where EKS mounts the web-identity token IRSA exchanges for AWS credentials: watched as the token is. */
+export const EKS_WEB_IDENTITY_TOKEN_DIR = "/var/run/secrets/eks.amazonaws.com/serviceaccount/";
+
 /** The owner label of the sensor's namespace and the owner of its exception. */
 export const RUNTIME_SECURITY_OWNER = "platform";
 

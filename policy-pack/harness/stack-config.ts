@@ -12,7 +12,13 @@ import {
     strictestEnvironment,
 } from "../../components/baseline";
 import { planSharedCluster, sharedClusterFacts } from "../../components/cluster";
-import { ClusterArgs, environmentTopology, SecureEnvironmentArgs } from "../../components/environment";
+import { CONTRACT_VERSION } from "../../components/contract";
+import {
+    ClusterArgs,
+    environmentKubernetesApiNamespaces,
+    environmentTopology,
+    SecureEnvironmentArgs,
+} from "../../components/environment";
 import {
     CONFIG_NAMESPACE,
     ConfigError,
@@ -62,9 +68,21 @@ export function referencedClusterFacts(clusterStack: string): ClusterArgs {
     return sharedClusterFacts(config.args);
 }
 
-/** The outputs of a referenced stack, as the offline plan's mocks answer a StackReference with them. */
-export function referencedStackOutputs(clusterStack: string): Record<string, unknown> {
-    return { [CLUSTER_OUTPUT]: referencedClusterFacts(clusterStack) };
+/**
+ * The outputs of a referenced stack, as the offline plan's mocks answer a StackReference with them: a
+ * cluster stack's facts, or what a cluster stack reads of an env stack (its contract's version, env and API
+ * client namespaces), planned from the stack files.
+ */
+export function referencedStackOutputs(referenced: string): Record<string, unknown> {
+    const stack = referencedStackName(referenced);
+    const config = stackConfig(stack);
+    if (config.kind === StackKind.Cluster) return { [CLUSTER_OUTPUT]: referencedClusterFacts(referenced) };
+    const args = stackArgs(stack);
+    return {
+        contractVersion: CONTRACT_VERSION,
+        env: args.env,
+        kubernetesApiNamespaces: environmentKubernetesApiNamespaces(args),
+    };
 }
 
 /**

@@ -278,6 +278,7 @@ describe("topologies", function () {
                 layout: ClusterLayout.Dedicated,
                 namespaceLayout: undefined,
                 environments: undefined,
+                runtimeSecurityEngine: undefined,
             };
             const problems = problemsOf(() => planSharedCluster([dev, sharedStage()], clusterArgs()));
             assert.ok(
@@ -304,6 +305,7 @@ describe("topologies", function () {
                     layout: ClusterLayout.Dedicated,
                     namespaceLayout: undefined,
                     environments: undefined,
+                    runtimeSecurityEngine: undefined,
                 },
             });
             const problems = problemsOf(() => planSharedCluster([dedicated(sharedDev()), dedicated(sharedStage())]));

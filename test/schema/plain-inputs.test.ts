@@ -16,6 +16,7 @@ import { ACCOUNT, installMocks, resetResources, settled } from "../mocks";
 installMocks();
 import { AccessRole, ClusterLayout, dedicatedTopology, Environment, NamespaceLayout } from "../../components/baseline";
 import { ClusterAccessArgs } from "../../components/aws/cluster-access";
+import { RuntimeSecurityEngine } from "../../components/addons/runtime-security";
 import { SecureClusterArgs } from "../../components/cluster";
 import { planSecureEnvironment, SecureEnvironmentArgs } from "../../components/environment";
 import { constructInputs, readYamlProgram } from "../provider/yaml-program";
@@ -56,8 +57,10 @@ function fixtures(): Fixture[] {
     const dev = devArgs();
     // The shared-dev stack's cluster (IRSA: on a shared cluster each env's issuer needs a role of its own).
     const sharedDev = stackArgs("shared-dev");
+    // The cluster's engine is what the cluster stack exports to its envs, never one of its own arguments.
+    const { runtimeSecurityEngine: _engine, ...sharedFacts } = sharedDev.cluster;
     const sharedCluster = {
-        ...sharedDev.cluster,
+        ...sharedFacts,
         layout: ClusterLayout.Shared,
         namespaceLayout: NamespaceLayout.PerApp,
         environments: [Environment.Dev, Environment.Stage],
@@ -71,6 +74,10 @@ function fixtures(): Fixture[] {
             { ...(yamlArgs as unknown as SecureEnvironmentArgs), secretBackend: SecretBackend.AwsParameterStore },
         ],
         ["dev on a shared cluster", { ...sharedDev, cluster: sharedCluster }],
+        [
+            "dev on a shared cluster whose sensor is Tetragon",
+            { ...sharedDev, cluster: { ...sharedCluster, runtimeSecurityEngine: RuntimeSecurityEngine.Tetragon } },
+        ],
     ];
     const out: Fixture[] = [];
     const add = (component: string, label: string, args: object | undefined) => {
@@ -81,6 +88,8 @@ function fixtures(): Fixture[] {
         cluster: sharedCluster,
         registries: sharedDev.registries,
         vaultCidrs: sharedDev.vault?.cidrs ?? dev.vault!.cidrs,
+        runtimeSecurity: { engine: RuntimeSecurityEngine.Falco },
+        kubernetesApiClients: [{ env: Environment.Dev, namespaces: ["reports-dev"] }],
     } satisfies SecureClusterArgs);
     add("ClusterAccess", "a dev team on the shared cluster", {
         project: sharedDev.project,
@@ -110,10 +119,19 @@ function fixtures(): Fixture[] {
         kubernetesApiNamespaces: ["dev-b"],
         apiServerCidrs: ["10.0.0.0/24"],
     });
+    add("EnvironmentTracingPolicies", "dev's namespaces on a shared Tetragon cluster", {
+        env: Environment.Dev,
+        namespaces: ["payments-dev", "reports-dev"],
+        kubernetesApiNamespaces: ["reports-dev"],
+        apiServerCidrs: ["10.40.0.0/24"],
+        kubernetesServiceCidrs: ["10.100.0.1/32"],
+        topology: sharedCluster,
+    });
     for (const [label, args] of environments) {
         add("SecureEnvironment", label, args);
         const plan = planSecureEnvironment("probe", args, KEY_ARN);
         for (const ns of [...plan.platformNamespaces, ...plan.appNamespaces]) add("SecureNamespace", label, ns);
+        add("EnvironmentTracingPolicies", label, plan.tracingPolicies);
         add("EnvironmentKey", label, plan.key);
         add("StackSecretsKey", label, {
             project: args.project,

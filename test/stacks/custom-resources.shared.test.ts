@@ -3,9 +3,11 @@
  * clusters of their own, and the shared layout's cluster and env stacks.
  */
 import * as assert from "node:assert/strict";
-import { installMocks, resetResources, resources, settled } from "../mocks";
+import * as pulumi from "@pulumi/pulumi";
+import { installMocks, mockStackOutputs, resetResources, resources, settle, settled } from "../mocks";
 installMocks();
-import { stackConfig } from "../../policy-pack/harness/stack-config";
+import { referencedStackOutputs, stackConfig } from "../../policy-pack/harness/stack-config";
+import { StackKind } from "../../stacks/config";
 import { platformProgram, stackProgram } from "../../stacks/program";
 import { customResourceErrors, isCoreObject, manifestOf } from "../k8s-schemas";
 import { STACKS, stackArgs } from "./stack-config";
@@ -41,10 +43,16 @@ describe("custom resources of the stacks, against the upstream CRD schemas", fun
 
     // The env stacks on the shared cluster run with their cluster's facts in hand (stackArgs resolves the
     // cluster stack reference from its stack file); the add-ons' resources are the cluster stack's.
-    const shared: [string, () => unknown, string[]][] = [
+    const shared: [string, () => Record<string, pulumi.Output<unknown>>, string[]][] = [
         [
             "shared-cluster",
-            () => stackProgram(stackConfig("shared-cluster")),
+            () => {
+                // The cluster stack reads its env stacks' outputs, as the plan answers them from their stack files.
+                const config = stackConfig("shared-cluster");
+                const envStacks = config.kind === StackKind.Cluster ? config.environmentStacks : [];
+                for (const stack of envStacks) mockStackOutputs(stack, referencedStackOutputs(stack));
+                return stackProgram(config);
+            },
             ["policies.kyverno.io/v1 ValidatingPolicy"],
         ],
         [
@@ -69,7 +77,9 @@ describe("custom resources of the stacks, against the upstream CRD schemas", fun
     for (const [stack, program, expected] of shared) {
         it(`stack ${stack} (shared layout)`, async () => {
             resetResources();
-            program();
+            // A cluster stack plans once its env stacks' outputs are read: its outputs resolve after that.
+            const outputs = program() as Record<string, pulumi.Output<unknown>>;
+            await Promise.all(Object.values(outputs).map((output) => settle(output)));
             await settled();
             const custom = customResources();
             const kinds = new Set(custom.map((m) => `${m.apiVersion} ${m.kind}`));

@@ -141,3 +141,37 @@ describe("stack files checked together", () => {
         );
     });
 });
+
+describe("a cluster stack's env stacks", () => {
+    const all = () => Object.fromEntries(stackNames().map((stack) => [stack, stackConfig(stack)]));
+
+    it("shared-cluster lists exactly the env stacks whose clusterStack it is", () => {
+        const cluster = stackConfig("shared-cluster");
+        assert.deepEqual(cluster.kind === StackKind.Cluster && cluster.environmentStacks, [
+            "organization/k8s-baseline/shared-dev",
+            "organization/k8s-baseline/shared-stage",
+        ]);
+        assert.deepEqual(crossStackProblems(all()), []);
+    });
+
+    it("refuses a listed stack on another cluster, and an env stack on the cluster left out", () => {
+        const configs = all();
+        configs["shared-cluster"] = changed("shared-cluster", "shared-cluster", (v) => {
+            v.environmentStacks = ["organization/k8s-baseline/shared-dev", "organization/k8s-baseline/dev"];
+        });
+        assert.deepEqual(crossStackProblems(configs), [
+            "stack shared-cluster: k8s-baseline:environmentStacks[1]: names organization/k8s-baseline/dev, which is not an env stack on this cluster (no stack file of that name sets k8s-baseline:clusterStack to shared-cluster); fix: list only the env stacks whose clusterStack is this stack",
+            "stack shared-cluster: k8s-baseline:environmentStacks: does not list shared-stage, an env stack on this cluster: its apps' calls to the Kubernetes API would all be alerts; fix: add it",
+        ]);
+    });
+
+    it("is a cluster stack's key: an env stack setting it is refused", () => {
+        assert.throws(
+            () =>
+                changed("shared-dev", "shared-dev", (v) => {
+                    v.environmentStacks = ["organization/k8s-baseline/shared-stage"];
+                }),
+            /k8s-baseline:environmentStacks: is a cluster stack's key/,
+        );
+    });
+});

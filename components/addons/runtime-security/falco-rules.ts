@@ -3,11 +3,10 @@
  * `customRules` file of lists and rules. Upstream ships no rule for a read of a ServiceAccount token.
  */
 import { stringify } from "yaml";
+import { EKS_WEB_IDENTITY_TOKEN_DIR, SERVICE_ACCOUNT_TOKEN_DIR } from "../../baseline";
 
-/** Where the kubelet mounts a pod's projected ServiceAccount token. */
-export const SERVICE_ACCOUNT_TOKEN_DIR = "/var/run/secrets/kubernetes.io/serviceaccount/";
-/** Where EKS mounts the web-identity token IRSA exchanges for AWS credentials. */
-export const EKS_WEB_IDENTITY_TOKEN_DIR = "/var/run/secrets/eks.amazonaws.com/serviceaccount/";
+export { EKS_WEB_IDENTITY_TOKEN_DIR, SERVICE_ACCOUNT_TOKEN_DIR } from "../../baseline";
+
 /** The API server's in-cluster name, as Falco resolves a connection's server address. */
 export const KUBERNETES_API_HOST = "kubernetes.default.svc.cluster.local";
 /** The shells whose interactive use in a prod container is an alert. */
@@ -39,6 +38,11 @@ const NAMESPACE_GLOB = /^(\*-)?[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** True when `pattern` is a namespace glob the rules accept: a DNS label, optionally after `*-`. */
 export function isNamespaceGlob(pattern: unknown): pattern is string {
     return typeof pattern === "string" && NAMESPACE_GLOB.test(pattern);
+}
+
+/** True when `namespace` matches `pattern` (isNamespaceGlob) as Falco's `glob` reads it. */
+export function matchesNamespaceGlob(namespace: string, pattern: string): boolean {
+    return pattern.startsWith("*") ? namespace.endsWith(pattern.slice(1)) : namespace === pattern;
 }
 
 /** `k8s.ns.name in (<list>)`, or also one of the globs. */

@@ -35,8 +35,8 @@ import {
     TETRAGON_RELEASE_NAME,
     tetragonChartValues,
 } from "./chart";
-import { FALCO_RULES_FILE, falcoRulesYaml, isNamespaceGlob } from "./falco-rules";
-import { tracingPolicies } from "./tracing-policies";
+import { FALCO_RULES_FILE, falcoRulesYaml, isNamespaceGlob, matchesNamespaceGlob } from "./falco-rules";
+import { environmentTracingPolicyManifests, registerTracingPolicies } from "./environment-tracing-policies";
 
 export { RUNTIME_SECURITY_NAMESPACE, RuntimeSecurityEngine } from "../../baseline";
 
@@ -152,19 +152,24 @@ export function resolveRuntimeSecurityArgs(name: string, args: RuntimeSecurityAr
     );
     const prodNamespaces = args.prodNamespaces ?? (args.env === "prod" ? namespaces : []);
     const kubernetesApiNamespaces = args.kubernetesApiNamespaces ?? [];
-    for (const [field, list] of [
-        ["prodNamespaces", prodNamespaces],
-        ["kubernetesApiNamespaces", kubernetesApiNamespaces],
-    ] as const) {
-        for (const ns of list) {
-            check.check(
-                namespaces.includes(ns),
-                field,
-                `"${ns}" is not one of namespaces`,
-                "name only namespaces listed in namespaces",
-            );
-        }
+    for (const ns of prodNamespaces) {
+        check.check(
+            namespaces.includes(ns),
+            "prodNamespaces",
+            `"${ns}" is not one of namespaces`,
+            "name only namespaces listed in namespaces",
+        );
     }
+    // On a shared cluster the env stacks' namespaces are watched by pattern: a declared one matches one.
+    kubernetesApiNamespaces.forEach((ns, i) => {
+        if (!check.dnsLabel(ns, `kubernetesApiNamespaces[${i}]`)) return;
+        check.check(
+            namespaces.includes(ns) || namespacePatterns.some((pattern) => matchesNamespaceGlob(ns, pattern)),
+            "kubernetesApiNamespaces",
+            `"${ns}" is not one of namespaces${namespacePatterns.length > 0 ? " and matches none of namespacePatterns" : ""}`,
+            "name only namespaces the rules watch (namespaces, or a match of namespacePatterns)",
+        );
+    });
     if (
         check.check(
             Array.isArray(args.apiServerCidrs) && args.apiServerCidrs.length > 0,
@@ -347,18 +352,11 @@ export class RuntimeSecurity extends pulumi.ComponentResource {
         );
 
         if (!falco) {
-            for (const policy of tracingPolicies({
-                namespaces: resolved.namespaces,
-                kubernetesApiNamespaces: resolved.kubernetesApiNamespaces,
-                apiServerCidrs: [...resolved.apiServerCidrs, ...resolved.kubernetesServiceCidrs],
-                labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE },
-            })) {
-                new k8s.apiextensions.CustomResource(
-                    `${name}-${policy.metadata.namespace}-${policy.metadata.name}`,
-                    { ...policy },
-                    { parent: this, dependsOn: [chart] },
-                );
-            }
+            // On a shared cluster `namespaces` is empty: each env stack writes its own (EnvironmentTracingPolicies).
+            registerTracingPolicies(name, environmentTracingPolicyManifests(resolved), {
+                parent: this,
+                dependsOn: [chart],
+            });
         }
 
         this.namespace = namespace.metadata.name;

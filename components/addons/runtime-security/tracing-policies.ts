@@ -3,7 +3,7 @@
  * namespace, a read of a mounted token and a connection to the API server from a namespace not declared to
  * need it are posted as events.
  */
-import { EKS_WEB_IDENTITY_TOKEN_DIR, SERVICE_ACCOUNT_TOKEN_DIR } from "./falco-rules";
+import { EKS_WEB_IDENTITY_TOKEN_DIR, SERVICE_ACCOUNT_TOKEN_DIR } from "../../baseline";
 
 /** The TracingPolicyNamespaced API. */
 export const TRACING_POLICY_API_VERSION = "cilium.io/v1alpha1";
@@ -32,8 +32,14 @@ export interface TracingPolicyFacts {
     readonly labels: Record<string, string>;
 }
 
+/** The names of the baseline's policies in each env namespace. */
+export const TracingPolicyName = {
+    TokenRead: "token-read",
+    KubernetesApiConnect: "kubernetes-api-connect",
+} as const;
+
 /** Reads of a token mounted in the pod, posted with the reading process. */
-function tokenReadSpec(): Record<string, unknown> {
+export function tokenReadSpec(): Record<string, unknown> {
     return {
         kprobes: [
             {
@@ -66,7 +72,7 @@ function tokenReadSpec(): Record<string, unknown> {
 }
 
 /** TCP connections to the API server (its ports, at its addresses when known), posted. */
-function apiConnectSpec(apiServerCidrs: readonly string[]): Record<string, unknown> {
+export function apiConnectSpec(apiServerCidrs: readonly string[]): Record<string, unknown> {
     return {
         kprobes: [
             {
@@ -100,8 +106,10 @@ export function tracingPolicies(facts: TracingPolicyFacts): TracingPolicyManifes
             metadata: { name, namespace, labels: { ...facts.labels } },
             spec,
         });
-        const out = [policy("token-read", tokenReadSpec())];
-        if (!api.has(namespace)) out.push(policy("kubernetes-api-connect", apiConnectSpec(facts.apiServerCidrs)));
+        const out = [policy(TracingPolicyName.TokenRead, tokenReadSpec())];
+        if (!api.has(namespace)) {
+            out.push(policy(TracingPolicyName.KubernetesApiConnect, apiConnectSpec(facts.apiServerCidrs)));
+        }
         return out;
     });
 }

@@ -1,6 +1,6 @@
 /**
  * The Kubernetes platform policies: RBAC, Secrets, Namespaces, NetworkPolicies, the External Secrets, Kyverno,
- * cert-manager and Helm add-ons, admission control, and Services and Ingresses. One file per concern; each
+ * cert-manager and Helm add-ons, the runtime security sensor's tracing policies, admission control, and Services and Ingresses. One file per concern; each
  * policy's `group` is its file's concern.
  */
 import { Policy } from "../types";
@@ -12,6 +12,7 @@ import { kyvernoPolicies } from "./kyverno";
 import { namespacesPolicies } from "./namespaces";
 import { networkPolicies } from "./network";
 import { rbacPolicies } from "./rbac";
+import { runtimeSecurityPolicies } from "./runtime-security";
 import { secretsPolicies } from "./secrets";
 import { servicesPolicies } from "./services";
 
@@ -23,6 +24,7 @@ export * from "./kyverno";
 export * from "./namespaces";
 export * from "./network";
 export * from "./rbac";
+export * from "./runtime-security";
 export * from "./secrets";
 export * from "./services";
 
@@ -36,6 +38,7 @@ export const kubernetesPolicies: readonly Policy[] = [
     ...kyvernoPolicies,
     ...certManagerPolicies,
     ...helmPolicies,
+    ...runtimeSecurityPolicies,
     ...admissionPolicies,
     ...servicesPolicies,
 ];
