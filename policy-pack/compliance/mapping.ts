@@ -103,8 +103,8 @@ export const POLICY_CONTROLS: Readonly<Record<string, readonly string[]>> = {
     "cert-manager-prod-issuer": ["nsa-cisa-encryption", "seed-checklist-32"],
     "cert-manager-no-self-signed": ["nsa-cisa-encryption", "seed-checklist-32"],
     "cert-manager-ca-key-namespace": ["nsa-cisa-encryption", "nsa-cisa-secrets"],
-    // The baseline's watch on token reads stays whole (threat detection is still the catalogue's cluster owner's).
-    "runtime-security-tracing-policies": ["nsa-cisa-service-account-tokens"],
+    // The baseline's watches (token reads, API connections) stay whole and only observe.
+    "runtime-security-tracing-policies": ["nsa-cisa-service-account-tokens", "seed-checklist-37"],
     "helm-chart-pinned": ["nsa-cisa-upgrading"],
     "helm-release-opaque": ["nsa-cisa-upgrading"],
     "admission-foreign-webhook": ["cis-eks-4.1.11", "nsa-cisa-pod-security-enforcement", "seed-checklist-21"],
@@ -182,6 +182,7 @@ export const COMPONENT_CONTROLS: Readonly<Record<string, readonly string[]>> = {
         "seed-checklist-30",
     ],
     "k8s-baseline:index:Kyverno": ["seed-checklist-19"],
+    "k8s-baseline:index:RuntimeSecurity": ["seed-checklist-37"],
     "k8s-baseline:index:BaselinePolicies": [
         "nsa-cisa-pod-security-enforcement",
         "seed-checklist-21",
