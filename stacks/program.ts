@@ -5,7 +5,7 @@
  * clients of its env stacks (`environmentStacks`) read from their contracts first.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { Environment } from "../components/baseline";
+import { isEnvironment } from "../components/baseline";
 import { KubernetesApiClientsArgs, SecureCluster, SecureClusterArgs, sharedClusterFacts } from "../components/cluster";
 import {
     AppContract,
@@ -15,7 +15,7 @@ import {
     PlatformContract,
 } from "../components/contract";
 import { ClusterArgs, SecureEnvironment, SecureEnvironmentArgs } from "../components/environment";
-import { StackConfig, StackKind } from "./config";
+import { isEnvironmentStackName, referencedStackName, StackConfig, StackKind } from "./config";
 
 /** The stack outputs, one per field of the contract. */
 export type PlatformOutputs = { [K in keyof PlatformContract]: pulumi.Output<PlatformContract[K]> };
@@ -68,7 +68,15 @@ async function referencedApiClients(envStack: string): Promise<KubernetesApiClie
         );
     }
     if (namespaces === undefined) return undefined;
-    return { env: env as Environment, namespaces: namespaces as string[] };
+    // The env is the one the stack's name gives it (as every env stack's config is held to): an env stack
+    // speaks for its own env's namespaces only, whatever env its outputs claim.
+    const name = referencedStackName(envStack);
+    if (!isEnvironment(env) || !isEnvironmentStackName(name, env)) {
+        throw new Error(
+            `stack ${envStack}: exports env ${JSON.stringify(env)}, which is not the env its name ${name} gives it; fix: list in environmentStacks only the env stacks of this cluster, each deployed as the env of its name`,
+        );
+    }
+    return { env, namespaces: namespaces as string[] };
 }
 
 /**

@@ -362,6 +362,28 @@ describe("runtime security on a shared cluster", function () {
             }
         });
 
+        it("the cluster stack's program takes an env stack's env from its name, never from what its outputs claim", async () => {
+            // shared-dev claiming to be stage, to spare stage's namespaces in Falco's API rule.
+            mockStackOutputs(DEV_STACK, {
+                contractVersion: CONTRACT_VERSION,
+                env: "stage",
+                kubernetesApiNamespaces: ["reports-stage"],
+            });
+            mockStackOutputs(STAGE_STACK, {});
+            await assert.rejects(
+                settle(stackProgram(stackConfig("shared-cluster"))[CLUSTER_OUTPUT]),
+                /stack organization\/k8s-baseline\/shared-dev: exports env "stage", which is not the env its name shared-dev gives it/,
+            );
+            mockStackOutputs(DEV_STACK, {
+                contractVersion: CONTRACT_VERSION,
+                kubernetesApiNamespaces: ["reports-dev"],
+            });
+            await assert.rejects(
+                settle(stackProgram(stackConfig("shared-cluster"))[CLUSTER_OUTPUT]),
+                /exports env undefined/,
+            );
+        });
+
         it("the cluster stack's program refuses an env stack of another contract major version", async () => {
             mockStackOutputs(DEV_STACK, {
                 contractVersion: "2.0",
