@@ -18,7 +18,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import Ajv, { ErrorObject, ValidateFunction } from "ajv";
-import { Environment } from "../../components/baseline";
+import { Environment, isEnvironment } from "../../components/baseline";
 import { EnforcementLevel, Policy, PolicySettings } from "../policies/types";
 import { SETTINGS_CONFIG_SCHEMA, SettingsConfig, settingsFrom } from "../settings";
 import { UsageError } from "./args";
@@ -45,6 +45,11 @@ export interface CheckConfig {
     settingsFor(policy: Policy): PolicySettings;
     /** The settings most policies share: what `policies` lists with and messages name. */
     readonly settings: PolicySettings;
+    /**
+     * The env the config says it is for: `--env`, else the `env` the blocks of most policies name; undefined
+     * when neither names one (the config is then judged as prod's, but says nothing of whose it is).
+     */
+    readonly declaredEnv?: Environment;
 }
 
 /** The settings schema's validator, compiled when first needed: compiling costs more than a small run. */
@@ -183,10 +188,21 @@ export function loadCheckConfig(options: {
     for (const [candidate, count] of counts) {
         if (count > most) [settings, most] = [candidate, count];
     }
+    const blockEnvs = new Map<Environment, number>();
+    for (const policy of options.policies) {
+        const env = blocks[policy.name]?.env;
+        if (isEnvironment(env)) blockEnvs.set(env, (blockEnvs.get(env) ?? 0) + 1);
+    }
+    let declaredEnv = options.env;
+    if (declaredEnv === undefined) {
+        let named = 0;
+        for (const [env, count] of blockEnvs) if (count > named) [declaredEnv, named] = [env, count];
+    }
     return {
         source,
         levels,
         settings,
         settingsFor: (policy) => byPolicy.get(policy.name) ?? settings,
+        ...(declaredEnv === undefined ? {} : { declaredEnv }),
     };
 }

@@ -29,7 +29,6 @@
  */
 // First: the modules loaded after it are compiled through the cache.
 import "./compile-cache";
-import { Environment } from "../../components/baseline";
 import { ALL_POLICIES } from "../policies";
 import { Policy } from "../policies/types";
 import { readConfigDocument } from "./config";
@@ -130,7 +129,7 @@ async function run(
             : checkStackFiles(stackFileInputs, {
                   rules: stackFileRules,
                   levels: config.levels,
-                  env: config.settings.env ?? Environment.Prod,
+                  env: config.declaredEnv,
               });
     const listed = { ...inputs, files: inputs.files.filter((file) => stackFileName(file) === undefined) };
     const progress = showsProgress({ stderrIsTTY: out.stderrIsTTY === true, quiet: command.quiet })

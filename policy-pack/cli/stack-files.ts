@@ -11,20 +11,20 @@
  *   (looksSecretConfigKey, at any depth of objects and lists), or anywhere in the `secrets:` namespace. Empty
  *   values (null, "") and booleans are not secrets and pass.
  *
- * The env a stack file is judged as: its `k8s-baseline:env`; else the env its file name ends with (`dev`,
- * `shared-dev`); else, for a cluster stack, the strictest env of its `k8s-baseline:cluster.environments`; else
- * prod.
+ * The env a stack file is judged as: the strictest of its `k8s-baseline:env`, the env its file name ends with
+ * (`dev`, `shared-dev`) and the envs of its `k8s-baseline:cluster.environments`; prod when none is given.
  *
  * Each finding is at the line of the key it names (`secretsprovider`, the config key or list item holding the
  * plaintext; no line when `secretsprovider` is missing) and at the level the pack config `check` reads gives the
  * rule (`--config`, `--env`: config.ts), as for any policy; `--only` selects them by name or by their group.
- * A config never lowers the verdict on a file judged as an env stricter than the config's own (without an env,
- * the config is prod's): there the rule keeps at least the level that env's profile wants (stackFileRuleLevel),
- * so a dev config cannot make a prod stack file, or one whose env is unknown, pass.
+ * A config never lowers the verdict on a file judged as an env stricter than the config's own, nor on any file
+ * when the config names no env (`--env`, or its blocks' `env`): there the rule keeps at least the level that
+ * env's profile wants (stackFileRuleLevel), so neither a dev config nor one that names no env can make a prod
+ * stack file, or one whose env is unknown, pass.
  */
 import * as path from "node:path";
 import * as fs from "node:fs";
-import { isMap, isScalar, isSeq, LineCounter, Node, parseDocument } from "yaml";
+import { Document, isAlias, isMap, isScalar, isSeq, LineCounter, Node, parseDocument } from "yaml";
 import {
     ENVIRONMENTS,
     Environment,
@@ -88,18 +88,18 @@ const LEVEL_ORDER: readonly EnforcementLevel[] = [
 ];
 
 /**
- * The level of `rule`'s finding on a stack file judged as `fileEnv`, with `levels` of the config judged as
- * `configEnv`: the config's level (else the rule's own), raised to stackFileRuleLevel(rule, fileEnv) when the
- * file's env is stricter than the config's.
+ * The level of `rule`'s finding on a stack file judged as `fileEnv`, with `levels` of the config that says it
+ * is `configEnv`'s: the config's level (else the rule's own), raised to stackFileRuleLevel(rule, fileEnv) when
+ * the file's env is stricter than the config's, or the config names no env (it then speaks for none).
  */
 export function stackFileLevel(
     rule: PolicyInfo,
     levels: Readonly<Record<string, EnforcementLevel>>,
-    configEnv: Environment,
+    configEnv: Environment | undefined,
     fileEnv: Environment,
 ): EnforcementLevel {
     const configured = levels[rule.name] ?? rule.enforcementLevel;
-    if (fileEnv === configEnv || strictestEnvironment([fileEnv, configEnv]) === configEnv) return configured;
+    if (configEnv !== undefined && strictestEnvironment([fileEnv, configEnv]) === configEnv) return configured;
     const floor = stackFileRuleLevel(rule, fileEnv);
     return LEVEL_ORDER.indexOf(floor) > LEVEL_ORDER.indexOf(configured) ? floor : configured;
 }
@@ -112,19 +112,24 @@ export function stackFileName(file: string): string | undefined {
     return STACK_FILE.exec(path.basename(file))?.[1];
 }
 
-/** The env a stack file is judged as (see the module comment). */
+/**
+ * The env a stack file is judged as (see the module comment): the strictest of what it says of itself, its
+ * config's env, the env its name ends in and the envs its cluster hosts, so that no one of them lowers another
+ * (a `Pulumi.cluster-dev.yaml` whose cluster hosts prod is prod's); prod when it says none.
+ */
 export function stackFileEnvironment(stack: string, config: Record<string, unknown>): Environment {
+    const said: Environment[] = [];
     const declared = config[`${CONFIG_NAMESPACE}:env`];
-    if (isEnvironment(declared)) return declared;
+    if (isEnvironment(declared)) said.push(declared);
     const named = ENVIRONMENTS.find((env) => stack === env || stack.endsWith(`-${env}`));
-    if (named) return named;
+    if (named) said.push(named);
     const cluster = config[`${CONFIG_NAMESPACE}:cluster`];
     const hosted =
         typeof cluster === "object" && cluster !== null
             ? (cluster as { environments?: unknown }).environments
             : undefined;
-    if (Array.isArray(hosted) && hosted.some(isEnvironment)) return strictestEnvironment(hosted.filter(isEnvironment));
-    return "prod";
+    if (Array.isArray(hosted)) said.push(...hosted.filter(isEnvironment));
+    return said.length === 0 ? "prod" : strictestEnvironment(said);
 }
 
 /** The account and region a stack file's config names (`k8s-baseline:accountId`, `k8s-baseline:region`). */
@@ -216,21 +221,39 @@ function lineOfNode(node: unknown, lineOf: (offset: number) => number, fallback:
     return offset === undefined ? fallback : lineOf(offset);
 }
 
-/** Plaintext values under secret-looking keys below `node`, the value at `place`. */
-function plaintextSecrets(node: unknown, place: ConfigPlace, lineOf: (offset: number) => number, out: Finding[]): void {
+/**
+ * Plaintext values under secret-looking keys below `node`, the value at `place`. An alias (`*x`) is judged as
+ * the value it stands for, as Pulumi reads it; `seen` holds the aliases on the way, so that one naming its
+ * own ancestor ends the walk.
+ */
+function plaintextSecrets(
+    node: unknown,
+    place: ConfigPlace,
+    lineOf: (offset: number) => number,
+    out: Finding[],
+    document?: Document,
+    seen: ReadonlySet<unknown> = new Set(),
+): void {
+    if (isAlias(node)) {
+        if (document === undefined || seen.has(node)) return;
+        const target = node.resolve(document);
+        plaintextSecrets(target, place, lineOf, out, document, new Set([...seen, node]));
+        return;
+    }
     if (isSecure(node)) return;
     if (isMap(node)) {
         for (const pair of node.items) {
             const name = isScalar(pair.key) ? String(pair.key.value) : "";
             const line = lineOfNode(pair.key, lineOf, place.line);
-            plaintextSecrets(pair.value, { ...place, key: name, where: `${place.where}.${name}`, line }, lineOf, out);
+            const at = { ...place, key: name, where: `${place.where}.${name}`, line };
+            plaintextSecrets(pair.value, at, lineOf, out, document, seen);
         }
         return;
     }
     if (isSeq(node)) {
         node.items.forEach((item, i) => {
             const line = lineOfNode(item, lineOf, place.line);
-            plaintextSecrets(item, { ...place, where: `${place.where}[${i}]`, line }, lineOf, out);
+            plaintextSecrets(item, { ...place, where: `${place.where}[${i}]`, line }, lineOf, out, document, seen);
         });
         return;
     }
@@ -292,7 +315,8 @@ export function stackFileFindings(file: string, text: string): Finding[] {
             });
         }
     }
-    const configNode = isMap(root) ? root.get("config", true) : undefined;
+    const given = isMap(root) ? root.get("config", true) : undefined;
+    const configNode = isAlias(given) ? given.resolve(document) : given;
     if (isMap(configNode)) {
         for (const pair of configNode.items) {
             const fullKey = isScalar(pair.key) ? String(pair.key.value) : "";
@@ -307,7 +331,7 @@ export function stackFileFindings(file: string, text: string): Finding[] {
                 secretByNamespace: namespace === SECRETS_CONFIG_NAMESPACE,
                 env,
             };
-            plaintextSecrets(pair.value, place, lineOf, findings);
+            plaintextSecrets(pair.value, place, lineOf, findings, document);
             for (let i = before; i < findings.length; i++) {
                 findings[i] = { ...findings[i], message: `${file}: ${findings[i].message}` };
             }
@@ -322,8 +346,8 @@ export interface StackFileJudging {
     readonly rules: readonly PolicyInfo[];
     /** The config's levels per rule name (CheckConfig.levels). */
     readonly levels: Readonly<Record<string, EnforcementLevel>>;
-    /** The env the config judges as (prod without one). */
-    readonly env: Environment;
+    /** The env the config says it is for (CheckConfig.declaredEnv); undefined when it names none. */
+    readonly env: Environment | undefined;
 }
 
 /** Every stack-file rule at its own level, with no config: as `check` without `--config` or `--env`. */
@@ -370,7 +394,9 @@ export function checkStackFiles(
             const raised =
                 level === configured
                     ? ""
-                    : ` (${level} here: the file is judged as ${finding.env}, stricter than the config's ${judging.env})`;
+                    : judging.env === undefined
+                      ? ` (${level} here: the file is judged as ${finding.env}, and the config names no env to speak for)`
+                      : ` (${level} here: the file is judged as ${finding.env}, stricter than the config's ${judging.env})`;
             if (level === EnforcementLevel.Mandatory) mandatory++;
             else advisory++;
             const violation: ReportedViolation = {

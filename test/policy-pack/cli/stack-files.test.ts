@@ -47,8 +47,15 @@ describe("check over stack files", () => {
         assert.equal(stackFileName("deploy/pulumi-prod.yaml"), undefined);
     });
 
-    it("judges a file as its config's env, else its name's, else its cluster's strictest, else prod", () => {
+    it("judges a file as the strictest of its config's env, its name's and its cluster's, else prod", () => {
         assert.equal(stackFileEnvironment("dev", { "k8s-baseline:env": "prod" }), "prod");
+        assert.equal(stackFileEnvironment("prod", { "k8s-baseline:env": "dev" }), "prod", "no lower env by config");
+        assert.equal(
+            stackFileEnvironment("cluster-dev", { "k8s-baseline:cluster": { environments: ["dev", "prod"] } }),
+            "prod",
+            "a cluster hosting prod is prod's, whatever its name",
+        );
+        assert.equal(stackFileEnvironment("shared-dev", { "k8s-baseline:env": "dev" }), "dev");
         assert.equal(stackFileEnvironment("shared-stage", {}), "stage");
         assert.equal(
             stackFileEnvironment("shared-cluster", { "k8s-baseline:cluster": { environments: ["dev", "stage"] } }),
@@ -175,6 +182,36 @@ describe("check over stack files", () => {
                 ],
             );
             assert.match(found[5].message, /in the secrets: namespace/);
+        });
+
+        it("judges an alias as the value it stands for, as Pulumi reads it, and ends a self-naming one", () => {
+            const text = [
+                PROVIDER.trimEnd(),
+                "config:",
+                "  app:note: &pw hunter2",
+                "  app:dbPassword: *pw", // line 4
+                "  secrets:apiKey: *pw", // line 5
+                "  app:nested: &tree",
+                "    token: *pw", // line 7
+                "  app:copy: *tree", // line 8
+                "  app:loop: &self {next: *self}",
+                "",
+            ].join("\n");
+            const found = findings("Pulumi.dev.yaml", text);
+            assert.deepEqual(
+                found.map((f) => [f.line, f.message.split(" (line")[0]]),
+                [
+                    [4, "Pulumi.dev.yaml: app:dbPassword"],
+                    [5, "Pulumi.dev.yaml: secrets:apiKey"],
+                    [7, "Pulumi.dev.yaml: app:nested.token"],
+                    [7, "Pulumi.dev.yaml: app:copy.token"],
+                ],
+            );
+            const whole = [PROVIDER.trimEnd(), "base: &config", "  app:password: hunter2", "config: *config", ""];
+            assert.deepEqual(
+                findings("Pulumi.dev.yaml", whole.join("\n")).map((f) => f.message.split(" (line")[0]),
+                ["Pulumi.dev.yaml: app:password"],
+            );
         });
     });
 
@@ -331,6 +368,8 @@ describe("check over stack files", () => {
             const advisory = await check(
                 "--format",
                 "json",
+                "--env",
+                "prod",
                 "--config",
                 config({ "stack-config-plaintext-secrets": "advisory" }),
                 dir,
@@ -349,6 +388,8 @@ describe("check over stack files", () => {
             const off = await check(
                 "--format",
                 "json",
+                "--env",
+                "prod",
                 "--config",
                 config({ "stack-secrets-provider": { enforcementLevel: "disabled" }, all: "advisory" }),
                 dir,
@@ -384,9 +425,25 @@ describe("check over stack files", () => {
                 results[2].violations[0].message,
                 /\(mandatory here: the file is judged as prod, stricter than the config's dev\)$/,
             );
-            // The same config judged as prod (no --env): it applies to every file.
-            const asProd = await check("--format", "json", "--config", lenient, dir);
+            // The same config said to be prod's: it applies to every file.
+            const asProd = await check("--format", "json", "--env", "prod", "--config", lenient, dir);
             assert.equal(asProd.code, 0, asProd.stdout);
+            // A config that names no env speaks for none: it lowers no file's verdict below its profile's.
+            const none = await check("--format", "json", "--config", config({ all: "disabled" }), dir);
+            assert.equal(none.code, 1, none.stdout);
+            const unnamed = JSON.parse(none.stdout).results as typeof results;
+            assert.deepEqual(
+                unnamed.map((r) => [r.name, r.violations[0].level]),
+                [
+                    ["dev", "mandatory"],
+                    ["dev", "mandatory"],
+                    ["prod", "mandatory"],
+                    ["prod", "mandatory"],
+                    ["sandbox", "mandatory"],
+                    ["sandbox", "mandatory"],
+                ],
+            );
+            assert.match(unnamed[2].violations[0].message, /the config names no env to speak for\)$/);
         });
 
         it("takes a level only: a setting in a stack-file rule's entry is refused", async () => {
