@@ -23,6 +23,28 @@ import {
 import { checkPeerCidrs } from "../../kubernetes/network";
 import { TracingPolicyManifest, tracingPolicies } from "./tracing-policies";
 
+/**
+ * Checks where a sensor's API-connection watch looks: the control plane's CIDR blocks (required) and the
+ * `kubernetes` Service's addresses (EKS's defaults unless given); returns the latter, defaults applied.
+ */
+export function checkApiAddresses(
+    check: ArgsChecker,
+    apiServerCidrs: readonly string[] | undefined,
+    kubernetesServiceCidrs: readonly string[] = EKS_DEFAULT_KUBERNETES_SERVICE_IPS,
+): string[] {
+    if (
+        check.check(
+            Array.isArray(apiServerCidrs) && apiServerCidrs.length > 0,
+            "apiServerCidrs",
+            "is empty",
+            "list the CIDR blocks of the control plane's network interfaces (the cluster's controlPlaneCidrs)",
+        )
+    ) {
+        checkPeerCidrs(check, apiServerCidrs, "apiServerCidrs");
+    }
+    checkPeerCidrs(check, kubernetesServiceCidrs, "kubernetesServiceCidrs");
+    return [...kubernetesServiceCidrs];
+}
 /** Arguments of an EnvironmentTracingPolicies: one env's namespaces on a cluster whose sensor is Tetragon. */
 export interface EnvironmentTracingPoliciesArgs {
     /** The env whose namespaces the policies go into. */
@@ -94,18 +116,7 @@ export function resolveEnvironmentTracingPoliciesArgs(
             "name only namespaces listed in namespaces",
         ),
     );
-    if (
-        check.check(
-            Array.isArray(args.apiServerCidrs) && args.apiServerCidrs.length > 0,
-            "apiServerCidrs",
-            "is empty",
-            "list the CIDR blocks of the control plane's network interfaces (the cluster's controlPlaneCidrs)",
-        )
-    ) {
-        checkPeerCidrs(check, args.apiServerCidrs, "apiServerCidrs");
-    }
-    const kubernetesServiceCidrs = args.kubernetesServiceCidrs ?? [...EKS_DEFAULT_KUBERNETES_SERVICE_IPS];
-    checkPeerCidrs(check, kubernetesServiceCidrs, "kubernetesServiceCidrs");
+    const kubernetesServiceCidrs = checkApiAddresses(check, args.apiServerCidrs, args.kubernetesServiceCidrs);
     check.throwIfInvalid();
     return {
         env,

@@ -4,7 +4,6 @@ import {
     ArgsChecker,
     ClusterTopology,
     dedicatedTopology,
-    EKS_DEFAULT_KUBERNETES_SERVICE_IPS,
     Environment,
     isEnvironment,
     MANAGED_BY_LABEL,
@@ -22,7 +21,7 @@ import {
     RuntimeSecurityEngine,
 } from "../../baseline";
 import { runtimeSecurityException } from "../kyverno/exceptions";
-import { checkPeerCidrs, namespaceNetworkPolicies } from "../../kubernetes/network";
+import { namespaceNetworkPolicies } from "../../kubernetes/network";
 import {
     FALCO_CHART,
     FALCO_CHART_REPOSITORY,
@@ -36,7 +35,11 @@ import {
     tetragonChartValues,
 } from "./chart";
 import { FALCO_RULES_FILE, falcoRulesYaml, isNamespaceGlob, matchesNamespaceGlob } from "./falco-rules";
-import { environmentTracingPolicyManifests, registerTracingPolicies } from "./environment-tracing-policies";
+import {
+    checkApiAddresses,
+    environmentTracingPolicyManifests,
+    registerTracingPolicies,
+} from "./environment-tracing-policies";
 
 export { RUNTIME_SECURITY_NAMESPACE, RuntimeSecurityEngine } from "../../baseline";
 
@@ -170,18 +173,7 @@ export function resolveRuntimeSecurityArgs(name: string, args: RuntimeSecurityAr
             "name only namespaces the rules watch (namespaces, or a match of namespacePatterns)",
         );
     });
-    if (
-        check.check(
-            Array.isArray(args.apiServerCidrs) && args.apiServerCidrs.length > 0,
-            "apiServerCidrs",
-            "is empty",
-            "list the CIDR blocks of the control plane's network interfaces (the cluster's controlPlaneCidrs)",
-        )
-    ) {
-        checkPeerCidrs(check, args.apiServerCidrs, "apiServerCidrs");
-    }
-    const kubernetesServiceCidrs = args.kubernetesServiceCidrs ?? [...EKS_DEFAULT_KUBERNETES_SERVICE_IPS];
-    checkPeerCidrs(check, kubernetesServiceCidrs, "kubernetesServiceCidrs");
+    const kubernetesServiceCidrs = checkApiAddresses(check, args.apiServerCidrs, args.kubernetesServiceCidrs);
     const exceptionNamespace = args.exceptionNamespace ?? PLATFORM_NAMESPACES.kyverno;
     check.dnsLabel(exceptionNamespace, "exceptionNamespace");
     const topology = args.topology ?? dedicatedTopology(env);
